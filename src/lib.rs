@@ -1,0 +1,1 @@
+//! erpc-sim facade.
