@@ -1,1 +1,36 @@
-//! erpc-sim facade.
+//! erpc-sim: deterministic simulation testing of Erlang-style distributed
+//! systems, with faithful OTP `erpc` and `rpc` semantics.
+//!
+//! This crate is a thin facade: it re-exports the four crates of the workspace
+//! and offers a [`prelude`] with what a test needs.
+//!
+//! - [`core`] (`sim-core`): terms, processes, signals, mailboxes, virtual time,
+//!   the scheduler and its strategies, traces;
+//! - [`erpc`] (`sim-erpc`): OTP's `erpc` API;
+//! - [`rpc`] (`sim-rpc`): OTP's legacy `rpc` API over `erpc`;
+//! - [`partition`] (`sim-partition`): partitions, crashes and fault schedules.
+//!
+//! ```
+//! use erpc_sim::prelude::*;
+//!
+//! let mut sim = Sim::builder().seed(7).nodes(["a@sim", "b@sim"]).build().unwrap();
+//! sim.spawn("a@sim", |cx| async move {
+//!     let child = cx.spawn_on("b@sim", |c| async move { Ok(Term::Atom(c.node())) }).await?;
+//!     cx.check(cx.node_name(child.node()) == Atom::new("b@sim"), "spawned on b")?;
+//!     Ok(atom!("ok"))
+//! }).unwrap();
+//! sim.run().assert_ok();
+//! ```
+#![deny(missing_docs, missing_debug_implementations)]
+#![forbid(unsafe_code)]
+
+pub mod prelude;
+
+/// `sim-core`: terms, processes, signals, mailboxes, time, scheduling, traces.
+pub use sim_core as core;
+/// `sim-erpc`: the OTP `erpc` API.
+pub use sim_erpc as erpc;
+/// `sim-partition`: partitions, node crashes and fault schedules.
+pub use sim_partition as partition;
+/// `sim-rpc`: the OTP `rpc` API.
+pub use sim_rpc as rpc;

@@ -1,10 +1,53 @@
 //! sim-core: terms, processes, signals, mailboxes, virtual time and the
 //! controlled scheduler of erpc-sim.
+//!
+//! It knows nothing about erpc, rpc or partitions: those are layered on top
+//! (`sim-erpc`, `sim-rpc`) or plugged in through the [`Network`] hook
+//! (`sim-partition`).
+//!
+//! Modules:
+//! - `term`: the Erlang value model (`Term`, `Atom`), its order, printing and parsing;
+//! - `id`: `Pid`, `Ref`, `NodeId`;
+//! - `sim`: `Sim` and its builder, the entry point;
+//! - `cx`: `Cx`, a process's only handle on the world;
+//! - `code`: modules of async functions and `apply`;
+//! - `exception`: Erlang exceptions and exit reasons;
+//! - `signal`: signals as data (private);
+//! - `world`: the private owner of all state, the step loop and `Control`;
+//! - `mailbox`: the message arena and selective receive with markers;
+//! - `net`: the `Network` hook and the default reliable network;
+//! - `sched`: `Event`, `Strategy`, `Schedule`, and the built-in strategies;
+//! - `time`, `rng`, `trace`, `report`.
 #![deny(missing_docs, missing_debug_implementations)]
 #![deny(unsafe_code)]
 
+mod code;
+mod cx;
+mod exception;
 pub mod id;
+mod mailbox;
+mod net;
+mod report;
+mod rng;
+mod sched;
+mod signal;
+mod sim;
 pub mod term;
+mod time;
+mod trace;
+mod world;
 
+pub use code::{BoxFuture, Function, Module};
+pub use cx::{Cx, NodeRef, Target};
+pub use exception::{Class, Exception, Frame, FrameArgs};
 pub use id::{NodeId, Pid, Ref};
-pub use term::{Atom, Term};
+pub use net::{FaultId, Network, ReliableNetwork, Verdict};
+pub use report::{Blocked, Outcome, RunReport, SignalBooks};
+pub use rng::SimRng;
+pub use sched::{Dfs, Event, Pct, Pos, Random, Replay, RoundRobin, Schedule, Strategy};
+pub use signal::{SpawnOpts, SpawnReply};
+pub use sim::{Sim, SimBuilder, SimError, DEFAULT_PROCESS_LIMIT};
+pub use term::{Atom, ParseError, Term, TermError};
+pub use time::{Time, Timeout};
+pub use trace::{trace_to_jsonl, Digest, SignalKind, TraceEvent, TraceMode, TraceRecord};
+pub use world::Control;

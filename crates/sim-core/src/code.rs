@@ -1,0 +1,237 @@
+//! Per-node code: modules of named async functions, and `apply(M, F, A)`.
+//!
+//! A module is a table of functions keyed by name and arity. Nodes hold modules
+//! as shared factories (`Rc`), so a restarted node gets its code back. Applying a
+//! function a node lacks raises `error:undef`, exactly as OTP does.
+
+use crate::cx::Cx;
+use crate::exception::{Exception, Frame, FrameArgs};
+use crate::term::{Atom, Term};
+use indexmap::IndexMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+/// A boxed process body or function future.
+pub type BoxFuture = Pin<Box<dyn Future<Output = Result<Term, Exception>>>>;
+
+/// A module function: called with the process context and the argument list.
+pub type Function = Rc<dyn Fn(Cx, Vec<Term>) -> BoxFuture>;
+
+/// A named set of async functions, loadable on nodes.
+///
+/// ```
+/// use sim_core::{Module, Term};
+/// let m = Module::new("kv")
+///     .function("ping", 0, |_cx, _args| async move { Ok(Term::atom("pong")) });
+/// assert!(m.has("ping", 0));
+/// assert!(!m.has("ping", 1));
+/// ```
+#[derive(Clone)]
+pub struct Module {
+    name: Atom,
+    functions: IndexMap<(Atom, u32), Function>,
+}
+
+impl fmt::Debug for Module {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<String> = self
+            .functions
+            .keys()
+            .map(|(n, a)| format!("{}/{a}", n.as_str()))
+            .collect();
+        f.debug_struct("Module")
+            .field("name", &self.name.as_str())
+            .field("functions", &names)
+            .finish()
+    }
+}
+
+impl Module {
+    /// An empty module.
+    ///
+    /// ```
+    /// use sim_core::Module;
+    /// assert_eq!(Module::new("m").name().as_str(), "m");
+    /// ```
+    pub fn new(name: &str) -> Module {
+        Module {
+            name: Atom::new(name),
+            functions: IndexMap::new(),
+        }
+    }
+
+    /// The module's name.
+    ///
+    /// ```
+    /// use sim_core::Module;
+    /// assert_eq!(Module::new("kv").name().as_str(), "kv");
+    /// ```
+    pub fn name(&self) -> Atom {
+        self.name
+    }
+
+    /// Adds (or replaces) `name/arity`.
+    ///
+    /// ```
+    /// use sim_core::{Module, Term};
+    /// let m = Module::new("math").function("double", 1, |_cx, args| async move {
+    ///     match args.first() {
+    ///         Some(Term::Int(n)) => Ok(Term::Int(n * 2)),
+    ///         _ => Err(sim_core::Exception::error(Term::atom("badarg"))),
+    ///     }
+    /// });
+    /// assert!(m.has("double", 1));
+    /// ```
+    pub fn function<F, Fut>(mut self, name: &str, arity: u32, f: F) -> Module
+    where
+        F: Fn(Cx, Vec<Term>) -> Fut + 'static,
+        Fut: Future<Output = Result<Term, Exception>> + 'static,
+    {
+        let f: Function = Rc::new(move |cx, args| Box::pin(f(cx, args)));
+        self.functions.insert((Atom::new(name), arity), f);
+        self
+    }
+
+    /// Whether `name/arity` exists.
+    ///
+    /// ```
+    /// use sim_core::Module;
+    /// assert!(!Module::new("m").has("f", 0));
+    /// ```
+    pub fn has(&self, name: &str, arity: u32) -> bool {
+        self.functions.contains_key(&(Atom::new(name), arity))
+    }
+
+    pub(crate) fn get(&self, name: Atom, arity: u32) -> Option<Function> {
+        self.functions.get(&(name, arity)).cloned()
+    }
+}
+
+/// The code loaded on one node.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CodeTable {
+    modules: IndexMap<Atom, Module>,
+}
+
+impl CodeTable {
+    pub(crate) fn with_builtins() -> CodeTable {
+        let mut t = CodeTable::default();
+        t.load(erlang_module());
+        t.load(timer_module());
+        t
+    }
+
+    pub(crate) fn load(&mut self, m: Module) {
+        match self.modules.get_mut(&m.name) {
+            // Loading a module twice merges: later functions win.
+            Some(existing) => existing.functions.extend(m.functions),
+            None => {
+                self.modules.insert(m.name, m);
+            }
+        }
+    }
+
+    pub(crate) fn lookup(&self, module: Atom, function: Atom, arity: u32) -> Option<Function> {
+        self.modules.get(&module)?.get(function, arity)
+    }
+}
+
+/// `error:undef` for `M:F(Args)`, with OTP's frame `{M, F, Args}`.
+pub(crate) fn undef(module: Atom, function: Atom, args: Vec<Term>) -> Exception {
+    Exception::error(Term::Atom(Atom::new("undef"))).with_frame(Frame {
+        module,
+        function,
+        args: FrameArgs::Args(args),
+    })
+}
+
+fn arg(args: &[Term], i: usize) -> Term {
+    args.get(i).cloned().unwrap_or(Term::List(Vec::new()))
+}
+
+/// The built-in functions of module `erlang` that remote calls commonly use.
+fn erlang_module() -> Module {
+    Module::new("erlang")
+        .function("node", 0, |cx, _| async move { Ok(Term::Atom(cx.node())) })
+        .function(
+            "self",
+            0,
+            |cx, _| async move { Ok(Term::Pid(cx.self_pid())) },
+        )
+        .function("error", 1, |_, a| async move {
+            Err(Exception::error(arg(&a, 0)).with_frame(Frame::new("erlang", "error", 1)))
+        })
+        .function("error", 2, |_, a| async move {
+            let reason = arg(&a, 0);
+            let args = match arg(&a, 1) {
+                Term::List(v) => v,
+                _ => Vec::new(),
+            };
+            Err(Exception::error(reason).with_frame(Frame {
+                module: Atom::new("erlang"),
+                function: Atom::new("error"),
+                args: FrameArgs::Args(args),
+            }))
+        })
+        .function(
+            "exit",
+            1,
+            |_, a| async move { Err(Exception::exit(arg(&a, 0))) },
+        )
+        .function("throw", 1, |_, a| async move {
+            Err(Exception::throw(arg(&a, 0)))
+        })
+        .function("/", 2, |_, a| async move {
+            let num = |t: &Term| match t {
+                Term::Int(i) => Some(*i as f64),
+                Term::Float(f) => Some(*f),
+                _ => None,
+            };
+            match (num(&arg(&a, 0)), num(&arg(&a, 1))) {
+                (Some(x), Some(y)) if y != 0.0 => Ok(Term::Float(x / y)),
+                _ => Err(Exception::bif_error("badarith", "erlang", "/", 2)),
+            }
+        })
+        .function("apply", 3, |cx, a| async move {
+            match (arg(&a, 0), arg(&a, 1), arg(&a, 2)) {
+                (Term::Atom(m), Term::Atom(f), Term::List(args)) => cx.apply(m, f, args).await,
+                _ => Err(Exception::badarg("apply", 3)),
+            }
+        })
+        .function("is_process_alive", 1, |cx, a| async move {
+            match arg(&a, 0) {
+                Term::Pid(p) => Ok(Term::from(cx.is_process_alive(p).await?)),
+                _ => Err(Exception::badarg("is_process_alive", 1)),
+            }
+        })
+        .function("whereis", 1, |cx, a| async move {
+            match arg(&a, 0) {
+                Term::Atom(n) => Ok(cx
+                    .whereis(n)
+                    .await
+                    .map(Term::Pid)
+                    .unwrap_or(Term::Atom(Atom::new("undefined")))),
+                _ => Err(Exception::badarg("whereis", 1)),
+            }
+        })
+}
+
+/// `timer:sleep/1`.
+fn timer_module() -> Module {
+    Module::new("timer").function("sleep", 1, |cx, a| async move {
+        match arg(&a, 0) {
+            Term::Int(ms) if ms >= 0 => {
+                cx.sleep(crate::time::Time::ms(ms as u64)).await;
+                Ok(Term::Atom(Atom::new("ok")))
+            }
+            Term::Atom(a) if a.as_str() == "infinity" => {
+                cx.sleep(crate::time::Time::MAX).await;
+                Ok(Term::Atom(Atom::new("ok")))
+            }
+            _ => Err(Exception::error(Term::Atom(Atom::new("function_clause")))
+                .with_frame(Frame::new("timer", "sleep", 1))),
+        }
+    })
+}

@@ -1,0 +1,278 @@
+//! `RunReport`: how a run ended, what it cost, and what it did.
+
+use crate::id::Pid;
+use crate::sched::Schedule;
+use crate::term::Term;
+use crate::time::Time;
+use crate::trace::TraceRecord;
+use indexmap::IndexMap;
+use std::fmt;
+
+/// How a run ended.
+///
+/// ```
+/// use sim_core::Outcome;
+/// assert!(Outcome::Completed.is_ok());
+/// assert!(!Outcome::StepBudget.is_ok());
+/// ```
+#[derive(Clone, PartialEq, Debug)]
+pub enum Outcome {
+    /// Every foreground process exited (or, with none, nothing was left to do).
+    Completed,
+    /// A process's `cx.check` failed.
+    CheckFailed {
+        /// The process that checked.
+        pid: Pid,
+        /// The check's message.
+        message: String,
+    },
+    /// A process body panicked (and panics count as failures; see
+    /// `SimBuilder::panic_is_failure`).
+    Panicked {
+        /// The process.
+        pid: Pid,
+        /// The panic message.
+        message: String,
+    },
+    /// The step budget ran out.
+    StepBudget,
+    /// The virtual-time budget ran out.
+    TimeBudget,
+    /// Nothing can ever become enabled again while a foreground process is alive.
+    Deadlock {
+        /// Every blocked process and what it waits for.
+        blocked: Vec<Blocked>,
+    },
+}
+
+impl Outcome {
+    /// `true` for [`Outcome::Completed`].
+    ///
+    /// ```
+    /// use sim_core::Outcome;
+    /// assert!(Outcome::Completed.is_ok());
+    /// ```
+    pub fn is_ok(&self) -> bool {
+        matches!(self, Outcome::Completed)
+    }
+
+    /// A short stable name for the kind of outcome (used to compare failures
+    /// while shrinking): `completed`, `check_failed`, `panicked`, `step_budget`,
+    /// `time_budget`, `deadlock`.
+    ///
+    /// ```
+    /// use sim_core::Outcome;
+    /// assert_eq!(Outcome::TimeBudget.kind(), "time_budget");
+    /// ```
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Outcome::Completed => "completed",
+            Outcome::CheckFailed { .. } => "check_failed",
+            Outcome::Panicked { .. } => "panicked",
+            Outcome::StepBudget => "step_budget",
+            Outcome::TimeBudget => "time_budget",
+            Outcome::Deadlock { .. } => "deadlock",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Completed => f.write_str("completed"),
+            Outcome::CheckFailed { pid, message } => write!(f, "check failed in {pid}: {message}"),
+            Outcome::Panicked { pid, message } => write!(f, "process {pid} panicked: {message}"),
+            Outcome::StepBudget => f.write_str("step budget spent"),
+            Outcome::TimeBudget => f.write_str("virtual-time budget spent"),
+            Outcome::Deadlock { blocked } => {
+                write!(f, "deadlock: {} blocked process(es)", blocked.len())?;
+                for b in blocked {
+                    write!(f, "\n  {b}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A process that can never run again, and what it waits for.
+///
+/// ```
+/// use sim_core::{Blocked, Pid, Atom};
+/// let b = Blocked { pid: Pid::new(0, 1, 1), node: Atom::new("a@sim"), foreground: true, waiting_for: "receive".into(), mailbox_len: 0 };
+/// assert!(b.to_string().contains("receive"));
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Blocked {
+    /// The process.
+    pub pid: Pid,
+    /// Its node.
+    pub node: crate::term::Atom,
+    /// Whether the test spawned it directly.
+    pub foreground: bool,
+    /// What it waits for (`receive`, `receive after marker`, `a foreign future`).
+    pub waiting_for: String,
+    /// Messages in its mailbox that did not match.
+    pub mailbox_len: usize,
+}
+
+impl fmt::Display for Blocked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} on {}{} waits for {} ({} unmatched message(s))",
+            self.pid,
+            self.node.as_str(),
+            if self.foreground { " (foreground)" } else { "" },
+            self.waiting_for,
+            self.mailbox_len
+        )
+    }
+}
+
+/// The books of every signal sent: at any moment each one is delivered, in
+/// flight, held by a deferring cut, or dropped (by a named cause).
+///
+/// ```
+/// use sim_core::SignalBooks;
+/// let b = SignalBooks::default();
+/// assert!(b.balanced());
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct SignalBooks {
+    /// Signals sent.
+    pub sent: u64,
+    /// Signals that reached their destination node (including those discarded
+    /// there because the target was gone).
+    pub delivered: u64,
+    /// Signals still travelling.
+    pub in_flight: u64,
+    /// Signals held by a deferring cut.
+    pub held: u64,
+    /// Signals lost, by cause.
+    pub dropped: IndexMap<String, u64>,
+}
+
+impl SignalBooks {
+    /// Total of all dropped signals.
+    ///
+    /// ```
+    /// use sim_core::SignalBooks;
+    /// assert_eq!(SignalBooks::default().dropped_total(), 0);
+    /// ```
+    pub fn dropped_total(&self) -> u64 {
+        self.dropped.values().sum()
+    }
+
+    /// `sent == delivered + in_flight + held + dropped`.
+    ///
+    /// ```
+    /// use sim_core::SignalBooks;
+    /// let mut b = SignalBooks::default();
+    /// b.sent = 2;
+    /// b.delivered = 1;
+    /// assert!(!b.balanced());
+    /// b.in_flight = 1;
+    /// assert!(b.balanced());
+    /// ```
+    pub fn balanced(&self) -> bool {
+        self.sent == self.delivered + self.in_flight + self.held + self.dropped_total()
+    }
+}
+
+/// What a run did and how it ended.
+#[derive(Clone, Debug)]
+pub struct RunReport {
+    /// The seed.
+    pub seed: u64,
+    /// The strategy's name.
+    pub strategy: String,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Scheduler steps taken.
+    pub steps: u64,
+    /// Virtual time at the end.
+    pub time: Time,
+    /// The rolling trace digest.
+    pub digest: u64,
+    /// The recorded choices (replaying them reproduces the run).
+    pub schedule: Schedule,
+    /// Signal accounting.
+    pub books: SignalBooks,
+    /// Processes that crashed with a panic: pid and message.
+    pub panics: Vec<(Pid, String)>,
+    /// Foreground processes in spawn order, with how they ended: `Ok(value)`
+    /// when the body returned, `Err(exit_reason)` otherwise, `None` while alive.
+    pub results: Vec<(Pid, Option<Result<Term, Term>>)>,
+    /// The full trace, when recorded.
+    pub trace: Vec<TraceRecord>,
+    /// Set when a replayed schedule no longer fits the program: where and how.
+    pub divergence: Option<String>,
+}
+
+impl RunReport {
+    /// Panics with the whole report unless the run completed.
+    ///
+    /// ```
+    /// use sim_core::{Sim, Term};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.spawn("a@sim", |_cx| async move { Ok(Term::Int(1)) }).unwrap();
+    /// sim.run().assert_ok();
+    /// ```
+    pub fn assert_ok(&self) {
+        self.assert_ok_inner();
+    }
+
+    /// What the `i`th foreground process returned (`None` if it did not return
+    /// normally or is still alive).
+    ///
+    /// ```
+    /// use sim_core::{Sim, Term};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.spawn("a@sim", |_cx| async move { Ok(Term::Int(5)) }).unwrap();
+    /// assert_eq!(sim.run().value(0), Some(&Term::Int(5)));
+    /// ```
+    pub fn value(&self, i: usize) -> Option<&Term> {
+        match self.results.get(i) {
+            Some((_, Some(Ok(v)))) => Some(v),
+            _ => None,
+        }
+    }
+
+    fn assert_ok_inner(&self) {
+        if !self.outcome.is_ok() {
+            panic!("simulation failed\n{self}");
+        }
+    }
+}
+
+impl fmt::Display for RunReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "outcome:  {}", self.outcome)?;
+        writeln!(f, "seed:     {}", self.seed)?;
+        writeln!(f, "strategy: {}", self.strategy)?;
+        writeln!(
+            f,
+            "steps:    {} ({} choices), virtual time {}",
+            self.steps,
+            self.schedule.len(),
+            self.time
+        )?;
+        writeln!(f, "digest:   {:016x}", self.digest)?;
+        if let Some(d) = &self.divergence {
+            writeln!(f, "replay diverged: {d}")?;
+        }
+        for (pid, msg) in &self.panics {
+            writeln!(f, "panic in {pid}: {msg}")?;
+        }
+        let tail = self.trace.len().saturating_sub(10);
+        if !self.trace.is_empty() {
+            writeln!(f, "last events:")?;
+            for r in &self.trace[tail..] {
+                let ev = serde_json::to_string(&r.event).unwrap_or_default();
+                writeln!(f, "  step {} at {}: {ev}", r.step, r.time)?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,84 @@
+//! `Replay`: follows a recorded schedule, and says where it stops fitting.
+
+use crate::sched::{Event, Schedule, Strategy};
+
+/// Replays the choices of a [`Schedule`]. When the program no longer fits the
+/// schedule (a recorded index out of range, or choices left over or missing),
+/// [`Strategy::diverged`] reports where, and the run continues with the first
+/// enabled event.
+///
+/// ```
+/// use sim_core::{Replay, Schedule, Strategy, Event, Pid};
+/// let evs = [Event::Run(Pid::new(0, 1, 1)), Event::Run(Pid::new(0, 2, 1))];
+/// let mut r = Replay::new(Schedule { seed: 0, choices: vec![1, 0] });
+/// r.start(0);
+/// assert_eq!(r.pick(&evs), 1);
+/// assert_eq!(r.pick(&evs), 0);
+/// assert!(r.diverged().is_none());
+/// assert_eq!(r.pick(&evs), 0);
+/// assert!(r.diverged().is_some(), "ran past the recorded choices");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Replay {
+    schedule: Schedule,
+    next: usize,
+    diverged: Option<String>,
+}
+
+impl Replay {
+    /// Replays `schedule`.
+    pub fn new(schedule: Schedule) -> Replay {
+        Replay {
+            schedule,
+            next: 0,
+            diverged: None,
+        }
+    }
+
+    /// The schedule being replayed.
+    pub fn schedule(&self) -> &Schedule {
+        &self.schedule
+    }
+}
+
+impl Strategy for Replay {
+    fn name(&self) -> String {
+        "replay".into()
+    }
+
+    fn start(&mut self, _seed: u64) {
+        self.next = 0;
+        self.diverged = None;
+    }
+
+    fn pick(&mut self, enabled: &[Event]) -> usize {
+        let i = self.next;
+        self.next += 1;
+        match self.schedule.choices.get(i) {
+            Some(&c) if (c as usize) < enabled.len() => c as usize,
+            Some(&c) => {
+                if self.diverged.is_none() {
+                    self.diverged = Some(format!(
+                        "at choice point {i}: the schedule picks event {c} but only {} are enabled ({:?})",
+                        enabled.len(),
+                        enabled
+                    ));
+                }
+                0
+            }
+            None => {
+                if self.diverged.is_none() {
+                    self.diverged = Some(format!(
+                        "at choice point {i}: the schedule has only {} choices but the program goes on",
+                        self.schedule.choices.len()
+                    ));
+                }
+                0
+            }
+        }
+    }
+
+    fn diverged(&self) -> Option<String> {
+        self.diverged.clone()
+    }
+}

@@ -1,0 +1,149 @@
+//! Signals: everything one process can do to another, as data.
+//!
+//! A `Cx` operation turns into a `Signal`; the world routes it (at once on the
+//! same node, over a connection between nodes) and applies it on arrival. The
+//! trace records the same signals, so what was done and what was recorded
+//! cannot drift apart.
+
+use crate::code::BoxFuture;
+use crate::cx::Cx;
+use crate::id::{NodeId, Pid, Ref};
+use crate::term::{Atom, Term};
+use crate::trace::SignalKind;
+use std::fmt;
+
+/// Where a signal goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Dest {
+    Pid(Pid),
+    /// A registered name on a node, resolved on arrival.
+    Name(Atom, NodeId),
+    /// The node itself (spawn requests).
+    Node(NodeId),
+}
+
+impl Dest {
+    pub(crate) fn node(self) -> NodeId {
+        match self {
+            Dest::Pid(p) => p.node(),
+            Dest::Name(_, n) | Dest::Node(n) => n,
+        }
+    }
+}
+
+/// What a monitor watches: a pid, or a registered name (the `'DOWN'` then names
+/// `{Name, Node}`, never the pid).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MonTarget {
+    Pid(Pid),
+    Name(Atom, NodeId),
+}
+
+/// A process body waiting to be started by a spawn request.
+pub(crate) struct SpawnBody(pub(crate) Box<dyn FnOnce(Cx) -> BoxFuture>);
+
+impl fmt::Debug for SpawnBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SpawnBody")
+    }
+}
+
+/// How the spawner wants to hear about a spawn request (OTP's `reply` option).
+///
+/// ```
+/// use sim_core::SpawnReply;
+/// assert_eq!(SpawnReply::default(), SpawnReply::Yes);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SpawnReply {
+    /// `{spawn_reply, Ref, ok, Pid}` or `{spawn_reply, Ref, error, Reason}`.
+    #[default]
+    Yes,
+    /// Only failures are reported.
+    ErrorOnly,
+    /// Nothing is reported.
+    No,
+}
+
+/// Options of a spawn request (OTP's `spawn_request/5` options).
+///
+/// ```
+/// use sim_core::{SpawnOpts, SpawnReply};
+/// let o = SpawnOpts { monitor: true, reply: SpawnReply::ErrorOnly, ..SpawnOpts::default() };
+/// assert!(o.monitor && !o.link);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct SpawnOpts {
+    /// Link the new process to the spawner.
+    pub link: bool,
+    /// Monitor the new process; the monitor's reference is the request's.
+    pub monitor: bool,
+    /// Which replies to deliver as messages.
+    pub reply: SpawnReply,
+}
+
+#[derive(Debug)]
+pub(crate) enum Body {
+    Message(Term),
+    Link,
+    Unlink,
+    /// `linked`: the exit comes from a dying linked process (not `exit/2`).
+    Exit {
+        reason: Term,
+        linked: bool,
+    },
+    Monitor {
+        r: Ref,
+        target: MonTarget,
+    },
+    Demonitor {
+        r: Ref,
+    },
+    Down {
+        r: Ref,
+        object: Term,
+        reason: Term,
+    },
+    SpawnRequest {
+        r: Ref,
+        body: SpawnBody,
+        opts: SpawnOpts,
+    },
+    SpawnReply {
+        r: Ref,
+        result: Result<Pid, Term>,
+        opts: SpawnOpts,
+    },
+}
+
+impl Body {
+    pub(crate) fn kind(&self) -> SignalKind {
+        match self {
+            Body::Message(_) => SignalKind::Message,
+            Body::Link => SignalKind::Link,
+            Body::Unlink => SignalKind::Unlink,
+            Body::Exit { .. } => SignalKind::Exit,
+            Body::Monitor { .. } => SignalKind::Monitor,
+            Body::Demonitor { .. } => SignalKind::Demonitor,
+            Body::Down { .. } => SignalKind::Down,
+            Body::SpawnRequest { .. } => SignalKind::SpawnRequest,
+            Body::SpawnReply { .. } => SignalKind::SpawnReply,
+        }
+    }
+
+    pub(crate) fn payload(&self) -> Option<&Term> {
+        match self {
+            Body::Message(t) => Some(t),
+            Body::Exit { reason, .. } | Body::Down { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Signal {
+    pub(crate) id: u64,
+    pub(crate) from: Pid,
+    pub(crate) to: Dest,
+    pub(crate) body: Body,
+}

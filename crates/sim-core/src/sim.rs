@@ -1,0 +1,512 @@
+//! `Sim` and its builder: the public entry point.
+//!
+//! ```
+//! use sim_core::{Sim, Term, Time};
+//!
+//! let mut sim = Sim::builder().seed(7).nodes(["a@sim", "b@sim"]).build().unwrap();
+//! sim.spawn("a@sim", |cx| async move {
+//!     let p = cx.spawn_on("b@sim", |c| async move {
+//!         let (from, msg) = match c.recv().await {
+//!             Term::Tuple(t) if t.len() == 2 => (t[0].clone(), t[1].clone()),
+//!             _ => return Ok(Term::atom("bad")),
+//!         };
+//!         if let Term::Pid(from) = from { c.send(from, msg).await?; }
+//!         Ok(Term::atom("done"))
+//!     }).await?;
+//!     cx.send(p, Term::tuple([Term::Pid(cx.self_pid()), Term::atom("ping")])).await?;
+//!     let echo = cx.recv().await;
+//!     cx.check(echo == Term::atom("ping"), "echoed")?;
+//!     Ok(echo)
+//! }).unwrap();
+//! let report = sim.run();
+//! report.assert_ok();
+//! assert!(report.time > Time::ZERO, "the network has latency");
+//! ```
+
+use crate::code::{BoxFuture, CodeTable, Module};
+use crate::cx::{boxed_body, Cx};
+use crate::exception::Exception;
+use crate::id::{NodeId, Pid};
+use crate::net::{Network, ReliableNetwork};
+use crate::report::RunReport;
+use crate::sched::{Random, Strategy};
+use crate::term::{Atom, Term};
+use crate::time::Time;
+use crate::trace::TraceMode;
+use crate::world::{BootFn, Config, Control, Next, NodeState, World};
+use indexmap::IndexMap;
+use std::cell::RefCell;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+use std::task::{Context, Waker};
+
+/// Misuse of the builder or of `Sim` (never an Erlang outcome).
+///
+/// ```
+/// use sim_core::{Sim, SimError};
+/// let err = Sim::builder().build().unwrap_err();
+/// assert_eq!(err, SimError::NoNodes);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SimError {
+    /// A simulation needs at least one node.
+    #[error("a simulation needs at least one node")]
+    NoNodes,
+    /// A node name is not of the form `name@host`.
+    #[error("invalid node name `{0}`: expected `name@host`")]
+    InvalidNodeName(String),
+    /// Two nodes share a name.
+    #[error("node `{0}` is defined twice")]
+    DuplicateNode(String),
+    /// A setting or spawn names a node the simulation does not have.
+    #[error("unknown node `{0}`")]
+    UnknownNode(String),
+    /// The node is down (crashed and not restarted).
+    #[error("node `{0}` is down")]
+    NodeDown(String),
+    /// The node's process limit is reached.
+    #[error("node `{0}` has reached its process limit")]
+    SystemLimit(String),
+}
+
+struct NodeSpec {
+    name: Atom,
+    modules: Vec<Module>,
+    process_limit: usize,
+    spawn_supported: bool,
+    boot: Vec<BootFn>,
+}
+
+/// Configures a simulation. Start with [`Sim::builder`].
+///
+/// ```
+/// use sim_core::{Sim, RoundRobin, TraceMode, Time};
+/// let sim = Sim::builder()
+///     .seed(42)
+///     .nodes(["a@sim", "b@sim"])
+///     .strategy(RoundRobin::default())
+///     .latency(Time::ZERO, Time::ms(2))
+///     .trace(TraceMode::Full)
+///     .max_steps(1_000_000)
+///     .build()
+///     .unwrap();
+/// assert_eq!(sim.seed(), 42);
+/// ```
+pub struct SimBuilder {
+    seed: u64,
+    nodes: Vec<String>,
+    modules: Vec<(Option<String>, Module)>,
+    limits: Vec<(String, usize)>,
+    no_spawn: Vec<String>,
+    boots: Vec<(String, BootFn)>,
+    strategy: Option<Box<dyn Strategy>>,
+    network: Option<Box<dyn Network>>,
+    latency: (Time, Time),
+    trace: TraceMode,
+    max_steps: u64,
+    max_time: Time,
+    panic_is_failure: bool,
+}
+
+impl std::fmt::Debug for SimBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimBuilder")
+            .field("seed", &self.seed)
+            .field("nodes", &self.nodes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The default process limit of a node (OTP's default is 262,144 too).
+pub const DEFAULT_PROCESS_LIMIT: usize = 262_144;
+
+impl SimBuilder {
+    /// The seed (default 0): all randomness of the run follows from it.
+    pub fn seed(mut self, seed: u64) -> SimBuilder {
+        self.seed = seed;
+        self
+    }
+
+    /// Adds nodes by name (`name@host`), in order; the first is node 0.
+    pub fn nodes<I, S>(mut self, names: I) -> SimBuilder
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.nodes
+            .extend(names.into_iter().map(|s| s.as_ref().to_string()));
+        self
+    }
+
+    /// Adds one node.
+    pub fn node(mut self, name: &str) -> SimBuilder {
+        self.nodes.push(name.to_string());
+        self
+    }
+
+    /// Loads a module on one node.
+    pub fn module(mut self, node: &str, module: Module) -> SimBuilder {
+        self.modules.push((Some(node.to_string()), module));
+        self
+    }
+
+    /// Loads a module on every node.
+    pub fn module_everywhere(mut self, module: Module) -> SimBuilder {
+        self.modules.push((None, module));
+        self
+    }
+
+    /// Runs `body` as a background process on `node` at start and after every
+    /// restart of the node (servers, registered processes).
+    pub fn boot<F, Fut>(mut self, node: &str, body: F) -> SimBuilder
+    where
+        F: Fn(Cx) -> Fut + 'static,
+        Fut: Future<Output = Result<Term, Exception>> + 'static,
+    {
+        let f: BootFn = Rc::new(move |cx| Box::pin(body(cx)) as BoxFuture);
+        self.boots.push((node.to_string(), f));
+        self
+    }
+
+    /// Caps the number of live processes on `node` (spawns beyond it fail with
+    /// `system_limit`).
+    pub fn process_limit(mut self, node: &str, limit: usize) -> SimBuilder {
+        self.limits.push((node.to_string(), limit));
+        self
+    }
+
+    /// Makes `node` refuse spawn requests with `notsup`, as a node that does not
+    /// support them (a C node) does.
+    pub fn without_spawn_request(mut self, node: &str) -> SimBuilder {
+        self.no_spawn.push(node.to_string());
+        self
+    }
+
+    /// The scheduling strategy (default [`Random`]).
+    pub fn strategy(mut self, strategy: impl Strategy + 'static) -> SimBuilder {
+        self.strategy = Some(Box::new(strategy));
+        self
+    }
+
+    /// A boxed strategy.
+    pub fn strategy_boxed(mut self, strategy: Box<dyn Strategy>) -> SimBuilder {
+        self.strategy = Some(strategy);
+        self
+    }
+
+    /// The network (default: [`ReliableNetwork`] with the latency range).
+    pub fn network(mut self, network: impl Network) -> SimBuilder {
+        self.network = Some(Box::new(network));
+        self
+    }
+
+    /// The latency range of the default network (default 100 µs to 1 ms).
+    pub fn latency(mut self, min: Time, max: Time) -> SimBuilder {
+        self.latency = (min, max);
+        self
+    }
+
+    /// What the run keeps of its trace (default [`TraceMode::Digest`]).
+    pub fn trace(mut self, mode: TraceMode) -> SimBuilder {
+        self.trace = mode;
+        self
+    }
+
+    /// Step budget (default 50,000,000).
+    pub fn max_steps(mut self, steps: u64) -> SimBuilder {
+        self.max_steps = steps;
+        self
+    }
+
+    /// Virtual-time budget (default one hour).
+    pub fn max_time(mut self, t: Time) -> SimBuilder {
+        self.max_time = t;
+        self
+    }
+
+    /// Whether a panic in a process fails the run (default `true`). Either way
+    /// the process crashes with reason `{{panic, Message}, []}` and its links
+    /// and monitors see it.
+    pub fn panic_is_failure(mut self, yes: bool) -> SimBuilder {
+        self.panic_is_failure = yes;
+        self
+    }
+
+    /// Builds the simulation.
+    pub fn build(self) -> Result<Sim, SimError> {
+        if self.nodes.is_empty() {
+            return Err(SimError::NoNodes);
+        }
+        let mut specs: IndexMap<Atom, NodeSpec> = IndexMap::new();
+        for n in &self.nodes {
+            if !valid_node_name(n) {
+                return Err(SimError::InvalidNodeName(n.clone()));
+            }
+            let name = Atom::new(n);
+            if specs.contains_key(&name) {
+                return Err(SimError::DuplicateNode(n.clone()));
+            }
+            specs.insert(
+                name,
+                NodeSpec {
+                    name,
+                    modules: Vec::new(),
+                    process_limit: DEFAULT_PROCESS_LIMIT,
+                    spawn_supported: true,
+                    boot: Vec::new(),
+                },
+            );
+        }
+        let find = |specs: &mut IndexMap<Atom, NodeSpec>, n: &str| -> Result<usize, SimError> {
+            specs
+                .get_index_of(&Atom::new(n))
+                .ok_or_else(|| SimError::UnknownNode(n.to_string()))
+        };
+        for (node, m) in self.modules {
+            match node {
+                Some(n) => {
+                    let i = find(&mut specs, &n)?;
+                    specs[i].modules.push(m);
+                }
+                None => {
+                    for s in specs.values_mut() {
+                        s.modules.push(m.clone());
+                    }
+                }
+            }
+        }
+        for (n, limit) in self.limits {
+            let i = find(&mut specs, &n)?;
+            specs[i].process_limit = limit;
+        }
+        for n in self.no_spawn {
+            let i = find(&mut specs, &n)?;
+            specs[i].spawn_supported = false;
+        }
+        for (n, b) in self.boots {
+            let i = find(&mut specs, &n)?;
+            specs[i].boot.push(b);
+        }
+        let nodes: Vec<NodeState> = specs
+            .into_values()
+            .map(|s| {
+                let mut code = CodeTable::with_builtins();
+                for m in s.modules {
+                    code.load(m);
+                }
+                NodeState {
+                    name: s.name,
+                    up: true,
+                    incarnation: 0,
+                    registry: IndexMap::new(),
+                    code: Rc::new(code),
+                    process_limit: s.process_limit,
+                    processes: 0,
+                    spawn_supported: s.spawn_supported,
+                    boot: s.boot,
+                }
+            })
+            .collect();
+        let config = Config {
+            seed: self.seed,
+            strategy: self.strategy.unwrap_or_else(|| Box::new(Random::default())),
+            network: self
+                .network
+                .unwrap_or_else(|| Box::new(ReliableNetwork::new(self.latency.0, self.latency.1))),
+            trace: self.trace,
+            max_steps: self.max_steps,
+            max_time: self.max_time,
+            panic_is_failure: self.panic_is_failure,
+        };
+        let world = Rc::new(RefCell::new(World::new(config, nodes)));
+        world.borrow_mut().me = Rc::downgrade(&world);
+        let boots: Vec<(NodeId, BootFn)> = {
+            let w = world.borrow();
+            w.nodes
+                .iter()
+                .enumerate()
+                .flat_map(|(i, n)| n.boot.iter().map(move |b| (NodeId(i as u32), b.clone())))
+                .collect()
+        };
+        for (node, b) in boots {
+            let mut w = world.borrow_mut();
+            w.spawn_process(node, None, false, Box::new(move |cx| b(cx)));
+            w.drain_local();
+        }
+        Ok(Sim { world })
+    }
+}
+
+fn valid_node_name(n: &str) -> bool {
+    let mut parts = n.split('@');
+    matches!(
+        (parts.next(), parts.next(), parts.next()),
+        (Some(a), Some(b), None) if !a.is_empty() && !b.is_empty()
+    ) && n.chars().count() <= crate::term::MAX_ATOM_CHARS
+}
+
+/// A simulation: nodes, processes, network, scheduler.
+///
+/// ```
+/// use sim_core::{Sim, Term};
+/// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+/// let pid = sim.spawn("a@sim", |_cx| async move { Ok(Term::Int(1)) }).unwrap();
+/// let report = sim.run();
+/// report.assert_ok();
+/// assert_eq!(report.results[0], (pid, Some(Ok(Term::Int(1)))));
+/// ```
+pub struct Sim {
+    world: Rc<RefCell<World>>,
+}
+
+impl std::fmt::Debug for Sim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let w = self.world.borrow();
+        f.debug_struct("Sim")
+            .field("seed", &w.seed)
+            .field("steps", &w.steps)
+            .field("now", &w.now)
+            .finish()
+    }
+}
+
+impl Sim {
+    /// A new builder.
+    pub fn builder() -> SimBuilder {
+        SimBuilder {
+            seed: 0,
+            nodes: Vec::new(),
+            modules: Vec::new(),
+            limits: Vec::new(),
+            no_spawn: Vec::new(),
+            boots: Vec::new(),
+            strategy: None,
+            network: None,
+            latency: ReliableNetwork::default().latency(),
+            trace: TraceMode::Digest,
+            max_steps: 50_000_000,
+            max_time: Time::secs(3_600),
+            panic_is_failure: true,
+        }
+    }
+
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.world.borrow().seed
+    }
+
+    /// The id of a node.
+    pub fn node_id(&self, name: &str) -> Option<NodeId> {
+        self.world.borrow().node_id(Atom::new(name))
+    }
+
+    /// Virtual time now.
+    pub fn now(&self) -> Time {
+        self.world.borrow().now
+    }
+
+    fn spawn_with<F, Fut>(&mut self, node: &str, body: F, foreground: bool) -> Result<Pid, SimError>
+    where
+        F: FnOnce(Cx) -> Fut + 'static,
+        Fut: Future<Output = Result<Term, Exception>> + 'static,
+    {
+        let mut w = self.world.borrow_mut();
+        let id = w
+            .node_id(Atom::new(node))
+            .ok_or_else(|| SimError::UnknownNode(node.to_string()))?;
+        if !w.node_up(id) {
+            return Err(SimError::NodeDown(node.to_string()));
+        }
+        if !w.has_room(id) {
+            return Err(SimError::SystemLimit(node.to_string()));
+        }
+        let pid = w
+            .spawn_process(id, None, foreground, boxed_body(body))
+            .ok_or_else(|| SimError::SystemLimit(node.to_string()))?;
+        w.drain_local();
+        Ok(pid)
+    }
+
+    /// Spawns a foreground process: the run completes when every foreground
+    /// process has exited, and its result is in [`RunReport::results`].
+    pub fn spawn<F, Fut>(&mut self, node: &str, body: F) -> Result<Pid, SimError>
+    where
+        F: FnOnce(Cx) -> Fut + 'static,
+        Fut: Future<Output = Result<Term, Exception>> + 'static,
+    {
+        self.spawn_with(node, body, true)
+    }
+
+    /// Spawns a background process (a server): the run does not wait for it.
+    pub fn spawn_background<F, Fut>(&mut self, node: &str, body: F) -> Result<Pid, SimError>
+    where
+        F: FnOnce(Cx) -> Fut + 'static,
+        Fut: Future<Output = Result<Term, Exception>> + 'static,
+    {
+        self.spawn_with(node, body, false)
+    }
+
+    /// Runs `action` at virtual time `at` (a fault, a heal, a crash).
+    pub fn at(&mut self, at: Time, action: impl FnOnce(&mut Control<'_>) + 'static) {
+        self.world
+            .borrow_mut()
+            .schedule_control(at, Box::new(action));
+    }
+
+    /// Runs `action` once `steps` scheduler steps have been taken.
+    pub fn after_steps(&mut self, steps: u64, action: impl FnOnce(&mut Control<'_>) + 'static) {
+        self.world
+            .borrow_mut()
+            .schedule_control_at_step(steps, Box::new(action));
+    }
+
+    /// Runs `action` now, between steps.
+    pub fn control<R>(&mut self, action: impl FnOnce(&mut Control<'_>) -> R) -> R {
+        let mut w = self.world.borrow_mut();
+        let r = action(&mut Control { w: &mut w });
+        w.drain_local();
+        r
+    }
+
+    /// Runs until the run ends (see [`crate::Outcome`]) and reports. Calling it
+    /// again after an outcome returns the same report.
+    pub fn run(&mut self) -> RunReport {
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut dead: Vec<BoxFuture> = Vec::new();
+        loop {
+            let next = self.world.borrow_mut().next_step();
+            match next {
+                Next::Poll(key, mut fut) => {
+                    let res = catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx)));
+                    let mut w = self.world.borrow_mut();
+                    w.after_poll(key, fut, res);
+                    if !w.graveyard.is_empty() {
+                        std::mem::swap(&mut w.graveyard, &mut dead);
+                    }
+                }
+                Next::Again => {
+                    let mut w = self.world.borrow_mut();
+                    if !w.graveyard.is_empty() {
+                        std::mem::swap(&mut w.graveyard, &mut dead);
+                    }
+                }
+                Next::Stop => break,
+            }
+            // Futures of dead processes are dropped outside the world's borrow.
+            dead.clear();
+        }
+        self.world.borrow().report()
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        // Process futures hold `Cx`, which holds the world: break the cycle.
+        let futures = match self.world.try_borrow_mut() {
+            Ok(mut w) => w.teardown(),
+            Err(_) => Vec::new(),
+        };
+        drop(futures);
+    }
+}

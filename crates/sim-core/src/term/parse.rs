@@ -1,0 +1,827 @@
+//! Parsing terms from the Erlang syntax that [`print`](super::print) writes.
+//!
+//! Accepted: integers with an optional sign (`-1`, `+7`; overflowing `i64` is
+//! an error, never a wrap), floats (`1.5`, `-2.0e-7`; a digit is required on
+//! both sides of the dot), character literals (`$a`, `$\n`), bare and quoted
+//! atoms (`ok`, `'EXIT'`), strings (`"abc"` is a list of integers), tuples,
+//! proper and improper lists (`[a,b|c]`), maps (`#{K => V}`; a repeated key
+//! keeps the later value, as in Erlang), binaries (`<<"abc">>`,
+//! `<<1,2,3>>`, mixed `<<"a",0>>`), pids (`<0.83.0>`) and refs
+//! (`#Ref<0.1.2.3>`), with whitespace allowed between tokens. Escapes in
+//! quoted atoms, strings and characters are Erlang's: `\n \r \t \v \b \f \e
+//! \d \s`, octal `\NNN`, `\xHH`, `\x{H...}`, `\^C` control characters, and any
+//! other escaped character standing for itself. Reserved words are accepted as
+//! bare atoms.
+//!
+//! Errors carry the byte offset where parsing failed. Nesting is limited to
+//! [`MAX_DEPTH`] containers so that no input can overflow the stack, and no
+//! input makes the parser panic.
+
+use super::print::{is_atom_char, is_atom_start};
+use super::{Atom, Term, MAX_ATOM_CHARS};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// The deepest nesting of tuples, lists and maps the parser accepts.
+///
+/// ```
+/// use sim_core::term::MAX_DEPTH;
+/// let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+/// assert!(ok.parse::<sim_core::Term>().is_ok());
+/// let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+/// assert!(deep.parse::<sim_core::Term>().is_err());
+/// ```
+pub const MAX_DEPTH: usize = 512;
+
+/// What the parser found where it expected something else.
+///
+/// ```
+/// use sim_core::term::Found;
+/// assert_eq!(Found::Char(']').to_string(), "`]`");
+/// assert_eq!(Found::End.to_string(), "end of input");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Found {
+    /// This character.
+    Char(char),
+    /// The end of the input.
+    End,
+}
+
+impl fmt::Display for Found {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Found::Char(c) => write!(f, "`{}`", c.escape_debug()),
+            Found::End => f.write_str("end of input"),
+        }
+    }
+}
+
+/// Why a string is not a term, and at which byte offset.
+///
+/// ```
+/// use sim_core::{ParseError, Term};
+/// let e = "{a,b]".parse::<Term>().unwrap_err();
+/// assert_eq!(e.offset(), 4);
+/// assert_eq!(e.to_string(), "at byte 4: expected `,` or `}`, found `]`");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// Something other than the expected token.
+    #[error("at byte {offset}: expected {expected}, found {found}")]
+    Unexpected {
+        /// Byte offset of the unexpected character (or the input length).
+        offset: usize,
+        /// What would have been accepted there.
+        expected: &'static str,
+        /// What was there instead.
+        found: Found,
+    },
+    /// An integer outside the `i64` range (or a pid/ref number outside `u32`).
+    #[error("at byte {offset}: integer out of range")]
+    IntegerOverflow {
+        /// Byte offset where the number starts.
+        offset: usize,
+    },
+    /// A float too large to represent.
+    #[error("at byte {offset}: float out of range")]
+    FloatOverflow {
+        /// Byte offset where the number starts.
+        offset: usize,
+    },
+    /// A binary segment that is not a byte.
+    #[error("at byte {offset}: {value} is not a byte (0..=255)")]
+    ByteOutOfRange {
+        /// Byte offset where the segment starts.
+        offset: usize,
+        /// The offending value.
+        value: i64,
+    },
+    /// An escape naming no Unicode scalar value.
+    #[error("at byte {offset}: escape does not name a character")]
+    InvalidChar {
+        /// Byte offset of the backslash.
+        offset: usize,
+    },
+    /// An atom longer than [`MAX_ATOM_CHARS`] characters.
+    #[error("at byte {offset}: atom longer than {MAX_ATOM_CHARS} characters")]
+    AtomTooLong {
+        /// Byte offset where the atom starts.
+        offset: usize,
+    },
+    /// Containers nested deeper than [`MAX_DEPTH`].
+    #[error("at byte {offset}: terms nested deeper than {MAX_DEPTH}")]
+    TooDeep {
+        /// Byte offset of the container that is one too deep.
+        offset: usize,
+    },
+}
+
+impl ParseError {
+    /// The byte offset in the input where parsing failed.
+    ///
+    /// ```
+    /// use sim_core::Term;
+    /// assert_eq!("{a,}".parse::<Term>().unwrap_err().offset(), 3);
+    /// ```
+    pub fn offset(&self) -> usize {
+        match self {
+            ParseError::Unexpected { offset, .. }
+            | ParseError::IntegerOverflow { offset }
+            | ParseError::FloatOverflow { offset }
+            | ParseError::ByteOutOfRange { offset, .. }
+            | ParseError::InvalidChar { offset }
+            | ParseError::AtomTooLong { offset }
+            | ParseError::TooDeep { offset } => *offset,
+        }
+    }
+}
+
+/// Parses one term, surrounded by optional whitespace.
+///
+/// ```
+/// use sim_core::Term;
+/// let t: Term = " {ok, [1, 2 | tail], #{k => <<\"v\">>}} ".parse().unwrap();
+/// assert_eq!(t.to_string(), "{ok,[1,2|tail],#{k => <<\"v\">>}}");
+/// assert!("{ok".parse::<Term>().is_err());
+/// ```
+impl FromStr for Term {
+    type Err = ParseError;
+
+    fn from_str(s: &str) -> Result<Term, ParseError> {
+        let mut p = Parser { src: s, pos: 0 };
+        let t = p.term(0)?;
+        p.skip_ws();
+        if p.pos < s.len() {
+            return Err(p.unexpected("end of input"));
+        }
+        Ok(t)
+    }
+}
+
+struct Parser<'a> {
+    src: &'a str,
+    /// Always on a character boundary.
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<char> {
+        self.src.get(self.pos..).and_then(|s| s.chars().next())
+    }
+
+    fn rest(&self) -> &str {
+        self.src.get(self.pos..).unwrap_or("")
+    }
+
+    fn bump(&mut self, c: char) {
+        self.pos += c.len_utf8();
+    }
+
+    /// Consumes `token` if the input continues with it.
+    fn eat(&mut self, token: &str) -> bool {
+        let found = self.rest().starts_with(token);
+        if found {
+            self.pos += token.len();
+        }
+        found
+    }
+
+    fn expect(&mut self, token: &str, expected: &'static str) -> Result<(), ParseError> {
+        if self.eat(token) {
+            Ok(())
+        } else {
+            Err(self.unexpected(expected))
+        }
+    }
+
+    fn unexpected(&self, expected: &'static str) -> ParseError {
+        ParseError::Unexpected {
+            offset: self.pos,
+            expected,
+            found: self.peek().map_or(Found::End, Found::Char),
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(c) = self.peek() {
+            if !matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{b}' | '\u{c}') {
+                break;
+            }
+            self.bump(c);
+        }
+    }
+
+    fn term(&mut self, depth: usize) -> Result<Term, ParseError> {
+        self.skip_ws();
+        let start = self.pos;
+        let rest = self.rest();
+        let container = rest.starts_with('{') || rest.starts_with('[') || rest.starts_with("#{");
+        if container && depth >= MAX_DEPTH {
+            return Err(ParseError::TooDeep { offset: start });
+        }
+        match self.peek() {
+            None => Err(self.unexpected("a term")),
+            Some('{') => {
+                self.bump('{');
+                let elems = self.sequence('}', "`,` or `}`", depth)?;
+                Ok(Term::Tuple(elems))
+            }
+            Some('[') => self.list(depth),
+            Some('#') if self.rest().starts_with("#{") => self.map(depth),
+            Some('#') if self.rest().starts_with("#Ref<") => self.reference(),
+            Some('<') if self.rest().starts_with("<<") => self.binary(),
+            Some('<') => self.pid(),
+            Some('\'') => self.quoted_atom(),
+            Some('"') => {
+                let codes = self.quoted('"', "`\"`")?;
+                Ok(Term::List(
+                    codes.into_iter().map(|c| Term::Int(i64::from(c))).collect(),
+                ))
+            }
+            Some('$') => self.char_literal().map(|c| Term::Int(i64::from(c))),
+            Some(c) if c.is_ascii_digit() || c == '-' || c == '+' => self.number(),
+            Some(c) if is_atom_start(c) => self.bare_atom(),
+            Some(_) => Err(self.unexpected("a term")),
+        }
+    }
+
+    /// Comma-separated terms up to `close` (the opener already consumed).
+    fn sequence(
+        &mut self,
+        close: char,
+        expected: &'static str,
+        depth: usize,
+    ) -> Result<Vec<Term>, ParseError> {
+        let mut elems = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(close) {
+            self.bump(close);
+            return Ok(elems);
+        }
+        loop {
+            elems.push(self.term(depth + 1)?);
+            self.skip_ws();
+            match self.peek() {
+                Some(',') => self.bump(','),
+                Some(c) if c == close => {
+                    self.bump(c);
+                    return Ok(elems);
+                }
+                _ => return Err(self.unexpected(expected)),
+            }
+        }
+    }
+
+    fn list(&mut self, depth: usize) -> Result<Term, ParseError> {
+        self.bump('[');
+        let mut elems = Vec::new();
+        self.skip_ws();
+        if self.eat("]") {
+            return Ok(Term::nil());
+        }
+        loop {
+            elems.push(self.term(depth + 1)?);
+            self.skip_ws();
+            match self.peek() {
+                Some(',') => self.bump(','),
+                Some(']') => {
+                    self.bump(']');
+                    return Ok(Term::List(elems));
+                }
+                Some('|') => {
+                    self.bump('|');
+                    let tail = self.term(depth + 1)?;
+                    self.skip_ws();
+                    self.expect("]", "`]`")?;
+                    return Ok(Term::improper_list(elems, tail));
+                }
+                _ => return Err(self.unexpected("`,`, `|` or `]`")),
+            }
+        }
+    }
+
+    fn map(&mut self, depth: usize) -> Result<Term, ParseError> {
+        self.pos += "#{".len();
+        let mut map = BTreeMap::new();
+        self.skip_ws();
+        if self.eat("}") {
+            return Ok(Term::Map(map));
+        }
+        loop {
+            let key = self.term(depth + 1)?;
+            self.skip_ws();
+            self.expect("=>", "`=>`")?;
+            let value = self.term(depth + 1)?;
+            map.insert(key, value);
+            self.skip_ws();
+            match self.peek() {
+                Some(',') => self.bump(','),
+                Some('}') => {
+                    self.bump('}');
+                    return Ok(Term::Map(map));
+                }
+                _ => return Err(self.unexpected("`,` or `}`")),
+            }
+        }
+    }
+
+    fn binary(&mut self) -> Result<Term, ParseError> {
+        self.pos += "<<".len();
+        let mut bytes = Vec::new();
+        self.skip_ws();
+        if self.eat(">>") {
+            return Ok(Term::Binary(bytes));
+        }
+        loop {
+            self.skip_ws();
+            let start = self.pos;
+            match self.peek() {
+                Some('"') => {
+                    for code in self.quoted('"', "`\"`")? {
+                        let byte = u8::try_from(code).map_err(|_| ParseError::ByteOutOfRange {
+                            offset: start,
+                            value: i64::from(code),
+                        })?;
+                        bytes.push(byte);
+                    }
+                }
+                Some(c) if c.is_ascii_digit() || c == '-' || c == '+' || c == '$' => {
+                    let value = match c {
+                        '$' => i64::from(self.char_literal()?),
+                        _ => match self.number()? {
+                            Term::Int(v) => v,
+                            _ => {
+                                self.pos = start;
+                                return Err(self.unexpected("an integer byte"));
+                            }
+                        },
+                    };
+                    let byte = u8::try_from(value).map_err(|_| ParseError::ByteOutOfRange {
+                        offset: start,
+                        value,
+                    })?;
+                    bytes.push(byte);
+                }
+                _ => return Err(self.unexpected("a byte or a string")),
+            }
+            self.skip_ws();
+            if self.eat(",") {
+                continue;
+            }
+            self.expect(">>", "`,` or `>>`")?;
+            return Ok(Term::Binary(bytes));
+        }
+    }
+
+    fn pid(&mut self) -> Result<Term, ParseError> {
+        self.bump('<');
+        let node = self.u32_field()?;
+        self.expect(".", "`.`")?;
+        let index = self.u32_field()?;
+        self.expect(".", "`.`")?;
+        let serial = self.u32_field()?;
+        self.expect(">", "`>`")?;
+        Ok(Term::Pid(crate::id::Pid::new(node, index, serial)))
+    }
+
+    fn reference(&mut self) -> Result<Term, ParseError> {
+        self.pos += "#Ref<".len();
+        let node = self.u32_field()?;
+        let mut words = [0u32; 3];
+        for w in &mut words {
+            self.expect(".", "`.`")?;
+            *w = self.u32_field()?;
+        }
+        self.expect(">", "`>`")?;
+        Ok(Term::Ref(crate::id::Ref::new(node, words)))
+    }
+
+    /// Consumes ASCII digits, returning them (possibly empty).
+    fn digits(&mut self) -> &str {
+        let start = self.pos;
+        let len = self.rest().bytes().take_while(u8::is_ascii_digit).count();
+        self.pos += len;
+        self.src.get(start..self.pos).unwrap_or("")
+    }
+
+    fn u32_field(&mut self) -> Result<u32, ParseError> {
+        let start = self.pos;
+        let digits = self.digits();
+        if digits.is_empty() {
+            return Err(self.unexpected("a digit"));
+        }
+        digits
+            .parse::<u32>()
+            .map_err(|_| ParseError::IntegerOverflow { offset: start })
+    }
+
+    fn number(&mut self) -> Result<Term, ParseError> {
+        let start = self.pos;
+        let negative = match self.peek() {
+            Some('-') => {
+                self.bump('-');
+                true
+            }
+            Some('+') => {
+                self.bump('+');
+                false
+            }
+            _ => false,
+        };
+        let int_start = self.pos;
+        if self.digits().is_empty() {
+            return Err(self.unexpected("a digit"));
+        }
+        let int_end = self.pos;
+        if self.peek() != Some('.') {
+            return self
+                .src
+                .get(int_start..int_end)
+                .unwrap_or("")
+                .bytes()
+                .try_fold(0i64, |acc, d| {
+                    let d = i64::from(d - b'0');
+                    let acc = acc.checked_mul(10)?;
+                    // Accumulate negatively so that i64::MIN fits.
+                    if negative {
+                        acc.checked_sub(d)
+                    } else {
+                        acc.checked_add(d)
+                    }
+                })
+                .map(Term::Int)
+                .ok_or(ParseError::IntegerOverflow { offset: start });
+        }
+        self.bump('.');
+        if self.digits().is_empty() {
+            return Err(self.unexpected("a digit"));
+        }
+        if matches!(self.peek(), Some('e' | 'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some('-' | '+')) {
+                self.pos += 1;
+            }
+            if self.digits().is_empty() {
+                return Err(self.unexpected("a digit"));
+            }
+        }
+        let text = self.src.get(start..self.pos).unwrap_or("");
+        match text.parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Term::Float(f)),
+            _ => Err(ParseError::FloatOverflow { offset: start }),
+        }
+    }
+
+    fn bare_atom(&mut self) -> Result<Term, ParseError> {
+        let start = self.pos;
+        let mut count = 0;
+        while let Some(c) = self.peek() {
+            if !is_atom_char(c) {
+                break;
+            }
+            self.bump(c);
+            count += 1;
+        }
+        if count > MAX_ATOM_CHARS {
+            return Err(ParseError::AtomTooLong { offset: start });
+        }
+        Ok(Term::Atom(Atom::new(
+            self.src.get(start..self.pos).unwrap_or(""),
+        )))
+    }
+
+    fn quoted_atom(&mut self) -> Result<Term, ParseError> {
+        let start = self.pos;
+        let codes = self.quoted('\'', "`'`")?;
+        if codes.len() > MAX_ATOM_CHARS {
+            return Err(ParseError::AtomTooLong { offset: start });
+        }
+        // `quoted` only yields Unicode scalar values.
+        let name: String = codes.into_iter().filter_map(char::from_u32).collect();
+        Ok(Term::Atom(Atom::new(&name)))
+    }
+
+    /// The character codes between `quote`s (the opening one at `pos`).
+    fn quoted(&mut self, quote: char, expected: &'static str) -> Result<Vec<u32>, ParseError> {
+        self.bump(quote);
+        let mut codes = Vec::new();
+        loop {
+            match self.peek() {
+                None => return Err(self.unexpected(expected)),
+                Some(c) if c == quote => {
+                    self.bump(c);
+                    return Ok(codes);
+                }
+                Some('\\') => codes.push(self.escape()?),
+                Some(c) => {
+                    self.bump(c);
+                    codes.push(u32::from(c));
+                }
+            }
+        }
+    }
+
+    /// `$c` or `$\escape`.
+    fn char_literal(&mut self) -> Result<u32, ParseError> {
+        self.bump('$');
+        match self.peek() {
+            None => Err(self.unexpected("a character")),
+            Some('\\') => self.escape(),
+            Some(c) => {
+                self.bump(c);
+                Ok(u32::from(c))
+            }
+        }
+    }
+
+    /// An escape sequence starting at the backslash under `pos`.
+    fn escape(&mut self) -> Result<u32, ParseError> {
+        let start = self.pos;
+        self.bump('\\');
+        let Some(c) = self.peek() else {
+            return Err(self.unexpected("an escape sequence"));
+        };
+        self.bump(c);
+        let code = match c {
+            'n' => 10,
+            'r' => 13,
+            't' => 9,
+            'v' => 11,
+            'b' => 8,
+            'f' => 12,
+            'e' => 27,
+            'd' => 127,
+            's' => 32,
+            '0'..='7' => {
+                let mut code = u32::from(c) - u32::from('0');
+                for _ in 0..2 {
+                    match self.peek() {
+                        Some(d @ '0'..='7') => {
+                            self.bump(d);
+                            code = code * 8 + (u32::from(d) - u32::from('0'));
+                        }
+                        _ => break,
+                    }
+                }
+                code
+            }
+            'x' if self.eat("{") => {
+                let mut code: u32 = 0;
+                let mut any = false;
+                while let Some(d) = self.peek().and_then(|d| d.to_digit(16)) {
+                    self.pos += 1;
+                    any = true;
+                    code = code.saturating_mul(16).saturating_add(d);
+                }
+                if !any {
+                    return Err(self.unexpected("a hex digit"));
+                }
+                self.expect("}", "a hex digit or `}`")?;
+                code
+            }
+            'x' => {
+                let mut code = 0;
+                for _ in 0..2 {
+                    match self.peek().and_then(|d| d.to_digit(16)) {
+                        Some(d) => {
+                            self.pos += 1;
+                            code = code * 16 + d;
+                        }
+                        None => return Err(self.unexpected("a hex digit")),
+                    }
+                }
+                code
+            }
+            '^' => match self.peek() {
+                Some('?') => {
+                    self.bump('?');
+                    127
+                }
+                Some(k @ '@'..='_' | k @ 'a'..='z') => {
+                    self.bump(k);
+                    u32::from(k) & 0x1f
+                }
+                _ => return Err(self.unexpected("a control character letter")),
+            },
+            other => u32::from(other),
+        };
+        match char::from_u32(code) {
+            Some(_) => Ok(code),
+            None => Err(ParseError::InvalidChar { offset: start }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::id::{Pid, Ref};
+    use crate::term::tests_support::arb_term;
+    use proptest::prelude::*;
+
+    fn parse(s: &str) -> Result<Term, ParseError> {
+        s.parse()
+    }
+
+    fn ok(s: &str) -> Term {
+        match parse(s) {
+            Ok(t) => t,
+            Err(e) => panic!("{s:?}: {e}"),
+        }
+    }
+
+    fn a(name: &str) -> Term {
+        Term::atom(name)
+    }
+
+    #[test]
+    fn parses_each_kind() {
+        assert_eq!(ok("42"), Term::Int(42));
+        assert_eq!(ok("-42"), Term::Int(-42));
+        assert_eq!(ok("+7"), Term::Int(7));
+        assert_eq!(ok("-9223372036854775808"), Term::Int(i64::MIN));
+        assert_eq!(ok("9223372036854775807"), Term::Int(i64::MAX));
+        assert_eq!(ok("1.5"), Term::Float(1.5));
+        assert_eq!(ok("-0.0"), Term::Float(-0.0));
+        assert_eq!(ok("1.0e10"), Term::Float(1.0e10));
+        assert_eq!(ok("2.5E-3"), Term::Float(2.5e-3));
+        assert_eq!(ok("$a"), Term::Int(97));
+        assert_eq!(ok("$\\n"), Term::Int(10));
+        assert_eq!(ok("$\\s"), Term::Int(32));
+        assert_eq!(ok("$é"), Term::Int(233));
+        assert_eq!(ok("ok"), a("ok"));
+        assert_eq!(ok("a@b_C9"), a("a@b_C9"));
+        assert_eq!(ok("'EXIT'"), a("EXIT"));
+        assert_eq!(ok("''"), a(""));
+        assert_eq!(ok("end"), a("end"));
+        assert_eq!(ok("'a\\'b\\\\c\\n'"), a("a'b\\c\n"));
+        assert_eq!(ok("'\\x{1F600}\\x41\\101\\^a\\q'"), a("\u{1F600}AA\u{1}q"));
+        assert_eq!(ok("\"ab\""), Term::string("ab"));
+        assert_eq!(ok("\"\""), Term::nil());
+        assert_eq!(ok("{}"), Term::tuple(Vec::<Term>::new()));
+        assert_eq!(ok("{ a , 1 }"), Term::tuple([a("a"), Term::Int(1)]));
+        assert_eq!(ok("[]"), Term::nil());
+        assert_eq!(ok("[ ]"), Term::nil());
+        assert_eq!(ok("[a|b]"), Term::improper_list([a("a")], a("b")));
+        assert_eq!(ok("[a,b|c]"), Term::improper_list([a("a"), a("b")], a("c")));
+        assert_eq!(ok("[a|[b]]"), Term::list([a("a"), a("b")]));
+        assert_eq!(ok("[a|[]]"), Term::list([a("a")]));
+        assert_eq!(ok("#{}"), Term::map(Vec::<(Term, Term)>::new()));
+        assert_eq!(ok("#{a => 1, b=>2}"), Term::map([(a("a"), 1), (a("b"), 2)]));
+        assert_eq!(ok("#{a => 1, a => 2}"), Term::map([(a("a"), 2)]));
+        assert_eq!(ok("<<>>"), Term::binary(b""));
+        assert_eq!(ok("<< \"ab\" , 0, $c >>"), Term::binary(b"ab\0c"));
+        assert_eq!(ok("<<1,2,255>>"), Term::binary(&[1, 2, 255]));
+        assert_eq!(ok("<0.83.0>"), Term::from(Pid::new(0, 83, 0)));
+        assert_eq!(ok("#Ref<0.1.2.3>"), Term::from(Ref::new(0, [1, 2, 3])));
+        assert_eq!(ok(" \n\t{ok}\r\n "), Term::tuple([a("ok")]));
+    }
+
+    #[test]
+    fn malformed_inputs_report_offsets() {
+        let deep = "[".repeat(100_000);
+        let cases: &[(&str, usize)] = &[
+            ("{a,", 3),
+            ("{a b}", 3),
+            ("[1|]", 3),
+            ("'unterminated", 13),
+            ("\"abc", 4),
+            ("<<256>>", 2),
+            ("#{a}", 3),
+            ("<0.1>", 4),
+            ("#Ref<1.2>", 8),
+            ("99999999999999999999", 0),
+            ("-9223372036854775809", 0),
+            ("{}}", 2),
+            (",", 0),
+            ("", 0),
+            ("   ", 3),
+            ("[a|b|c]", 4),
+            ("1.", 2),
+            (".5", 0),
+            ("#{a => }", 7),
+            ("<<\"a\",>>", 6),
+            ("abc def", 4),
+            ("{a,}", 3),
+            (&deep, MAX_DEPTH),
+            ("1.0e", 4),
+            ("1.0e999", 0),
+            ("-", 1),
+            ("- 1", 1),
+            ("$", 1),
+            ("<<-1>>", 2),
+            ("<<1.5>>", 2),
+            ("<<\"é€\">>", 2),
+            ("<4294967296.0.0>", 1),
+            ("<0.0.0", 6),
+            ("#Ref<0.1.2.3", 12),
+            ("#x", 0),
+            ("'\\x{110000}'", 1),
+            ("'\\x{D800}'", 1),
+            ("'\\x{}'", 4),
+            ("\"\\xg\"", 3),
+            ("Var", 0),
+            ("[1 2]", 3),
+            ("#{a => 1,}", 9),
+            ("{'a'b}", 4),
+            ("<<1 2>>", 4),
+            ("[a|b c]", 5),
+            ("<0.a.0>", 3),
+        ];
+        for (input, offset) in cases {
+            match parse(input) {
+                Ok(t) => panic!("{input:?} parsed as {t}"),
+                Err(e) => assert_eq!(e.offset(), *offset, "{input:?}: {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn error_messages() {
+        let msg = |s: &str| {
+            parse(s)
+                .map(|t| t.to_string())
+                .unwrap_or_else(|e| e.to_string())
+        };
+        assert_eq!(msg("{a b}"), "at byte 3: expected `,` or `}`, found `b`");
+        assert_eq!(
+            msg("[a"),
+            "at byte 2: expected `,`, `|` or `]`, found end of input"
+        );
+        assert_eq!(
+            msg("99999999999999999999"),
+            "at byte 0: integer out of range"
+        );
+        assert_eq!(msg("<<256>>"), "at byte 2: 256 is not a byte (0..=255)");
+        assert_eq!(msg("{}}"), "at byte 2: expected end of input, found `}`");
+        assert_eq!(
+            msg(&"{".repeat(600)),
+            format!("at byte {MAX_DEPTH}: terms nested deeper than {MAX_DEPTH}")
+        );
+    }
+
+    #[test]
+    fn long_atoms_are_rejected() {
+        let name = "a".repeat(MAX_ATOM_CHARS);
+        assert_eq!(ok(&name), a(&name));
+        let long = "a".repeat(MAX_ATOM_CHARS + 1);
+        assert_eq!(parse(&long).map_err(|e| e.offset()), Err(0));
+        assert_eq!(
+            parse(&format!("{{'{long}'}}")).map_err(|e| e.offset()),
+            Err(1)
+        );
+    }
+
+    #[test]
+    fn deep_nesting_within_the_limit_parses() {
+        let depth = MAX_DEPTH;
+        for (open, inner, close) in [("[", "", "]"), ("{", "", "}"), ("#{a => ", "1", "}")] {
+            let s = open.repeat(depth) + inner + &close.repeat(depth);
+            assert!(parse(&s).is_ok(), "{open}");
+            let s = open.repeat(depth + 1) + inner + &close.repeat(depth + 1);
+            assert_eq!(parse(&s).map_err(|e| e.offset()), Err(depth * open.len()));
+        }
+        // Binaries, pids and refs hold no terms, so they are fine at any depth.
+        for leaf in ["<<1>>", "<0.1.2>", "#Ref<0.1.2.3>"] {
+            let s = "[".repeat(depth) + leaf + &"]".repeat(depth);
+            assert!(parse(&s).is_ok(), "{leaf}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn print_then_parse_round_trips(t in arb_term()) {
+            let text = t.to_string();
+            let back = parse(&text);
+            prop_assert_eq!(back.as_ref(), Ok(&t), "{}", text);
+            if let Ok(back) = back {
+                prop_assert_eq!(back.to_string(), text);
+            }
+        }
+
+        #[test]
+        fn finite_floats_round_trip(f in any::<f64>().prop_filter("finite", |f| f.is_finite())) {
+            let text = Term::Float(f).to_string();
+            match parse(&text) {
+                Ok(Term::Float(g)) => prop_assert_eq!(g.to_bits(), f.to_bits(), "{}", text),
+                other => prop_assert!(false, "{} parsed as {:?}", text, other),
+            }
+        }
+
+        #[test]
+        fn never_panics_on_any_string(s in ".{0,64}") {
+            let _ = parse(&s);
+        }
+
+        #[test]
+        fn never_panics_on_termish_strings(s in "[\\[\\]{}<>#,.|'\"$a-zA-Z0-9 =>\\\\^_@+eé-]{0,48}") {
+            if let Ok(t) = parse(&s) {
+                // Whatever parses prints to something that parses back the same.
+                let text = t.to_string();
+                prop_assert_eq!(parse(&text), Ok(t));
+            }
+        }
+    }
+}

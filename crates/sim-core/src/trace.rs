@@ -1,0 +1,364 @@
+//! The trace: every observable event as a serde record, and a rolling digest.
+//!
+//! **API Boundary:** the JSON form of [`TraceRecord`] is the trace file format
+//! (JSON Lines, one record a line). Add variants at the end; never rename fields.
+//!
+//! Events are emitted as `TraceEvent<&Term>` (borrowing the payload) and hashed
+//! into the digest; only when full recording is on are they cloned into owned
+//! `TraceEvent<Term>` records. Both hash alike, so the digest does not depend on
+//! the trace mode.
+
+use crate::id::Pid;
+use crate::term::{Atom, Term};
+use crate::time::Time;
+use serde::{Deserialize, Serialize};
+use std::hash::{Hash, Hasher};
+
+/// What a run keeps of its trace.
+///
+/// ```
+/// use sim_core::TraceMode;
+/// assert_eq!(TraceMode::default(), TraceMode::Digest);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+pub enum TraceMode {
+    /// Only the rolling digest (the default: no allocation per event).
+    #[default]
+    Digest,
+    /// The digest and every record, for export and pictures.
+    Full,
+}
+
+/// The kind of a signal, as the trace names it.
+///
+/// ```
+/// use sim_core::SignalKind;
+/// assert_eq!(format!("{:?}", SignalKind::Message), "Message");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalKind {
+    /// An ordinary message.
+    Message,
+    /// A link request.
+    Link,
+    /// An unlink request.
+    Unlink,
+    /// An exit signal (from a link or from `exit/2`).
+    Exit,
+    /// A monitor request.
+    Monitor,
+    /// A demonitor request.
+    Demonitor,
+    /// A `'DOWN'` notification.
+    Down,
+    /// A spawn request (remote spawn, the basis of erpc).
+    SpawnRequest,
+    /// The answer to a spawn request.
+    SpawnReply,
+}
+
+/// One observable event. `T` is the payload type: `&Term` while emitting,
+/// `Term` in stored records.
+///
+/// ```
+/// use sim_core::{TraceEvent, Pid, Term, Atom};
+/// let e: TraceEvent<Term> = TraceEvent::Exit { pid: Pid::new(0, 1, 1), reason: Term::Atom(Atom::new("normal")) };
+/// let json = serde_json::to_string(&e).unwrap();
+/// assert!(json.starts_with("{\"ev\":\"exit\""));
+/// ```
+#[derive(Clone, PartialEq, Debug, Hash, Serialize, Deserialize)]
+#[serde(tag = "ev", rename_all = "snake_case")]
+pub enum TraceEvent<T = Term> {
+    /// A process started.
+    Spawn {
+        /// The new process.
+        pid: Pid,
+        /// Its node.
+        node: Atom,
+        /// The spawning process, if any.
+        parent: Option<Pid>,
+    },
+    /// A signal left its sender. `id` links it to its delivery, drop or hold.
+    Send {
+        /// Unique per run.
+        id: u64,
+        /// The sender.
+        from: Pid,
+        /// The destination, printed (`<0.5.1>`, `name`, `{name,'b@sim'}`).
+        to: String,
+        /// What kind of signal.
+        kind: SignalKind,
+        /// The message, exit reason or DOWN reason, where the signal carries one.
+        payload: Option<T>,
+    },
+    /// A signal reached its destination.
+    Deliver {
+        /// The id from its `Send`.
+        id: u64,
+    },
+    /// A signal was lost.
+    Drop {
+        /// The id from its `Send`.
+        id: u64,
+        /// Why (the fault's name, `noconnection`, ...).
+        cause: String,
+    },
+    /// A signal was held by a deferring cut.
+    Hold {
+        /// The id from its `Send`.
+        id: u64,
+    },
+    /// A held signal was released into flight again.
+    Release {
+        /// The id from its `Send`.
+        id: u64,
+    },
+    /// A process took a message from its mailbox.
+    Receive {
+        /// The receiving process.
+        pid: Pid,
+        /// The message.
+        msg: T,
+    },
+    /// A process ended.
+    Exit {
+        /// The process.
+        pid: Pid,
+        /// Its exit reason.
+        reason: T,
+    },
+    /// A fault or control action was applied.
+    Fault {
+        /// A description (`partition drop [a@sim] | [b@sim]`, `crash b@sim`).
+        what: String,
+    },
+    /// The connection between two nodes went down.
+    ConnectionDown {
+        /// One end.
+        a: Atom,
+        /// The other end.
+        b: Atom,
+        /// Why.
+        cause: String,
+    },
+    /// Virtual time advanced.
+    Advance {
+        /// The new time.
+        now: Time,
+    },
+    /// A check failed (the run ends).
+    CheckFailed {
+        /// The process that checked.
+        pid: Pid,
+        /// The check's message.
+        message: String,
+    },
+}
+
+impl TraceEvent<&Term> {
+    /// The owned form of a borrowed event.
+    ///
+    /// ```
+    /// use sim_core::{TraceEvent, Pid, Term};
+    /// let t = Term::Int(1);
+    /// let e = TraceEvent::Receive { pid: Pid::new(0, 1, 1), msg: &t };
+    /// assert_eq!(e.to_owned_event(), TraceEvent::Receive { pid: Pid::new(0, 1, 1), msg: Term::Int(1) });
+    /// ```
+    pub fn to_owned_event(&self) -> TraceEvent<Term> {
+        match self {
+            TraceEvent::Spawn { pid, node, parent } => TraceEvent::Spawn {
+                pid: *pid,
+                node: *node,
+                parent: *parent,
+            },
+            TraceEvent::Send {
+                id,
+                from,
+                to,
+                kind,
+                payload,
+            } => TraceEvent::Send {
+                id: *id,
+                from: *from,
+                to: to.clone(),
+                kind: *kind,
+                payload: payload.map(Term::clone),
+            },
+            TraceEvent::Deliver { id } => TraceEvent::Deliver { id: *id },
+            TraceEvent::Drop { id, cause } => TraceEvent::Drop {
+                id: *id,
+                cause: cause.clone(),
+            },
+            TraceEvent::Hold { id } => TraceEvent::Hold { id: *id },
+            TraceEvent::Release { id } => TraceEvent::Release { id: *id },
+            TraceEvent::Receive { pid, msg } => TraceEvent::Receive {
+                pid: *pid,
+                msg: Term::clone(msg),
+            },
+            TraceEvent::Exit { pid, reason } => TraceEvent::Exit {
+                pid: *pid,
+                reason: Term::clone(reason),
+            },
+            TraceEvent::Fault { what } => TraceEvent::Fault { what: what.clone() },
+            TraceEvent::ConnectionDown { a, b, cause } => TraceEvent::ConnectionDown {
+                a: *a,
+                b: *b,
+                cause: cause.clone(),
+            },
+            TraceEvent::Advance { now } => TraceEvent::Advance { now: *now },
+            TraceEvent::CheckFailed { pid, message } => TraceEvent::CheckFailed {
+                pid: *pid,
+                message: message.clone(),
+            },
+        }
+    }
+}
+
+/// A stored trace record: the step and virtual time at which an event happened.
+///
+/// ```
+/// use sim_core::{TraceRecord, TraceEvent, Time};
+/// let r = TraceRecord { step: 3, time: Time::ms(1), event: TraceEvent::Advance { now: Time::ms(1) } };
+/// let line = serde_json::to_string(&r).unwrap();
+/// let back: TraceRecord = serde_json::from_str(&line).unwrap();
+/// assert_eq!(back, r);
+/// ```
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct TraceRecord {
+    /// The scheduler step (0 before the first step).
+    pub step: u64,
+    /// The virtual time.
+    pub time: Time,
+    /// What happened.
+    pub event: TraceEvent<Term>,
+}
+
+/// A rolling 64-bit digest: deterministic across runs, threads and trace modes.
+///
+/// ```
+/// use sim_core::Digest;
+/// use std::hash::Hasher;
+/// let mut a = Digest::default();
+/// let mut b = Digest::default();
+/// a.write_u64(1);
+/// b.write_u64(1);
+/// assert_eq!(a.value(), b.value());
+/// b.write_u64(2);
+/// assert_ne!(a.value(), b.value());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Digest(u64);
+
+impl Default for Digest {
+    fn default() -> Digest {
+        Digest(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Digest {
+    /// The current value.
+    ///
+    /// ```
+    /// use sim_core::Digest;
+    /// assert_ne!(Digest::default().value(), 0);
+    /// ```
+    pub fn value(self) -> u64 {
+        self.0
+    }
+
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for Digest {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.mix(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.mix(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 56));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.mix(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.mix(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.mix(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.mix(i as u64);
+    }
+
+    fn write_i64(&mut self, i: i64) {
+        self.mix(i as u64);
+    }
+
+    fn write_isize(&mut self, i: isize) {
+        self.mix(i as u64);
+    }
+}
+
+/// The trace of one run: digest always, records when [`TraceMode::Full`].
+#[derive(Debug)]
+pub(crate) struct Tracer {
+    pub(crate) mode: TraceMode,
+    pub(crate) digest: Digest,
+    pub(crate) records: Vec<TraceRecord>,
+}
+
+impl Tracer {
+    pub(crate) fn new(mode: TraceMode) -> Tracer {
+        Tracer {
+            mode,
+            digest: Digest::default(),
+            records: Vec::new(),
+        }
+    }
+
+    pub(crate) fn emit(&mut self, step: u64, time: Time, ev: TraceEvent<&Term>) {
+        ev.hash(&mut self.digest);
+        if self.mode == TraceMode::Full {
+            self.records.push(TraceRecord {
+                step,
+                time,
+                event: ev.to_owned_event(),
+            });
+        }
+    }
+}
+
+/// Writes records as JSON Lines (one JSON object a line).
+///
+/// ```
+/// use sim_core::{trace_to_jsonl, TraceRecord, TraceEvent, Time};
+/// let recs = vec![TraceRecord { step: 0, time: Time::ZERO, event: TraceEvent::Advance { now: Time::ZERO } }];
+/// let text = trace_to_jsonl(&recs).unwrap();
+/// assert_eq!(text.lines().count(), 1);
+/// ```
+pub fn trace_to_jsonl(records: &[TraceRecord]) -> Result<String, serde_json::Error> {
+    let mut out = String::new();
+    for r in records {
+        out.push_str(&serde_json::to_string(r)?);
+        out.push('\n');
+    }
+    Ok(out)
+}

@@ -1,0 +1,509 @@
+//! The world: the private owner of all simulation state.
+//!
+//! Processes live in a slotmap (a pid is a key with a generation), messages in
+//! one arena, connections in a table per ordered node pair, timers in one heap.
+//! `next_step` is the scheduler's hot loop: pick one enabled event, then either
+//! hand a process's future out to be polled or deliver one signal.
+
+mod conn;
+mod control;
+mod deliver;
+mod process;
+mod timer;
+
+pub(crate) use conn::Dir;
+pub use control::Control;
+pub(crate) use deliver::spawn_error;
+pub(crate) use process::{MonIn, MonOut, Pending, Proc, Status, Wait};
+pub(crate) use timer::{timer_dest_name, timer_dest_pid, TimerKind};
+
+use crate::code::{BoxFuture, CodeTable};
+use crate::cx::Cx;
+use crate::id::{NodeId, Pid, Ref};
+use crate::mailbox::Arena;
+use crate::net::Network;
+use crate::report::{Blocked, Outcome, RunReport, SignalBooks};
+use crate::rng::SimRng;
+use crate::sched::{Event, Schedule, Strategy};
+use crate::signal::{Dest, Signal};
+use crate::term::{Atom, Term};
+use crate::time::Time;
+use crate::trace::{TraceEvent, TraceMode, Tracer};
+use indexmap::IndexMap;
+use slotmap::{new_key_type, Key, KeyData, SlotMap};
+use std::cell::RefCell;
+use std::collections::{BinaryHeap, VecDeque};
+use std::rc::{Rc, Weak};
+
+new_key_type! {
+    /// A process slot.
+    pub(crate) struct ProcKey;
+}
+
+/// Marks an event owner that is not in the enabled list.
+pub(crate) const NOT_ENABLED: u32 = u32::MAX;
+
+/// Boots a node: started at build time and again at every restart.
+pub(crate) type BootFn = Rc<dyn Fn(Cx) -> BoxFuture>;
+
+/// A fault or control action run by the world at a scheduled moment.
+pub(crate) type ControlFn = Box<dyn FnOnce(&mut Control<'_>)>;
+
+pub(crate) struct NodeState {
+    pub(crate) name: Atom,
+    pub(crate) up: bool,
+    pub(crate) incarnation: u32,
+    pub(crate) registry: IndexMap<Atom, Pid>,
+    pub(crate) code: Rc<CodeTable>,
+    pub(crate) process_limit: usize,
+    pub(crate) processes: usize,
+    pub(crate) spawn_supported: bool,
+    pub(crate) boot: Vec<BootFn>,
+}
+
+pub(crate) struct Config {
+    pub(crate) seed: u64,
+    pub(crate) strategy: Box<dyn Strategy>,
+    pub(crate) network: Box<dyn Network>,
+    pub(crate) trace: TraceMode,
+    pub(crate) max_steps: u64,
+    pub(crate) max_time: Time,
+    pub(crate) panic_is_failure: bool,
+}
+
+/// A step's work for the caller of `next_step`.
+pub(crate) enum Next {
+    /// Poll this future (taken out of its process) and hand it back.
+    Poll(ProcKey, BoxFuture),
+    /// Something happened inside the world; ask again.
+    Again,
+    /// The run is over.
+    Stop,
+}
+
+pub(crate) struct World {
+    pub(crate) me: Weak<RefCell<World>>,
+    pub(crate) seed: u64,
+    pub(crate) now: Time,
+    pub(crate) steps: u64,
+    pub(crate) nodes: Vec<NodeState>,
+    pub(crate) node_index: IndexMap<Atom, NodeId>,
+    pub(crate) procs: SlotMap<ProcKey, Proc>,
+    pub(crate) arena: Arena,
+    pub(crate) dirs: Vec<Dir>,
+    pub(crate) conn_up: Vec<bool>,
+    pub(crate) enabled: Vec<Event>,
+    pub(crate) timers: BinaryHeap<std::cmp::Reverse<(Time, u64, TimerKind)>>,
+    pub(crate) timer_seq: u64,
+    pub(crate) erl_timers: IndexMap<Ref, timer::ErlTimer>,
+    pub(crate) controls: Vec<Option<ControlFn>>,
+    pub(crate) step_controls: Vec<(u64, usize)>,
+    pub(crate) rng: SimRng,
+    pub(crate) user_rng: SimRng,
+    pub(crate) strategy: Box<dyn Strategy>,
+    pub(crate) network: Box<dyn Network>,
+    pub(crate) tracer: Tracer,
+    pub(crate) books: SignalBooks,
+    pub(crate) next_ref: u64,
+    pub(crate) next_signal: u64,
+    pub(crate) local_q: VecDeque<Signal>,
+    pub(crate) outcome: Option<Outcome>,
+    pub(crate) panics: Vec<(Pid, String)>,
+    pub(crate) fg: Vec<(Pid, Option<Result<Term, Term>>)>,
+    pub(crate) fg_alive: usize,
+    pub(crate) graveyard: Vec<BoxFuture>,
+    pub(crate) choices: Vec<u32>,
+    pub(crate) max_steps: u64,
+    pub(crate) max_time: Time,
+    pub(crate) panic_is_failure: bool,
+    pub(crate) divergence: Option<String>,
+}
+
+impl World {
+    pub(crate) fn new(config: Config, nodes: Vec<NodeState>) -> World {
+        let n = nodes.len();
+        let node_index = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name, NodeId(i as u32)))
+            .collect();
+        let mut strategy = config.strategy;
+        strategy.start(config.seed);
+        World {
+            me: Weak::new(),
+            seed: config.seed,
+            now: Time::ZERO,
+            steps: 0,
+            nodes,
+            node_index,
+            procs: SlotMap::with_key(),
+            arena: Arena::default(),
+            dirs: (0..n * n).map(|_| Dir::default()).collect(),
+            conn_up: vec![false; n * n],
+            enabled: Vec::new(),
+            timers: BinaryHeap::new(),
+            timer_seq: 0,
+            erl_timers: IndexMap::new(),
+            controls: Vec::new(),
+            step_controls: Vec::new(),
+            rng: SimRng::new(config.seed, 0),
+            user_rng: SimRng::new(config.seed, 2),
+            strategy,
+            network: config.network,
+            tracer: Tracer::new(config.trace),
+            books: SignalBooks::default(),
+            next_ref: 0,
+            next_signal: 0,
+            local_q: VecDeque::new(),
+            outcome: None,
+            panics: Vec::new(),
+            fg: Vec::new(),
+            fg_alive: 0,
+            graveyard: Vec::new(),
+            choices: Vec::new(),
+            max_steps: config.max_steps,
+            max_time: config.max_time,
+            panic_is_failure: config.panic_is_failure,
+            divergence: None,
+        }
+    }
+
+    // ---- identities -------------------------------------------------------
+
+    pub(crate) fn pid_of(node: NodeId, key: ProcKey) -> Pid {
+        let ffi = key.data().as_ffi();
+        Pid::new(node.0, ffi as u32, (ffi >> 32) as u32)
+    }
+
+    /// The slot of a live process, if `pid` names one.
+    pub(crate) fn key_of(&self, pid: Pid) -> Option<ProcKey> {
+        if pid.serial() == 0 {
+            return None;
+        }
+        let ffi = (u64::from(pid.serial()) << 32) | u64::from(pid.index());
+        let key: ProcKey = KeyData::from_ffi(ffi).into();
+        match self.procs.get(key) {
+            Some(p) if p.pid == pid => Some(key),
+            _ => None,
+        }
+    }
+
+    /// The pid the runtime of a node uses as the sender of its own signals.
+    pub(crate) fn runtime_pid(node: NodeId) -> Pid {
+        Pid::new(node.0, 0, 0)
+    }
+
+    pub(crate) fn make_ref(&mut self, node: NodeId) -> Ref {
+        self.next_ref += 1;
+        Ref::from_counter(node.0, self.next_ref)
+    }
+
+    pub(crate) fn node_name(&self, node: NodeId) -> Atom {
+        self.nodes
+            .get(node.index())
+            .map(|n| n.name)
+            .unwrap_or_else(|| Atom::new("nonode@nohost"))
+    }
+
+    pub(crate) fn node_id(&self, name: Atom) -> Option<NodeId> {
+        self.node_index.get(&name).copied()
+    }
+
+    pub(crate) fn node_up(&self, node: NodeId) -> bool {
+        self.nodes.get(node.index()).is_some_and(|n| n.up)
+    }
+
+    // ---- tracing ----------------------------------------------------------
+
+    pub(crate) fn trace(&mut self, ev: TraceEvent<&Term>) {
+        self.tracer.emit(self.steps, self.now, ev);
+    }
+
+    // ---- the enabled list -------------------------------------------------
+
+    pub(crate) fn enable_proc(&mut self, key: ProcKey) {
+        let pos = self.enabled.len() as u32;
+        if let Some(p) = self.procs.get_mut(key) {
+            p.status = Status::Runnable;
+            if p.enabled_pos == NOT_ENABLED {
+                p.enabled_pos = pos;
+                self.enabled.push(Event::Run(p.pid));
+            }
+        }
+    }
+
+    pub(crate) fn enable_dir(&mut self, from: NodeId, to: NodeId) {
+        let i = self.dir_index(from, to);
+        let pos = self.enabled.len() as u32;
+        let d = &mut self.dirs[i];
+        if d.enabled_pos == NOT_ENABLED {
+            d.enabled_pos = pos;
+            self.enabled.push(Event::Deliver { from, to });
+        }
+    }
+
+    /// Removes the event at `i` (swap-remove, fixing the moved event's owner).
+    pub(crate) fn take_enabled(&mut self, i: usize) -> Event {
+        let ev = self.enabled.swap_remove(i);
+        self.set_pos(ev, NOT_ENABLED);
+        if let Some(&moved) = self.enabled.get(i) {
+            self.set_pos(moved, i as u32);
+        }
+        ev
+    }
+
+    fn set_pos(&mut self, ev: Event, pos: u32) {
+        match ev {
+            Event::Run(pid) => {
+                if let Some(k) = self.key_of(pid) {
+                    self.procs[k].enabled_pos = pos;
+                }
+            }
+            Event::Deliver { from, to } => {
+                let i = self.dir_index(from, to);
+                self.dirs[i].enabled_pos = pos;
+            }
+        }
+    }
+
+    /// Makes a process waiting in `receive` runnable (a message arrived).
+    pub(crate) fn wake(&mut self, key: ProcKey) {
+        let waiting = matches!(
+            self.procs.get(key).map(|p| p.status),
+            Some(Status::Waiting(Wait::Receive { .. }))
+        );
+        if waiting {
+            self.enable_proc(key);
+        }
+    }
+
+    // ---- the step loop ----------------------------------------------------
+
+    pub(crate) fn next_step(&mut self) -> Next {
+        if self.outcome.is_some() {
+            return Next::Stop;
+        }
+        if !self.fg.is_empty() && self.fg_alive == 0 {
+            self.outcome = Some(Outcome::Completed);
+            return Next::Stop;
+        }
+        if let Some(&(at_step, idx)) = self.step_controls.first() {
+            if at_step <= self.steps {
+                self.step_controls.remove(0);
+                self.run_control(idx);
+                return Next::Again;
+            }
+        }
+        if self.enabled.is_empty() {
+            return self.advance_time();
+        }
+        if self.steps >= self.max_steps {
+            self.outcome = Some(Outcome::StepBudget);
+            return Next::Stop;
+        }
+        let n = self.enabled.len();
+        let i = if n == 1 {
+            0
+        } else {
+            let i = self.strategy.pick(&self.enabled) % n;
+            self.choices.push(i as u32);
+            i
+        };
+        if self.divergence.is_none() {
+            self.divergence = self.strategy.diverged();
+        }
+        let ev = self.take_enabled(i);
+        self.steps += 1;
+        self.strategy.after_step(self.steps);
+        match ev {
+            Event::Run(pid) => {
+                let Some(key) = self.key_of(pid) else {
+                    return Next::Again;
+                };
+                let p = &mut self.procs[key];
+                p.status = Status::Running;
+                match p.future.take() {
+                    Some(f) => Next::Poll(key, f),
+                    None => Next::Again,
+                }
+            }
+            Event::Deliver { from, to } => {
+                self.deliver_head(from, to);
+                self.drain_local();
+                Next::Again
+            }
+        }
+    }
+
+    fn advance_time(&mut self) -> Next {
+        let Some(std::cmp::Reverse((at, _, _))) = self.timers.peek() else {
+            self.outcome = Some(if self.fg_alive > 0 {
+                Outcome::Deadlock {
+                    blocked: self.blocked(),
+                }
+            } else {
+                Outcome::Completed
+            });
+            return Next::Stop;
+        };
+        let at = *at;
+        if at > self.max_time {
+            self.outcome = Some(Outcome::TimeBudget);
+            return Next::Stop;
+        }
+        if at > self.now {
+            self.now = at;
+            self.trace(TraceEvent::Advance { now: at });
+        }
+        while let Some(std::cmp::Reverse((t, _, _))) = self.timers.peek() {
+            if *t > self.now {
+                break;
+            }
+            if let Some(std::cmp::Reverse((_, _, kind))) = self.timers.pop() {
+                self.fire(kind);
+                self.drain_local();
+            }
+        }
+        Next::Again
+    }
+
+    /// Takes back a polled future and acts on how the poll ended.
+    pub(crate) fn after_poll(
+        &mut self,
+        key: ProcKey,
+        fut: BoxFuture,
+        res: std::thread::Result<std::task::Poll<Result<Term, crate::exception::Exception>>>,
+    ) {
+        let Some(p) = self.procs.get_mut(key) else {
+            // The process died during its own step (exit(self(), kill), ...).
+            self.graveyard.push(fut);
+            self.drain_local();
+            return;
+        };
+        match res {
+            Ok(std::task::Poll::Pending) => {
+                p.future = Some(fut);
+                match p.status {
+                    Status::Runnable => {
+                        p.status = Status::Running;
+                        self.enable_proc(key);
+                    }
+                    Status::Waiting(_) => {}
+                    Status::Running => p.status = Status::Waiting(Wait::Foreign),
+                }
+            }
+            Ok(std::task::Poll::Ready(result)) => {
+                self.graveyard.push(fut);
+                let (reason, fg_result) = match result {
+                    Ok(v) => (Term::Atom(Atom::new("normal")), Ok(v)),
+                    Err(e) => {
+                        let r = e.exit_reason();
+                        (r.clone(), Err(r))
+                    }
+                };
+                self.terminate(key, reason, Some(fg_result));
+            }
+            Err(panic) => {
+                self.graveyard.push(fut);
+                let msg = panic_message(&*panic);
+                let pid = p.pid;
+                self.panics.push((pid, msg.clone()));
+                if self.panic_is_failure && self.outcome.is_none() {
+                    self.outcome = Some(Outcome::Panicked {
+                        pid,
+                        message: msg.clone(),
+                    });
+                }
+                let reason = Term::Tuple(vec![
+                    Term::Tuple(vec![
+                        Term::Atom(Atom::new("panic")),
+                        Term::Binary(msg.into_bytes()),
+                    ]),
+                    Term::List(Vec::new()),
+                ]);
+                self.terminate(key, reason.clone(), Some(Err(reason)));
+            }
+        }
+        self.drain_local();
+    }
+
+    fn blocked(&self) -> Vec<Blocked> {
+        self.procs
+            .values()
+            .filter_map(|p| match p.status {
+                Status::Waiting(w) => Some(Blocked {
+                    pid: p.pid,
+                    node: self.node_name(p.pid.node()),
+                    foreground: p.foreground.is_some(),
+                    waiting_for: match w {
+                        Wait::Receive { marked: false } => "receive".into(),
+                        Wait::Receive { marked: true } => "receive (after marker)".into(),
+                        Wait::Sleep => "sleep".into(),
+                        Wait::Foreign => "a future outside the simulation".into(),
+                    },
+                    mailbox_len: p.mailbox.len(),
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub(crate) fn report(&self) -> RunReport {
+        let mut books = self.books.clone();
+        books.in_flight = self.dirs.iter().map(|d| d.queue.len() as u64).sum();
+        books.held = self.dirs.iter().map(|d| d.held.len() as u64).sum();
+        RunReport {
+            seed: self.seed,
+            strategy: self.strategy.name(),
+            outcome: self.outcome.clone().unwrap_or(Outcome::Completed),
+            steps: self.steps,
+            time: self.now,
+            digest: self.tracer.digest.value(),
+            schedule: Schedule {
+                seed: self.seed,
+                choices: self.choices.clone(),
+            },
+            books,
+            panics: self.panics.clone(),
+            results: self.fg.clone(),
+            trace: self.tracer.records.clone(),
+            divergence: self.divergence.clone(),
+        }
+    }
+
+    /// Empties every process (breaking the `Rc` cycle through their `Cx`) and
+    /// returns the futures, to be dropped outside the world's borrow.
+    pub(crate) fn teardown(&mut self) -> Vec<BoxFuture> {
+        let mut out = std::mem::take(&mut self.graveyard);
+        for p in self.procs.values_mut() {
+            if let Some(f) = p.future.take() {
+                out.push(f);
+            }
+        }
+        self.controls.clear();
+        for n in &mut self.nodes {
+            n.boot.clear();
+        }
+        out
+    }
+
+    pub(crate) fn dest_string(&self, d: Dest) -> String {
+        match d {
+            Dest::Pid(p) => p.to_string(),
+            Dest::Name(n, node) => {
+                format!("{{{},{}}}", Term::Atom(n), Term::Atom(self.node_name(node)))
+            }
+            Dest::Node(node) => Term::Atom(self.node_name(node)).to_string(),
+        }
+    }
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-string payload".to_string()
+    }
+}

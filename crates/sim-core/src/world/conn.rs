@@ -1,0 +1,308 @@
+//! Connections between nodes: one FIFO per ordered node pair, up/down state per
+//! unordered pair, held signals for deferring cuts, and the `noconnection`
+//! fan-out when a connection is lost.
+
+use super::{TimerKind, World, NOT_ENABLED};
+use crate::id::NodeId;
+use crate::net::Verdict;
+use crate::signal::{Body, Dest, MonTarget, Signal, SpawnReply};
+use crate::term::{Atom, Term};
+use crate::time::Time;
+use crate::trace::TraceEvent;
+use std::collections::VecDeque;
+
+/// One direction of a connection.
+#[derive(Debug)]
+pub(crate) struct Dir {
+    /// Signals travelling, in send order; `at` never decreases along the queue.
+    pub(crate) queue: VecDeque<(Time, Signal)>,
+    /// Signals held by a deferring cut, in send order.
+    pub(crate) held: VecDeque<Signal>,
+    pub(crate) enabled_pos: u32,
+}
+
+impl Default for Dir {
+    fn default() -> Dir {
+        Dir {
+            queue: VecDeque::new(),
+            held: VecDeque::new(),
+            enabled_pos: NOT_ENABLED,
+        }
+    }
+}
+
+fn atom(s: &str) -> Term {
+    Term::Atom(Atom::new(s))
+}
+
+impl World {
+    pub(crate) fn dir_index(&self, from: NodeId, to: NodeId) -> usize {
+        from.index() * self.nodes.len() + to.index()
+    }
+
+    fn pair_index(&self, a: NodeId, b: NodeId) -> usize {
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        self.dir_index(lo, hi)
+    }
+
+    /// Whether the connection between `a` and `b` is up.
+    pub(crate) fn connected(&self, a: NodeId, b: NodeId) -> bool {
+        self.conn_up
+            .get(self.pair_index(a, b))
+            .copied()
+            .unwrap_or(false)
+    }
+
+    fn drop_signal(&mut self, sig: &Signal, cause: &str) {
+        *self.books.dropped.entry(cause.to_string()).or_insert(0) += 1;
+        self.trace(TraceEvent::Drop {
+            id: sig.id,
+            cause: cause.to_string(),
+        });
+    }
+
+    /// Routes a signal to another node through the network hook.
+    pub(crate) fn send_remote(&mut self, sig: Signal) {
+        let (a, b) = (sig.from.node(), sig.to.node());
+        if !self.node_up(a) || !self.node_up(b) {
+            self.drop_signal(&sig, "noconnection");
+            self.connection_lost(a, b, "noconnection");
+            return;
+        }
+        let di = self.dir_index(a, b);
+        if !self.dirs[di].held.is_empty() {
+            // Nothing overtakes a held signal on the same direction.
+            self.trace(TraceEvent::Hold { id: sig.id });
+            self.dirs[di].held.push_back(sig);
+            return;
+        }
+        match self.network.verdict(a, b, &mut self.rng) {
+            Verdict::Deliver { delay } => {
+                let pi = self.pair_index(a, b);
+                self.conn_up[pi] = true;
+                let last = self.dirs[di]
+                    .queue
+                    .back()
+                    .map(|(t, _)| *t)
+                    .unwrap_or(Time::ZERO);
+                let at = (self.now + delay).max(last);
+                let was_empty = self.dirs[di].queue.is_empty();
+                self.dirs[di].queue.push_back((at, sig));
+                if was_empty {
+                    self.schedule_head(a, b);
+                }
+            }
+            Verdict::Drop { fault } => {
+                let cause = self.network.fault_name(fault);
+                self.drop_signal(&sig, &cause);
+                self.connection_lost(a, b, &cause);
+            }
+            Verdict::Hold { .. } => {
+                let pi = self.pair_index(a, b);
+                self.conn_up[pi] = true;
+                self.trace(TraceEvent::Hold { id: sig.id });
+                self.dirs[di].held.push_back(sig);
+            }
+        }
+    }
+
+    /// Enables the head of `from -> to` if it is due, or arms a timer for it.
+    fn schedule_head(&mut self, from: NodeId, to: NodeId) {
+        let di = self.dir_index(from, to);
+        if let Some((at, _)) = self.dirs[di].queue.front() {
+            let at = *at;
+            if at <= self.now {
+                self.enable_dir(from, to);
+            } else {
+                self.arm(at, TimerKind::Due(from, to));
+            }
+        }
+    }
+
+    /// A connection head's delivery time came (timer).
+    pub(crate) fn head_due(&mut self, from: NodeId, to: NodeId) {
+        let di = self.dir_index(from, to);
+        if self.dirs[di]
+            .queue
+            .front()
+            .is_some_and(|(at, _)| *at <= self.now)
+        {
+            self.enable_dir(from, to);
+        }
+    }
+
+    /// Delivers the head signal of `from -> to` (a scheduler step).
+    pub(crate) fn deliver_head(&mut self, from: NodeId, to: NodeId) {
+        let di = self.dir_index(from, to);
+        if self.dirs[di].queue.is_empty() {
+            return;
+        }
+        match self.network.verdict(from, to, &mut self.rng) {
+            Verdict::Deliver { .. } => {}
+            Verdict::Hold { .. } => {
+                // A cut appeared while these were in flight: they wait with it,
+                // ahead of anything held later.
+                let queue = std::mem::take(&mut self.dirs[di].queue);
+                for (_, sig) in queue.into_iter().rev() {
+                    self.trace(TraceEvent::Hold { id: sig.id });
+                    self.dirs[di].held.push_front(sig);
+                }
+                return;
+            }
+            Verdict::Drop { fault } => {
+                let cause = self.network.fault_name(fault);
+                if let Some((_, sig)) = self.dirs[di].queue.pop_front() {
+                    self.drop_signal(&sig, &cause);
+                }
+                self.connection_lost(from, to, &cause);
+                return;
+            }
+        }
+        let Some((_, sig)) = self.dirs[di].queue.pop_front() else {
+            return;
+        };
+        self.books.delivered += 1;
+        self.trace(TraceEvent::Deliver { id: sig.id });
+        self.schedule_head(from, to);
+        self.arrive(sig);
+    }
+
+    /// Moves the signals held on `from -> to` back into flight, in order.
+    pub(crate) fn release(&mut self, from: NodeId, to: NodeId) -> usize {
+        let di = self.dir_index(from, to);
+        let held = std::mem::take(&mut self.dirs[di].held);
+        let n = held.len();
+        let was_empty = self.dirs[di].queue.is_empty();
+        let last = self.dirs[di]
+            .queue
+            .back()
+            .map(|(t, _)| *t)
+            .unwrap_or(Time::ZERO);
+        let at = self.now.max(last);
+        for sig in held {
+            self.trace(TraceEvent::Release { id: sig.id });
+            self.dirs[di].queue.push_back((at, sig));
+        }
+        if was_empty && n > 0 {
+            self.schedule_head(from, to);
+        }
+        n
+    }
+
+    /// The connection between `a` and `b` is lost (or could not be made): what
+    /// travels is lost, links and monitors across it fire `noconnection`, node
+    /// monitors get `nodedown`. A spawn request that could not leave is pending
+    /// at its sender, so it is answered here too.
+    pub(crate) fn connection_lost(&mut self, a: NodeId, b: NodeId, cause: &str) {
+        let pi = self.pair_index(a, b);
+        let was_up = self.conn_up[pi];
+        self.conn_up[pi] = false;
+        for (x, y) in [(a, b), (b, a)] {
+            let di = self.dir_index(x, y);
+            let queue = std::mem::take(&mut self.dirs[di].queue);
+            let held = std::mem::take(&mut self.dirs[di].held);
+            let pos = self.dirs[di].enabled_pos;
+            if pos != NOT_ENABLED {
+                self.take_enabled(pos as usize);
+            }
+            for (_, sig) in queue {
+                self.drop_signal(&sig, cause);
+            }
+            for sig in held {
+                self.drop_signal(&sig, cause);
+            }
+        }
+        if was_up {
+            let (na, nb) = (self.node_name(a), self.node_name(b));
+            self.trace(TraceEvent::ConnectionDown {
+                a: na,
+                b: nb,
+                cause: cause.to_string(),
+            });
+        }
+        self.fan_out(a, b);
+        self.fan_out(b, a);
+        self.drain_local();
+    }
+
+    /// Tells every process on `here` that `there` is gone.
+    fn fan_out(&mut self, here: NodeId, there: NodeId) {
+        let keys: Vec<_> = self
+            .procs
+            .iter()
+            .filter(|(_, p)| p.pid.node() == here)
+            .map(|(k, _)| k)
+            .collect();
+        let noconn = atom("noconnection");
+        let there_rt = World::runtime_pid(there);
+        for key in keys {
+            let Some(p) = self.procs.get_mut(key) else {
+                continue;
+            };
+            let me = p.pid;
+            let links: Vec<_> = p
+                .links
+                .iter()
+                .copied()
+                .filter(|l| l.node() == there)
+                .collect();
+            let mons: Vec<_> = p
+                .mon_out
+                .iter()
+                .filter(|m| match m.target {
+                    MonTarget::Pid(t) => t.node() == there,
+                    MonTarget::Name(_, n) => n == there,
+                })
+                .copied()
+                .collect();
+            p.mon_in.retain(|m| m.watcher.node() != there);
+            let mut spawn_errors = Vec::new();
+            p.pending.retain(|x| {
+                if x.node != there {
+                    return true;
+                }
+                if !x.abandoned && x.opts.reply != SpawnReply::No {
+                    spawn_errors.push(x.r);
+                }
+                false
+            });
+            let node_downs = p.node_mons.iter().filter(|&&n| n == there).count();
+            p.node_mons.retain(|&n| n != there);
+            for l in links {
+                self.inject(
+                    l,
+                    Dest::Pid(me),
+                    Body::Exit {
+                        reason: noconn.clone(),
+                        linked: true,
+                    },
+                );
+            }
+            for m in mons {
+                let object = self.monitor_object(m.target);
+                let sender = match m.target {
+                    MonTarget::Pid(t) => t,
+                    MonTarget::Name(..) => there_rt,
+                };
+                self.inject(
+                    sender,
+                    Dest::Pid(me),
+                    Body::Down {
+                        r: m.r,
+                        object,
+                        reason: noconn.clone(),
+                    },
+                );
+            }
+            for r in spawn_errors {
+                let msg = super::deliver::spawn_error(r, noconn.clone());
+                self.inject(there_rt, Dest::Pid(me), Body::Message(msg));
+            }
+            let there_name = Term::Atom(self.node_name(there));
+            for _ in 0..node_downs {
+                let msg = Term::Tuple(vec![atom("nodedown"), there_name.clone()]);
+                self.inject(there_rt, Dest::Pid(me), Body::Message(msg));
+            }
+        }
+    }
+}

@@ -1,0 +1,349 @@
+//! Sending signals and applying them on arrival: enqueue, `'DOWN'`, exit
+//! propagation, `trap_exit` conversion, waking the receiver.
+
+use super::{ProcKey, World};
+use crate::id::Pid;
+use crate::signal::{Body, Dest, MonTarget, Signal, SpawnReply};
+use crate::term::{Atom, Term};
+use crate::trace::TraceEvent;
+
+fn atom(s: &str) -> Term {
+    Term::Atom(Atom::new(s))
+}
+
+impl World {
+    /// Sends a signal from `from`: at once on the same node, over the
+    /// connection otherwise.
+    pub(crate) fn send(&mut self, from: Pid, to: Dest, body: Body) {
+        let sig = self.new_signal(from, to, body);
+        if from.node() == to.node() {
+            self.local_q.push_back(sig);
+        } else {
+            self.send_remote(sig);
+        }
+    }
+
+    /// Queues a signal for local delivery whatever its sender's node (the
+    /// runtime's own reactions, such as `noconnection`).
+    pub(crate) fn inject(&mut self, from: Pid, to: Dest, body: Body) {
+        let sig = self.new_signal(from, to, body);
+        self.local_q.push_back(sig);
+    }
+
+    fn new_signal(&mut self, from: Pid, to: Dest, body: Body) -> Signal {
+        self.next_signal += 1;
+        let id = self.next_signal;
+        self.books.sent += 1;
+        let to_s = self.dest_string(to);
+        let kind = body.kind();
+        let payload = body.payload();
+        self.tracer.emit(
+            self.steps,
+            self.now,
+            TraceEvent::Send {
+                id,
+                from,
+                to: to_s,
+                kind,
+                payload,
+            },
+        );
+        Signal { id, from, to, body }
+    }
+
+    /// Delivers every queued local signal (and those their delivery causes).
+    pub(crate) fn drain_local(&mut self) {
+        while let Some(sig) = self.local_q.pop_front() {
+            self.books.delivered += 1;
+            self.trace(TraceEvent::Deliver { id: sig.id });
+            self.arrive(sig);
+        }
+    }
+
+    /// Puts a message in a live process's mailbox and wakes it.
+    pub(crate) fn enqueue(&mut self, key: ProcKey, msg: Term) {
+        let World { procs, arena, .. } = self;
+        if let Some(p) = procs.get_mut(key) {
+            p.mailbox.push(arena, msg);
+            self.wake(key);
+        }
+    }
+
+    /// Applies a signal that reached its destination node.
+    pub(crate) fn arrive(&mut self, sig: Signal) {
+        let Signal { from, to, body, .. } = sig;
+        let target = match to {
+            Dest::Pid(p) => self.key_of(p),
+            Dest::Name(n, node) => self
+                .nodes
+                .get(node.index())
+                .and_then(|s| s.registry.get(&n).copied())
+                .and_then(|p| self.key_of(p)),
+            Dest::Node(node) => {
+                if let Body::SpawnRequest { r, body, opts } = body {
+                    self.spawn_request_arrived(from, node, r, body, opts);
+                }
+                return;
+            }
+        };
+        match target {
+            Some(key) => self.apply(key, from, to, body),
+            None => self.dead_target(from, to, body),
+        }
+    }
+
+    /// The target does not exist: answer what needs an answer.
+    fn dead_target(&mut self, from: Pid, to: Dest, body: Body) {
+        let responder = match to {
+            Dest::Pid(p) => p,
+            Dest::Name(_, node) | Dest::Node(node) => World::runtime_pid(node),
+        };
+        match body {
+            Body::Link => self.send(
+                responder,
+                Dest::Pid(from),
+                Body::Exit {
+                    reason: atom("noproc"),
+                    linked: true,
+                },
+            ),
+            Body::Monitor { r, target } => {
+                let object = self.monitor_object(target);
+                self.send(
+                    responder,
+                    Dest::Pid(from),
+                    Body::Down {
+                        r,
+                        object,
+                        reason: atom("noproc"),
+                    },
+                );
+            }
+            Body::SpawnReply {
+                r,
+                result: Ok(child),
+                opts,
+            } => {
+                // The spawner died before the reply: undo what it asked for.
+                if opts.link {
+                    self.send(
+                        responder,
+                        Dest::Pid(child),
+                        Body::Exit {
+                            reason: atom("noproc"),
+                            linked: true,
+                        },
+                    );
+                }
+                if opts.monitor {
+                    self.send(responder, Dest::Pid(child), Body::Demonitor { r });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(crate) fn monitor_object(&self, target: MonTarget) -> Term {
+        match target {
+            MonTarget::Pid(p) => Term::Pid(p),
+            MonTarget::Name(n, node) => {
+                Term::Tuple(vec![Term::Atom(n), Term::Atom(self.node_name(node))])
+            }
+        }
+    }
+
+    fn apply(&mut self, key: ProcKey, from: Pid, to: Dest, body: Body) {
+        match body {
+            Body::Message(m) => self.enqueue(key, m),
+            Body::Link => {
+                let p = &mut self.procs[key];
+                if !p.links.contains(&from) {
+                    p.links.push(from);
+                }
+            }
+            Body::Unlink => self.procs[key].links.retain(|&l| l != from),
+            Body::Exit { reason, linked } => self.exit_signal(key, from, reason, linked),
+            Body::Monitor { r, target } => {
+                let object = self.monitor_object(target);
+                let _ = to;
+                self.procs[key].mon_in.push(super::MonIn {
+                    r,
+                    watcher: from,
+                    object,
+                });
+            }
+            Body::Demonitor { r } => self.procs[key].mon_in.retain(|m| m.r != r),
+            Body::Down { r, object, reason } => {
+                let p = &mut self.procs[key];
+                if let Some(i) = p.mon_out.iter().position(|m| m.r == r) {
+                    p.mon_out.remove(i);
+                    let msg = Term::Tuple(vec![
+                        atom("DOWN"),
+                        Term::Ref(r),
+                        atom("process"),
+                        object,
+                        reason,
+                    ]);
+                    self.enqueue(key, msg);
+                }
+            }
+            Body::SpawnRequest { .. } => {}
+            Body::SpawnReply { r, result, opts } => self.spawn_reply_arrived(key, r, result, opts),
+        }
+    }
+
+    /// Erlang's exit-signal rules.
+    fn exit_signal(&mut self, key: ProcKey, from: Pid, reason: Term, linked: bool) {
+        let p = &mut self.procs[key];
+        let is_normal = reason.is_atom("normal");
+        if linked {
+            let Some(i) = p.links.iter().position(|&l| l == from) else {
+                return;
+            };
+            p.links.swap_remove(i);
+            if p.trap_exit {
+                let msg = Term::Tuple(vec![atom("EXIT"), Term::Pid(from), reason]);
+                self.enqueue(key, msg);
+            } else if !is_normal {
+                self.terminate(key, reason, None);
+            }
+        } else if reason.is_atom("kill") {
+            self.terminate(key, atom("killed"), None);
+        } else if p.trap_exit {
+            let msg = Term::Tuple(vec![atom("EXIT"), Term::Pid(from), reason]);
+            self.enqueue(key, msg);
+        } else if !is_normal || from == p.pid {
+            self.terminate(key, reason, None);
+        }
+    }
+
+    fn spawn_request_arrived(
+        &mut self,
+        parent: Pid,
+        node: crate::id::NodeId,
+        r: crate::id::Ref,
+        body: crate::signal::SpawnBody,
+        opts: crate::signal::SpawnOpts,
+    ) {
+        let runtime = World::runtime_pid(node);
+        let refuse = if !self
+            .nodes
+            .get(node.index())
+            .is_some_and(|n| n.spawn_supported)
+        {
+            Some("notsup")
+        } else if !self.has_room(node) {
+            Some("system_limit")
+        } else {
+            None
+        };
+        if let Some(reason) = refuse {
+            self.send(
+                runtime,
+                Dest::Pid(parent),
+                Body::SpawnReply {
+                    r,
+                    result: Err(atom(reason)),
+                    opts,
+                },
+            );
+            return;
+        }
+        let Some(child) = self.spawn_process(node, Some(parent), false, body.0) else {
+            return;
+        };
+        if let Some(k) = self.key_of(child) {
+            let p = &mut self.procs[k];
+            if opts.link {
+                p.links.push(parent);
+            }
+            if opts.monitor {
+                p.mon_in.push(super::MonIn {
+                    r,
+                    watcher: parent,
+                    object: Term::Pid(child),
+                });
+            }
+        }
+        self.send(
+            child,
+            Dest::Pid(parent),
+            Body::SpawnReply {
+                r,
+                result: Ok(child),
+                opts,
+            },
+        );
+    }
+
+    fn spawn_reply_arrived(
+        &mut self,
+        key: ProcKey,
+        r: crate::id::Ref,
+        result: Result<Pid, Term>,
+        opts: crate::signal::SpawnOpts,
+    ) {
+        let p = &mut self.procs[key];
+        let Some(i) = p.pending.iter().position(|x| x.r == r) else {
+            return;
+        };
+        let pending = p.pending.remove(i);
+        let me = p.pid;
+        if pending.abandoned {
+            if let Ok(child) = result {
+                if opts.link {
+                    self.send(
+                        me,
+                        Dest::Pid(child),
+                        Body::Exit {
+                            reason: atom("abandoned"),
+                            linked: true,
+                        },
+                    );
+                }
+                if opts.monitor {
+                    self.send(me, Dest::Pid(child), Body::Demonitor { r });
+                }
+            }
+            return;
+        }
+        match result {
+            Ok(child) => {
+                if opts.link && !p.links.contains(&child) {
+                    p.links.push(child);
+                }
+                if opts.monitor {
+                    p.mon_out.push(super::MonOut {
+                        r,
+                        target: MonTarget::Pid(child),
+                    });
+                }
+                if opts.reply == SpawnReply::Yes {
+                    let msg = Term::Tuple(vec![
+                        atom("spawn_reply"),
+                        Term::Ref(r),
+                        atom("ok"),
+                        Term::Pid(child),
+                    ]);
+                    self.enqueue(key, msg);
+                }
+            }
+            Err(reason) => {
+                if opts.reply != SpawnReply::No {
+                    let msg = spawn_error(r, reason);
+                    self.enqueue(key, msg);
+                }
+            }
+        }
+    }
+}
+
+/// `{spawn_reply, Ref, error, Reason}`.
+pub(crate) fn spawn_error(r: crate::id::Ref, reason: Term) -> Term {
+    Term::Tuple(vec![
+        atom("spawn_reply"),
+        Term::Ref(r),
+        atom("error"),
+        reason,
+    ])
+}

@@ -1,0 +1,231 @@
+//! Process records, spawning and termination.
+
+use super::{ProcKey, World, NOT_ENABLED};
+use crate::code::BoxFuture;
+use crate::cx::Cx;
+use crate::id::{NodeId, Pid, Ref};
+use crate::mailbox::Mailbox;
+use crate::signal::{Body, Dest, MonTarget, SpawnOpts};
+use crate::term::{Atom, Term};
+use crate::trace::TraceEvent;
+
+/// What a waiting process waits for (for deadlock reports).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Wait {
+    Receive {
+        marked: bool,
+    },
+    Sleep,
+    /// Awaited something that is not a `Cx` operation: it can never be woken.
+    Foreign,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Status {
+    Runnable,
+    Running,
+    Waiting(Wait),
+}
+
+/// A monitor this process holds on another.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MonOut {
+    pub(crate) r: Ref,
+    pub(crate) target: MonTarget,
+}
+
+/// A monitor another process holds on this one.
+#[derive(Clone, Debug)]
+pub(crate) struct MonIn {
+    pub(crate) r: Ref,
+    pub(crate) watcher: Pid,
+    /// What the `'DOWN'` names: the pid, or `{Name, Node}`.
+    pub(crate) object: Term,
+}
+
+/// A remote spawn request whose reply has not arrived.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Pending {
+    pub(crate) r: Ref,
+    pub(crate) node: NodeId,
+    pub(crate) opts: SpawnOpts,
+    pub(crate) abandoned: bool,
+}
+
+pub(crate) struct Proc {
+    pub(crate) pid: Pid,
+    pub(crate) future: Option<BoxFuture>,
+    pub(crate) status: Status,
+    pub(crate) enabled_pos: u32,
+    pub(crate) mailbox: Mailbox,
+    pub(crate) links: Vec<Pid>,
+    pub(crate) mon_out: Vec<MonOut>,
+    pub(crate) mon_in: Vec<MonIn>,
+    pub(crate) pending: Vec<Pending>,
+    pub(crate) node_mons: Vec<NodeId>,
+    pub(crate) trap_exit: bool,
+    pub(crate) name: Option<Atom>,
+    /// Index into the foreground results, for processes the test spawned.
+    pub(crate) foreground: Option<usize>,
+    /// Bumped at every timed wait; a timer fires only for the current token.
+    pub(crate) timer_token: u64,
+    /// The token of the wait whose timer fired.
+    pub(crate) timed_out: u64,
+}
+
+impl World {
+    /// Starts a process on `node`. The caller has checked the node is up and
+    /// below its process limit.
+    pub(crate) fn spawn_process(
+        &mut self,
+        node: NodeId,
+        parent: Option<Pid>,
+        foreground: bool,
+        body: Box<dyn FnOnce(Cx) -> BoxFuture>,
+    ) -> Option<Pid> {
+        let world = self.me.upgrade()?;
+        let key = self.procs.insert_with_key(|k| Proc {
+            pid: World::pid_of(node, k),
+            future: None,
+            status: Status::Runnable,
+            enabled_pos: NOT_ENABLED,
+            mailbox: Mailbox::default(),
+            links: Vec::new(),
+            mon_out: Vec::new(),
+            mon_in: Vec::new(),
+            pending: Vec::new(),
+            node_mons: Vec::new(),
+            trap_exit: false,
+            name: None,
+            foreground: None,
+            timer_token: 0,
+            timed_out: 0,
+        });
+        let pid = self.procs[key].pid;
+        if foreground {
+            self.procs[key].foreground = Some(self.fg.len());
+            self.fg.push((pid, None));
+            self.fg_alive += 1;
+        }
+        if let Some(n) = self.nodes.get_mut(node.index()) {
+            n.processes += 1;
+        }
+        let name = self.node_name(node);
+        self.trace(TraceEvent::Spawn {
+            pid,
+            node: name,
+            parent,
+        });
+        let cx = Cx::new(world, key, pid);
+        self.procs[key].future = Some(body(cx));
+        self.enable_proc(key);
+        Some(pid)
+    }
+
+    /// Whether `node` can take one more process.
+    pub(crate) fn has_room(&self, node: NodeId) -> bool {
+        self.nodes
+            .get(node.index())
+            .is_some_and(|n| n.up && n.processes < n.process_limit)
+    }
+
+    /// Ends a process: exit signals to its links, `'DOWN'` to its monitors, its
+    /// name and mailbox freed.
+    pub(crate) fn terminate(
+        &mut self,
+        key: ProcKey,
+        reason: Term,
+        result: Option<Result<Term, Term>>,
+    ) {
+        let pos = self.procs.get(key).map(|p| p.enabled_pos);
+        if let Some(pos) = pos.filter(|&p| p != NOT_ENABLED) {
+            self.take_enabled(pos as usize);
+        }
+        let Some(mut p) = self.procs.remove(key) else {
+            return;
+        };
+        let pid = p.pid;
+        if let Some(f) = p.future.take() {
+            self.graveyard.push(f);
+        }
+        p.mailbox.clear(&mut self.arena);
+        if let Some(n) = self.nodes.get_mut(pid.node().index()) {
+            n.processes = n.processes.saturating_sub(1);
+            if let Some(name) = p.name {
+                n.registry.shift_remove(&name);
+            }
+        }
+        self.trace(TraceEvent::Exit {
+            pid,
+            reason: &reason,
+        });
+        if let Some(i) = p.foreground {
+            self.fg[i].1 = Some(result.unwrap_or_else(|| Err(reason.clone())));
+            self.fg_alive -= 1;
+        }
+        for l in p.links {
+            self.send(
+                pid,
+                Dest::Pid(l),
+                Body::Exit {
+                    reason: reason.clone(),
+                    linked: true,
+                },
+            );
+        }
+        for m in p.mon_in {
+            self.send(
+                pid,
+                Dest::Pid(m.watcher),
+                Body::Down {
+                    r: m.r,
+                    object: m.object,
+                    reason: reason.clone(),
+                },
+            );
+        }
+        for m in p.mon_out {
+            let dest = match m.target {
+                MonTarget::Pid(t) => Dest::Pid(t),
+                MonTarget::Name(n, node) => Dest::Name(n, node),
+            };
+            self.send(pid, dest, Body::Demonitor { r: m.r });
+        }
+    }
+
+    /// Kills every process of a crashed node without signals (the connection
+    /// loss tells the rest of the world).
+    pub(crate) fn wipe_node(&mut self, node: NodeId) {
+        let keys: Vec<ProcKey> = self
+            .procs
+            .iter()
+            .filter(|(_, p)| p.pid.node() == node)
+            .map(|(k, _)| k)
+            .collect();
+        let killed = Term::Atom(Atom::new("killed"));
+        for key in keys {
+            let pos = self.procs[key].enabled_pos;
+            if pos != NOT_ENABLED {
+                self.take_enabled(pos as usize);
+            }
+            if let Some(mut p) = self.procs.remove(key) {
+                if let Some(f) = p.future.take() {
+                    self.graveyard.push(f);
+                }
+                p.mailbox.clear(&mut self.arena);
+                self.trace(TraceEvent::Exit {
+                    pid: p.pid,
+                    reason: &killed,
+                });
+                if let Some(i) = p.foreground {
+                    self.fg[i].1 = Some(Err(killed.clone()));
+                    self.fg_alive -= 1;
+                }
+            }
+        }
+        if let Some(n) = self.nodes.get_mut(node.index()) {
+            n.registry.clear();
+            n.processes = 0;
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! The timer heap: receive timeouts, sleeps, connection heads coming due,
+//! Erlang timers (`send_after`, `start_timer`) and scheduled control actions.
+//!
+//! Entries order by (time, sequence number), so timers due at the same instant
+//! fire in the order they were set. Cancelled timers stay in the heap and are
+//! skipped when they fire (their token or entry no longer matches).
+
+use super::{ProcKey, World};
+use crate::id::{NodeId, Pid, Ref};
+use crate::signal::{Body, Dest};
+use crate::term::{Atom, Term};
+use crate::time::Time;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum TimerKind {
+    /// Wake a process whose timed wait carries this token.
+    Wake(ProcKey, u64),
+    /// The head of a connection direction comes due.
+    Due(NodeId, NodeId),
+    /// An Erlang timer.
+    Erl(Ref),
+    /// A scheduled control action.
+    Control(usize),
+}
+
+/// Where an Erlang timer's message goes.
+#[derive(Clone, Debug)]
+pub(crate) enum TimerDest {
+    Pid(Pid),
+    /// A local registered name, resolved when the timer fires.
+    Name(Atom),
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ErlTimer {
+    pub(crate) at: Time,
+    pub(crate) owner: Pid,
+    pub(crate) dest: TimerDest,
+    pub(crate) msg: Term,
+}
+
+impl World {
+    pub(crate) fn arm(&mut self, at: Time, kind: TimerKind) {
+        self.timer_seq += 1;
+        self.timers
+            .push(std::cmp::Reverse((at, self.timer_seq, kind)));
+    }
+
+    pub(crate) fn fire(&mut self, kind: TimerKind) {
+        match kind {
+            TimerKind::Wake(key, token) => {
+                if let Some(p) = self.procs.get_mut(key) {
+                    let waiting =
+                        matches!(p.status, super::Status::Waiting(w) if w != super::Wait::Foreign);
+                    if p.timer_token == token && waiting {
+                        p.timed_out = token;
+                        self.enable_proc(key);
+                    }
+                }
+            }
+            TimerKind::Due(from, to) => self.head_due(from, to),
+            TimerKind::Erl(r) => {
+                if let Some(t) = self.erl_timers.shift_remove(&r) {
+                    let to = match t.dest {
+                        TimerDest::Pid(p) => Some(p),
+                        TimerDest::Name(n) => self
+                            .nodes
+                            .get(t.owner.node().index())
+                            .and_then(|s| s.registry.get(&n).copied()),
+                    };
+                    if let Some(to) = to {
+                        self.send(t.owner, Dest::Pid(to), Body::Message(t.msg));
+                    }
+                }
+            }
+            TimerKind::Control(idx) => self.run_control(idx),
+        }
+    }
+
+    /// Starts a timed wait for a process; returns its token.
+    pub(crate) fn start_wait_timer(&mut self, key: ProcKey, at: Time) -> u64 {
+        let Some(p) = self.procs.get_mut(key) else {
+            return 0;
+        };
+        p.timer_token += 1;
+        let token = p.timer_token;
+        self.arm(at, TimerKind::Wake(key, token));
+        token
+    }
+}
+
+pub(crate) fn timer_dest_pid(p: Pid) -> TimerDest {
+    TimerDest::Pid(p)
+}
+
+pub(crate) fn timer_dest_name(n: Atom) -> TimerDest {
+    TimerDest::Name(n)
+}
+
+impl World {
+    pub(crate) fn add_erl_timer(
+        &mut self,
+        r: Ref,
+        owner: Pid,
+        after: Time,
+        dest: TimerDest,
+        msg: Term,
+    ) {
+        let at = self.now.saturating_add(after);
+        self.erl_timers.insert(
+            r,
+            ErlTimer {
+                at,
+                owner,
+                dest,
+                msg,
+            },
+        );
+        self.arm(at, TimerKind::Erl(r));
+    }
+}

@@ -1,0 +1,68 @@
+//! `cargo xtask bench [NAME...]`: runs the benches under `benches/`, one target at a time.
+//!
+//! Each `benches/<name>.rs` is a `harness = false` target of the facade package
+//! and is run as `cargo bench -p erpc-sim --bench <name>`, its output passed
+//! through. By convention a bench prints one table row per workload on stdout
+//! and writes the same rows as JSON under `target/bench/`; this task lists the
+//! JSON files it finds afterwards. Under `cargo test --all-targets` a bench is
+//! run without the `--bench` argument and should then do one small smoke
+//! iteration only.
+
+use std::fs;
+use std::path::PathBuf;
+
+use crate::{cargo, exec, project_root};
+
+pub(crate) fn run(names: &[String]) -> Result<(), String> {
+    let benches = bench_targets();
+    if let Some(unknown) = names.iter().find(|n| !benches.contains(n)) {
+        return Err(format!(
+            "no bench `{unknown}` (have: {})",
+            benches.join(", ")
+        ));
+    }
+    let selected: Vec<&String> = benches
+        .iter()
+        .filter(|b| names.is_empty() || names.contains(b))
+        .collect();
+    if selected.is_empty() {
+        println!("bench: no benches under benches/");
+        return Ok(());
+    }
+    for bench in &selected {
+        println!("==> bench {bench}");
+        exec(cargo().args(["bench", "-p", "erpc-sim", "--bench", bench.as_str()]))?;
+    }
+    let json_dir = target_dir().join("bench");
+    let mut json: Vec<PathBuf> = fs::read_dir(&json_dir)
+        .map(|entries| entries.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    json.retain(|p| p.extension().is_some_and(|e| e == "json"));
+    json.sort();
+    for path in json {
+        println!("bench: JSON rows in {}", path.display());
+    }
+    Ok(())
+}
+
+/// The stems of `benches/*.rs`, sorted (`benches/common/` holds shared code).
+fn bench_targets() -> Vec<String> {
+    let Ok(entries) = fs::read_dir(project_root().join("benches")) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "rs"))
+        .filter_map(|p| Some(p.file_stem()?.to_str()?.to_owned()))
+        .collect();
+    names.sort();
+    names
+}
+
+/// `$CARGO_TARGET_DIR`, or `target/` in the project root.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| project_root().join("target"))
+}
