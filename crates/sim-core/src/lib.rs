@@ -17,6 +17,8 @@
 //! - `mailbox`: the message arena and selective receive with markers;
 //! - `net`: the `Network` hook and the default reliable network;
 //! - `sched`: `Event`, `Strategy`, `Schedule`, and the built-in strategies;
+//! - `explore`: parallel exploration, shrinking, replay files, `check_determinism`;
+//! - `render`: sequence diagrams of traces (HTML + SVG);
 //! - `time`, `rng`, `trace`, `report`.
 #![deny(missing_docs, missing_debug_implementations)]
 #![deny(unsafe_code)]
@@ -24,9 +26,11 @@
 mod code;
 mod cx;
 mod exception;
+mod explore;
 pub mod id;
 mod mailbox;
 mod net;
+mod render;
 mod report;
 mod rng;
 mod sched;
@@ -40,8 +44,13 @@ mod world;
 pub use code::{BoxFuture, Function, Module};
 pub use cx::{Cx, NodeRef, Target};
 pub use exception::{Class, Exception, Frame, FrameArgs};
+pub use explore::{
+    check_determinism, Exploration, Explorer, Failure, ReplayError, ReplayFile, StrategyKind,
+    REPLAY_ENV, REPLAY_FORMAT,
+};
 pub use id::{NodeId, Pid, Ref};
 pub use net::{FaultId, Network, ReliableNetwork, Verdict};
+pub use render::sequence_diagram_html;
 pub use report::{Blocked, Outcome, RunReport, SignalBooks};
 pub use rng::SimRng;
 pub use sched::{Dfs, Event, Pct, Pos, Random, Replay, RoundRobin, Schedule, Strategy};
@@ -50,4 +59,4 @@ pub use sim::{Sim, SimBuilder, SimError, DEFAULT_PROCESS_LIMIT};
 pub use term::{Atom, ParseError, Term, TermError};
 pub use time::{Time, Timeout};
 pub use trace::{trace_to_jsonl, Digest, SignalKind, TraceEvent, TraceMode, TraceRecord};
-pub use world::Control;
+pub use world::{Control, ControlAction};

@@ -208,6 +208,11 @@ pub struct RunReport {
     pub trace: Vec<TraceRecord>,
     /// Set when a replayed schedule no longer fits the program: where and how.
     pub divergence: Option<String>,
+    /// Actions (faults) scheduled before the run started, numbered from 0 in
+    /// the order they were scheduled.
+    pub planned_actions: usize,
+    /// Planned actions that were switched off (by a shrinker).
+    pub suppressed: Vec<usize>,
 }
 
 impl RunReport {

@@ -82,6 +82,12 @@ pub trait Strategy: Debug {
     fn diverged(&self) -> Option<String> {
         None
     }
+
+    /// For replaying strategies: whether every recorded choice was used (a run
+    /// that ends early has diverged too). Others answer `true`.
+    fn replayed_all(&self) -> bool {
+        true
+    }
 }
 
 /// The recorded choices of a run: one index per step at which two or more

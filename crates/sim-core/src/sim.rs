@@ -33,7 +33,7 @@ use crate::sched::{Random, Strategy};
 use crate::term::{Atom, Term};
 use crate::time::Time;
 use crate::trace::TraceMode;
-use crate::world::{BootFn, Config, Control, Next, NodeState, World};
+use crate::world::{BootFn, Config, Control, ControlAction, Next, NodeState, World};
 use indexmap::IndexMap;
 use std::cell::RefCell;
 use std::future::Future;
@@ -448,14 +448,14 @@ impl Sim {
     }
 
     /// Runs `action` at virtual time `at` (a fault, a heal, a crash).
-    pub fn at(&mut self, at: Time, action: impl FnOnce(&mut Control<'_>) + 'static) {
+    pub fn at(&mut self, at: Time, action: impl ControlAction) {
         self.world
             .borrow_mut()
             .schedule_control(at, Box::new(action));
     }
 
     /// Runs `action` once `steps` scheduler steps have been taken.
-    pub fn after_steps(&mut self, steps: u64, action: impl FnOnce(&mut Control<'_>) + 'static) {
+    pub fn after_steps(&mut self, steps: u64, action: impl ControlAction) {
         self.world
             .borrow_mut()
             .schedule_control_at_step(steps, Box::new(action));
@@ -467,6 +467,34 @@ impl Sim {
         let r = action(&mut Control { w: &mut w });
         w.drain_local();
         r
+    }
+
+    /// Changes what the run keeps of its trace (before or between runs).
+    ///
+    /// ```
+    /// use sim_core::{Sim, Term, TraceMode};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.set_trace_mode(TraceMode::Full);
+    /// sim.spawn("a@sim", |_cx| async move { Ok(Term::Int(1)) }).unwrap();
+    /// assert!(!sim.run().trace.is_empty());
+    /// ```
+    pub fn set_trace_mode(&mut self, mode: TraceMode) {
+        self.world.borrow_mut().tracer.mode = mode;
+    }
+
+    /// Switches off planned actions (numbered in the order `at`/`after_steps`
+    /// scheduled them before the run), as a shrinker does to remove faults.
+    ///
+    /// ```
+    /// use sim_core::{Sim, Term, Time, Control};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.at(Time::ms(1), |c: &mut Control<'_>| c.record("skipped"));
+    /// sim.suppress_actions(&[0]);
+    /// let r = sim.run();
+    /// assert_eq!(r.suppressed, vec![0]);
+    /// ```
+    pub fn suppress_actions(&mut self, indices: &[usize]) {
+        self.world.borrow_mut().suppressed = indices.to_vec();
     }
 
     /// Runs until the run ends (see [`crate::Outcome`]) and reports. Calling it

@@ -1,7 +1,7 @@
 //! `Term`: the Erlang value model.
 //!
 //! Terms order by Erlang term order ([`order`]), print in Erlang syntax as
-//! `io_lib:format("~p")` would on one line ([`print`]), parse from the same
+//! `io_lib:format("~p")` would on one line ([`print`](mod@print)), parse from the same
 //! syntax ([`parse`]) and serialize with serde ([`serial`]). The macros
 //! [`atom!`](crate::atom), [`tuple!`](crate::tuple), [`list!`](crate::list) and
 //! [`args!`](crate::args) build terms tersely.
@@ -16,6 +16,7 @@ pub mod serial;
 
 pub use atom::{Atom, MAX_ATOM_CHARS};
 pub use parse::{Found, ParseError, MAX_DEPTH};
+pub use print::{atom_needs_quotes, format_float};
 
 use crate::id::{Pid, Ref};
 use cells::canon;

@@ -12,9 +12,9 @@ mod process;
 mod timer;
 
 pub(crate) use conn::Dir;
-pub use control::Control;
+pub use control::{Control, ControlAction};
 pub(crate) use deliver::spawn_error;
-pub(crate) use process::{MonIn, MonOut, Pending, Proc, Status, Wait};
+pub(crate) use process::{MonIn, MonOut, Pending, Priority, Proc, Status, Wait};
 pub(crate) use timer::{timer_dest_name, timer_dest_pid, TimerKind};
 
 use crate::code::{BoxFuture, CodeTable};
@@ -47,7 +47,7 @@ pub(crate) const NOT_ENABLED: u32 = u32::MAX;
 pub(crate) type BootFn = Rc<dyn Fn(Cx) -> BoxFuture>;
 
 /// A fault or control action run by the world at a scheduled moment.
-pub(crate) type ControlFn = Box<dyn FnOnce(&mut Control<'_>)>;
+pub(crate) type ControlFn = Box<dyn ControlAction>;
 
 pub(crate) struct NodeState {
     pub(crate) name: Atom,
@@ -117,6 +117,11 @@ pub(crate) struct World {
     pub(crate) max_time: Time,
     pub(crate) panic_is_failure: bool,
     pub(crate) divergence: Option<String>,
+    /// Scheduled actions the explorer switched off while shrinking.
+    pub(crate) suppressed: Vec<usize>,
+    /// How many actions were scheduled before the first step (the faults a
+    /// shrinker may remove).
+    pub(crate) planned_actions: Option<usize>,
 }
 
 impl World {
@@ -165,6 +170,8 @@ impl World {
             max_time: config.max_time,
             panic_is_failure: config.panic_is_failure,
             divergence: None,
+            suppressed: Vec::new(),
+            planned_actions: None,
         }
     }
 
@@ -280,6 +287,9 @@ impl World {
     // ---- the step loop ----------------------------------------------------
 
     pub(crate) fn next_step(&mut self) -> Next {
+        if self.planned_actions.is_none() {
+            self.planned_actions = Some(self.controls.len());
+        }
         if self.outcome.is_some() {
             return Next::Stop;
         }
@@ -467,7 +477,16 @@ impl World {
             panics: self.panics.clone(),
             results: self.fg.clone(),
             trace: self.tracer.records.clone(),
-            divergence: self.divergence.clone(),
+            divergence: self.divergence.clone().or_else(|| {
+                (!self.strategy.replayed_all()).then(|| {
+                    format!(
+                        "the run ended after {} choice points, before the schedule did",
+                        self.choices.len()
+                    )
+                })
+            }),
+            planned_actions: self.planned_actions.unwrap_or(self.controls.len()),
+            suppressed: self.suppressed.clone(),
         }
     }
 
@@ -498,7 +517,7 @@ impl World {
     }
 }
 
-fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = p.downcast_ref::<&str>() {
         (*s).to_string()
     } else if let Some(s) = p.downcast_ref::<String>() {

@@ -2,14 +2,19 @@
 //!
 //! One run follows a prefix of choices and then always takes the first enabled
 //! event, recording how many events were enabled at every choice point. The
-//! next schedule is the deepest choice point with an untried alternative
-//! (classic stateless depth-first search, as in VeriSoft). The explorer drives
-//! the runs; this strategy is one run's worth.
+//! next schedule backtracks to the deepest choice point with an untried
+//! alternative (stateless depth-first search, as in VeriSoft, Godefroid 1997).
+//! The explorer drives the runs; this strategy is one run's worth.
 
 use crate::sched::{Event, Strategy};
+use std::cell::RefCell;
+use std::rc::Rc;
 
-/// Depth-first enumeration of schedules, up to `max_steps` choice points per
-/// run (choices deeper than that always take the first event).
+/// Depth-first enumeration of schedules, branching at most at the first
+/// `max_steps` choice points of a run (deeper ones take the first event).
+///
+/// Clones share the record of the run, so the driver keeps a clone and asks it
+/// for the next prefix after the run.
 ///
 /// ```
 /// use sim_core::{Dfs, Strategy, Event, Pid};
@@ -28,8 +33,8 @@ use crate::sched::{Event, Strategy};
 pub struct Dfs {
     max_steps: usize,
     prefix: Vec<u32>,
-    // (chosen, enabled count) at every choice point of this run.
-    trail: Vec<(u32, u32)>,
+    // (chosen, enabled count) at every choice point of the current run.
+    trail: Rc<RefCell<Vec<(u32, u32)>>>,
 }
 
 impl Dfs {
@@ -43,18 +48,19 @@ impl Dfs {
         Dfs {
             max_steps,
             prefix,
-            trail: Vec::new(),
+            trail: Rc::new(RefCell::new(Vec::new())),
         }
     }
 
     /// After a run: the prefix of the next schedule to try, or `None` when
-    /// every schedule (within the bound) has been tried.
+    /// every schedule within the bound has been tried.
     pub fn next_prefix(&self) -> Option<Vec<u32>> {
-        let bound = self.trail.len().min(self.max_steps);
+        let trail = self.trail.borrow();
+        let bound = trail.len().min(self.max_steps);
         for i in (0..bound).rev() {
-            let (chosen, n) = self.trail[i];
+            let (chosen, n) = trail[i];
             if chosen + 1 < n {
-                let mut p: Vec<u32> = self.trail[..i].iter().map(|(c, _)| *c).collect();
+                let mut p: Vec<u32> = trail[..i].iter().map(|(c, _)| *c).collect();
                 p.push(chosen + 1);
                 return Some(p);
             }
@@ -69,14 +75,15 @@ impl Strategy for Dfs {
     }
 
     fn start(&mut self, _seed: u64) {
-        self.trail.clear();
+        self.trail.borrow_mut().clear();
     }
 
     fn pick(&mut self, enabled: &[Event]) -> usize {
-        let i = self.trail.len();
+        let mut trail = self.trail.borrow_mut();
+        let i = trail.len();
         let n = enabled.len() as u32;
         let c = self.prefix.get(i).copied().filter(|&c| c < n).unwrap_or(0);
-        self.trail.push((c, n));
+        trail.push((c, n));
         c as usize
     }
 }

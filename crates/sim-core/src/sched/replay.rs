@@ -23,15 +23,37 @@ pub struct Replay {
     schedule: Schedule,
     next: usize,
     diverged: Option<String>,
+    lenient: bool,
 }
 
 impl Replay {
-    /// Replays `schedule`.
+    /// Replays `schedule` strictly: any mismatch is a divergence.
     pub fn new(schedule: Schedule) -> Replay {
         Replay {
             schedule,
             next: 0,
             diverged: None,
+            lenient: false,
+        }
+    }
+
+    /// Replays `schedule` as a prefix: past its end, or where a recorded index
+    /// no longer fits, it takes the first enabled event without reporting a
+    /// divergence (what a shrinker needs when it edits schedules).
+    ///
+    /// ```
+    /// use sim_core::{Replay, Schedule, Strategy, Event, Pid};
+    /// let evs = [Event::Run(Pid::new(0, 1, 1)), Event::Run(Pid::new(0, 2, 1))];
+    /// let mut r = Replay::lenient(Schedule { seed: 0, choices: vec![1] });
+    /// r.start(0);
+    /// assert_eq!(r.pick(&evs), 1);
+    /// assert_eq!(r.pick(&evs), 0);
+    /// assert!(r.diverged().is_none());
+    /// ```
+    pub fn lenient(schedule: Schedule) -> Replay {
+        Replay {
+            lenient: true,
+            ..Replay::new(schedule)
         }
     }
 
@@ -46,6 +68,10 @@ impl Strategy for Replay {
         "replay".into()
     }
 
+    fn replayed_all(&self) -> bool {
+        self.lenient || self.next >= self.schedule.choices.len()
+    }
+
     fn start(&mut self, _seed: u64) {
         self.next = 0;
         self.diverged = None;
@@ -54,6 +80,12 @@ impl Strategy for Replay {
     fn pick(&mut self, enabled: &[Event]) -> usize {
         let i = self.next;
         self.next += 1;
+        if self.lenient {
+            return match self.schedule.choices.get(i) {
+                Some(&c) if (c as usize) < enabled.len() => c as usize,
+                _ => 0,
+            };
+        }
         match self.schedule.choices.get(i) {
             Some(&c) if (c as usize) < enabled.len() => c as usize,
             Some(&c) => {

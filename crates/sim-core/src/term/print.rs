@@ -255,7 +255,11 @@ fn write_float(out: &mut dyn Write, f: f64) -> fmt::Result {
     };
     let mut fixed = lower <= exp && exp <= upper;
     if fixed && exp >= 0 {
-        let value = digits.parse::<u128>().unwrap_or(u128::MAX) * 10u128.pow(exp.unsigned_abs());
+        // `exp` is at most 2 here and `digits` at most 17 long, so no overflow.
+        let value = digits
+            .parse::<u128>()
+            .unwrap_or(u128::MAX)
+            .saturating_mul(10u128.pow(exp.unsigned_abs()));
         fixed = value < 1u128 << 53;
     }
     if f < 0.0 {
@@ -456,7 +460,7 @@ mod tests {
             (0.0012, "0.0012"),
             (0.00012, "1.2e-4"),
             (1.5e-7, "1.5e-7"),
-            (3.14159, "3.14159"),
+            (6.02214, "6.02214"),
             (1.0 / 3.0, "0.3333333333333333"),
             (5e-324, "5.0e-324"),
             (f64::MAX, "1.7976931348623157e308"),

@@ -36,7 +36,47 @@ impl std::fmt::Debug for Control<'_> {
     }
 }
 
+/// Something a simulation can do to itself at a scheduled moment: a closure
+/// over [`Control`], or a fault value from sim-partition.
+///
+/// ```
+/// use sim_core::{Control, ControlAction, Sim, Time};
+///
+/// struct Note(&'static str);
+/// impl ControlAction for Note {
+///     fn run(self: Box<Self>, c: &mut Control<'_>) { c.record(self.0); }
+/// }
+/// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+/// sim.at(Time::ms(1), Note("hello"));
+/// sim.at(Time::ms(2), |c: &mut Control<'_>| c.record("closure"));
+/// sim.run();
+/// ```
+pub trait ControlAction: 'static {
+    /// Applies the action.
+    fn run(self: Box<Self>, c: &mut Control<'_>);
+}
+
+impl<F: FnOnce(&mut Control<'_>) + 'static> ControlAction for F {
+    fn run(self: Box<Self>, c: &mut Control<'_>) {
+        (*self)(c)
+    }
+}
+
 impl Control<'_> {
+    /// Replaces the installed network with `f(old)`, so a fault layer can wrap
+    /// whatever network the simulation was built with.
+    ///
+    /// ```
+    /// use sim_core::{Sim, Time, ReliableNetwork};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.control(|c| c.wrap_network(|_old| Box::new(ReliableNetwork::new(Time::ZERO, Time::ZERO))));
+    /// ```
+    pub fn wrap_network(&mut self, f: impl FnOnce(Box<dyn Network>) -> Box<dyn Network>) {
+        let placeholder: Box<dyn Network> = Box::new(crate::net::ReliableNetwork::default());
+        let old = std::mem::replace(&mut self.w.network, placeholder);
+        self.w.network = f(old);
+    }
+
     /// The current virtual time.
     pub fn now(&self) -> Time {
         self.w.now
@@ -166,7 +206,7 @@ impl Control<'_> {
     }
 
     /// Schedules another action at virtual time `at` (now, if already past).
-    pub fn at(&mut self, at: Time, action: impl FnOnce(&mut Control<'_>) + 'static) {
+    pub fn at(&mut self, at: Time, action: impl ControlAction) {
         self.w.schedule_control(at, Box::new(action));
     }
 }
@@ -189,8 +229,11 @@ impl World {
     }
 
     pub(crate) fn run_control(&mut self, idx: usize) {
+        if self.suppressed.contains(&idx) {
+            return;
+        }
         if let Some(action) = self.controls.get_mut(idx).and_then(Option::take) {
-            action(&mut Control { w: self });
+            action.run(&mut Control { w: self });
             self.drain_local();
         }
     }

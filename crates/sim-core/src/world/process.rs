@@ -27,6 +27,39 @@ pub(crate) enum Status {
     Waiting(Wait),
 }
 
+/// `process_flag(priority, P)`: recorded and reported, never used by the
+/// scheduler (with several schedulers BEAM interleaves processes of any
+/// priority, so every schedule a strategy picks stays one OTP could produce).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub(crate) enum Priority {
+    Low,
+    #[default]
+    Normal,
+    High,
+    Max,
+}
+
+impl Priority {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Max => "max",
+        }
+    }
+
+    pub(crate) fn from_name(name: &str) -> Option<Priority> {
+        Some(match name {
+            "low" => Priority::Low,
+            "normal" => Priority::Normal,
+            "high" => Priority::High,
+            "max" => Priority::Max,
+            _ => return None,
+        })
+    }
+}
+
 /// A monitor this process holds on another.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct MonOut {
@@ -64,6 +97,7 @@ pub(crate) struct Proc {
     pub(crate) pending: Vec<Pending>,
     pub(crate) node_mons: Vec<NodeId>,
     pub(crate) trap_exit: bool,
+    pub(crate) priority: Priority,
     pub(crate) name: Option<Atom>,
     /// Index into the foreground results, for processes the test spawned.
     pub(crate) foreground: Option<usize>,
@@ -96,6 +130,7 @@ impl World {
             pending: Vec::new(),
             node_mons: Vec::new(),
             trap_exit: false,
+            priority: Priority::Normal,
             name: None,
             foreground: None,
             timer_token: 0,

@@ -1,0 +1,723 @@
+//! Exploration: one program under many seeds, in parallel; the first failure
+//! shrunk, written to a replay file, and rendered as a picture.
+//!
+//! Each simulation is single-threaded and independent; threads only decide
+//! which seeds run where. What is reported does not depend on the thread
+//! count: the failure reported is the one with the lowest failing seed, and
+//! `runs` counts the seeds up to it.
+
+mod replay_file;
+mod shrink;
+
+pub use replay_file::{ReplayError, ReplayFile, REPLAY_ENV, REPLAY_FORMAT};
+
+use crate::id::Pid;
+use crate::report::{Outcome, RunReport};
+use crate::sched::{Pct, Pos, Random, Replay, RoundRobin, Strategy};
+use crate::sim::{Sim, SimBuilder};
+use crate::trace::{trace_to_jsonl, TraceMode};
+use std::fmt;
+use std::ops::Range;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Which strategy an exploration runs (each run gets a fresh one, seeded).
+///
+/// ```
+/// use sim_core::StrategyKind;
+/// assert_eq!(StrategyKind::Pct { depth: 3 }.build(100).name(), "pct(3)");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StrategyKind {
+    /// [`RoundRobin`].
+    RoundRobin,
+    /// [`Random`] (the default).
+    Random,
+    /// [`Pct`] with this bug depth; its length estimate comes from a
+    /// calibration run.
+    Pct {
+        /// Bug depth (1 = no priority change).
+        depth: u32,
+    },
+    /// [`Pos`].
+    Pos,
+}
+
+impl StrategyKind {
+    /// A fresh strategy; `estimate` is the expected number of choice points.
+    pub fn build(self, estimate: u64) -> Box<dyn Strategy> {
+        match self {
+            StrategyKind::RoundRobin => Box::new(RoundRobin::default()),
+            StrategyKind::Random => Box::new(Random::default()),
+            StrategyKind::Pct { depth } => Box::new(Pct::with_estimate(depth, estimate)),
+            StrategyKind::Pos => Box::new(Pos::default()),
+        }
+    }
+}
+
+/// Runs a program under a range of seeds and reports the first failure.
+///
+/// The program is a function from a pre-configured builder (seed and strategy
+/// set) to a ready [`Sim`]: it adds nodes, modules, processes and faults. It
+/// must not override the seed or the strategy.
+///
+/// ```
+/// use sim_core::{Explorer, StrategyKind, Term};
+///
+/// // Two writers race on a shared register; the check fails when b wins.
+/// let result = Explorer::new("race")
+///     .strategy(StrategyKind::Random)
+///     .seeds(0..200)
+///     .threads(2)
+///     .write_files(false)
+///     .quiet(true)
+///     .run(|b| {
+///         let mut sim = b.nodes(["a@sim"]).build().unwrap();
+///         sim.spawn("a@sim", |cx| async move {
+///             let me = cx.self_pid();
+///             for tag in ["a", "b"] {
+///                 cx.spawn(move |c| async move { c.send(me, Term::atom(tag)).await?; Ok(Term::atom("ok")) }).await?;
+///             }
+///             let first = cx.recv().await;
+///             cx.check(first == Term::atom("a"), "a arrives first")?;
+///             Ok(first)
+///         }).unwrap();
+///         sim
+///     });
+/// let failure = result.failure.expect("some interleaving lets b win");
+/// assert!(failure.shrunk_choices <= failure.original_choices);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Explorer {
+    name: String,
+    strategy: StrategyKind,
+    seeds: Range<u64>,
+    threads: usize,
+    out_dir: PathBuf,
+    shrink: bool,
+    shrink_budget: usize,
+    write_files: bool,
+    quiet: bool,
+}
+
+/// The first failure an exploration found, shrunk.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    /// The lowest failing seed.
+    pub seed: u64,
+    /// How it failed (as first found).
+    pub outcome: Outcome,
+    /// Choice points of the original failing run.
+    pub original_choices: usize,
+    /// Steps of the original failing run.
+    pub original_steps: u64,
+    /// Choice points of the shrunk schedule (trailing default choices trimmed).
+    pub shrunk_choices: usize,
+    /// Non-default choices (preemptions) left in the shrunk schedule.
+    pub shrunk_preemptions: usize,
+    /// Planned faults the shrinker removed.
+    pub removed_actions: Vec<usize>,
+    /// Replays spent shrinking.
+    pub shrink_runs: usize,
+    /// The shrunk run, replayed with its full trace.
+    pub report: RunReport,
+    /// What the replay file holds.
+    pub replay: ReplayFile,
+    /// Where the replay file was written.
+    pub replay_path: Option<PathBuf>,
+    /// Where the JSON Lines trace was written.
+    pub trace_path: Option<PathBuf>,
+    /// Where the sequence diagram was written.
+    pub picture_path: Option<PathBuf>,
+}
+
+/// What an exploration did.
+#[derive(Clone, Debug)]
+pub struct Exploration {
+    /// The exploration's name.
+    pub name: String,
+    /// The strategy's name.
+    pub strategy: String,
+    /// Seeds run: all of the range, or up to and including the failing one.
+    pub runs: u64,
+    /// Worker threads used.
+    pub threads: usize,
+    /// Wall-clock time (reporting only; never used by a simulation).
+    pub wall: Duration,
+    /// The first failure, shrunk.
+    pub failure: Option<Failure>,
+}
+
+impl Exploration {
+    /// Schedules explored per wall-clock second.
+    pub fn schedules_per_sec(&self) -> f64 {
+        let s = self.wall.as_secs_f64();
+        if s > 0.0 {
+            self.runs as f64 / s
+        } else {
+            0.0
+        }
+    }
+
+    /// Panics with the failure report if a failure was found.
+    pub fn assert_ok(&self) {
+        if self.failure.is_some() {
+            panic!("{self}");
+        }
+    }
+}
+
+impl fmt::Display for Exploration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(fail) = &self.failure else {
+            return writeln!(
+                f,
+                "{}: {} schedules explored with {} on {} thread(s), no failure",
+                self.name, self.runs, self.strategy, self.threads
+            );
+        };
+        writeln!(f, "{}: FAILED after {} schedule(s)", self.name, self.runs)?;
+        writeln!(f, "seed:      {}", fail.seed)?;
+        writeln!(f, "strategy:  {}", self.strategy)?;
+        writeln!(f, "failure:   {}", fail.outcome)?;
+        writeln!(
+            f,
+            "schedule:  {} choice points ({} steps) shrunk to {} ({} preemptions, {} steps) in {} replays",
+            fail.original_choices,
+            fail.original_steps,
+            fail.shrunk_choices,
+            fail.shrunk_preemptions,
+            fail.report.steps,
+            fail.shrink_runs
+        )?;
+        if !fail.removed_actions.is_empty() {
+            writeln!(
+                f,
+                "faults removed while shrinking: {:?}",
+                fail.removed_actions
+            )?;
+        }
+        if let Some(p) = &fail.replay_path {
+            writeln!(f, "replay:    {}", p.display())?;
+            writeln!(
+                f,
+                "           {}={} (re-run the same test to replay it)",
+                REPLAY_ENV,
+                p.display()
+            )?;
+            writeln!(
+                f,
+                "           Explorer::new({:?}).replay_file({:?}, setup)",
+                self.name,
+                p.display().to_string()
+            )?;
+        }
+        if let Some(p) = &fail.trace_path {
+            writeln!(f, "trace:     {}", p.display())?;
+        }
+        if let Some(p) = &fail.picture_path {
+            writeln!(f, "picture:   {}", p.display())?;
+        }
+        let tail = fail.report.trace.len().saturating_sub(12);
+        if !fail.report.trace.is_empty() {
+            writeln!(f, "last events:")?;
+            for r in &fail.report.trace[tail..] {
+                let ev = serde_json::to_string(&r.event).unwrap_or_default();
+                writeln!(f, "  step {:>5} at {}: {ev}", r.step, r.time)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+impl Explorer {
+    /// An exploration called `name` (used for file names): Random strategy,
+    /// seeds `0..1000`, all cores, shrinking on, files under `target/erpc-sim`.
+    pub fn new(name: &str) -> Explorer {
+        Explorer {
+            name: name.to_string(),
+            strategy: StrategyKind::Random,
+            seeds: 0..1_000,
+            threads: default_threads(),
+            out_dir: PathBuf::from("target/erpc-sim"),
+            shrink: true,
+            shrink_budget: 2_000,
+            write_files: true,
+            quiet: false,
+        }
+    }
+
+    /// The strategy.
+    pub fn strategy(mut self, s: StrategyKind) -> Explorer {
+        self.strategy = s;
+        self
+    }
+
+    /// The seeds to run.
+    pub fn seeds(mut self, seeds: Range<u64>) -> Explorer {
+        self.seeds = seeds;
+        self
+    }
+
+    /// Seeds `0..n`.
+    pub fn iterations(mut self, n: u64) -> Explorer {
+        self.seeds = 0..n;
+        self
+    }
+
+    /// Worker threads (at least 1; default: all cores).
+    pub fn threads(mut self, n: usize) -> Explorer {
+        self.threads = n.max(1);
+        self
+    }
+
+    /// Where replay files, traces and pictures go.
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Explorer {
+        self.out_dir = dir.into();
+        self
+    }
+
+    /// Whether to shrink a failure (default yes).
+    pub fn shrink(mut self, yes: bool) -> Explorer {
+        self.shrink = yes;
+        self
+    }
+
+    /// The most replays shrinking may spend.
+    pub fn shrink_budget(mut self, runs: usize) -> Explorer {
+        self.shrink_budget = runs;
+        self
+    }
+
+    /// Whether to write the replay file, trace and picture (default yes).
+    pub fn write_files(mut self, yes: bool) -> Explorer {
+        self.write_files = yes;
+        self
+    }
+
+    /// Whether to stay silent (default: the failure report goes to stderr).
+    pub fn quiet(mut self, yes: bool) -> Explorer {
+        self.quiet = yes;
+        self
+    }
+
+    fn run_one<F>(
+        &self,
+        setup: &F,
+        seed: u64,
+        strategy: Box<dyn Strategy>,
+        trace: TraceMode,
+        suppressed: &[usize],
+    ) -> RunReport
+    where
+        F: Fn(SimBuilder) -> Sim + Sync,
+    {
+        let name = strategy.name();
+        let res = catch_unwind(AssertUnwindSafe(|| {
+            let mut sim = setup(Sim::builder().seed(seed).strategy_boxed(strategy));
+            sim.set_trace_mode(trace);
+            sim.suppress_actions(suppressed);
+            sim.run()
+        }));
+        match res {
+            Ok(r) => r,
+            Err(p) => RunReport::setup_panicked(seed, name, crate::world::panic_message(&*p)),
+        }
+    }
+
+    /// Runs the exploration. When the environment variable [`REPLAY_ENV`]
+    /// names a replay file, replays that file instead.
+    pub fn run<F>(&self, setup: F) -> Exploration
+    where
+        F: Fn(SimBuilder) -> Sim + Sync,
+    {
+        if let Ok(path) = std::env::var(REPLAY_ENV) {
+            if !path.is_empty() {
+                return self.replay_into_exploration(Path::new(&path), &setup);
+            }
+        }
+        #[allow(clippy::disallowed_methods)] // tidy: allow wall time is only reported
+        let started = std::time::Instant::now();
+        let estimate = match self.strategy {
+            StrategyKind::Pct { .. } => {
+                let r = self.run_one(
+                    &setup,
+                    self.seeds.start,
+                    Box::new(Random::default()),
+                    TraceMode::Digest,
+                    &[],
+                );
+                r.schedule.len().max(1) as u64
+            }
+            _ => 1,
+        };
+        let next = AtomicU64::new(self.seeds.start);
+        let stop = AtomicU64::new(self.seeds.end);
+        let failures: Mutex<Vec<(u64, RunReport)>> = Mutex::new(Vec::new());
+        let threads = self.threads.max(1);
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|| loop {
+                    let seed = next.fetch_add(1, Ordering::SeqCst);
+                    if seed >= stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let r = self.run_one(
+                        &setup,
+                        seed,
+                        self.strategy.build(estimate),
+                        TraceMode::Digest,
+                        &[],
+                    );
+                    if !r.outcome.is_ok() {
+                        stop.fetch_min(seed, Ordering::SeqCst);
+                        if let Ok(mut f) = failures.lock() {
+                            f.push((seed, r));
+                        }
+                    }
+                });
+            }
+        });
+        let first = failures
+            .into_inner()
+            .unwrap_or_default()
+            .into_iter()
+            .min_by_key(|(s, _)| *s);
+        let strategy = self.strategy.build(estimate).name();
+        let mut out = Exploration {
+            name: self.name.clone(),
+            strategy,
+            runs: first
+                .as_ref()
+                .map_or(self.seeds.end - self.seeds.start, |(s, _)| {
+                    s - self.seeds.start + 1
+                }),
+            threads,
+            wall: started.elapsed(),
+            failure: None,
+        };
+        if let Some((seed, report)) = first {
+            out.failure = Some(self.investigate(&setup, seed, report));
+            if !self.quiet {
+                eprintln!("{out}");
+            }
+        }
+        out
+    }
+
+    /// Shrinks a failure, replays it with a full trace and writes the files.
+    fn investigate<F>(&self, setup: &F, seed: u64, original: RunReport) -> Failure
+    where
+        F: Fn(SimBuilder) -> Sim + Sync,
+    {
+        let (choices, suppressed, shrink_runs) = if self.shrink {
+            shrink::shrink(self, setup, seed, &original)
+        } else {
+            (original.schedule.choices.clone(), Vec::new(), 0)
+        };
+        let schedule = crate::sched::Schedule {
+            seed,
+            choices: choices.clone(),
+        };
+        let report = self.run_one(
+            setup,
+            seed,
+            Box::new(Replay::lenient(schedule)),
+            TraceMode::Full,
+            &suppressed,
+        );
+        let (kind, message) = failure_text(&report.outcome);
+        let replay = ReplayFile {
+            format: REPLAY_FORMAT,
+            name: self.name.clone(),
+            seed,
+            strategy: self.strategy.build(1).name(),
+            // Every choice the run made (the trimmed tail included), so a
+            // strict replay fits exactly.
+            choices: report.schedule.choices.clone(),
+            suppressed_actions: suppressed.clone(),
+            failure: kind,
+            message,
+            digest: format!("{:016x}", report.digest),
+            steps: report.steps,
+        };
+        let mut failure = Failure {
+            seed,
+            outcome: original.outcome.clone(),
+            original_choices: original.schedule.len(),
+            original_steps: original.steps,
+            shrunk_choices: choices.len(),
+            shrunk_preemptions: choices.iter().filter(|&&c| c != 0).count(),
+            removed_actions: suppressed,
+            shrink_runs,
+            report,
+            replay,
+            replay_path: None,
+            trace_path: None,
+            picture_path: None,
+        };
+        if self.write_files {
+            self.write_artifacts(&mut failure);
+        }
+        failure
+    }
+
+    fn write_artifacts(&self, failure: &mut Failure) {
+        let stem = format!("{}-seed{}", sanitize(&self.name), failure.seed);
+        let replay_path = self.out_dir.join(format!("{stem}.json"));
+        match failure.replay.write(&replay_path) {
+            Ok(()) => failure.replay_path = Some(replay_path),
+            Err(e) => eprintln!("erpc-sim: {e}"),
+        }
+        if let Ok(text) = trace_to_jsonl(&failure.report.trace) {
+            let p = self.out_dir.join(format!("{stem}.trace.jsonl"));
+            if std::fs::write(&p, text).is_ok() {
+                failure.trace_path = Some(p);
+            }
+        }
+        let title = format!(
+            "{} (seed {}): {}",
+            self.name, failure.seed, failure.report.outcome
+        );
+        let html = crate::render::sequence_diagram_html(&failure.report.trace, &title);
+        let p = self.out_dir.join(format!("{stem}.html"));
+        if std::fs::write(&p, html).is_ok() {
+            failure.picture_path = Some(p);
+        }
+    }
+
+    /// Replays a replay file strictly, with a full trace. The report's
+    /// `divergence` says where the program no longer fits the schedule.
+    pub fn replay<F>(&self, file: &ReplayFile, setup: F) -> RunReport
+    where
+        F: Fn(SimBuilder) -> Sim + Sync,
+    {
+        let mut r = self.run_one(
+            &setup,
+            file.seed,
+            Box::new(Replay::new(file.schedule())),
+            TraceMode::Full,
+            &file.suppressed_actions,
+        );
+        let digest = format!("{:016x}", r.digest);
+        if r.divergence.is_none() && digest != file.digest {
+            r.divergence = Some(format!(
+                "the trace digest is {digest}, the replay file recorded {}: the program changed",
+                file.digest
+            ));
+        }
+        r
+    }
+
+    /// Reads a replay file and replays it (see [`Explorer::replay`]).
+    pub fn replay_file<F>(&self, path: impl AsRef<Path>, setup: F) -> Result<RunReport, ReplayError>
+    where
+        F: Fn(SimBuilder) -> Sim + Sync,
+    {
+        let file = ReplayFile::read(path)?;
+        Ok(self.replay(&file, setup))
+    }
+
+    fn replay_into_exploration<F>(&self, path: &Path, setup: &F) -> Exploration
+    where
+        F: Fn(SimBuilder) -> Sim + Sync,
+    {
+        let file = match ReplayFile::read(path) {
+            Ok(f) => f,
+            Err(e) => panic!("{REPLAY_ENV}: {e}"),
+        };
+        let report = self.replay(&file, setup);
+        if !self.quiet {
+            eprintln!("replayed {}:\n{report}", path.display());
+        }
+        let failure = (!report.outcome.is_ok()).then(|| Failure {
+            seed: file.seed,
+            outcome: report.outcome.clone(),
+            original_choices: file.choices.len(),
+            original_steps: file.steps,
+            shrunk_choices: file.choices.len(),
+            shrunk_preemptions: file.choices.iter().filter(|&&c| c != 0).count(),
+            removed_actions: file.suppressed_actions.clone(),
+            shrink_runs: 0,
+            report,
+            replay: file.clone(),
+            replay_path: Some(path.to_path_buf()),
+            trace_path: None,
+            picture_path: None,
+        });
+        Exploration {
+            name: self.name.clone(),
+            strategy: "replay".into(),
+            runs: 1,
+            threads: 1,
+            wall: Duration::ZERO,
+            failure,
+        }
+    }
+
+    /// Enumerates every schedule of a small program depth-first (branching at
+    /// the first `max_depth` choice points), up to `max_schedules`. Returns how
+    /// many schedules ran, whether the space was exhausted, and the first
+    /// failing report.
+    ///
+    /// ```
+    /// use sim_core::{Explorer, Term};
+    /// // Two processes each send one message to a collector: 2 orders.
+    /// let (n, done, failure) = Explorer::new("two").dfs(100, 1_000, |b| {
+    ///     let mut sim = b.nodes(["a@sim"]).build().unwrap();
+    ///     sim.spawn("a@sim", |cx| async move {
+    ///         let me = cx.self_pid();
+    ///         for i in 0..2 {
+    ///             cx.spawn(move |c| async move { c.send(me, Term::Int(i)).await?; Ok(Term::Int(i)) }).await?;
+    ///         }
+    ///         cx.recv().await;
+    ///         cx.recv().await;
+    ///         Ok(Term::atom("ok"))
+    ///     }).unwrap();
+    ///     sim
+    /// });
+    /// assert!(done && failure.is_none());
+    /// assert!(n >= 2);
+    /// ```
+    pub fn dfs<F>(
+        &self,
+        max_depth: usize,
+        max_schedules: u64,
+        setup: F,
+    ) -> (u64, bool, Option<RunReport>)
+    where
+        F: Fn(SimBuilder) -> Sim + Sync,
+    {
+        let mut prefix = Vec::new();
+        let mut n = 0;
+        loop {
+            if n >= max_schedules {
+                return (n, false, None);
+            }
+            let dfs = crate::sched::Dfs::with_prefix(max_depth, prefix);
+            let r = self.run_one(
+                &setup,
+                self.seeds.start,
+                Box::new(dfs.clone()),
+                TraceMode::Digest,
+                &[],
+            );
+            n += 1;
+            if !r.outcome.is_ok() {
+                return (n, false, Some(r));
+            }
+            match dfs.next_prefix() {
+                Some(p) => prefix = p,
+                None => return (n, true, None),
+            }
+        }
+    }
+}
+
+fn failure_text(o: &Outcome) -> (String, String) {
+    let msg = match o {
+        Outcome::CheckFailed { message, .. } | Outcome::Panicked { message, .. } => message.clone(),
+        other => other.to_string(),
+    };
+    (o.kind().to_string(), msg)
+}
+
+fn sanitize(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Runs a program twice under the same seed with full traces and compares them
+/// event by event: `Err` names the first step where they differ (something
+/// outside the simulation leaked in: a `HashMap`, the wall clock, a thread).
+///
+/// ```
+/// use sim_core::{check_determinism, Term};
+/// check_determinism(3, |b| {
+///     let mut sim = b.nodes(["a@sim", "b@sim"]).build().unwrap();
+///     sim.spawn("a@sim", |cx| async move {
+///         let p = cx.spawn_on("b@sim", |c| async move { Ok(Term::Atom(c.node())) }).await?;
+///         Ok(Term::Pid(p))
+///     }).unwrap();
+///     sim
+/// }).unwrap();
+/// ```
+pub fn check_determinism<F>(seed: u64, setup: F) -> Result<u64, String>
+where
+    F: Fn(SimBuilder) -> Sim + Sync,
+{
+    let ex = Explorer::new("determinism").quiet(true).write_files(false);
+    let a = ex.run_one(
+        &setup,
+        seed,
+        Box::new(Random::default()),
+        TraceMode::Full,
+        &[],
+    );
+    let b = ex.run_one(
+        &setup,
+        seed,
+        Box::new(Random::default()),
+        TraceMode::Full,
+        &[],
+    );
+    for (i, (x, y)) in a.trace.iter().zip(b.trace.iter()).enumerate() {
+        if x != y {
+            return Err(format!(
+                "runs diverge at record {i} (step {}, {}):\n  first:  {:?}\n  second: {:?}",
+                x.step, x.time, x.event, y.event
+            ));
+        }
+    }
+    if a.trace.len() != b.trace.len() || a.digest != b.digest {
+        return Err(format!(
+            "runs differ in length: {} vs {} records (digests {:016x} vs {:016x})",
+            a.trace.len(),
+            b.trace.len(),
+            a.digest,
+            b.digest
+        ));
+    }
+    Ok(a.digest)
+}
+
+impl RunReport {
+    pub(crate) fn setup_panicked(seed: u64, strategy: String, message: String) -> RunReport {
+        RunReport {
+            seed,
+            strategy,
+            outcome: Outcome::Panicked {
+                pid: Pid::new(0, 0, 0),
+                message: format!("the program's setup panicked: {message}"),
+            },
+            steps: 0,
+            time: crate::time::Time::ZERO,
+            digest: 0,
+            schedule: crate::sched::Schedule {
+                seed,
+                choices: Vec::new(),
+            },
+            books: Default::default(),
+            panics: Vec::new(),
+            results: Vec::new(),
+            trace: Vec::new(),
+            divergence: None,
+            planned_actions: 0,
+            suppressed: Vec::new(),
+        }
+    }
+}

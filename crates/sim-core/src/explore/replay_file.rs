@@ -1,0 +1,141 @@
+//! Replay files: a failing schedule, versioned and human-readable (JSON).
+
+use crate::sched::Schedule;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The replay-file format this version writes and reads.
+pub const REPLAY_FORMAT: u32 = 1;
+
+/// The environment variable that makes [`crate::Explorer::run`] replay a file
+/// instead of exploring.
+pub const REPLAY_ENV: &str = "ERPC_SIM_REPLAY";
+
+/// Why a replay file could not be used.
+///
+/// ```
+/// use sim_core::{ReplayFile, ReplayError};
+/// let err = ReplayFile::read("/no/such/file.json").unwrap_err();
+/// assert!(matches!(err, ReplayError::Io { .. }));
+/// ```
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// Reading or writing failed.
+    #[error("replay file {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The file is not a replay file.
+    #[error("replay file {path} is not valid: {source}")]
+    Json {
+        /// The file.
+        path: String,
+        /// The error.
+        source: serde_json::Error,
+    },
+    /// The file was written by an incompatible version.
+    #[error("replay file {path} has format {found}, this version reads format {REPLAY_FORMAT}")]
+    Version {
+        /// The file.
+        path: String,
+        /// Its format number.
+        found: u32,
+    },
+}
+
+/// A failing run, written so that it can be replayed exactly.
+///
+/// ```
+/// use sim_core::{ReplayFile, Schedule};
+/// let f = ReplayFile {
+///     format: sim_core::REPLAY_FORMAT,
+///     name: "kv".into(),
+///     seed: 7,
+///     strategy: "pct(3)".into(),
+///     choices: vec![0, 2, 1],
+///     suppressed_actions: vec![],
+///     failure: "check_failed".into(),
+///     message: "quorum".into(),
+///     digest: "00ff".into(),
+///     steps: 120,
+/// };
+/// let dir = std::env::temp_dir().join("erpc-sim-doc-replay");
+/// let path = dir.join("kv.json");
+/// f.write(&path).unwrap();
+/// assert_eq!(ReplayFile::read(&path).unwrap(), f);
+/// assert_eq!(f.schedule(), Schedule { seed: 7, choices: vec![0, 2, 1] });
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplayFile {
+    /// Format version ([`REPLAY_FORMAT`]).
+    pub format: u32,
+    /// The exploration's name.
+    pub name: String,
+    /// The seed (data randomness follows from it).
+    pub seed: u64,
+    /// The strategy that found the failure.
+    pub strategy: String,
+    /// The choice at every choice point.
+    pub choices: Vec<u32>,
+    /// Planned actions (faults) switched off by shrinking.
+    pub suppressed_actions: Vec<usize>,
+    /// The kind of failure ([`crate::Outcome::kind`]).
+    pub failure: String,
+    /// The failure's message.
+    pub message: String,
+    /// The trace digest of the run, in hex.
+    pub digest: String,
+    /// Scheduler steps of the run.
+    pub steps: u64,
+}
+
+impl ReplayFile {
+    /// The recorded schedule.
+    pub fn schedule(&self) -> Schedule {
+        Schedule {
+            seed: self.seed,
+            choices: self.choices.clone(),
+        }
+    }
+
+    /// Writes the file (creating its directory).
+    pub fn write(&self, path: impl AsRef<Path>) -> Result<(), ReplayError> {
+        let path = path.as_ref();
+        let p = path.display().to_string();
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| ReplayError::Io {
+                path: p.clone(),
+                source,
+            })?;
+        }
+        let text = serde_json::to_string_pretty(self).map_err(|source| ReplayError::Json {
+            path: p.clone(),
+            source,
+        })?;
+        std::fs::write(path, text + "\n").map_err(|source| ReplayError::Io { path: p, source })
+    }
+
+    /// Reads and checks a file.
+    pub fn read(path: impl AsRef<Path>) -> Result<ReplayFile, ReplayError> {
+        let path = path.as_ref();
+        let p = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ReplayError::Io {
+            path: p.clone(),
+            source,
+        })?;
+        let f: ReplayFile = serde_json::from_str(&text).map_err(|source| ReplayError::Json {
+            path: p.clone(),
+            source,
+        })?;
+        if f.format != REPLAY_FORMAT {
+            return Err(ReplayError::Version {
+                path: p,
+                found: f.format,
+            });
+        }
+        Ok(f)
+    }
+}

@@ -1,0 +1,175 @@
+//! Exploration: strategies, parallel runs, shrinking, replay files, DFS.
+
+use sim_core::{
+    check_determinism, Explorer, Outcome, ReplayFile, Sim, SimBuilder, StrategyKind, Term, Time,
+};
+
+/// Two writers race to a reader; the check fails when `b` arrives first.
+fn race(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim", "b@sim"]).build().unwrap();
+    sim.spawn("a@sim", |cx| async move {
+        let me = cx.self_pid();
+        cx.spawn(move |c| async move {
+            c.send(me, Term::atom("a")).await?;
+            Ok(Term::atom("ok"))
+        })
+        .await?;
+        cx.spawn(move |c| async move {
+            c.send(me, Term::atom("b")).await?;
+            Ok(Term::atom("ok"))
+        })
+        .await?;
+        // Something for the other node to do meanwhile, so connection
+        // deliveries take part in the schedule too.
+        cx.spawn_on("b@sim", |_| async move { Ok(Term::atom("far")) })
+            .await?;
+        let first = cx.recv().await;
+        cx.check(first == Term::atom("a"), "a arrives first")?;
+        Ok(first)
+    })
+    .unwrap();
+    sim
+}
+
+fn explorer(threads: usize) -> Explorer {
+    Explorer::new("race")
+        .seeds(0..300)
+        .threads(threads)
+        .write_files(false)
+        .quiet(true)
+}
+
+#[test]
+fn same_seed_range_gives_same_report_on_one_and_two_threads() {
+    for kind in [
+        StrategyKind::Random,
+        StrategyKind::Pos,
+        StrategyKind::Pct { depth: 2 },
+    ] {
+        let one = explorer(1).strategy(kind).run(race);
+        let two = explorer(2).strategy(kind).run(race);
+        let (f1, f2) = (one.failure.expect("found"), two.failure.expect("found"));
+        assert_eq!(one.runs, two.runs, "{kind:?}");
+        assert_eq!(f1.seed, f2.seed, "{kind:?}");
+        assert_eq!(f1.replay, f2.replay, "{kind:?}");
+        assert_eq!(f1.report.digest, f2.report.digest, "{kind:?}");
+    }
+}
+
+#[test]
+fn every_strategy_is_deterministic_per_seed() {
+    for kind in [
+        StrategyKind::RoundRobin,
+        StrategyKind::Random,
+        StrategyKind::Pos,
+        StrategyKind::Pct { depth: 3 },
+    ] {
+        for seed in 0..5 {
+            let run = || race(Sim::builder().seed(seed).strategy_boxed(kind.build(50))).run();
+            let (a, b) = (run(), run());
+            assert_eq!(a.digest, b.digest, "{kind:?} seed {seed}");
+            assert_eq!(a.schedule, b.schedule, "{kind:?} seed {seed}");
+        }
+    }
+}
+
+#[test]
+fn random_seeds_give_different_schedules() {
+    let digests: Vec<u64> = (0..20)
+        .map(|s| race(Sim::builder().seed(s)).run().digest)
+        .collect();
+    let mut distinct = digests.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert!(distinct.len() > 1, "20 seeds, one schedule: {digests:?}");
+}
+
+/// Two independent processes of `steps` sync points each.
+fn two_lines(steps: usize) -> impl Fn(SimBuilder) -> Sim + Sync {
+    move |b| {
+        let mut sim = b.nodes(["a@sim"]).build().unwrap();
+        for _ in 0..2 {
+            sim.spawn("a@sim", move |cx| async move {
+                for _ in 0..steps {
+                    cx.send(cx.self_pid(), Term::Int(0)).await?;
+                }
+                Ok(Term::atom("ok"))
+            })
+            .unwrap();
+        }
+        sim
+    }
+}
+
+#[test]
+fn dfs_counts_every_interleaving_of_two_independent_processes() {
+    // Each process takes steps+1 scheduler steps (one per sync point, one to
+    // finish); two such lines interleave in C(2k, k) ways: k = 3 gives 20.
+    let (n, exhausted, failure) = Explorer::new("dfs").dfs(1_000, 10_000, two_lines(2));
+    assert!(exhausted && failure.is_none());
+    assert_eq!(n, 20);
+    let (n, exhausted, _) = Explorer::new("dfs").dfs(1_000, 10_000, two_lines(3));
+    assert!(exhausted);
+    assert_eq!(n, 70, "C(8,4)");
+}
+
+#[test]
+fn dfs_finds_the_race() {
+    let (_, _, failure) = Explorer::new("dfs").dfs(1_000, 10_000, race);
+    assert!(matches!(
+        failure.map(|r| r.outcome),
+        Some(Outcome::CheckFailed { .. })
+    ));
+}
+
+#[test]
+fn shrinking_keeps_the_failure_and_never_grows_the_schedule() {
+    let ex = explorer(2).strategy(StrategyKind::Random);
+    let f = ex.run(race).failure.expect("found");
+    assert!(f.shrunk_choices <= f.original_choices);
+    assert!(
+        matches!(f.report.outcome, Outcome::CheckFailed { ref message, .. } if message == "a arrives first")
+    );
+}
+
+#[test]
+fn replay_file_round_trip_reproduces_failure_and_digest() {
+    let dir = std::env::temp_dir().join(format!("erpc-sim-test-{}", std::process::id()));
+    let ex = Explorer::new("race-replay")
+        .seeds(0..300)
+        .threads(2)
+        .out_dir(&dir)
+        .quiet(true);
+    let f = ex.run(race).failure.expect("found");
+    let path = f.replay_path.clone().expect("written");
+    assert!(f.trace_path.is_some() && f.picture_path.is_some());
+    let file = ReplayFile::read(&path).unwrap();
+    let again = ex.replay(&file, race);
+    assert_eq!(again.divergence, None);
+    assert_eq!(again.outcome, f.report.outcome);
+    assert_eq!(again.digest, f.report.digest);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn replay_of_a_changed_program_reports_divergence() {
+    let ex = explorer(1);
+    let f = ex.run(race).failure.expect("found");
+    // A different program: an extra process changes the schedule's meaning.
+    let changed = |b: SimBuilder| {
+        let mut sim = race(b);
+        sim.spawn("b@sim", |cx| async move {
+            cx.sleep(Time::us(1)).await;
+            Ok(Term::atom("extra"))
+        })
+        .unwrap();
+        sim
+    };
+    let r = ex.replay(&f.replay, changed);
+    assert!(r.divergence.is_some(), "{r}");
+}
+
+#[test]
+fn determinism_check_passes_on_a_multi_node_program() {
+    check_determinism(11, race).unwrap();
+}
