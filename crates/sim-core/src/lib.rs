@@ -58,5 +58,7 @@ pub use signal::{SpawnOpts, SpawnReply};
 pub use sim::{Sim, SimBuilder, SimError, DEFAULT_PROCESS_LIMIT};
 pub use term::{Atom, ParseError, Term, TermError};
 pub use time::{Time, Timeout};
-pub use trace::{trace_to_jsonl, Digest, SignalKind, TraceEvent, TraceMode, TraceRecord};
+pub use trace::{
+    trace_to_jsonl, Digest, SignalKind, TraceDest, TraceEvent, TraceMode, TraceRecord,
+};
 pub use world::{Control, ControlAction};

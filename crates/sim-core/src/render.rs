@@ -153,7 +153,7 @@ pub fn sequence_diagram_html(records: &[TraceRecord], title: &str) -> String {
                     .as_ref()
                     .map(short)
                     .unwrap_or_else(|| format!("{kind:?}"));
-                sends.insert(*id, (i, from.to_string(), *kind, label, Some(to.clone())));
+                sends.insert(*id, (i, from.to_string(), *kind, label, Some(to.to_string())));
                 if *kind == SignalKind::SpawnRequest {
                     spawn_reqs.insert(from.to_string(), i);
                 }

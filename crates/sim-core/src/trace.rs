@@ -58,6 +58,42 @@ pub enum SignalKind {
     SpawnReply,
 }
 
+/// Where a traced signal went.
+///
+/// ```
+/// use sim_core::{TraceDest, Pid, Atom};
+/// assert_eq!(TraceDest::Pid(Pid::new(0, 1, 1)).to_string(), "<0.1.1>");
+/// let n = TraceDest::Name { name: Atom::new("srv"), node: Atom::new("b@sim") };
+/// assert_eq!(n.to_string(), "{srv,'b@sim'}");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceDest {
+    /// A process.
+    Pid(Pid),
+    /// A registered name on a node.
+    Name {
+        /// The name.
+        name: Atom,
+        /// The node.
+        node: Atom,
+    },
+    /// A node (spawn requests).
+    Node(Atom),
+}
+
+impl std::fmt::Display for TraceDest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TraceDest::Pid(p) => write!(f, "{p}"),
+            TraceDest::Name { name, node } => {
+                write!(f, "{{{},{}}}", Term::Atom(*name), Term::Atom(*node))
+            }
+            TraceDest::Node(n) => write!(f, "{}", Term::Atom(*n)),
+        }
+    }
+}
+
 /// One observable event. `T` is the payload type: `&Term` while emitting,
 /// `Term` in stored records.
 ///
@@ -85,8 +121,8 @@ pub enum TraceEvent<T = Term> {
         id: u64,
         /// The sender.
         from: Pid,
-        /// The destination, printed (`<0.5.1>`, `name`, `{name,'b@sim'}`).
-        to: String,
+        /// The destination.
+        to: TraceDest,
         /// What kind of signal.
         kind: SignalKind,
         /// The message, exit reason or DOWN reason, where the signal carries one.
@@ -181,7 +217,7 @@ impl TraceEvent<&Term> {
             } => TraceEvent::Send {
                 id: *id,
                 from: *from,
-                to: to.clone(),
+                to: *to,
                 kind: *kind,
                 payload: payload.map(Term::clone),
             },

@@ -506,13 +506,15 @@ impl World {
         out
     }
 
-    pub(crate) fn dest_string(&self, d: Dest) -> String {
+    pub(crate) fn trace_dest(&self, d: Dest) -> crate::trace::TraceDest {
+        use crate::trace::TraceDest;
         match d {
-            Dest::Pid(p) => p.to_string(),
-            Dest::Name(n, node) => {
-                format!("{{{},{}}}", Term::Atom(n), Term::Atom(self.node_name(node)))
-            }
-            Dest::Node(node) => Term::Atom(self.node_name(node)).to_string(),
+            Dest::Pid(p) => TraceDest::Pid(p),
+            Dest::Name(name, node) => TraceDest::Name {
+                name,
+                node: self.node_name(node),
+            },
+            Dest::Node(node) => TraceDest::Node(self.node_name(node)),
         }
     }
 }

@@ -34,7 +34,7 @@ impl World {
         self.next_signal += 1;
         let id = self.next_signal;
         self.books.sent += 1;
-        let to_s = self.dest_string(to);
+        let to_s = self.trace_dest(to);
         let kind = body.kind();
         let payload = body.payload();
         self.tracer.emit(

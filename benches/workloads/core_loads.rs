@@ -1,0 +1,124 @@
+//! W1 ping-pong, W2 spawn, W3 ring, W6 idle processes.
+
+use crate::alloc;
+use crate::table::Table;
+use erpc_sim::prelude::*;
+use std::time::Instant;
+
+fn run(sim: &mut Sim) -> RunReport {
+    let r = sim.run();
+    assert!(r.outcome.is_ok(), "{r}");
+    r
+}
+
+/// W1: two processes on one node exchange `n` messages.
+pub fn w1(t: &mut Table, n: u64) {
+    let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    sim.spawn("a@sim", move |cx| async move {
+        let me = cx.self_pid();
+        let echo = cx
+            .spawn(move |c| async move {
+                loop {
+                    let m = c.recv().await;
+                    if m == Term::Int(-1) {
+                        return Ok(Term::atom("done"));
+                    }
+                    c.send(me, m).await?;
+                }
+            })
+            .await?;
+        for i in 0..(n / 2) as i64 {
+            cx.send(echo, Term::Int(i)).await?;
+            cx.recv().await;
+        }
+        cx.send(echo, Term::Int(-1)).await?;
+        Ok(Term::atom("ok"))
+    })
+    .unwrap();
+    // Warm the arena and queues, then count allocations over the steady state.
+    let allocs0 = alloc::allocs();
+    let start = Instant::now();
+    let r = run(&mut sim);
+    let secs = start.elapsed().as_secs_f64();
+    let allocs = alloc::allocs() - allocs0;
+    t.add("W1 ping-pong", secs * 1e9 / n as f64, "ns/message", format!("{} steps, {allocs} allocations in total", r.steps));
+    t.add("W1 allocations per message", allocs as f64 / n as f64, "allocs/message", "whole run, setup included");
+}
+
+/// W2: `n` processes spawned that exit at once, all awaited (monitor + DOWN).
+pub fn w2(t: &mut Table, n: u64) {
+    let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    sim.spawn("a@sim", move |cx| async move {
+        for _ in 0..n {
+            cx.spawn_monitor(|_| async move { Ok(Term::atom("x")) }).await?;
+        }
+        for _ in 0..n {
+            cx.recv().await;
+        }
+        Ok(Term::atom("ok"))
+    })
+    .unwrap();
+    let start = Instant::now();
+    run(&mut sim);
+    let secs = start.elapsed().as_secs_f64();
+    t.add("W2 spawn", secs * 1e9 / n as f64, "ns/spawn", "spawn_monitor + DOWN");
+}
+
+/// W3: `procs` processes in a ring pass a token `hops` times.
+pub fn w3(t: &mut Table, procs: usize, hops: i64) {
+    let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    sim.spawn("a@sim", move |cx| async move {
+        let me = cx.self_pid();
+        let mut next = me;
+        for _ in 1..procs {
+            let to = next;
+            next = cx
+                .spawn(move |c| async move {
+                    loop {
+                        let m = c.recv().await;
+                        c.send(to, m.clone()).await?;
+                        if m == Term::Int(0) {
+                            return Ok(Term::atom("done"));
+                        }
+                    }
+                })
+                .await?;
+        }
+        cx.send(next, Term::Int(hops)).await?;
+        loop {
+            let Term::Int(k) = cx.recv().await else { break };
+            if k <= 0 {
+                break;
+            }
+            cx.send(next, Term::Int(k - procs as i64)).await?;
+        }
+        Ok(Term::atom("ok"))
+    })
+    .unwrap();
+    let start = Instant::now();
+    run(&mut sim);
+    let secs = start.elapsed().as_secs_f64();
+    t.add("W3 ring", secs * 1e9 / hops as f64, "ns/hop", format!("{procs} processes"));
+}
+
+/// W6: `n` processes blocked in receive: bytes per process.
+pub fn w6(t: &mut Table, n: usize) {
+    let before = alloc::live();
+    let mut sim = Sim::builder()
+        .nodes(["a@sim"])
+        .process_limit("a@sim", n + 1)
+        .build()
+        .unwrap();
+    for _ in 0..n {
+        sim.spawn_background("a@sim", |cx| async move {
+            cx.recv().await;
+            Ok(Term::atom("x"))
+        })
+        .unwrap();
+    }
+    sim.run();
+    let bytes = alloc::live().saturating_sub(before);
+    t.add("W6 idle process", bytes as f64 / n as f64, "bytes/process", format!("{n} blocked in receive"));
+    t.add("W6 peak RSS", alloc::peak_rss_bytes() as f64 / (1024.0 * 1024.0), "MiB", "whole bench process so far");
+    drop(sim);
+}

@@ -1,0 +1,28 @@
+//! The workloads of the performance issue, run by `cargo xtask bench`.
+//!
+//! With `--bench` in the arguments (as `cargo bench` passes) the full sizes run;
+//! otherwise (as `cargo test --all-targets` runs it) a smoke-sized pass checks
+//! that every workload still works.
+
+mod alloc;
+mod core_loads;
+mod table;
+
+#[global_allocator]
+static GLOBAL: alloc::Counting = alloc::Counting;
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let k = |full_size: u64, smoke: u64| if full { full_size } else { smoke };
+    let mut t = table::Table::default();
+    println!("{:<34} {:>14} {:<14} note", "workload", "figure", "unit");
+    core_loads::w1(&mut t, k(1_000_000, 2_000));
+    core_loads::w2(&mut t, k(1_000_000, 2_000));
+    core_loads::w3(&mut t, k(10_000, 100) as usize, k(1_000_000, 2_000) as i64);
+    core_loads::w6(&mut t, k(1_000_000, 2_000) as usize);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+    if full && std::fs::create_dir_all(&dir).is_ok() {
+        let _ = std::fs::write(dir.join("workloads.json"), t.json());
+        println!("wrote {}", dir.join("workloads.json").display());
+    }
+}
