@@ -7,7 +7,7 @@
 //! ```
 
 pub use sim_core::{
-    args, atom, list, tuple, Atom, Class, Control, Cx, Event, Exception, Frame, Module, NodeId,
-    Outcome, Pid, Random, Ref, RoundRobin, RunReport, Sim, SimBuilder, Strategy, Term, Time,
-    Timeout, TraceMode,
+    args, atom, check_determinism, list, tuple, Atom, Class, Control, Cx, Event, Exception,
+    Exploration, Explorer, Frame, Module, NodeId, Outcome, Pid, Random, Ref, RoundRobin,
+    RunReport, Sim, SimBuilder, Strategy, StrategyKind, Term, Time, Timeout, TraceMode,
 };

@@ -50,9 +50,9 @@ pub fn allocs() -> usize {
     ALLOCS.load(Ordering::Relaxed)
 }
 
-/// Resets the peak to the live figure and returns the old peak.
-pub fn reset_peak() -> usize {
-    PEAK.swap(live(), Ordering::Relaxed)
+/// The most bytes allocated at once so far.
+pub fn peak() -> usize {
+    PEAK.load(Ordering::Relaxed)
 }
 
 /// Peak resident set size of the process, from /proc (0 where unavailable).

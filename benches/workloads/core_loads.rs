@@ -119,6 +119,11 @@ pub fn w6(t: &mut Table, n: usize) {
     sim.run();
     let bytes = alloc::live().saturating_sub(before);
     t.add("W6 idle process", bytes as f64 / n as f64, "bytes/process", format!("{n} blocked in receive"));
-    t.add("W6 peak RSS", alloc::peak_rss_bytes() as f64 / (1024.0 * 1024.0), "MiB", "whole bench process so far");
+    t.add(
+        "W6 peak RSS",
+        alloc::peak_rss_bytes() as f64 / (1024.0 * 1024.0),
+        "MiB",
+        format!("whole bench process so far; peak heap {} MiB", alloc::peak() / (1024 * 1024)),
+    );
     drop(sim);
 }

@@ -24,9 +24,9 @@ impl Table {
     pub fn json(&self) -> String {
         let mut s = String::from("[\n");
         for (i, r) in self.rows.iter().enumerate() {
-            let _ = write!(
+            let _ = writeln!(
                 s,
-                "  {{\"workload\": {:?}, \"figure\": {:.3}, \"unit\": {:?}, \"note\": {:?}}}{}\n",
+                "  {{\"workload\": {:?}, \"figure\": {:.3}, \"unit\": {:?}, \"note\": {:?}}}{}",
                 r.workload,
                 r.figure,
                 r.unit,

@@ -44,6 +44,7 @@ pub const NX: &str = "nx@sim";
 
 /// What a scenario body gets: its process context and the node names.
 #[derive(Clone, Debug)]
+#[allow(dead_code)] // each field is used by some scenario group
 pub struct Env {
     pub cx: Cx,
     pub n0: Atom,
@@ -103,8 +104,8 @@ where
         .seed(seed)
         .nodes([N0, N1, N2, N3, T])
         .module_everywhere(oracle_fns(marks))
-        .boot(N1, |cx| reg_loop(cx))
-        .boot(N2, |cx| reg_loop(cx))
+        .boot(N1, reg_loop)
+        .boot(N2, reg_loop)
         .max_time(Time::secs(600));
     for n in opts.no_spawn_request {
         b = b.without_spawn_request(n);
@@ -203,6 +204,7 @@ pub fn normalize(t: &Term, me: Pid) -> Term {
 }
 
 /// `?T(Expr)`: `{ok, V}` or `{Class, Reason}`.
+#[allow(dead_code)] // used by scenario groups as they are added
 pub fn t(r: Result<Term, Exception>) -> Term {
     match r {
         Ok(v) => Term::tuple([Term::atom("ok"), v]),

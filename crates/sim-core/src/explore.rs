@@ -225,8 +225,7 @@ impl fmt::Display for Exploration {
         if !fail.report.trace.is_empty() {
             writeln!(f, "last events:")?;
             for r in &fail.report.trace[tail..] {
-                let ev = serde_json::to_string(&r.event).unwrap_or_default();
-                writeln!(f, "  step {:>5} at {}: {ev}", r.step, r.time)?;
+                writeln!(f, "  step {:>5} at {}: {}", r.step, r.time, r.event)?;
             }
         }
         Ok(())

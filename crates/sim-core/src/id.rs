@@ -4,7 +4,7 @@
 //! slot index with a generation, so a pid of a dead process never names a later
 //! process that reuses the slot.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// Index of a node in its simulation (`0` is the first node given to the builder).
@@ -39,7 +39,7 @@ impl NodeId {
 /// let p = Pid::new(0, 83, 0);
 /// assert_eq!(p.to_string(), "<0.83.0>");
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Pid {
     node: u32,
     index: u32,
@@ -114,7 +114,7 @@ impl fmt::Debug for Pid {
 /// let r = Ref::new(0, [0, 1, 2]);
 /// assert_eq!(r.to_string(), "#Ref<0.0.1.2>");
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Ref {
     node: u32,
     words: [u32; 3],
@@ -175,5 +175,88 @@ impl fmt::Display for Ref {
 impl fmt::Debug for Ref {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, f)
+    }
+}
+
+fn numbers<const N: usize>(s: &str) -> Option<[u32; N]> {
+    let mut out = [0u32; N];
+    let mut parts = s.split('.');
+    for slot in &mut out {
+        *slot = parts.next()?.parse().ok()?;
+    }
+    parts.next().is_none().then_some(out)
+}
+
+impl std::str::FromStr for Pid {
+    type Err = String;
+
+    /// Parses `<A.B.C>`.
+    fn from_str(s: &str) -> Result<Pid, String> {
+        let inner = s
+            .strip_prefix('<')
+            .and_then(|x| x.strip_suffix('>'))
+            .ok_or_else(|| format!("`{s}` is not a pid (expected <A.B.C>)"))?;
+        let [a, b, c] = numbers::<3>(inner).ok_or_else(|| format!("`{s}` is not a pid"))?;
+        Ok(Pid::new(a, b, c))
+    }
+}
+
+impl std::str::FromStr for Ref {
+    type Err = String;
+
+    /// Parses `#Ref<A.B.C.D>`.
+    fn from_str(s: &str) -> Result<Ref, String> {
+        let inner = s
+            .strip_prefix("#Ref<")
+            .and_then(|x| x.strip_suffix('>'))
+            .ok_or_else(|| format!("`{s}` is not a reference (expected #Ref<A.B.C.D>)"))?;
+        let [n, a, b, c] = numbers::<4>(inner).ok_or_else(|| format!("`{s}` is not a reference"))?;
+        Ok(Ref::new(n, [a, b, c]))
+    }
+}
+
+/// Pids serialize as their printed form, `"<0.83.0>"`.
+impl Serialize for Pid {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Pid {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Pid, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// References serialize as their printed form, `"#Ref<0.1.2.3>"`.
+impl Serialize for Ref {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Ref {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Ref, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pids_and_refs_serialize_as_printed() {
+        let p = Pid::new(1, 2, 3);
+        let j = serde_json::to_string(&p).unwrap();
+        assert_eq!(j, "\"<1.2.3>\"");
+        assert_eq!(serde_json::from_str::<Pid>(&j).unwrap(), p);
+        let r = Ref::new(0, [1, 2, 3]);
+        let j = serde_json::to_string(&r).unwrap();
+        assert_eq!(serde_json::from_str::<Ref>(&j).unwrap(), r);
+        assert!("<1.2>".parse::<Pid>().is_err());
+        assert!("#Ref<1.2.3>".parse::<Ref>().is_err());
     }
 }

@@ -274,8 +274,7 @@ impl fmt::Display for RunReport {
         if !self.trace.is_empty() {
             writeln!(f, "last events:")?;
             for r in &self.trace[tail..] {
-                let ev = serde_json::to_string(&r.event).unwrap_or_default();
-                writeln!(f, "  step {} at {}: {ev}", r.step, r.time)?;
+                writeln!(f, "  step {} at {}: {}", r.step, r.time, r.event)?;
             }
         }
         Ok(())

@@ -251,6 +251,41 @@ impl TraceEvent<&Term> {
     }
 }
 
+impl std::fmt::Display for TraceEvent<Term> {
+    /// One readable line: `<0.3.1> -> {bob,'b@sim'}: message {call,...}`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TraceEvent::Spawn { pid, node, parent } => match parent {
+                Some(p) => write!(f, "{p} spawns {pid} on {}", Term::Atom(*node)),
+                None => write!(f, "{pid} starts on {}", Term::Atom(*node)),
+            },
+            TraceEvent::Send { id, from, to, kind, payload } => {
+                let kind = serde_json::to_string(kind).unwrap_or_default();
+                let kind = kind.trim_matches('"');
+                match payload {
+                    Some(p) => write!(f, "#{id} {from} -> {to}: {kind} {p}"),
+                    None => write!(f, "#{id} {from} -> {to}: {kind}"),
+                }
+            }
+            TraceEvent::Deliver { id } => write!(f, "#{id} delivered"),
+            TraceEvent::Drop { id, cause } => write!(f, "#{id} dropped ({cause})"),
+            TraceEvent::Hold { id } => write!(f, "#{id} held"),
+            TraceEvent::Release { id } => write!(f, "#{id} released"),
+            TraceEvent::Receive { pid, msg } => write!(f, "{pid} receives {msg}"),
+            TraceEvent::Exit { pid, reason } => write!(f, "{pid} exits: {reason}"),
+            TraceEvent::Fault { what } => write!(f, "fault: {what}"),
+            TraceEvent::ConnectionDown { a, b, cause } => write!(
+                f,
+                "connection {} - {} down ({cause})",
+                Term::Atom(*a),
+                Term::Atom(*b)
+            ),
+            TraceEvent::Advance { now } => write!(f, "time advances to {now}"),
+            TraceEvent::CheckFailed { pid, message } => write!(f, "{pid} check failed: {message}"),
+        }
+    }
+}
+
 /// A stored trace record: the step and virtual time at which an event happened.
 ///
 /// ```
