@@ -58,15 +58,46 @@ fn kind_color(k: SignalKind) -> &'static str {
 /// ```
 pub fn sequence_diagram_html(records: &[TraceRecord], title: &str) -> String {
     // Lanes: processes in spawn order, grouped by node in first-seen order.
-    let mut nodes: IndexMap<String, Vec<String>> = IndexMap::new();
+    // A pid seen before its spawn was recorded gets a lane on a node named by
+    // index until a spawn event names it.
+    let mut node_names: IndexMap<u32, String> = IndexMap::new();
     for r in records {
         if let TraceEvent::Spawn { pid, node, .. } = &r.event {
-            nodes
-                .entry(Term::Atom(*node).to_string())
-                .or_default()
-                .push(pid.to_string());
+            node_names.entry(pid.node().0).or_insert_with(|| Term::Atom(*node).to_string());
         }
     }
+    let mut by_node: IndexMap<u32, Vec<String>> = IndexMap::new();
+    let mut see = |p: &crate::id::Pid| {
+        // The runtime's own pseudo-pid (index 0) gets no lane.
+        if p.index() == 0 && p.serial() == 0 {
+            return;
+        }
+        let lanes = by_node.entry(p.node().0).or_default();
+        let s = p.to_string();
+        if !lanes.contains(&s) {
+            lanes.push(s);
+        }
+    };
+    for r in records {
+        match &r.event {
+            TraceEvent::Spawn { pid, .. } | TraceEvent::Receive { pid, .. } | TraceEvent::Exit { pid, .. } => see(pid),
+            TraceEvent::Send { from, to, .. } => {
+                see(from);
+                if let crate::trace::TraceDest::Pid(p) = to {
+                    see(p);
+                }
+            }
+            _ => {}
+        }
+    }
+    by_node.sort_keys();
+    let nodes: IndexMap<String, Vec<String>> = by_node
+        .into_iter()
+        .map(|(i, pids)| {
+            let name = node_names.get(&i).cloned().unwrap_or_else(|| format!("node {i}"));
+            (name, pids)
+        })
+        .collect();
     let mut lane: IndexMap<String, usize> = IndexMap::new();
     for pids in nodes.values() {
         for p in pids {
@@ -165,9 +196,10 @@ pub fn sequence_diagram_html(records: &[TraceRecord], title: &str) -> String {
                     );
                 }
             }
-            TraceEvent::Deliver { id } => {
+            TraceEvent::Deliver { id, to: reached } => {
                 if let Some((si, from, kind, label, to)) = sends.get(id) {
-                    let (x1, x2) = (x_of(from), to.as_deref().and_then(x_of));
+                    let reached = reached.map(|p| p.to_string());
+                    let (x1, x2) = (x_of(from), reached.as_deref().or(to.as_deref()).and_then(x_of));
                     if let (Some(x1), Some(x2)) = (x1, x2) {
                         let y1 = y_of(*si);
                         let dash = if *kind == SignalKind::Message {
@@ -191,7 +223,7 @@ pub fn sequence_diagram_html(records: &[TraceRecord], title: &str) -> String {
                         );
                         // Link a DOWN back to the spawn request that asked for it.
                         if *kind == SignalKind::Down {
-                            if let Some(to) = to {
+                            if let Some(to) = reached.as_ref().or(to.as_ref()) {
                                 if let Some(&req) = spawn_reqs.get(to) {
                                     let _ = writeln!(
                                         svg,

@@ -74,10 +74,6 @@ pub trait Strategy: Debug {
     /// answers are taken modulo the length.
     fn pick(&mut self, enabled: &[Event]) -> usize;
 
-    /// Called after every step, with the step count so far (for strategies that
-    /// change behaviour at given depths).
-    fn after_step(&mut self, _steps: u64) {}
-
     /// `Some(reason)` once a strategy that replays a schedule has diverged from it.
     fn diverged(&self) -> Option<String> {
         None

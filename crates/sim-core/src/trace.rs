@@ -132,6 +132,8 @@ pub enum TraceEvent<T = Term> {
     Deliver {
         /// The id from its `Send`.
         id: u64,
+        /// The process it reached (`None`: no such process, or a spawn request).
+        to: Option<Pid>,
     },
     /// A signal was lost.
     Drop {
@@ -221,7 +223,7 @@ impl TraceEvent<&Term> {
                 kind: *kind,
                 payload: payload.map(Term::clone),
             },
-            TraceEvent::Deliver { id } => TraceEvent::Deliver { id: *id },
+            TraceEvent::Deliver { id, to } => TraceEvent::Deliver { id: *id, to: *to },
             TraceEvent::Drop { id, cause } => TraceEvent::Drop {
                 id: *id,
                 cause: cause.clone(),
@@ -267,7 +269,8 @@ impl std::fmt::Display for TraceEvent<Term> {
                     None => write!(f, "#{id} {from} -> {to}: {kind}"),
                 }
             }
-            TraceEvent::Deliver { id } => write!(f, "#{id} delivered"),
+            TraceEvent::Deliver { id, to: Some(p) } => write!(f, "#{id} delivered to {p}"),
+            TraceEvent::Deliver { id, to: None } => write!(f, "#{id} delivered"),
             TraceEvent::Drop { id, cause } => write!(f, "#{id} dropped ({cause})"),
             TraceEvent::Hold { id } => write!(f, "#{id} held"),
             TraceEvent::Release { id } => write!(f, "#{id} released"),

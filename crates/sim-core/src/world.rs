@@ -319,12 +319,8 @@ impl World {
             self.choices.push(i as u32);
             i
         };
-        if self.divergence.is_none() {
-            self.divergence = self.strategy.diverged();
-        }
         let ev = self.take_enabled(i);
         self.steps += 1;
-        self.strategy.after_step(self.steps);
         match ev {
             Event::Run(pid) => {
                 let Some(key) = self.key_of(pid) else {
@@ -477,7 +473,7 @@ impl World {
             panics: self.panics.clone(),
             results: self.fg.clone(),
             trace: self.tracer.records.clone(),
-            divergence: self.divergence.clone().or_else(|| {
+            divergence: self.divergence.clone().or_else(|| self.strategy.diverged()).or_else(|| {
                 (!self.strategy.replayed_all()).then(|| {
                     format!(
                         "the run ended after {} choice points, before the schedule did",

@@ -55,7 +55,6 @@ impl World {
     pub(crate) fn drain_local(&mut self) {
         while let Some(sig) = self.local_q.pop_front() {
             self.books.delivered += 1;
-            self.trace(TraceEvent::Deliver { id: sig.id });
             self.arrive(sig);
         }
     }
@@ -71,7 +70,7 @@ impl World {
 
     /// Applies a signal that reached its destination node.
     pub(crate) fn arrive(&mut self, sig: Signal) {
-        let Signal { from, to, body, .. } = sig;
+        let Signal { id, from, to, body } = sig;
         let target = match to {
             Dest::Pid(p) => self.key_of(p),
             Dest::Name(n, node) => self
@@ -80,12 +79,15 @@ impl World {
                 .and_then(|s| s.registry.get(&n).copied())
                 .and_then(|p| self.key_of(p)),
             Dest::Node(node) => {
+                self.trace(TraceEvent::Deliver { id, to: None });
                 if let Body::SpawnRequest { r, body, opts } = body {
                     self.spawn_request_arrived(from, node, r, body, opts);
                 }
                 return;
             }
         };
+        let to_pid = target.map(|k| self.procs[k].pid);
+        self.trace(TraceEvent::Deliver { id, to: to_pid });
         match target {
             Some(key) => self.apply(key, from, to, body),
             None => self.dead_target(from, to, body),
