@@ -100,6 +100,7 @@ pub struct SimBuilder {
     limits: Vec<(String, usize)>,
     no_spawn: Vec<String>,
     boots: Vec<(String, BootFn)>,
+    boot_all: Vec<BootFn>,
     strategy: Option<Box<dyn Strategy>>,
     network: Option<Box<dyn Network>>,
     latency: (Time, Time),
@@ -166,6 +167,35 @@ impl SimBuilder {
     {
         let f: BootFn = Rc::new(move |cx| Box::pin(body(cx)) as BoxFuture);
         self.boots.push((node.to_string(), f));
+        self
+    }
+
+    /// Runs `body` as a background process on every node, at start and after
+    /// every restart (system servers such as rpc's `rex`).
+    ///
+    /// ```
+    /// use sim_core::{Sim, Term};
+    /// let mut sim = Sim::builder()
+    ///     .nodes(["a@sim", "b@sim"])
+    ///     .boot_everywhere(|cx| async move {
+    ///         cx.register("srv", cx.self_pid()).await?;
+    ///         loop { cx.recv().await; }
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// sim.spawn("b@sim", |cx| async move {
+    ///     cx.check(cx.whereis("srv").await.is_some(), "booted on b")?;
+    ///     Ok(Term::atom("ok"))
+    /// }).unwrap();
+    /// sim.run().assert_ok();
+    /// ```
+    pub fn boot_everywhere<F, Fut>(mut self, body: F) -> SimBuilder
+    where
+        F: Fn(Cx) -> Fut + 'static,
+        Fut: Future<Output = Result<Term, Exception>> + 'static,
+    {
+        let f: BootFn = Rc::new(move |cx| Box::pin(body(cx)) as BoxFuture);
+        self.boot_all.push(f);
         self
     }
 
@@ -284,6 +314,9 @@ impl SimBuilder {
             let i = find(&mut specs, &n)?;
             specs[i].spawn_supported = false;
         }
+        for s in specs.values_mut() {
+            s.boot.extend(self.boot_all.iter().cloned());
+        }
         for (n, b) in self.boots {
             let i = find(&mut specs, &n)?;
             specs[i].boot.push(b);
@@ -381,6 +414,7 @@ impl Sim {
             limits: Vec::new(),
             no_spawn: Vec::new(),
             boots: Vec::new(),
+            boot_all: Vec::new(),
             strategy: None,
             network: None,
             latency: ReliableNetwork::default().latency(),
