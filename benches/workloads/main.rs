@@ -9,6 +9,7 @@
 
 mod alloc;
 mod core_loads;
+mod erpc_loads;
 mod table;
 
 #[global_allocator]
@@ -30,6 +31,18 @@ fn main() {
     }
     if on("w3") {
         core_loads::w3(&mut t, k(10_000, 100) as usize, k(1_000_000, 2_000) as i64);
+    }
+    if on("w4") {
+        erpc_loads::w4(&mut t, k(200_000, 500));
+    }
+    if on("w5") {
+        erpc_loads::w5(&mut t, k(200_000, 500));
+    }
+    if on("w7") {
+        erpc_loads::w7(&mut t, k(200_000, 500), k(100_000, 1_000) as usize);
+    }
+    if on("w8") {
+        erpc_loads::w8(&mut t, k(20_000, 50));
     }
     if on("w6") {
         core_loads::w6(&mut t, k(1_000_000, 2_000) as usize);
