@@ -45,7 +45,8 @@ pub(crate) fn run(names: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// The stems of `benches/*.rs`, sorted (`benches/common/` holds shared code).
+/// The bench targets: stems of `benches/*.rs` and folders `benches/<name>/main.rs`,
+/// sorted (a folder without `main.rs`, such as `benches/common/`, holds shared code).
 fn bench_targets() -> Vec<String> {
     let Ok(entries) = fs::read_dir(project_root().join("benches")) else {
         return Vec::new();
@@ -53,7 +54,10 @@ fn bench_targets() -> Vec<String> {
     let mut names: Vec<String> = entries
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "rs"))
+        .filter(|p| {
+            (p.is_file() && p.extension().is_some_and(|e| e == "rs"))
+                || (p.is_dir() && p.join("main.rs").is_file())
+        })
         .filter_map(|p| Some(p.file_stem()?.to_str()?.to_owned()))
         .collect();
     names.sort();
