@@ -11,3 +11,7 @@ pub use sim_core::{
     Exploration, Explorer, Frame, Module, NodeId, Outcome, Pid, Random, Ref, RoundRobin,
     RunReport, Sim, SimBuilder, Strategy, StrategyKind, Term, Time, Timeout, TraceMode,
 };
+
+/// The OTP `erpc` API: `erpc::call(...)`, `erpc::multicall(...)`, ...
+pub use sim_erpc as erpc;
+pub use sim_partition::{assert_conserved, Fault, Mode, Nemesis};

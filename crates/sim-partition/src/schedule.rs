@@ -1,0 +1,171 @@
+//! Fault schedules: a [`Fault`] is a [`ControlAction`], so it can be given to
+//! `sim.at(time, fault)` and `sim.after_steps(n, fault)`; a [`FaultPlan`]
+//! is a list of such timed faults that can be installed, printed and
+//! shrunk (one fault left out at a time).
+
+use crate::fault::Fault;
+use sim_core::{Control, ControlAction, Sim, Time};
+use std::fmt;
+
+impl ControlAction for Fault {
+    /// Applies the fault; a rejected fault is recorded in the trace and
+    /// changes nothing.
+    fn run(self: Box<Self>, c: &mut Control<'_>) {
+        // The error is already in the trace; a scheduled fault has nobody to
+        // return it to.
+        let _ = self.apply(c);
+    }
+}
+
+/// When a planned fault fires.
+///
+/// ```
+/// use sim_core::Time;
+/// use sim_partition::When;
+/// assert_eq!(When::At(Time::ms(5)).to_string(), "at 5.000ms");
+/// assert_eq!(When::AfterSteps(100).to_string(), "after 100 steps");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum When {
+    /// At a virtual time.
+    At(Time),
+    /// Once this many scheduler steps have been taken.
+    AfterSteps(u64),
+}
+
+impl fmt::Display for When {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            When::At(t) => write!(f, "at {t}"),
+            When::AfterSteps(n) => write!(f, "after {n} steps"),
+        }
+    }
+}
+
+/// A list of faults with their moments, installed into a simulation in one go.
+///
+/// ```
+/// use sim_core::{Sim, Time};
+/// use sim_partition::{Fault, FaultPlan, Mode};
+/// let plan = FaultPlan::new()
+///     .at(Time::ms(5), Fault::isolate("a@sim", Mode::Drop))
+///     .after_steps(50, Fault::heal());
+/// assert_eq!(plan.to_string(), "at 5.000ms: partition drop [a@sim]\nafter 50 steps: heal\n");
+/// assert_eq!(plan.without(0).len(), 1);
+/// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
+/// plan.install(&mut sim);
+/// sim.run().assert_ok();
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[must_use]
+pub struct FaultPlan {
+    entries: Vec<(When, Fault)>,
+}
+
+impl FaultPlan {
+    /// An empty plan.
+    ///
+    /// ```
+    /// assert!(sim_partition::FaultPlan::new().is_empty());
+    /// ```
+    pub fn new() -> FaultPlan {
+        FaultPlan::default()
+    }
+
+    /// Adds `fault` at virtual time `t`.
+    ///
+    /// ```
+    /// use sim_core::Time;
+    /// use sim_partition::{Fault, FaultPlan};
+    /// assert_eq!(FaultPlan::new().at(Time::ms(1), Fault::heal()).len(), 1);
+    /// ```
+    pub fn at(mut self, t: Time, fault: Fault) -> FaultPlan {
+        self.entries.push((When::At(t), fault));
+        self
+    }
+
+    /// Adds `fault` once `steps` scheduler steps have been taken.
+    ///
+    /// ```
+    /// use sim_partition::{Fault, FaultPlan};
+    /// assert_eq!(FaultPlan::new().after_steps(10, Fault::heal()).len(), 1);
+    /// ```
+    pub fn after_steps(mut self, steps: u64, fault: Fault) -> FaultPlan {
+        self.entries.push((When::AfterSteps(steps), fault));
+        self
+    }
+
+    /// The planned faults, in the order they were added.
+    ///
+    /// ```
+    /// use sim_partition::{Fault, FaultPlan, When};
+    /// let p = FaultPlan::new().after_steps(10, Fault::heal());
+    /// assert_eq!(p.entries()[0], (When::AfterSteps(10), Fault::heal()));
+    /// ```
+    pub fn entries(&self) -> &[(When, Fault)] {
+        &self.entries
+    }
+
+    /// How many faults are planned.
+    ///
+    /// ```
+    /// assert_eq!(sim_partition::FaultPlan::new().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether nothing is planned.
+    ///
+    /// ```
+    /// assert!(sim_partition::FaultPlan::default().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The same plan without its `i`th fault (a shrinking step); unchanged if
+    /// there is no such fault.
+    ///
+    /// ```
+    /// use sim_partition::{Fault, FaultPlan};
+    /// let p = FaultPlan::new().after_steps(1, Fault::crash("a@sim")).after_steps(2, Fault::heal());
+    /// assert_eq!(p.without(0).entries()[0].1, Fault::heal());
+    /// assert_eq!(p.without(7), p);
+    /// ```
+    pub fn without(&self, i: usize) -> FaultPlan {
+        let mut p = self.clone();
+        if i < p.entries.len() {
+            let _ = p.entries.remove(i);
+        }
+        p
+    }
+
+    /// Schedules every planned fault in `sim`.
+    ///
+    /// ```
+    /// use sim_core::{Sim, Time};
+    /// use sim_partition::{Fault, FaultPlan};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// FaultPlan::new().at(Time::ms(1), Fault::heal()).install(&mut sim);
+    /// sim.run().assert_ok();
+    /// ```
+    pub fn install(&self, sim: &mut Sim) {
+        for (when, fault) in &self.entries {
+            match *when {
+                When::At(t) => sim.at(t, fault.clone()),
+                When::AfterSteps(n) => sim.after_steps(n, fault.clone()),
+            }
+        }
+    }
+}
+
+impl fmt::Display for FaultPlan {
+    /// One line per fault: `at 5.000ms: partition drop [a@sim] | [b@sim]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (when, fault) in &self.entries {
+            writeln!(f, "{when}: {fault}")?;
+        }
+        Ok(())
+    }
+}
