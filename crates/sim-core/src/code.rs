@@ -4,7 +4,7 @@
 //! as shared factories (`Rc`), so a restarted node gets its code back. Applying a
 //! function a node lacks raises `error:undef`, exactly as OTP does.
 
-use crate::cx::Cx;
+use crate::cx::{Cx, Target};
 use crate::exception::{Exception, Frame, FrameArgs};
 use crate::term::{Atom, Term};
 use indexmap::IndexMap;
@@ -151,10 +151,20 @@ fn arg(args: &[Term], i: usize) -> Term {
     args.get(i).cloned().unwrap_or(Term::List(Vec::new()))
 }
 
-/// The built-in functions of module `erlang` that remote calls commonly use.
+/// The built-in functions of module `erlang` that remote calls commonly use,
+/// and the BIFs whose arguments Rust's types cannot get wrong through `Cx`
+/// (`send/2`, `process_flag/2`, the timer BIFs): applied with terms they raise
+/// OTP's `badarg`.
 fn erlang_module() -> Module {
     Module::new("erlang")
         .function("node", 0, |cx, _| async move { Ok(Term::Atom(cx.node())) })
+        .function("group_leader", 0, |cx, _| async move {
+            Ok(Term::Pid(cx.group_leader()))
+        })
+        .function("halt", 0, |cx, _| async move {
+            cx.halt().await;
+            Ok(Term::Atom(Atom::new("ok")))
+        })
         .function(
             "self",
             0,
@@ -206,6 +216,47 @@ fn erlang_module() -> Module {
                 _ => Err(Exception::badarg("is_process_alive", 1)),
             }
         })
+        .function("send", 2, |cx, a| async move {
+            // `erlang:send(Dest, Msg)`, the same as `Dest ! Msg`: returns `Msg`.
+            let to = match arg(&a, 0) {
+                Term::Pid(p) => Target::Pid(p),
+                Term::Atom(n) => Target::Name(n),
+                Term::Tuple(t) => match t.as_slice() {
+                    [Term::Atom(n), Term::Atom(node)] => Target::Remote(*n, *node),
+                    _ => return Err(Exception::badarg("send", 2)),
+                },
+                _ => return Err(Exception::badarg("send", 2)),
+            };
+            let msg = arg(&a, 1);
+            cx.send(to, msg.clone()).await?;
+            Ok(msg)
+        })
+        .function("process_flag", 2, |cx, a| async move {
+            match arg(&a, 0) {
+                Term::Atom(flag) => cx.process_flag(flag, arg(&a, 1)),
+                _ => Err(Exception::badarg("process_flag", 2)),
+            }
+        })
+        .function("send_after", 3, |cx, a| async move {
+            let (ms, to) = timer_args(&a, "send_after")?;
+            Ok(Term::Ref(cx.send_after(ms, to, arg(&a, 2)).await?))
+        })
+        .function("start_timer", 3, |cx, a| async move {
+            let (ms, to) = timer_args(&a, "start_timer")?;
+            Ok(Term::Ref(cx.start_timer(ms, to, arg(&a, 2)).await?))
+        })
+        .function("cancel_timer", 1, |cx, a| async move {
+            match arg(&a, 0) {
+                Term::Ref(r) => Ok(ms_or_false(cx.cancel_timer(r).await)),
+                _ => Err(Exception::badarg("cancel_timer", 1)),
+            }
+        })
+        .function("read_timer", 1, |cx, a| async move {
+            match arg(&a, 0) {
+                Term::Ref(r) => Ok(ms_or_false(cx.read_timer(r))),
+                _ => Err(Exception::badarg("read_timer", 1)),
+            }
+        })
         .function("whereis", 1, |cx, a| async move {
             match arg(&a, 0) {
                 Term::Atom(n) => Ok(cx
@@ -216,6 +267,64 @@ fn erlang_module() -> Module {
                 _ => Err(Exception::badarg("whereis", 1)),
             }
         })
+        .function("+", 2, |_, a| async move { arith("+", &a, i64::checked_add, |x, y| x + y) })
+        .function("-", 2, |_, a| async move { arith("-", &a, i64::checked_sub, |x, y| x - y) })
+        .function("atom_to_list", 1, |_, a| async move {
+            match arg(&a, 0) {
+                Term::Atom(n) => Ok(Term::string(n.as_str())),
+                _ => Err(Exception::badarg("atom_to_list", 1)),
+            }
+        })
+        .function("halt", 0, |cx, _| async move {
+            cx.halt().await;
+            Ok(Term::Atom(Atom::new("ok")))
+        })
+}
+
+/// `erlang:'+'/2` and `'-'/2`: integers stay integers, a float makes the
+/// result a float; anything else (or an integer overflow) is `badarith`.
+fn arith(
+    op: &str,
+    a: &[Term],
+    int: fn(i64, i64) -> Option<i64>,
+    float: fn(f64, f64) -> f64,
+) -> Result<Term, Exception> {
+    let badarith = || Exception::bif_error("badarith", "erlang", op, 2);
+    let num = |t: &Term| match t {
+        Term::Int(i) => Some(*i as f64),
+        Term::Float(f) => Some(*f),
+        _ => None,
+    };
+    match (arg(a, 0), arg(a, 1)) {
+        (Term::Int(x), Term::Int(y)) => int(x, y).map(Term::Int).ok_or_else(badarith),
+        (x, y) => match (num(&x), num(&y)) {
+            (Some(x), Some(y)) => Term::float(float(x, y)).map_err(|_| badarith()),
+            _ => Err(badarith()),
+        },
+    }
+}
+
+/// The `Time` and `Dest` of `send_after/3` and `start_timer/3`: a
+/// non-negative integer and a pid or atom, else `badarg` (OTP).
+fn timer_args(a: &[Term], bif: &str) -> Result<(u64, Target), Exception> {
+    let ms = match arg(a, 0) {
+        Term::Int(ms) => u64::try_from(ms).map_err(|_| Exception::badarg(bif, 3))?,
+        _ => return Err(Exception::badarg(bif, 3)),
+    };
+    let to = match arg(a, 1) {
+        Term::Pid(p) => Target::Pid(p),
+        Term::Atom(n) => Target::Name(n),
+        _ => return Err(Exception::badarg(bif, 3)),
+    };
+    Ok((ms, to))
+}
+
+/// Milliseconds left, or `false`.
+fn ms_or_false(left: Option<u64>) -> Term {
+    match left {
+        Some(ms) => Term::Int(i64::try_from(ms).unwrap_or(i64::MAX)),
+        None => Term::from(false),
+    }
 }
 
 /// `timer:sleep/1`.

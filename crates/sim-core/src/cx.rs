@@ -8,7 +8,7 @@
 //! scheduler's recorded choices and the seeded random draws.
 
 use crate::code::{undef, BoxFuture};
-use crate::exception::{Class, Exception, Frame};
+use crate::exception::{Class, Exception, Frame, FrameArgs};
 use crate::id::{NodeId, Pid, Ref};
 use crate::mailbox::Cursor;
 use crate::signal::{Body, Dest, MonTarget, SpawnOpts, SpawnReply};
@@ -16,7 +16,7 @@ use crate::term::{Atom, Term};
 use crate::time::{Time, Timeout};
 use crate::trace::TraceEvent;
 use crate::world::{
-    timer_dest_name, timer_dest_pid, MonOut, Pending, ProcKey, Status, Wait, World,
+    timer_dest_name, timer_dest_pid, MonOut, Pending, Priority, ProcKey, Status, Wait, World,
 };
 use std::cell::{RefCell, RefMut};
 use std::fmt;
@@ -157,11 +157,26 @@ enum Attempt {
     Dead,
 }
 
+/// Where a receive starts scanning.
+#[derive(Clone, Copy)]
+enum Marker {
+    /// At the head.
+    None,
+    /// After the latest receive marker.
+    Latest,
+    /// After the marker of this reference (the head if it has none).
+    Of(Ref),
+}
+
 struct RecvState {
     cursor: Cursor,
     deadline: Option<Time>,
     token: Option<u64>,
-    marked: bool,
+    /// The receive marker this receive starts from, if any.
+    marker: Option<Ref>,
+    /// Whether the marker is this receive's own (`receive_for`), to be
+    /// dropped once it takes a message.
+    own_marker: bool,
 }
 
 /// A process's context: its identity and every operation on the world.
@@ -223,25 +238,27 @@ impl Cx {
         Some(r)
     }
 
-    /// A sync point: let the scheduler choose what runs next.
+    /// A sync point with no effect of its own.
     async fn yield_now(&self) {
-        let alive = self
-            .op(|w, k| {
-                w.procs[k].status = Status::Runnable;
-            })
-            .is_some();
-        if alive {
-            Suspend(false).await
-        } else {
-            Never.await
-        }
+        self.effect(|_, _| ()).await
     }
 
     /// An operation with an observable effect, followed by a sync point.
     async fn effect<R>(&self, f: impl FnOnce(&mut World, ProcKey) -> R) -> R {
-        match self.op(f) {
+        // One borrow for the effect and the yield (this is the hot path).
+        let r = self.op(|w, key| {
+            let r = f(w, key);
+            if let Some(p) = w.procs.get_mut(key) {
+                p.status = Status::Runnable;
+                Some(r)
+            } else {
+                // The effect ended this very process (exit(self(), kill)).
+                None
+            }
+        });
+        match r.flatten() {
             Some(r) => {
-                self.yield_now().await;
+                Suspend(false).await;
                 r
             }
             None => {
@@ -295,7 +312,12 @@ impl Cx {
         self.pid.node()
     }
 
-    /// `nodes()`: the other nodes of the simulation that are up, in builder order.
+    /// `nodes()`: the other nodes of the simulation this node is connected to,
+    /// in builder order. Nodes start out connected to each other (a connection
+    /// is made on first use, as OTP's `dist_auto_connect` makes it), so this is
+    /// every other node that is up, except those whose connection was lost (by
+    /// [`Cx::disconnect_node`], a drop partition or a crash) and that no signal
+    /// has reconnected since.
     ///
     /// ```
     /// # use sim_core::{Sim, Term};
@@ -308,12 +330,65 @@ impl Cx {
     /// ```
     pub fn nodes(&self) -> Vec<Atom> {
         let w = self.w.borrow();
-        w.nodes
-            .iter()
-            .enumerate()
-            .filter(|(i, n)| *i != self.pid.node().index() && n.up)
-            .map(|(_, n)| n.name)
+        let me = self.pid.node();
+        (0..w.nodes.len() as u32)
+            .map(NodeId)
+            .filter(|&n| w.visible(me, n))
+            .map(|n| w.node_name(n))
             .collect()
+    }
+
+    /// `erlang:disconnect_node(Node)`: closes the connection between this node
+    /// and `node`. As OTP closes the socket, what this node already sent to
+    /// `node` still reaches it (at once, ahead of the close), while what `node`
+    /// sent that has not arrived yet is lost. Then links and monitors across
+    /// the connection fire `noconnection` on both sides (a linked process that
+    /// does not trap exits dies), node monitors get `{nodedown, Node}`, and
+    /// `node` leaves [`Cx::nodes`]. Processes on `node` keep running. The next
+    /// signal to `node` connects again (OTP's `dist_auto_connect`). A cut
+    /// connection that loses everything in flight is a drop partition instead.
+    ///
+    /// Returns `true` if `node` was connected (it is in [`Cx::nodes`]), and
+    /// `false` for this node, a node nobody runs, a node that is down or one
+    /// already disconnected.
+    ///
+    /// ```
+    /// # use sim_core::{Sim, Term, Time};
+    /// # let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     let p = cx.spawn_on("b@sim", |c| async move { c.sleep(Time::ms(50)).await; Ok(Term::atom("x")) }).await?;
+    ///     let r = cx.monitor(p).await;
+    ///     cx.check(cx.disconnect_node("b@sim").await, "was connected")?;
+    ///     let down = cx.recv().await;
+    ///     cx.check(down.to_string().ends_with(",noconnection}"), "DOWN noconnection")?;
+    ///     cx.check(matches!(down.as_tuple(), Some([_, Term::Ref(d), ..]) if *d == r), "its DOWN")?;
+    ///     cx.check(cx.nodes().is_empty(), "b left nodes()")?;
+    ///     cx.check(!cx.disconnect_node("b@sim").await, "already disconnected")?;
+    ///     cx.check(!cx.disconnect_node("nx@sim").await, "nobody runs nx")?;
+    ///     cx.send(("any_name", "b@sim"), Term::atom("hello")).await?; // reconnects
+    ///     cx.check(cx.nodes().len() == 1, "b is back")?;
+    ///     Ok(Term::atom("ok"))
+    /// }).unwrap();
+    /// # sim.run().assert_ok();
+    /// ```
+    pub async fn disconnect_node(&self, node: impl Into<NodeRef>) -> bool {
+        let node = node.into();
+        let me = self.pid.node();
+        self.effect(move |w, _| {
+            let id = match node {
+                NodeRef::Name(a) => w.node_id(a),
+                NodeRef::Id(id) => Some(id),
+            };
+            match id {
+                Some(id) if w.visible(me, id) => {
+                    w.flush_dir(me, id);
+                    crate::world::Control { w }.disconnect(me, id, "disconnect_node");
+                    true
+                }
+                _ => false,
+            }
+        })
+        .await
     }
 
     /// The id of a node name, if the simulation has such a node.
@@ -355,6 +430,29 @@ impl Cx {
         }
     }
 
+    /// Whether `node` accepts spawn requests: what a node learns of a peer's
+    /// capabilities when they connect (OTP's distribution flags, which rpc
+    /// reads to pick `erpc` or the older `rex` protocol). `false` only for a
+    /// node built with [`crate::SimBuilder::without_spawn_request`]; a name no
+    /// node has answers `true` (a request to it fails with `noconnection`).
+    ///
+    /// ```
+    /// # use sim_core::{Sim, Term};
+    /// let mut sim = Sim::builder().nodes(["a@sim", "c@sim"]).without_spawn_request("c@sim").build().unwrap();
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     cx.check(cx.spawn_request_supported("a@sim"), "a supports them")?;
+    ///     cx.check(!cx.spawn_request_supported("c@sim"), "c does not")?;
+    ///     Ok(Term::atom("ok"))
+    /// }).unwrap();
+    /// # sim.run().assert_ok();
+    /// ```
+    pub fn spawn_request_supported(&self, node: impl Into<NodeRef>) -> bool {
+        let Some(id) = self.resolve_node(node) else {
+            return true;
+        };
+        self.w.borrow().nodes[id.index()].spawn_supported
+    }
+
     /// `make_ref()`.
     ///
     /// ```
@@ -392,7 +490,7 @@ impl Cx {
         let mut w = self.world();
         let r = w.make_ref(self.pid.node());
         if let Some(p) = w.procs.get_mut(self.key) {
-            p.mailbox.set_mark();
+            p.mailbox.set_mark(r);
         }
         r
     }
@@ -532,6 +630,10 @@ impl Cx {
                 // Invalidate the pending timer.
                 p.timer_token += 1;
             }
+            if let Some(r) = st.marker.filter(|_| st.own_marker) {
+                // As OTP does, a marker serves the one receive it was made for.
+                p.mailbox.clear_mark(r);
+            }
             p.status = Status::Running;
             w.trace(TraceEvent::Receive {
                 pid: self.pid,
@@ -544,7 +646,9 @@ impl Cx {
             p.status = Status::Running;
             return Attempt::TimedOut;
         }
-        p.status = Status::Waiting(Wait::Receive { marked: st.marked });
+        p.status = Status::Waiting(Wait::Receive {
+            marked: st.marker.is_some(),
+        });
         if st.token.is_none() {
             if let Some(d) = st.deadline {
                 st.token = Some(w.start_wait_timer(self.key, d));
@@ -557,30 +661,42 @@ impl Cx {
         &self,
         matcher: &mut dyn FnMut(&Term) -> bool,
         timeout: Timeout,
-        marked: bool,
+        marker: Marker,
     ) -> Option<Term> {
         let mut st = {
             let w = self.w.borrow();
-            let cursor = if marked {
-                w.procs
-                    .get(self.key)
-                    .and_then(|p| p.mailbox.mark())
-                    .unwrap_or(None)
-            } else {
-                None
+            let mailbox = w.procs.get(self.key).map(|p| &p.mailbox);
+            let marker_kind = marker;
+            let marker = match marker {
+                Marker::None => None,
+                Marker::Latest => mailbox.and_then(|m| m.latest_mark()),
+                Marker::Of(r) => Some(r),
             };
             RecvState {
-                cursor,
+                cursor: marker.and_then(|r| mailbox.and_then(|m| m.mark_of(r))),
                 deadline: timeout.deadline(w.now),
                 token: None,
-                marked,
+                marker,
+                own_marker: matches!(marker_kind, Marker::Of(_)),
             }
         };
+        let mut waited = false;
         loop {
             match self.try_receive(&mut st, matcher) {
                 Attempt::Got(t) => return Some(t),
-                Attempt::TimedOut => return None,
-                Attempt::Wait => Suspend(false).await,
+                Attempt::TimedOut => {
+                    // `after 0` that finds nothing still lets the others run
+                    // (BEAM would preempt a polling loop), so a busy loop
+                    // spends the step budget instead of hanging the run.
+                    if !waited {
+                        self.yield_now().await;
+                    }
+                    return None;
+                }
+                Attempt::Wait => {
+                    waited = true;
+                    Suspend(false).await
+                }
                 Attempt::Dead => Never.await,
             }
         }
@@ -606,7 +722,7 @@ impl Cx {
     pub async fn receive(&self, mut matcher: impl FnMut(&Term) -> bool) -> Term {
         loop {
             if let Some(t) = self
-                .receive_inner(&mut matcher, Timeout::Infinity, false)
+                .receive_inner(&mut matcher, Timeout::Infinity, Marker::None)
                 .await
             {
                 return t;
@@ -632,12 +748,15 @@ impl Cx {
         mut matcher: impl FnMut(&Term) -> bool,
         timeout: Timeout,
     ) -> Option<Term> {
-        self.receive_inner(&mut matcher, timeout, false).await
+        self.receive_inner(&mut matcher, timeout, Marker::None)
+            .await
     }
 
     /// Like [`Cx::receive_timeout`], but scans only messages that arrived after
-    /// the receive marker set by [`Cx::make_ref_marked`] or
+    /// the latest receive marker, set by the last [`Cx::make_ref_marked`] or
     /// [`Cx::spawn_request`], so its cost does not grow with older messages.
+    /// With several references outstanding, use [`Cx::receive_for`]: the
+    /// latest marker may come after an earlier reference's reply.
     ///
     /// ```
     /// # use sim_core::{Sim, Term, Timeout};
@@ -655,7 +774,45 @@ impl Cx {
         mut matcher: impl FnMut(&Term) -> bool,
         timeout: Timeout,
     ) -> Option<Term> {
-        self.receive_inner(&mut matcher, timeout, true).await
+        self.receive_inner(&mut matcher, timeout, Marker::Latest)
+            .await
+    }
+
+    /// `receive` for a reply carrying `r` (made by [`Cx::make_ref_marked`] or
+    /// [`Cx::spawn_request`]): like [`Cx::receive_timeout`], scanning only what
+    /// arrived after `r` was made, as OTP does for a receive bound to a fresh
+    /// reference. Each reference has its own marker, so outstanding requests
+    /// can be collected in any order; a process keeps a few markers, and a
+    /// receive whose marker was dropped scans from the head. The marker is
+    /// dropped once the receive takes a message. `matcher` should only match
+    /// messages that carry `r` (only those are sure to come after it).
+    ///
+    /// ```
+    /// # use sim_core::{Sim, Term, Timeout};
+    /// # let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     let me = cx.self_pid();
+    ///     let r1 = cx.make_ref_marked();
+    ///     cx.send(me, Term::Ref(r1)).await?;
+    ///     let r2 = cx.make_ref_marked();
+    ///     cx.send(me, Term::Ref(r2)).await?;
+    ///     // r1's message came before r2's marker, and is still found.
+    ///     let got = cx.receive_for(r1, move |m| *m == Term::Ref(r1), Timeout::Infinity).await;
+    ///     cx.check(got == Some(Term::Ref(r1)), "first reply")?;
+    ///     let got = cx.receive_for(r2, move |m| *m == Term::Ref(r2), Timeout::Infinity).await;
+    ///     cx.check(got == Some(Term::Ref(r2)), "second reply")?;
+    ///     Ok(Term::atom("ok"))
+    /// }).unwrap();
+    /// # sim.run().assert_ok();
+    /// ```
+    pub async fn receive_for(
+        &self,
+        r: Ref,
+        mut matcher: impl FnMut(&Term) -> bool,
+        timeout: Timeout,
+    ) -> Option<Term> {
+        self.receive_inner(&mut matcher, timeout, Marker::Of(r))
+            .await
     }
 
     /// Any message, waiting as long as it takes.
@@ -960,7 +1117,8 @@ impl Cx {
         };
         let r = self.spawn_request(node, body, opts).await;
         let reply = self
-            .receive_marked(
+            .receive_for(
+                r,
                 move |m| {
                     matches!(m, Term::Tuple(t) if t.len() == 4
                         && t[0].is_atom("spawn_reply") && t[1] == Term::Ref(r))
@@ -1006,6 +1164,90 @@ impl Cx {
         }
     }
 
+    /// `spawn_opt(Module, Function, Args, Opts)` on this node (`spawn/3`,
+    /// `spawn_link/3`, `spawn_monitor/3` with `link`/`monitor`): the new process
+    /// applies `Module:Function(Args)` with this node's code. As in OTP the
+    /// function is looked up by the new process, so an undefined one still gives
+    /// a pid, and the process exits `{undef, [{Module, Function, Args}]}`.
+    ///
+    /// ```
+    /// # use sim_core::{Sim, Term, Timeout};
+    /// # let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     let (p, r) = cx.spawn_apply("no_such_mod", "f", vec![], false, true).await?;
+    ///     let r = r.expect("a monitor was asked for");
+    ///     let down = cx.recv().await;
+    ///     let Term::Tuple(t) = down else { unreachable!() };
+    ///     cx.check(t[1] == Term::Ref(r) && t[3] == Term::Pid(p), "its DOWN")?;
+    ///     cx.check(t[4].to_string() == "{undef,[{no_such_mod,f,[],[]}]}", "undef")?;
+    ///     Ok(Term::atom("ok"))
+    /// }).unwrap();
+    /// # sim.run().assert_ok();
+    /// ```
+    pub async fn spawn_apply(
+        &self,
+        module: impl Into<Atom>,
+        function: impl Into<Atom>,
+        args: Vec<Term>,
+        link: bool,
+        monitor: bool,
+    ) -> Result<(Pid, Option<Ref>), Exception> {
+        let (m, f) = (module.into(), function.into());
+        self.spawn_opt(
+            move |c| async move { c.apply(m, f, args).await },
+            link,
+            monitor,
+        )
+        .await
+    }
+
+    /// `spawn_opt(Node, Module, Function, Args, Opts)`: [`Cx::spawn_apply`] on
+    /// `node`, with that node's code. OTP starts a remotely spawned function
+    /// from `erts_internal:dist_spawn_init/1`, and so does this: an error or
+    /// throw leaving it has that frame below the function's own, and a BIF that
+    /// raises as the spawned function itself has no frame of its own, so
+    /// `spawn(N, erlang, error, [oops])` exits
+    /// `{oops, [{erts_internal, dist_spawn_init, 1}]}`. An unreachable node gives
+    /// a local stand-in that exits `noconnection`, as [`Cx::spawn_on`] does.
+    ///
+    /// ```
+    /// # use sim_core::{Sim, Term, Timeout};
+    /// # let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     let args = vec![Term::atom("oops")];
+    ///     let (_p, r) = cx.spawn_apply_on("b@sim", "erlang", "error", args, false, true).await?;
+    ///     let down = cx.recv().await;
+    ///     let Term::Tuple(t) = down else { unreachable!() };
+    ///     cx.check(r.map(Term::Ref) == Some(t[1].clone()), "its DOWN")?;
+    ///     let want = "{oops,[{erts_internal,dist_spawn_init,1,[]}]}";
+    ///     cx.check(t[4].to_string() == want, "first frame")?;
+    ///     Ok(Term::atom("ok"))
+    /// }).unwrap();
+    /// # sim.run().assert_ok();
+    /// ```
+    pub async fn spawn_apply_on(
+        &self,
+        node: impl Into<NodeRef>,
+        module: impl Into<Atom>,
+        function: impl Into<Atom>,
+        args: Vec<Term>,
+        link: bool,
+        monitor: bool,
+    ) -> Result<(Pid, Option<Ref>), Exception> {
+        let node = node.into();
+        let (m, f) = (module.into(), function.into());
+        if self.resolve_node(node) == Some(self.node_id()) {
+            return self.spawn_apply(m, f, args, link, monitor).await;
+        }
+        let arity = args.len() as u32;
+        let body = move |c: Cx| async move {
+            c.apply(m, f, args)
+                .await
+                .map_err(|e| from_dist_spawn_init(e, m, f, arity))
+        };
+        self.spawn_opt_on(node, body, link, monitor).await
+    }
+
     /// `erlang:spawn_request(Node, Fun, Opts)`: asks `node` to start a process
     /// and returns the request's reference at once (also setting the receive
     /// marker). The answer comes as messages, as the options say:
@@ -1036,13 +1278,50 @@ impl Cx {
         F: FnOnce(Cx) -> Fut + 'static,
         Fut: Future<Output = Result<Term, Exception>> + 'static,
     {
+        let r = self.spawn_request_now(node, body, opts);
+        self.yield_now().await;
+        r
+    }
+
+    /// [`Cx::spawn_request`] without the sync point after it: the caller goes
+    /// on before anything else runs, as on BEAM, which does not preempt a
+    /// process at `spawn_request`. For a request followed at once by its
+    /// receive (erpc's `call`): the receive is the sync point, and an
+    /// `after 0` sees only what the request itself caused (a refusal), never
+    /// a local child that ran its whole life in between.
+    ///
+    /// ```
+    /// # use sim_core::{Sim, Term, SpawnOpts, SpawnReply, Timeout};
+    /// # let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     let opts = SpawnOpts { monitor: true, reply: SpawnReply::ErrorOnly, ..SpawnOpts::default() };
+    ///     let r = cx.spawn_request_now("a@sim", |_| async move { Ok(Term::atom("x")) }, opts);
+    ///     let none = cx.receive_marked(move |_| true, Timeout::ms(0)).await;
+    ///     cx.check(none.is_none(), "the child has not run yet")?;
+    ///     let down = cx.receive_marked(move |_| true, Timeout::Infinity).await.unwrap();
+    ///     let Term::Tuple(t) = down else { unreachable!() };
+    ///     cx.check(t[1] == Term::Ref(r) && t[4] == Term::atom("normal"), "then its DOWN")?;
+    ///     Ok(Term::atom("ok"))
+    /// }).unwrap();
+    /// # sim.run().assert_ok();
+    /// ```
+    pub fn spawn_request_now<F, Fut>(
+        &self,
+        node: impl Into<NodeRef>,
+        body: F,
+        opts: SpawnOpts,
+    ) -> Ref
+    where
+        F: FnOnce(Cx) -> Fut + 'static,
+        Fut: Future<Output = Result<Term, Exception>> + 'static,
+    {
         let node = node.into();
         let me = self.pid;
         let body = boxed_body(body);
-        self.effect(move |w, key| {
+        let done = self.op(move |w, key| {
             let here = me.node();
             let r = w.make_ref(here);
-            w.procs[key].mailbox.set_mark();
+            w.procs[key].mailbox.set_mark(r);
             let target = match node {
                 NodeRef::Name(a) => w.node_id(a),
                 NodeRef::Id(id) => (id.index() < w.nodes.len()).then_some(id),
@@ -1092,8 +1371,10 @@ impl Cx {
                 }
             }
             r
-        })
-        .await
+        });
+        // A dead process never gets past its next sync point; any fresh
+        // reference will do until then.
+        done.unwrap_or_else(|| self.make_ref())
     }
 
     /// `erlang:spawn_request_abandon(Ref)`: `true` if the request was still
@@ -1401,6 +1682,31 @@ impl Cx {
         .await
     }
 
+    /// `group_leader()`: inherited from the process that spawned this one (for
+    /// a spawn request, from the requester, so an erpc applier shares its
+    /// caller's); a process the test started has its node's runtime.
+    ///
+    /// ```
+    /// # use sim_core::{Sim, Term};
+    /// # let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     let mine = cx.group_leader();
+    ///     let me = cx.self_pid();
+    ///     cx.spawn_on("b@sim", move |c| async move {
+    ///         c.send(me, Term::Pid(c.group_leader())).await?;
+    ///         Ok(Term::atom("done"))
+    ///     }).await?;
+    ///     let theirs = cx.recv().await;
+    ///     cx.check(theirs == Term::Pid(mine), "inherited")?;
+    ///     Ok(theirs)
+    /// }).unwrap();
+    /// # sim.run().assert_ok();
+    /// ```
+    pub fn group_leader(&self) -> Pid {
+        let w = self.w.borrow();
+        w.procs.get(self.key).map_or(self.pid, |p| p.group_leader)
+    }
+
     /// `process_flag(trap_exit, Flag)`: returns the old value.
     ///
     /// ```
@@ -1416,6 +1722,58 @@ impl Cx {
     pub fn trap_exit(&self, flag: bool) -> bool {
         self.op(|w, key| std::mem::replace(&mut w.procs[key].trap_exit, flag))
             .unwrap_or(false)
+    }
+
+    /// `process_flag(Flag, Value)` as OTP takes it: `trap_exit` (`true` or
+    /// `false`, see [`Cx::trap_exit`]) or `priority` (`low`, `normal`, `high`,
+    /// `max`). Returns the old value. Any other flag, or a value the flag does
+    /// not take, raises `error:badarg`. The priority is recorded (it shows in
+    /// `process_info(Pid, priority)`) but does not bind the scheduler: with
+    /// several schedulers BEAM interleaves processes of any priority, so every
+    /// schedule a strategy picks stays one OTP could produce.
+    ///
+    /// ```
+    /// # use sim_core::{Sim, Term};
+    /// # let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     let old = cx.process_flag("priority", Term::atom("high"))?;
+    ///     cx.check(old == Term::atom("normal"), "was normal")?;
+    ///     let old = cx.process_flag("trap_exit", true)?;
+    ///     cx.check(old == Term::atom("false"), "was not trapping")?;
+    ///     let bad = cx.process_flag("trap_exit", Term::atom("maybe")).unwrap_err();
+    ///     cx.check(bad.reason == Term::atom("badarg"), "badarg")?;
+    ///     Ok(Term::atom("ok"))
+    /// }).unwrap();
+    /// # sim.run().assert_ok();
+    /// ```
+    pub fn process_flag(
+        &self,
+        flag: impl Into<Atom>,
+        value: impl Into<Term>,
+    ) -> Result<Term, Exception> {
+        let (flag, value) = (flag.into(), value.into());
+        let badarg = || Exception::badarg("process_flag", 2);
+        let value = value.as_atom().ok_or_else(badarg)?;
+        let old = self.op(|w, key| {
+            let p = &mut w.procs[key];
+            match flag.as_str() {
+                "trap_exit" => {
+                    let new = match value.as_str() {
+                        "true" => true,
+                        "false" => false,
+                        _ => return Err(badarg()),
+                    };
+                    Ok(Term::from(std::mem::replace(&mut p.trap_exit, new)))
+                }
+                "priority" => {
+                    let new = Priority::from_name(value.as_str()).ok_or_else(badarg)?;
+                    Ok(atom(std::mem::replace(&mut p.priority, new).name()))
+                }
+                _ => Err(badarg()),
+            }
+        });
+        // A dead process is never polled again, so `None` is not observable.
+        old.unwrap_or_else(|| Err(badarg()))
     }
 
     /// `is_process_alive(Pid)` for a pid on this node; `error:badarg` for a
@@ -1442,8 +1800,8 @@ impl Cx {
     }
 
     /// `process_info(Pid, Item)` for a local pid: `links`, `monitored_by`,
-    /// `monitors`, `trap_exit`, `registered_name`, `message_queue_len`,
-    /// `messages`. `Ok(None)` for a dead pid (`undefined`); `error:badarg` for a
+    /// `monitors`, `trap_exit`, `priority`, `registered_name`,
+    /// `message_queue_len`, `messages`. `Ok(None)` for a dead pid (`undefined`); `error:badarg` for a
     /// remote pid or an unknown item.
     ///
     /// ```
@@ -1482,6 +1840,7 @@ impl Cx {
                     .collect(),
             ),
             "trap_exit" => Term::from(p.trap_exit),
+            "priority" => atom(p.priority.name()),
             "registered_name" => match p.name {
                 Some(n) => Term::Atom(n),
                 // OTP answers `[]`, not a tuple, for an unregistered process.
@@ -1647,7 +2006,9 @@ impl Cx {
 
     /// `erlang:send_after(Ms, Dest, Msg)`: `Dest` is a pid or a local name
     /// (resolved when the timer fires; a missing name drops the message).
-    /// `error:badarg` for a remote name.
+    /// `error:badarg` for a remote name or a pid of another node, as in OTP.
+    /// As OTP does, a timer whose destination process dies is cancelled:
+    /// nothing is sent and `read_timer`/`cancel_timer` answer `None` (`false`).
     ///
     /// ```
     /// # use sim_core::{Sim, Term, Target, Time};
@@ -1695,13 +2056,13 @@ impl Cx {
     async fn timer(&self, ms: u64, dest: Target, msg: Term, wrap: bool) -> Result<Ref, Exception> {
         let me = self.pid;
         self.effect(move |w, _| {
+            let f = if wrap { "start_timer" } else { "send_after" };
             let dest = match dest {
-                Target::Pid(p) => timer_dest_pid(p),
+                Target::Pid(p) if p.node() == me.node() => timer_dest_pid(p),
                 Target::Name(n) => timer_dest_name(n),
-                Target::Remote(..) => {
-                    let f = if wrap { "start_timer" } else { "send_after" };
-                    return Err(Exception::badarg(f, 3));
-                }
+                // OTP: a pid "created on the current runtime system instance"
+                // or a local name; anything else is `badarg`.
+                Target::Pid(_) | Target::Remote(..) => return Err(Exception::badarg(f, 3)),
             };
             let r = w.make_ref(me.node());
             let msg = if wrap {
@@ -1732,7 +2093,7 @@ impl Cx {
     pub async fn cancel_timer(&self, r: Ref) -> Option<u64> {
         self.effect(move |w, _| {
             let t = w.erl_timers.shift_remove(&r)?;
-            Some(t.at.saturating_sub(w.now).as_us().div_ceil(1_000))
+            w.erl_timer_left(&t)
         })
         .await
     }
@@ -1751,8 +2112,7 @@ impl Cx {
     /// ```
     pub fn read_timer(&self, r: Ref) -> Option<u64> {
         let w = self.w.borrow();
-        let t = w.erl_timers.get(&r)?;
-        Some(t.at.saturating_sub(w.now).as_us().div_ceil(1_000))
+        w.erl_timer_left(w.erl_timers.get(&r)?)
     }
 
     /// `monitor_node(Node, Flag)`: with `true`, one `{nodedown, Node}` message
@@ -1868,6 +2228,29 @@ impl Cx {
             other => other,
         }
     }
+}
+
+/// The stack of an exception leaving a remotely spawned `M:F/Arity`: OTP runs
+/// it from `erts_internal:dist_spawn_init/1`, and a BIF of module `erlang`
+/// raising as the spawned function itself leaves no frame of its own.
+fn from_dist_spawn_init(mut e: Exception, m: Atom, f: Atom, arity: u32) -> Exception {
+    if e.class == Class::Exit {
+        return e;
+    }
+    let raised_by_spawned_bif = m.as_str() == "erlang"
+        && !e.reason.is_atom("undef")
+        && e.stack.first().is_some_and(|fr| {
+            fr.module == m
+                && fr.function == f
+                && match &fr.args {
+                    FrameArgs::Arity(a) => *a == arity,
+                    FrameArgs::Args(v) => v.len() == arity as usize,
+                }
+        });
+    if raised_by_spawned_bif {
+        e.stack.remove(0);
+    }
+    e.with_frame(Frame::new("erts_internal", "dist_spawn_init", 1))
 }
 
 /// Sets up link and monitor between a spawner and a freshly started local child.

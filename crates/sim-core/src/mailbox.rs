@@ -5,7 +5,12 @@
 //! once found). A receive marker remembers the tail at the moment a reference was
 //! made, so a receive that waits for that reference scans only what arrived
 //! after it: the cost of `erpc:call` does not grow with unrelated messages.
+//!
+//! As in OTP, each marker is bound to its reference, and a process keeps only a
+//! few: a receive whose marker was dropped scans from the head. A marker can
+//! only make a receive faster, never make it miss a message.
 
+use crate::id::Ref;
 use crate::term::Term;
 use slotmap::{new_key_type, SlotMap};
 
@@ -30,14 +35,18 @@ pub(crate) struct Arena {
 /// Where a scan resumes: after this message, or from the head.
 pub(crate) type Cursor = Option<MsgKey>;
 
+/// How many receive markers a process keeps (oldest dropped first).
+pub(crate) const MAX_MARKS: usize = 4;
+
 /// One process's queue: an ordered list of arena slots.
 #[derive(Debug, Default)]
 pub(crate) struct Mailbox {
     head: Option<MsgKey>,
     tail: Option<MsgKey>,
     len: u32,
-    /// The receive marker: the tail when it was set (`None`: the queue was empty).
-    mark: Option<Cursor>,
+    /// Receive markers, oldest first: each reference with the tail when it was
+    /// made (`None`: the queue was empty).
+    marks: Vec<(Ref, Cursor)>,
 }
 
 impl Mailbox {
@@ -45,14 +54,31 @@ impl Mailbox {
         self.len as usize
     }
 
-    /// Sets the receive marker at the current tail.
-    pub(crate) fn set_mark(&mut self) {
-        self.mark = Some(self.tail);
+    /// Sets a receive marker for `r` at the current tail.
+    pub(crate) fn set_mark(&mut self, r: Ref) {
+        if self.marks.len() >= MAX_MARKS {
+            self.marks.remove(0);
+        }
+        self.marks.push((r, self.tail));
     }
 
-    /// Where a marked receive starts: after the marker (or the head if none).
-    pub(crate) fn mark(&self) -> Option<Cursor> {
-        self.mark
+    /// Where a receive for `r` starts: after its marker, or at the head when
+    /// `r` has none (never set, or dropped).
+    pub(crate) fn mark_of(&self, r: Ref) -> Cursor {
+        self.marks
+            .iter()
+            .find(|(m, _)| *m == r)
+            .and_then(|(_, c)| *c)
+    }
+
+    /// The most recent marker's reference.
+    pub(crate) fn latest_mark(&self) -> Option<Ref> {
+        self.marks.last().map(|(r, _)| *r)
+    }
+
+    /// Drops the marker of `r` (its receive is done).
+    pub(crate) fn clear_mark(&mut self, r: Ref) {
+        self.marks.retain(|(m, _)| *m != r);
     }
 
     pub(crate) fn push(&mut self, arena: &mut Arena, term: Term) {
@@ -141,9 +167,11 @@ impl Mailbox {
             }
             None => self.tail = node.prev,
         }
-        // Keep the marker meaning "everything after here is new".
-        if self.mark == Some(Some(k)) {
-            self.mark = Some(node.prev);
+        // Keep each marker meaning "everything after here is new".
+        for (_, c) in &mut self.marks {
+            if *c == Some(k) {
+                *c = node.prev;
+            }
         }
         self.len -= 1;
         Some(node.term)
@@ -198,15 +226,19 @@ mod tests {
         assert_eq!(rest, vec![1, 3, 4, 5]);
     }
 
+    fn r(n: u64) -> Ref {
+        Ref::from_counter(0, n)
+    }
+
     #[test]
     fn marker_skips_messages_that_arrived_before_it() {
         let mut a = Arena::default();
         let mut m = Mailbox::default();
         m.push(&mut a, Term::Int(7));
-        m.set_mark();
+        m.set_mark(r(1));
         m.push(&mut a, Term::Int(7));
         m.push(&mut a, Term::Int(8));
-        let mut cur = m.mark().unwrap_or(None);
+        let mut cur = m.mark_of(r(1));
         let mut scanned = 0;
         let got = m.take_first(&mut a, &mut cur, &mut |t| {
             scanned += 1;
@@ -222,14 +254,40 @@ mod tests {
         let mut m = Mailbox::default();
         m.push(&mut a, Term::Int(1));
         m.push(&mut a, Term::Int(2));
-        m.set_mark();
+        m.set_mark(r(1));
         m.push(&mut a, Term::Int(3));
         let mut cur = None;
         assert!(m
             .take_first(&mut a, &mut cur, &mut |t| int(t) == 2)
             .is_some());
-        let mut from = m.mark().unwrap_or(None);
+        let mut from = m.mark_of(r(1));
         let got = m.take_first(&mut a, &mut from, &mut |_| true);
         assert_eq!(got.map(|t| int(&t)), Some(3));
+    }
+
+    #[test]
+    fn a_later_marker_does_not_hide_an_earlier_reference_s_reply() {
+        let mut a = Arena::default();
+        let mut m = Mailbox::default();
+        m.set_mark(r(1));
+        m.push(&mut a, Term::Int(1)); // the reply to r(1)
+        m.set_mark(r(2));
+        let mut cur = m.mark_of(r(1));
+        let got = m.take_first(&mut a, &mut cur, &mut |t| int(t) == 1);
+        assert_eq!(got.map(|t| int(&t)), Some(1));
+    }
+
+    #[test]
+    fn a_dropped_marker_scans_from_the_head() {
+        let mut a = Arena::default();
+        let mut m = Mailbox::default();
+        m.set_mark(r(0));
+        m.push(&mut a, Term::Int(1));
+        for i in 1..=MAX_MARKS as u64 {
+            m.set_mark(r(i));
+        }
+        assert_eq!(m.mark_of(r(0)), None, "dropped: scan from the head");
+        m.clear_mark(r(1));
+        assert_eq!(m.latest_mark(), Some(r(MAX_MARKS as u64)));
     }
 }

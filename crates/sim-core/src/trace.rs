@@ -64,7 +64,7 @@ pub enum SignalKind {
 /// use sim_core::{TraceDest, Pid, Atom};
 /// assert_eq!(TraceDest::Pid(Pid::new(0, 1, 1)).to_string(), "<0.1.1>");
 /// let n = TraceDest::Name { name: Atom::new("srv"), node: Atom::new("b@sim") };
-/// assert_eq!(n.to_string(), "{srv,'b@sim'}");
+/// assert_eq!(n.to_string(), "{srv,b@sim}");
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

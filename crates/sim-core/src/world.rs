@@ -92,6 +92,10 @@ pub(crate) struct World {
     pub(crate) arena: Arena,
     pub(crate) dirs: Vec<Dir>,
     pub(crate) conn_up: Vec<bool>,
+    /// Per node pair, indexed as `conn_up`: the connection was lost (a
+    /// `disconnect_node`, a drop cut, a crash) since the node last (re)started.
+    /// Until a signal reconnects such a pair, the peer is not in `nodes()`.
+    pub(crate) conn_lost: Vec<bool>,
     pub(crate) enabled: Vec<Event>,
     pub(crate) timers: BinaryHeap<std::cmp::Reverse<(Time, u64, TimerKind)>>,
     pub(crate) timer_seq: u64,
@@ -145,6 +149,7 @@ impl World {
             arena: Arena::default(),
             dirs: (0..n * n).map(|_| Dir::default()).collect(),
             conn_up: vec![false; n * n],
+            conn_lost: vec![false; n * n],
             enabled: Vec::new(),
             timers: BinaryHeap::new(),
             timer_seq: 0,

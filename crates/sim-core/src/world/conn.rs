@@ -53,6 +53,53 @@ impl World {
             .unwrap_or(false)
     }
 
+    /// Whether `b` is in `a`'s `nodes()`: up, and not cut off by a lost
+    /// connection that no signal has made again. Nodes start out connected to
+    /// each other (connections are made on first use, as OTP's
+    /// `dist_auto_connect` makes them).
+    pub(crate) fn visible(&self, a: NodeId, b: NodeId) -> bool {
+        let pi = self.pair_index(a, b);
+        a != b
+            && self.node_up(a)
+            && self.node_up(b)
+            && (self.conn_up.get(pi).copied().unwrap_or(false)
+                || !self.conn_lost.get(pi).copied().unwrap_or(true))
+    }
+
+    /// Delivers at once, in send order, every signal travelling `from -> to`
+    /// (a graceful close: what was written to the connection reaches the peer
+    /// before the close does). Signals a cut holds or drops stay as they are.
+    pub(crate) fn flush_dir(&mut self, from: NodeId, to: NodeId) {
+        let di = self.dir_index(from, to);
+        if self.dirs[di].queue.is_empty() {
+            return;
+        }
+        if !matches!(
+            self.network.verdict(from, to, &mut self.rng),
+            Verdict::Deliver { .. }
+        ) {
+            return;
+        }
+        let pos = self.dirs[di].enabled_pos;
+        if pos != NOT_ENABLED {
+            self.take_enabled(pos as usize);
+        }
+        let queue = std::mem::take(&mut self.dirs[di].queue);
+        for (_, sig) in queue {
+            self.books.delivered += 1;
+            self.arrive(sig);
+        }
+        self.drain_local();
+    }
+
+    /// A restarted node starts out connected to every other node again.
+    pub(crate) fn forget_lost(&mut self, node: NodeId) {
+        for other in 0..self.nodes.len() as u32 {
+            let pi = self.pair_index(node, NodeId(other));
+            self.conn_lost[pi] = false;
+        }
+    }
+
     fn drop_signal(&mut self, sig: &Signal, cause: &str) {
         *self.books.dropped.entry(cause.to_string()).or_insert(0) += 1;
         self.trace(TraceEvent::Drop {
@@ -162,7 +209,6 @@ impl World {
             return;
         };
         self.books.delivered += 1;
-        self.trace(TraceEvent::Deliver { id: sig.id });
         self.schedule_head(from, to);
         self.arrive(sig);
     }
@@ -194,9 +240,20 @@ impl World {
     /// monitors get `nodedown`. A spawn request that could not leave is pending
     /// at its sender, so it is answered here too.
     pub(crate) fn connection_lost(&mut self, a: NodeId, b: NodeId, cause: &str) {
+        // A pid or name on a node outside the simulation (`Pid::new` with an
+        // index no node has) can never be reached: there is no connection to
+        // take down, only the fan-out (before, indexing it panicked).
+        let n = self.nodes.len();
+        if a.index() >= n || b.index() >= n {
+            self.fan_out(a, b);
+            self.fan_out(b, a);
+            self.drain_local();
+            return;
+        }
         let pi = self.pair_index(a, b);
         let was_up = self.conn_up[pi];
         self.conn_up[pi] = false;
+        self.conn_lost[pi] = true;
         for (x, y) in [(a, b), (b, a)] {
             let di = self.dir_index(x, y);
             let queue = std::mem::take(&mut self.dirs[di].queue);

@@ -19,7 +19,9 @@ use crate::trace::TraceEvent;
 /// ```
 /// use sim_core::{Sim, Term, Time};
 /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
-/// sim.at(Time::ms(5), |c| {
+/// // A closure action names its argument's type (Rust cannot infer it through
+/// // the `ControlAction` trait).
+/// sim.at(Time::ms(5), |c: &mut sim_core::Control<'_>| {
 ///     let (a, b) = (c.node_id("a@sim").unwrap(), c.node_id("b@sim").unwrap());
 ///     c.disconnect(a, b, "manual cut");
 /// });
@@ -183,7 +185,8 @@ impl Control<'_> {
     }
 
     /// Restarts a crashed node under the same name: empty, its code loaded, its
-    /// boot functions started again. Pids of the old incarnation stay dead.
+    /// boot functions started again, connected to every other node again (in
+    /// their `nodes()`). Pids of the old incarnation stay dead.
     /// Returns `false` if it was up.
     pub fn restart(&mut self, node: NodeId) -> bool {
         if node.index() >= self.w.nodes.len() || self.w.node_up(node) {
@@ -197,6 +200,7 @@ impl Control<'_> {
             n.incarnation += 1;
             n.boot.clone()
         };
+        self.w.forget_lost(node);
         for b in boot {
             self.w
                 .spawn_process(node, None, false, Box::new(move |cx| b(cx)));

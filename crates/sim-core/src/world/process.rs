@@ -98,6 +98,9 @@ pub(crate) struct Proc {
     pub(crate) node_mons: Vec<NodeId>,
     pub(crate) trap_exit: bool,
     pub(crate) priority: Priority,
+    /// `group_leader()`: inherited from the spawner (the requester, for a
+    /// spawn request), the node's runtime for a process the test started.
+    pub(crate) group_leader: Pid,
     pub(crate) name: Option<Atom>,
     /// Index into the foreground results, for processes the test spawned.
     pub(crate) foreground: Option<usize>,
@@ -118,6 +121,10 @@ impl World {
         body: Box<dyn FnOnce(Cx) -> BoxFuture>,
     ) -> Option<Pid> {
         let world = self.me.upgrade()?;
+        let group_leader = match parent {
+            Some(p) => self.key_of(p).map_or(p, |k| self.procs[k].group_leader),
+            None => World::runtime_pid(node),
+        };
         let key = self.procs.insert_with_key(|k| Proc {
             pid: World::pid_of(node, k),
             future: None,
@@ -131,6 +138,7 @@ impl World {
             node_mons: Vec::new(),
             trap_exit: false,
             priority: Priority::Normal,
+            group_leader,
             name: None,
             foreground: None,
             timer_token: 0,

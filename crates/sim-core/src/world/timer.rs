@@ -62,7 +62,8 @@ impl World {
             TimerKind::Erl(r) => {
                 if let Some(t) = self.erl_timers.shift_remove(&r) {
                     let to = match t.dest {
-                        TimerDest::Pid(p) => Some(p),
+                        // OTP cancels a timer whose destination process died.
+                        TimerDest::Pid(p) => self.key_of(p).map(|_| p),
                         TimerDest::Name(n) => self
                             .nodes
                             .get(t.owner.node().index())
@@ -86,6 +87,18 @@ impl World {
         let token = p.timer_token;
         self.arm(at, TimerKind::Wake(key, token));
         token
+    }
+}
+
+impl World {
+    /// The milliseconds left on an Erlang timer (rounded up), or `None` once it
+    /// no longer counts: fired, cancelled, or (as OTP cancels it then) its
+    /// destination process is gone.
+    pub(crate) fn erl_timer_left(&self, t: &ErlTimer) -> Option<u64> {
+        if let TimerDest::Pid(p) = t.dest {
+            self.key_of(p)?;
+        }
+        Some(t.at.saturating_sub(self.now).as_us().div_ceil(1_000))
     }
 }
 
