@@ -15,3 +15,7 @@ pub use sim_core::{
 /// The OTP `erpc` API: `erpc::call(...)`, `erpc::multicall(...)`, ...
 pub use sim_erpc as erpc;
 pub use sim_partition::{assert_conserved, Fault, Mode, Nemesis};
+/// OTP's `rpc` API (`rpc::call`, `rpc::multicall`, ...).
+pub use sim_rpc as rpc;
+/// `SimBuilder::with_rpc()`: every node runs rpc's `rex` server.
+pub use sim_rpc::RpcExt;

@@ -179,6 +179,85 @@ struct RecvState {
     own_marker: bool,
 }
 
+/// The future of a receive with a timeout ([`Cx::receive_timeout`],
+/// [`Cx::receive_marked`], [`Cx::receive_for`]): the earliest matching message,
+/// or `None` when the timeout passes.
+///
+/// Written by hand rather than as an `async fn` so that an idle process (one
+/// blocked here) stays small.
+#[must_use = "a receive does nothing unless awaited"]
+pub struct Receive<'a, F> {
+    cx: &'a Cx,
+    matcher: F,
+    timeout: Timeout,
+    marker: Marker,
+    st: Option<RecvState>,
+    // Whether the receive ever waited (an `after 0` that never waited yields
+    // once before reporting the timeout).
+    waited: bool,
+    // Set while yielding after such a timeout: the next poll answers `None`.
+    yielding: bool,
+}
+
+impl<F> fmt::Debug for Receive<'_, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Receive")
+            .field("pid", &self.cx.pid)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F: FnMut(&Term) -> bool + Unpin> Future for Receive<'_, F> {
+    type Output = Option<Term>;
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Term>> {
+        let this = self.get_mut();
+        if this.yielding {
+            return Poll::Ready(None);
+        }
+        let cx = this.cx;
+        let st = match &mut this.st {
+            Some(st) => st,
+            None => this.st.insert(cx.receive_state(this.timeout, this.marker)),
+        };
+        match cx.try_receive(st, &mut this.matcher) {
+            Attempt::Got(t) => Poll::Ready(Some(t)),
+            Attempt::TimedOut if this.waited => Poll::Ready(None),
+            Attempt::TimedOut => {
+                // `after 0` that finds nothing still lets the others run (BEAM
+                // would preempt a polling loop), so a busy loop spends the step
+                // budget instead of hanging the run.
+                this.yielding = true;
+                cx.op(|w, k| w.procs[k].status = Status::Runnable);
+                Poll::Pending
+            }
+            Attempt::Wait => {
+                this.waited = true;
+                Poll::Pending
+            }
+            Attempt::Dead => Poll::Pending,
+        }
+    }
+}
+
+/// The future of a receive without timeout ([`Cx::receive`], [`Cx::recv`]).
+#[must_use = "a receive does nothing unless awaited"]
+#[derive(Debug)]
+pub struct ReceiveForever<'a, F>(Receive<'a, F>);
+
+impl<F: FnMut(&Term) -> bool + Unpin> Future for ReceiveForever<'_, F> {
+    type Output = Term;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Term> {
+        match Pin::new(&mut self.get_mut().0).poll(cx) {
+            Poll::Ready(Some(t)) => Poll::Ready(t),
+            // An infinite receive only ends with a message.
+            _ => Poll::Pending,
+        }
+    }
+}
+
 /// A process's context: its identity and every operation on the world.
 ///
 /// `Cx` is cheap to clone; clones refer to the same process. Do not call `Cx`
@@ -657,48 +736,38 @@ impl Cx {
         Attempt::Wait
     }
 
-    async fn receive_inner(
+    fn receive_future<F: FnMut(&Term) -> bool + Unpin>(
         &self,
-        matcher: &mut dyn FnMut(&Term) -> bool,
+        matcher: F,
         timeout: Timeout,
         marker: Marker,
-    ) -> Option<Term> {
-        let mut st = {
-            let w = self.w.borrow();
-            let mailbox = w.procs.get(self.key).map(|p| &p.mailbox);
-            let marker_kind = marker;
-            let marker = match marker {
-                Marker::None => None,
-                Marker::Latest => mailbox.and_then(|m| m.latest_mark()),
-                Marker::Of(r) => Some(r),
-            };
-            RecvState {
-                cursor: marker.and_then(|r| mailbox.and_then(|m| m.mark_of(r))),
-                deadline: timeout.deadline(w.now),
-                token: None,
-                marker,
-                own_marker: matches!(marker_kind, Marker::Of(_)),
-            }
+    ) -> Receive<'_, F> {
+        Receive {
+            cx: self,
+            matcher,
+            timeout,
+            marker,
+            st: None,
+            waited: false,
+            yielding: false,
+        }
+    }
+
+    fn receive_state(&self, timeout: Timeout, marker: Marker) -> RecvState {
+        let w = self.w.borrow();
+        let mailbox = w.procs.get(self.key).map(|p| &p.mailbox);
+        let own_marker = matches!(marker, Marker::Of(_));
+        let marker = match marker {
+            Marker::None => None,
+            Marker::Latest => mailbox.and_then(|m| m.latest_mark()),
+            Marker::Of(r) => Some(r),
         };
-        let mut waited = false;
-        loop {
-            match self.try_receive(&mut st, matcher) {
-                Attempt::Got(t) => return Some(t),
-                Attempt::TimedOut => {
-                    // `after 0` that finds nothing still lets the others run
-                    // (BEAM would preempt a polling loop), so a busy loop
-                    // spends the step budget instead of hanging the run.
-                    if !waited {
-                        self.yield_now().await;
-                    }
-                    return None;
-                }
-                Attempt::Wait => {
-                    waited = true;
-                    Suspend(false).await
-                }
-                Attempt::Dead => Never.await,
-            }
+        RecvState {
+            cursor: marker.and_then(|r| mailbox.and_then(|m| m.mark_of(r))),
+            deadline: timeout.deadline(w.now),
+            token: None,
+            marker,
+            own_marker,
         }
     }
 
@@ -719,15 +788,8 @@ impl Cx {
     /// }).unwrap();
     /// # sim.run().assert_ok();
     /// ```
-    pub async fn receive(&self, mut matcher: impl FnMut(&Term) -> bool) -> Term {
-        loop {
-            if let Some(t) = self
-                .receive_inner(&mut matcher, Timeout::Infinity, Marker::None)
-                .await
-            {
-                return t;
-            }
-        }
+    pub fn receive<F: FnMut(&Term) -> bool + Unpin>(&self, matcher: F) -> ReceiveForever<'_, F> {
+        ReceiveForever(self.receive_future(matcher, Timeout::Infinity, Marker::None))
     }
 
     /// `receive ... after Timeout -> ... end`: the earliest matching message, or
@@ -743,13 +805,12 @@ impl Cx {
     /// }).unwrap();
     /// # sim.run().assert_ok();
     /// ```
-    pub async fn receive_timeout(
+    pub fn receive_timeout<F: FnMut(&Term) -> bool + Unpin>(
         &self,
-        mut matcher: impl FnMut(&Term) -> bool,
+        matcher: F,
         timeout: Timeout,
-    ) -> Option<Term> {
-        self.receive_inner(&mut matcher, timeout, Marker::None)
-            .await
+    ) -> Receive<'_, F> {
+        self.receive_future(matcher, timeout, Marker::None)
     }
 
     /// Like [`Cx::receive_timeout`], but scans only messages that arrived after
@@ -769,13 +830,12 @@ impl Cx {
     /// }).unwrap();
     /// # sim.run().assert_ok();
     /// ```
-    pub async fn receive_marked(
+    pub fn receive_marked<F: FnMut(&Term) -> bool + Unpin>(
         &self,
-        mut matcher: impl FnMut(&Term) -> bool,
+        matcher: F,
         timeout: Timeout,
-    ) -> Option<Term> {
-        self.receive_inner(&mut matcher, timeout, Marker::Latest)
-            .await
+    ) -> Receive<'_, F> {
+        self.receive_future(matcher, timeout, Marker::Latest)
     }
 
     /// `receive` for a reply carrying `r` (made by [`Cx::make_ref_marked`] or
@@ -805,14 +865,13 @@ impl Cx {
     /// }).unwrap();
     /// # sim.run().assert_ok();
     /// ```
-    pub async fn receive_for(
+    pub fn receive_for<F: FnMut(&Term) -> bool + Unpin>(
         &self,
         r: Ref,
-        mut matcher: impl FnMut(&Term) -> bool,
+        matcher: F,
         timeout: Timeout,
-    ) -> Option<Term> {
-        self.receive_inner(&mut matcher, timeout, Marker::Of(r))
-            .await
+    ) -> Receive<'_, F> {
+        self.receive_future(matcher, timeout, Marker::Of(r))
     }
 
     /// Any message, waiting as long as it takes.
@@ -828,8 +887,11 @@ impl Cx {
     /// }).unwrap();
     /// # sim.run().assert_ok();
     /// ```
-    pub async fn recv(&self) -> Term {
-        self.receive(|_| true).await
+    pub fn recv(&self) -> ReceiveForever<'_, fn(&Term) -> bool> {
+        fn any(_: &Term) -> bool {
+            true
+        }
+        self.receive(any as fn(&Term) -> bool)
     }
 
     /// A copy of the queued messages, in arrival order (`process_info(self(),
@@ -1487,7 +1549,7 @@ impl Cx {
         let w = self.w.borrow();
         w.procs
             .get(self.key)
-            .map(|p| p.links.clone())
+            .map(|p| p.links.to_vec())
             .unwrap_or_default()
     }
 
@@ -1825,7 +1887,7 @@ impl Cx {
         let p = &w.procs[k];
         let pids = |v: Vec<Pid>| Term::List(v.into_iter().map(Term::Pid).collect());
         let value = match item {
-            "links" => pids(p.links.clone()),
+            "links" => pids(p.links.to_vec()),
             "monitored_by" => pids(p.mon_in.iter().map(|m| m.watcher).collect()),
             "monitors" => Term::List(
                 p.mon_out

@@ -28,6 +28,7 @@ mod cx;
 mod exception;
 mod explore;
 pub mod id;
+mod lazy_vec;
 mod mailbox;
 mod net;
 mod render;
@@ -42,7 +43,7 @@ mod trace;
 mod world;
 
 pub use code::{BoxFuture, Function, Module};
-pub use cx::{Cx, NodeRef, Target};
+pub use cx::{Cx, NodeRef, Receive, ReceiveForever, Target};
 pub use exception::{Class, Exception, Frame, FrameArgs};
 pub use explore::{
     check_determinism, Exploration, Explorer, Failure, ReplayError, ReplayFile, StrategyKind,

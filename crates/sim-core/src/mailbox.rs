@@ -46,7 +46,7 @@ pub(crate) struct Mailbox {
     len: u32,
     /// Receive markers, oldest first: each reference with the tail when it was
     /// made (`None`: the queue was empty).
-    marks: Vec<(Ref, Cursor)>,
+    marks: crate::lazy_vec::LazyVec<(Ref, Cursor)>,
 }
 
 impl Mailbox {
@@ -168,7 +168,7 @@ impl Mailbox {
             None => self.tail = node.prev,
         }
         // Keep each marker meaning "everything after here is new".
-        for (_, c) in &mut self.marks {
+        for (_, c) in self.marks.iter_mut() {
             if *c == Some(k) {
                 *c = node.prev;
             }

@@ -4,6 +4,7 @@ use super::{ProcKey, World, NOT_ENABLED};
 use crate::code::BoxFuture;
 use crate::cx::Cx;
 use crate::id::{NodeId, Pid, Ref};
+use crate::lazy_vec::LazyVec;
 use crate::mailbox::Mailbox;
 use crate::signal::{Body, Dest, MonTarget, SpawnOpts};
 use crate::term::{Atom, Term};
@@ -91,11 +92,11 @@ pub(crate) struct Proc {
     pub(crate) status: Status,
     pub(crate) enabled_pos: u32,
     pub(crate) mailbox: Mailbox,
-    pub(crate) links: Vec<Pid>,
-    pub(crate) mon_out: Vec<MonOut>,
-    pub(crate) mon_in: Vec<MonIn>,
-    pub(crate) pending: Vec<Pending>,
-    pub(crate) node_mons: Vec<NodeId>,
+    pub(crate) links: LazyVec<Pid>,
+    pub(crate) mon_out: LazyVec<MonOut>,
+    pub(crate) mon_in: LazyVec<MonIn>,
+    pub(crate) pending: LazyVec<Pending>,
+    pub(crate) node_mons: LazyVec<NodeId>,
     pub(crate) trap_exit: bool,
     pub(crate) priority: Priority,
     /// `group_leader()`: inherited from the spawner (the requester, for a
@@ -103,7 +104,7 @@ pub(crate) struct Proc {
     pub(crate) group_leader: Pid,
     pub(crate) name: Option<Atom>,
     /// Index into the foreground results, for processes the test spawned.
-    pub(crate) foreground: Option<usize>,
+    pub(crate) foreground: Option<u32>,
     /// Bumped at every timed wait; a timer fires only for the current token.
     pub(crate) timer_token: u64,
     /// The token of the wait whose timer fired.
@@ -131,11 +132,11 @@ impl World {
             status: Status::Runnable,
             enabled_pos: NOT_ENABLED,
             mailbox: Mailbox::default(),
-            links: Vec::new(),
-            mon_out: Vec::new(),
-            mon_in: Vec::new(),
-            pending: Vec::new(),
-            node_mons: Vec::new(),
+            links: LazyVec::new(),
+            mon_out: LazyVec::new(),
+            mon_in: LazyVec::new(),
+            pending: LazyVec::new(),
+            node_mons: LazyVec::new(),
             trap_exit: false,
             priority: Priority::Normal,
             group_leader,
@@ -146,7 +147,7 @@ impl World {
         });
         let pid = self.procs[key].pid;
         if foreground {
-            self.procs[key].foreground = Some(self.fg.len());
+            self.procs[key].foreground = Some(self.fg.len() as u32);
             self.fg.push((pid, None));
             self.fg_alive += 1;
         }
@@ -203,7 +204,7 @@ impl World {
             reason: &reason,
         });
         if let Some(i) = p.foreground {
-            self.fg[i].1 = Some(result.unwrap_or_else(|| Err(reason.clone())));
+            self.fg[i as usize].1 = Some(result.unwrap_or_else(|| Err(reason.clone())));
             self.fg_alive -= 1;
         }
         for l in p.links {
@@ -261,7 +262,7 @@ impl World {
                     reason: &killed,
                 });
                 if let Some(i) = p.foreground {
-                    self.fg[i].1 = Some(Err(killed.clone()));
+                    self.fg[i as usize].1 = Some(Err(killed.clone()));
                     self.fg_alive -= 1;
                 }
             }
@@ -270,5 +271,24 @@ impl World {
             n.registry.clear();
             n.processes = 0;
         }
+    }
+}
+
+#[cfg(all(test, target_pointer_width = "64"))]
+mod size_budget {
+    /// An idle process must stay a few hundred bytes (W6 budget: 512 bytes
+    /// including its future and allocator overhead). Grow these only with a
+    /// measurement that says why.
+    #[test]
+    fn an_idle_process_stays_small() {
+        assert!(std::mem::size_of::<super::Proc>() <= 160, "{}", std::mem::size_of::<super::Proc>());
+        let mut sim = crate::Sim::builder().nodes(["a@sim"]).build().unwrap();
+        sim.spawn("a@sim", |cx| async move {
+            let recv = std::mem::size_of_val(&cx.recv());
+            cx.check(recv <= 128, format!("a receive future is {recv} bytes"))?;
+            Ok(crate::Term::Int(1))
+        })
+        .unwrap();
+        sim.run().assert_ok();
     }
 }

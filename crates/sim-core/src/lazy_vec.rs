@@ -1,0 +1,82 @@
+//! `LazyVec`: a list that costs one pointer until something is pushed.
+//!
+//! Most processes never link, monitor or mark; keeping their five relation lists
+//! at 8 bytes each instead of 24 keeps an idle process small (the W6 budget).
+
+use std::ops::Deref;
+
+/// A `Vec` allocated on first push; reads through `Deref<Target = [T]>`.
+#[derive(Clone, Debug)]
+pub(crate) struct LazyVec<T>(Option<Box<Vec<T>>>);
+
+impl<T> Default for LazyVec<T> {
+    fn default() -> Self {
+        LazyVec(None)
+    }
+}
+
+impl<T> LazyVec<T> {
+    pub(crate) fn new() -> Self {
+        LazyVec(None)
+    }
+
+    pub(crate) fn push(&mut self, v: T) {
+        self.0.get_or_insert_with(Default::default).push(v);
+    }
+
+    pub(crate) fn retain(&mut self, f: impl FnMut(&T) -> bool) {
+        if let Some(v) = &mut self.0 {
+            v.retain(f);
+        }
+    }
+
+    pub(crate) fn remove(&mut self, i: usize) -> T {
+        match &mut self.0 {
+            Some(v) => v.remove(i),
+            None => panic!("LazyVec::remove({i}) on an empty list"),
+        }
+    }
+
+    pub(crate) fn swap_remove(&mut self, i: usize) -> T {
+        match &mut self.0 {
+            Some(v) => v.swap_remove(i),
+            None => panic!("LazyVec::swap_remove({i}) on an empty list"),
+        }
+    }
+
+    pub(crate) fn iter_mut(&mut self) -> std::slice::IterMut<'_, T> {
+        match &mut self.0 {
+            Some(v) => v.iter_mut(),
+            None => [].iter_mut(),
+        }
+    }
+}
+
+impl<T> Deref for LazyVec<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        match &self.0 {
+            Some(v) => v,
+            None => &[],
+        }
+    }
+}
+
+impl<T> IntoIterator for LazyVec<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.map(|b| *b).unwrap_or_default().into_iter()
+    }
+}
+
+impl<T> FromIterator<T> for LazyVec<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let v: Vec<T> = iter.into_iter().collect();
+        if v.is_empty() {
+            LazyVec(None)
+        } else {
+            LazyVec(Some(Box::new(v)))
+        }
+    }
+}
