@@ -217,11 +217,7 @@ impl<F: FnMut(&Term) -> bool + Unpin> Future for Receive<'_, F> {
             return Poll::Ready(None);
         }
         let cx = this.cx;
-        let st = match &mut this.st {
-            Some(st) => st,
-            None => this.st.insert(cx.receive_state(this.timeout, this.marker)),
-        };
-        match cx.try_receive(st, &mut this.matcher) {
+        match cx.try_receive(&mut this.st, this.timeout, this.marker, &mut this.matcher) {
             Attempt::Got(t) => Poll::Ready(Some(t)),
             Attempt::TimedOut if this.waited => Poll::Ready(None),
             Attempt::TimedOut => {
@@ -697,9 +693,20 @@ impl Cx {
         .await
     }
 
-    fn try_receive(&self, st: &mut RecvState, matcher: &mut dyn FnMut(&Term) -> bool) -> Attempt {
+    fn try_receive(
+        &self,
+        state: &mut Option<RecvState>,
+        timeout: Timeout,
+        marker: Marker,
+        matcher: &mut dyn FnMut(&Term) -> bool,
+    ) -> Attempt {
         let mut w = self.world();
         let now = w.now;
+        // The first attempt sets the receive up in the same borrow.
+        let st = match state {
+            Some(st) => st,
+            None => state.insert(Self::receive_state(&w, self.key, timeout, marker)),
+        };
         let World { procs, arena, .. } = &mut *w;
         let Some(p) = procs.get_mut(self.key) else {
             return Attempt::Dead;
@@ -753,9 +760,8 @@ impl Cx {
         }
     }
 
-    fn receive_state(&self, timeout: Timeout, marker: Marker) -> RecvState {
-        let w = self.w.borrow();
-        let mailbox = w.procs.get(self.key).map(|p| &p.mailbox);
+    fn receive_state(w: &World, key: ProcKey, timeout: Timeout, marker: Marker) -> RecvState {
+        let mailbox = w.procs.get(key).map(|p| &p.mailbox);
         let own_marker = matches!(marker, Marker::Of(_));
         let marker = match marker {
             Marker::None => None,

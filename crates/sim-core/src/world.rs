@@ -40,6 +40,13 @@ new_key_type! {
     pub(crate) struct ProcKey;
 }
 
+/// The owner of an enabled event.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Owner {
+    Proc(ProcKey),
+    Dir(u32),
+}
+
 /// Marks an event owner that is not in the enabled list.
 pub(crate) const NOT_ENABLED: u32 = u32::MAX;
 
@@ -97,6 +104,9 @@ pub(crate) struct World {
     /// Until a signal reconnects such a pair, the peer is not in `nodes()`.
     pub(crate) conn_lost: Vec<bool>,
     pub(crate) enabled: Vec<Event>,
+    /// Who owns each enabled event (same index): positions are fixed up through
+    /// it without turning pids back into slots.
+    pub(crate) owners: Vec<Owner>,
     pub(crate) timers: BinaryHeap<std::cmp::Reverse<(Time, u64, TimerKind)>>,
     pub(crate) timer_seq: u64,
     pub(crate) erl_timers: IndexMap<Ref, timer::ErlTimer>,
@@ -151,6 +161,7 @@ impl World {
             conn_up: vec![false; n * n],
             conn_lost: vec![false; n * n],
             enabled: Vec::new(),
+            owners: Vec::new(),
             timers: BinaryHeap::new(),
             timer_seq: 0,
             erl_timers: IndexMap::new(),
@@ -240,6 +251,7 @@ impl World {
             if p.enabled_pos == NOT_ENABLED {
                 p.enabled_pos = pos;
                 self.enabled.push(Event::Run(p.pid));
+                self.owners.push(Owner::Proc(key));
             }
         }
     }
@@ -251,30 +263,29 @@ impl World {
         if d.enabled_pos == NOT_ENABLED {
             d.enabled_pos = pos;
             self.enabled.push(Event::Deliver { from, to });
+            self.owners.push(Owner::Dir(i as u32));
         }
     }
 
     /// Removes the event at `i` (swap-remove, fixing the moved event's owner).
-    pub(crate) fn take_enabled(&mut self, i: usize) -> Event {
+    pub(crate) fn take_enabled(&mut self, i: usize) -> (Event, Owner) {
         let ev = self.enabled.swap_remove(i);
-        self.set_pos(ev, NOT_ENABLED);
-        if let Some(&moved) = self.enabled.get(i) {
+        let owner = self.owners.swap_remove(i);
+        self.set_pos(owner, NOT_ENABLED);
+        if let Some(&moved) = self.owners.get(i) {
             self.set_pos(moved, i as u32);
         }
-        ev
+        (ev, owner)
     }
 
-    fn set_pos(&mut self, ev: Event, pos: u32) {
-        match ev {
-            Event::Run(pid) => {
-                if let Some(k) = self.key_of(pid) {
-                    self.procs[k].enabled_pos = pos;
+    fn set_pos(&mut self, owner: Owner, pos: u32) {
+        match owner {
+            Owner::Proc(k) => {
+                if let Some(p) = self.procs.get_mut(k) {
+                    p.enabled_pos = pos;
                 }
             }
-            Event::Deliver { from, to } => {
-                let i = self.dir_index(from, to);
-                self.dirs[i].enabled_pos = pos;
-            }
+            Owner::Dir(i) => self.dirs[i as usize].enabled_pos = pos,
         }
     }
 
@@ -324,25 +335,25 @@ impl World {
             self.choices.push(i as u32);
             i
         };
-        let ev = self.take_enabled(i);
+        let (ev, owner) = self.take_enabled(i);
         self.steps += 1;
-        match ev {
-            Event::Run(pid) => {
-                let Some(key) = self.key_of(pid) else {
+        match (ev, owner) {
+            (Event::Run(_), Owner::Proc(key)) => {
+                let Some(p) = self.procs.get_mut(key) else {
                     return Next::Again;
                 };
-                let p = &mut self.procs[key];
                 p.status = Status::Running;
                 match p.future.take() {
                     Some(f) => Next::Poll(key, f),
                     None => Next::Again,
                 }
             }
-            Event::Deliver { from, to } => {
+            (Event::Deliver { from, to }, _) => {
                 self.deliver_head(from, to);
                 self.drain_local();
                 Next::Again
             }
+            (Event::Run(_), Owner::Dir(_)) => Next::Again,
         }
     }
 
