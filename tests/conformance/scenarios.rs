@@ -1,6 +1,10 @@
 //! Scenario tables, one module per family of groups.
 
 mod core;
+mod dist;
+mod erpc;
+mod ordering;
+mod rpc;
 
 use crate::harness::Observed;
 
@@ -8,5 +12,9 @@ use crate::harness::Observed;
 pub fn all() -> Vec<(&'static str, fn() -> Observed)> {
     let mut v = Vec::new();
     v.extend(core::all());
+    v.extend(dist::all());
+    v.extend(erpc::all());
+    v.extend(ordering::all());
+    v.extend(rpc::all());
     v
 }

@@ -1,0 +1,152 @@
+//! The target-side half of erpc, as OTP's `erpc:execute_call/4` and
+//! `execute_cast/3`: apply the function in a fresh process, catch by class, and
+//! (for a call) **exit** with the outcome encoded in the exit reason, which
+//! reaches the caller inside the monitor's `'DOWN'`:
+//! `{Res, return, V}`, `{Res, throw, V}`, `{Res, exit, R}`, `{Res, error, R, Stack}`.
+
+use sim_core::{Atom, BoxFuture, Class, Cx, Exception as CoreException, Frame, Ref, Term};
+use std::fmt;
+use std::future::Future;
+
+/// What a request applies: `M:F(Args)` (args a proper or improper list: OTP
+/// does not check properness on the caller's side) or a fun of arity 0.
+pub(crate) enum Applied {
+    Mfa {
+        module: Atom,
+        function: Atom,
+        args: Term,
+    },
+    Fun(Box<dyn FnOnce(Cx) -> BoxFuture>),
+}
+
+impl fmt::Debug for Applied {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Applied::Mfa {
+                module,
+                function,
+                args,
+            } => write!(f, "{}:{}({})", module.as_str(), function.as_str(), args),
+            Applied::Fun(_) => f.write_str("fun/0"),
+        }
+    }
+}
+
+impl Applied {
+    pub(crate) fn mfa(module: Atom, function: Atom, args: Vec<Term>) -> Applied {
+        Applied::Mfa {
+            module,
+            function,
+            args: Term::List(args),
+        }
+    }
+
+    pub(crate) fn fun<F, Fut>(f: F) -> Applied
+    where
+        F: FnOnce(Cx) -> Fut + 'static,
+        Fut: Future<Output = Result<Term, CoreException>> + 'static,
+    {
+        Applied::Fun(Box::new(move |cx| Box::pin(f(cx)) as BoxFuture))
+    }
+}
+
+/// Applies in the process of `cx`. A fun is applied as `erlang:apply(Fun, [])`,
+/// so an error's stack ends with `{erlang, apply, 2}`; an improper argument
+/// list fails as `erlang:apply/3` does.
+pub(crate) async fn apply(cx: &Cx, what: Applied) -> Result<Term, CoreException> {
+    match what {
+        Applied::Mfa {
+            module,
+            function,
+            args: Term::List(args),
+        } => cx.apply(module, function, args).await,
+        Applied::Mfa {
+            module,
+            function,
+            args,
+        } => Err(
+            CoreException::error(Term::atom("badarg")).with_frame(Frame::with_args(
+                "erlang",
+                "apply",
+                vec![Term::Atom(module), Term::Atom(function), args],
+            )),
+        ),
+        Applied::Fun(f) => match f(cx.clone()).await {
+            Err(e) if e.class == Class::Error => {
+                Err(e.with_frame(Frame::new("erlang", "apply", 2)))
+            }
+            other => other,
+        },
+    }
+}
+
+/// `erpc:execute_call(Module, Function, Args)` as rpc's `rex` server uses it:
+/// applies `Module:Function(Args)` in the calling process with erpc's handling
+/// of the arguments (`args` a proper or improper list; an improper one fails as
+/// `erlang:apply/3` does) and of the stack, and returns the value or the
+/// exception raised, by class.
+///
+/// ```
+/// use sim_core::{Atom, Sim, Term};
+/// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+/// sim.spawn("a@sim", |cx| async move {
+///     let (m, f) = (Atom::new("erlang"), Atom::new("error"));
+///     let e = sim_erpc::execute_mfa(&cx, m, f, Term::list([Term::atom("oops")])).await.unwrap_err();
+///     cx.check(e.class_reason().to_string() == "{error,oops}", "raised in the caller")?;
+///     let improper = Term::improper_list([Term::atom("oops")], Term::atom("invalid"));
+///     let e = sim_erpc::execute_mfa(&cx, m, f, improper).await.unwrap_err();
+///     let stack = e.stack_term();
+///     Ok(Term::tuple([e.reason, stack]))
+/// }).unwrap();
+/// let out = sim.run().value(0).map(|v| v.to_string());
+/// assert_eq!(out.as_deref(), Some("{badarg,[{erlang,apply,[erlang,error,[oops|invalid]],[]}]}"));
+/// ```
+pub async fn execute_mfa(
+    cx: &Cx,
+    module: Atom,
+    function: Atom,
+    args: Term,
+) -> Result<Term, CoreException> {
+    apply(
+        cx,
+        Applied::Mfa {
+            module,
+            function,
+            args,
+        },
+    )
+    .await
+}
+
+/// The body of the process a call spawns: never returns normally, its exit
+/// reason is the encoded outcome.
+pub(crate) async fn execute_call(cx: Cx, res: Ref, what: Applied) -> Result<Term, CoreException> {
+    let res = Term::Ref(res);
+    let reply = match apply(&cx, what).await {
+        Ok(v) => Term::tuple([res, Term::atom("return"), v]),
+        Err(e) => match e.class {
+            Class::Throw => Term::tuple([res, Term::atom("throw"), e.reason]),
+            Class::Exit => Term::tuple([res, Term::atom("exit"), e.reason]),
+            Class::Error => {
+                let stack = e.stack_term();
+                Term::tuple([res, Term::atom("error"), e.reason, stack])
+            }
+        },
+    };
+    Err(CoreException::exit(reply))
+}
+
+/// The body of the process a cast spawns: an error leaves it as
+/// `error:{exception, {Reason, Stack}}` (OTP logs it; nobody is told).
+pub(crate) async fn execute_cast(cx: Cx, what: Applied) -> Result<Term, CoreException> {
+    match apply(&cx, what).await {
+        Err(e) if e.class == Class::Error => {
+            let inner = Term::tuple([e.reason.clone(), e.stack_term()]);
+            Err(CoreException::error(Term::tuple([
+                Term::atom("exception"),
+                inner,
+            ])))
+        }
+        other => other,
+    }
+}

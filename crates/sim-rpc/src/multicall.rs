@@ -1,0 +1,253 @@
+//! `rpc:multicall/3,4,5`: `erpc:multicall`, then per node either a result in
+//! `ResL` (mapped as `call` maps it) or, for a timeout or a lost connection,
+//! the node in `BadNodes`. Nodes that do not support spawn requests are asked
+//! through their `rex` instead, in parallel with the others and against the
+//! same deadline.
+
+use crate::arg;
+use crate::deadline::Deadline;
+use crate::rpcify::{badarg, rpcify, BadRpc};
+use crate::server::{request, srv_finish, srv_start};
+use crate::{known_nodes, node_list};
+use sim_core::{Atom, Cx, Exception, NodeRef, Term, Timeout};
+use sim_erpc::ErpcError;
+use std::future::Future;
+
+/// One node's answer before the mapping into `{ResL, BadNodes}`.
+#[derive(Debug)]
+enum Slot {
+    /// What `erpc:multicall` gave for the node.
+    Erpc(Result<Term, sim_erpc::Exception>),
+    /// What `rex` gave, already mapped by `rpc_check/1`.
+    Rex(Term),
+}
+
+/// `rpcmulticallify/4`: `{ResL, BadNodes}` in the order of `nodes`. A timeout
+/// or a lost connection puts the node in `BadNodes`; every other outcome goes
+/// to `ResL` as `call` would return it.
+fn rpcmulticallify(nodes: &[Atom], slots: Vec<Slot>) -> Result<Term, Exception> {
+    let (mut res, mut bad) = (Vec::new(), Vec::new());
+    for (&node, slot) in nodes.iter().zip(slots) {
+        match slot {
+            Slot::Erpc(Err(e))
+                if matches!(e.erpc_error(), Some(ErpcError::Timeout | ErpcError::Noconnection)) =>
+            {
+                bad.push(Term::Atom(node));
+            }
+            Slot::Erpc(outcome) => res.push(rpcify(outcome)?),
+            Slot::Rex(x) if matches!(BadRpc::from_term(&x), Some(BadRpc::Timeout | BadRpc::Nodedown)) => {
+                bad.push(Term::Atom(node));
+            }
+            Slot::Rex(x) => res.push(x),
+        }
+    }
+    Ok(Term::tuple([Term::List(res), Term::List(bad)]))
+}
+
+/// `rpc:multicall(Nodes, Module, Function, Args, Timeout)` (and
+/// `multicall/4` with `Timeout::Infinity`): [`crate::call`] on every node of
+/// `nodes` at once. Returns `{ResL, BadNodes}`, both in the order of `nodes`
+/// (duplicates kept): nodes that did not answer in time or could not be
+/// reached go to `BadNodes`; every other outcome, failures included, goes to
+/// `ResL` mapped as `call` maps it. `timeout` is one deadline for all; a late
+/// answer never reaches the mailbox. With `Timeout::Infinity` the first entry
+/// naming the own node runs in the calling process. An invalid timeout raises
+/// `error:badarg`.
+///
+/// ```
+/// use sim_core::{Sim, Term, Timeout};
+/// use sim_rpc::RpcExt;
+/// let mut sim = Sim::builder().nodes(["a@sim", "b@sim", "c@sim"]).with_rpc().build().unwrap();
+/// sim.spawn("a@sim", |cx| async move {
+///     sim_rpc::multicall(&cx, &["c@sim", "nobody@sim", "b@sim"], "erlang", "node", vec![], Timeout::ms(1000)).await
+/// }).unwrap();
+/// let out = sim.run().value(0).map(|v| v.to_string());
+/// assert_eq!(out.as_deref(), Some("{[c@sim,b@sim],[nobody@sim]}"));
+/// ```
+pub async fn multicall<N>(
+    cx: &Cx,
+    nodes: &[N],
+    module: impl Into<Atom>,
+    function: impl Into<Atom>,
+    args: Vec<Term>,
+    timeout: Timeout,
+) -> Result<Term, Exception>
+where
+    N: Into<NodeRef> + Copy,
+{
+    let nodes = node_list(cx, nodes);
+    multicall_mfa(cx, nodes, module.into(), function.into(), Term::List(args), timeout).await
+}
+
+/// `rpc:multicall(Module, Function, Args, Timeout)` (and `multicall/3` with
+/// `Timeout::Infinity`): [`multicall`] on `[node() | nodes()]`.
+///
+/// ```
+/// use sim_core::{Sim, Term, Timeout};
+/// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
+/// sim.spawn("a@sim", |cx| async move {
+///     sim_rpc::multicall_all(&cx, "erlang", "node", vec![], Timeout::Infinity).await
+/// }).unwrap();
+/// let out = sim.run().value(0).map(|v| v.to_string());
+/// assert_eq!(out.as_deref(), Some("{[a@sim,b@sim],[]}"));
+/// ```
+pub async fn multicall_all(
+    cx: &Cx,
+    module: impl Into<Atom>,
+    function: impl Into<Atom>,
+    args: Vec<Term>,
+    timeout: Timeout,
+) -> Result<Term, Exception> {
+    let nodes = known_nodes(cx);
+    multicall_mfa(cx, nodes, module.into(), function.into(), Term::List(args), timeout).await
+}
+
+/// `rpc:multicall(Nodes, erlang, apply, [Fun, []], Timeout)`: [`multicall`]
+/// of a closure. As with [`crate::call_fun`], there is no fallback through
+/// `rex` for a closure (`{badrpc, notsup}` in `ResL` for a node without spawn
+/// requests).
+///
+/// ```
+/// use sim_core::{Sim, Term, Time, Timeout};
+/// let mut sim = Sim::builder().nodes(["a@sim", "b@sim", "c@sim"]).build().unwrap();
+/// sim.spawn("a@sim", |cx| async move {
+///     sim_rpc::multicall_fun(&cx, &["b@sim", "c@sim"], |c| async move {
+///         if c.node().as_str() == "c@sim" {
+///             c.sleep(Time::ms(500)).await;
+///         }
+///         Ok(Term::Atom(c.node()))
+///     }, Timeout::ms(100)).await
+/// }).unwrap();
+/// let out = sim.run().value(0).map(|v| v.to_string());
+/// assert_eq!(out.as_deref(), Some("{[b@sim],[c@sim]}"));
+/// ```
+pub async fn multicall_fun<N, F, Fut>(
+    cx: &Cx,
+    nodes: &[N],
+    fun: F,
+    timeout: Timeout,
+) -> Result<Term, Exception>
+where
+    N: Into<NodeRef> + Copy,
+    F: Fn(Cx) -> Fut + 'static,
+    Fut: Future<Output = Result<Term, Exception>> + 'static,
+{
+    let names = node_list(cx, nodes);
+    let outcomes = sim_erpc::multicall_fun(cx, nodes, fun, timeout)
+        .await
+        // The whole call fails only with `{erpc, badarg}`.
+        .map_err(|_| badarg())?;
+    rpcmulticallify(&names, outcomes.into_iter().map(Slot::Erpc).collect())
+}
+
+/// `rpc:multicall(Nodes, Module, Function, Args, Timeout)` with every
+/// argument a term: `error:badarg` unless `nodes` is a proper list of atoms,
+/// module and function atoms, `args` a list and the timeout valid. See
+/// [`multicall`].
+///
+/// ```
+/// use sim_core::{Sim, Term};
+/// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
+/// sim.spawn("a@sim", |cx| async move {
+///     let nodes = Term::list([Term::atom("b@sim"), Term::binary(b"x")]);
+///     let (m, f, a) = (Term::atom("erlang"), Term::atom("node"), Term::List(vec![]));
+///     let e = sim_rpc::multicall_term(&cx, &nodes, &m, &f, &a, &Term::atom("infinity")).await;
+///     Ok(e.unwrap_err().class_reason())
+/// }).unwrap();
+/// assert_eq!(sim.run().value(0).map(|v| v.to_string()), Some("{error,badarg}".to_string()));
+/// ```
+pub async fn multicall_term(
+    cx: &Cx,
+    nodes: &Term,
+    module: &Term,
+    function: &Term,
+    args: &Term,
+    timeout: &Term,
+) -> Result<Term, Exception> {
+    let nodes = arg::nodes(nodes)?;
+    let (module, function) = (arg::atom(module)?, arg::atom(function)?);
+    let (args, timeout) = (arg::args(args)?, arg::timeout(timeout)?);
+    multicall_mfa(cx, nodes, module, function, args, timeout).await
+}
+
+/// The whole of `multicall/5` once the arguments are known to be well typed.
+async fn multicall_mfa(
+    cx: &Cx,
+    nodes: Vec<Atom>,
+    module: Atom,
+    function: Atom,
+    args: Term,
+    timeout: Timeout,
+) -> Result<Term, Exception> {
+    let deadline = Deadline::new(cx, timeout)?;
+    let (m, f) = (Term::Atom(module), Term::Atom(function));
+    let (via_rex, via_erpc): (Vec<usize>, Vec<usize>) =
+        (0..nodes.len()).partition(|&i| !cx.spawn_request_supported(nodes[i]));
+    // The rex requests first: they run while erpc's are answered.
+    let srv = if via_rex.is_empty() {
+        None
+    } else {
+        let targets = via_rex.iter().map(|&i| nodes[i]).collect();
+        let req = request("call", m.clone(), f.clone(), args.clone());
+        Some(srv_start(cx, targets, req, deadline.left(cx)).await?)
+    };
+    let erpc_nodes = Term::List(via_erpc.iter().map(|&i| Term::Atom(nodes[i])).collect());
+    let left = arg::timeout_term(deadline.left(cx));
+    let erpc_outcomes = match via_erpc.is_empty() {
+        true => Vec::new(),
+        false => sim_erpc::multicall_term(cx, &erpc_nodes, &m, &f, &args, &left)
+            .await
+            .map_err(|_| badarg())?,
+    };
+    let srv_outcomes = match srv {
+        Some(calls) => srv_finish(cx, calls).await,
+        None => Vec::new(),
+    };
+    let mut slots: Vec<Option<Slot>> = (0..nodes.len()).map(|_| None).collect();
+    for (i, o) in via_erpc.into_iter().zip(erpc_outcomes) {
+        slots[i] = Some(Slot::Erpc(o));
+    }
+    for (i, o) in via_rex.into_iter().zip(srv_outcomes) {
+        slots[i] = Some(Slot::Rex(o));
+    }
+    let slots = slots
+        .into_iter()
+        .map(|s| s.expect("one outcome per node"))
+        .collect();
+    rpcmulticallify(&nodes, slots)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim_erpc::{Exception as E, Exit};
+
+    #[test]
+    fn rpcmulticallify_sorts_outcomes_into_resl_and_badnodes() {
+        let n = |s: &str| Atom::new(s);
+        let exit = Term::tuple([Term::atom("EXIT"), Term::atom("x")]);
+        let rows: Vec<(Slot, &str)> = vec![
+            (Slot::Erpc(Ok(Term::atom("v"))), "{[v],[]}"),
+            (Slot::Erpc(Ok(exit.clone())), "{[{badrpc,{'EXIT',x}}],[]}"),
+            (Slot::Erpc(Err(E::Throw(Term::atom("t")))), "{[t],[]}"),
+            (
+                Slot::Erpc(Err(E::Exit(Exit::Signal(Term::atom("killed"))))),
+                "{[{badrpc,{'EXIT',killed}}],[]}",
+            ),
+            (Slot::Erpc(Err(E::erpc(ErpcError::Timeout))), "{[],[n@h]}"),
+            (Slot::Erpc(Err(E::erpc(ErpcError::Noconnection))), "{[],[n@h]}"),
+            (Slot::Erpc(Err(E::erpc(ErpcError::Notsup))), "{[{badrpc,notsup}],[]}"),
+            (Slot::Rex(Term::atom("v")), "{[v],[]}"),
+            (Slot::Rex(BadRpc::Timeout.to_term()), "{[],[n@h]}"),
+            (Slot::Rex(BadRpc::Nodedown.to_term()), "{[],[n@h]}"),
+            (Slot::Rex(BadRpc::Exit(Term::atom("x")).to_term()), "{[{badrpc,{'EXIT',x}}],[]}"),
+        ];
+        for (slot, want) in rows {
+            let shown = format!("{slot:?}");
+            let got = rpcmulticallify(&[n("n@h")], vec![slot]).unwrap();
+            assert_eq!(got.to_string(), want, "row {shown}");
+        }
+        let bad = rpcmulticallify(&[n("n@h")], vec![Slot::Erpc(Err(E::erpc(ErpcError::Badarg)))]);
+        assert_eq!(bad.unwrap_err().class_reason().to_string(), "{error,badarg}");
+    }
+}
