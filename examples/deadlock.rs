@@ -20,12 +20,18 @@ fn reply_to(cx: &Cx, msg: &Term) -> Option<(Pid, Ref)> {
 }
 
 /// The account server: `{call, From, Ref, Req}` in, `{reply, Ref, Answer}` out.
-async fn server(cx: Cx, name: &'static str, peer: (&'static str, &'static str)) -> Result<Term, Exception> {
+async fn server(
+    cx: Cx,
+    name: &'static str,
+    peer: (&'static str, &'static str),
+) -> Result<Term, Exception> {
     cx.register(name, cx.self_pid()).await?;
     let mut balance: i64 = 100;
     loop {
         let msg = cx.recv().await;
-        let Some((from, r)) = reply_to(&cx, &msg) else { continue };
+        let Some((from, r)) = reply_to(&cx, &msg) else {
+            continue;
+        };
         let req = msg.as_tuple().map(|t| t[3].clone()).unwrap_or(Term::nil());
         let answer = match req.as_tuple() {
             Some([op, Term::Int(n)]) if op.is_atom("deposit") => {
@@ -35,7 +41,12 @@ async fn server(cx: Cx, name: &'static str, peer: (&'static str, &'static str)) 
             Some([op, Term::Int(n)]) if op.is_atom("transfer") => {
                 // The bug: a synchronous call to the peer from inside the server.
                 let r2 = cx.make_ref_marked();
-                let call = tuple![atom!("call"), cx.self_pid(), r2, tuple![atom!("deposit"), *n]];
+                let call = tuple![
+                    atom!("call"),
+                    cx.self_pid(),
+                    r2,
+                    tuple![atom!("deposit"), *n]
+                ];
                 cx.send(peer, call).await?;
                 cx.receive_marked(
                     move |m| matches!(m.as_tuple(), Some([t, Term::Ref(x), _]) if t.is_atom("reply") && *x == r2),
@@ -55,9 +66,21 @@ async fn server(cx: Cx, name: &'static str, peer: (&'static str, &'static str)) 
 async fn client(cx: Cx, server: &'static str, delay: Time) -> Result<Term, Exception> {
     cx.sleep(delay).await;
     let r = cx.make_ref_marked();
-    cx.send(server, tuple![atom!("call"), cx.self_pid(), r, tuple![atom!("transfer"), 10]]).await?;
+    cx.send(
+        server,
+        tuple![
+            atom!("call"),
+            cx.self_pid(),
+            r,
+            tuple![atom!("transfer"), 10]
+        ],
+    )
+    .await?;
     let m = cx
-        .receive_marked(move |m| matches!(m.as_tuple(), Some([_, Term::Ref(x), _]) if *x == r), Timeout::Infinity)
+        .receive_marked(
+            move |m| matches!(m.as_tuple(), Some([_, Term::Ref(x), _]) if *x == r),
+            Timeout::Infinity,
+        )
         .await;
     Ok(m.unwrap_or(Term::nil()))
 }
@@ -74,8 +97,10 @@ pub fn program(b: SimBuilder) -> Sim {
     let seed = sim.seed();
     let mut rng = sim_core_rng(seed);
     let (da, db) = (Time::us(rng.below(20_000)), Time::us(rng.below(20_000)));
-    sim.spawn("a@sim", move |cx| client(cx, "alice", da)).expect("a@sim exists");
-    sim.spawn("b@sim", move |cx| client(cx, "bob", db)).expect("b@sim exists");
+    sim.spawn("a@sim", move |cx| client(cx, "alice", da))
+        .expect("a@sim exists");
+    sim.spawn("b@sim", move |cx| client(cx, "bob", db))
+        .expect("b@sim exists");
     sim
 }
 

@@ -57,9 +57,14 @@ async fn ask(cx: &Cx, op: Term, key: Term) -> Result<Term, Exception> {
     let r = cx.make_ref_marked();
     cx.send("kv", tuple![op, key, cx.self_pid(), r]).await?;
     let reply = cx
-        .receive_marked(move |m| matches!(m.as_tuple(), Some([Term::Ref(x), _]) if *x == r), Timeout::Infinity)
+        .receive_marked(
+            move |m| matches!(m.as_tuple(), Some([Term::Ref(x), _]) if *x == r),
+            Timeout::Infinity,
+        )
         .await;
-    Ok(reply.and_then(|t| t.as_tuple().map(|t| t[1].clone())).unwrap_or(Term::nil()))
+    Ok(reply
+        .and_then(|t| t.as_tuple().map(|t| t[1].clone()))
+        .unwrap_or(Term::nil()))
 }
 
 /// Module `kv`, loaded on every node.
@@ -89,14 +94,27 @@ async fn client(cx: Cx) -> Result<Term, Exception> {
         // Visits arrive over time.
         cx.sleep(Time::ms(100)).await;
         for _attempt in 0..50 {
-            let r = erpc::call(&cx, "b@sim", "kv", "incr", args![atom!("visits")], Timeout::ms(20)).await;
+            let r = erpc::call(
+                &cx,
+                "b@sim",
+                "kv",
+                "incr",
+                args![atom!("visits")],
+                Timeout::ms(20),
+            )
+            .await;
             match r {
                 Ok(_) => {
                     counted += 1;
                     break;
                 }
                 // The bug: retrying a non-idempotent call that may have run.
-                Err(e) if matches!(e.erpc_error(), Some(ErpcError::Timeout | ErpcError::Noconnection)) => {
+                Err(e)
+                    if matches!(
+                        e.erpc_error(),
+                        Some(ErpcError::Timeout | ErpcError::Noconnection)
+                    ) =>
+                {
                     cx.sleep(Time::ms(5)).await;
                 }
                 Err(e) => return Err(e.into()),
@@ -105,7 +123,15 @@ async fn client(cx: Cx) -> Result<Term, Exception> {
     }
     // Let everything settle, then read the primary's counter.
     cx.sleep(Time::ms(500)).await;
-    let stored = erpc::call(&cx, "b@sim", "kv", "get", args![atom!("visits")], Timeout::ms(1_000)).await?;
+    let stored = erpc::call(
+        &cx,
+        "b@sim",
+        "kv",
+        "get",
+        args![atom!("visits")],
+        Timeout::ms(1_000),
+    )
+    .await?;
     cx.check(
         stored == Term::Int(counted),
         format!("counted {counted} visits but the store says {stored}"),
@@ -126,8 +152,15 @@ fn program(b: SimBuilder) -> Sim {
     if rng.chance(0.3) {
         let start = Time::us(rng.below(1_000_000));
         let length = Time::us(5_000 + rng.below(60_000));
-        let mode = if rng.chance(0.5) { Mode::Defer } else { Mode::Drop };
-        sim.at(start, Fault::partition((["a@sim"], ["b@sim", "c@sim"]), mode));
+        let mode = if rng.chance(0.5) {
+            Mode::Defer
+        } else {
+            Mode::Drop
+        };
+        sim.at(
+            start,
+            Fault::partition((["a@sim"], ["b@sim", "c@sim"]), mode),
+        );
         sim.at(start + length, Fault::heal());
     }
     sim.spawn("a@sim", client).expect("a@sim exists");
@@ -136,11 +169,17 @@ fn program(b: SimBuilder) -> Sim {
 
 fn main() {
     println!("erpc-sim demo: hunting a double increment in a replicated counter");
-    println!("  nodes a@sim (client), b@sim (primary), c@sim (backup); partitions drawn from the seed\n");
+    println!(
+        "  nodes a@sim (client), b@sim (primary), c@sim (backup); partitions drawn from the seed\n"
+    );
     let explorer = Explorer::new("demo").iterations(10_000).quiet(true);
     let result = explorer.run(program);
     let Some(failure) = &result.failure else {
-        println!("no failure in {} schedules ({:.0} schedules/s)", result.runs, result.schedules_per_sec());
+        println!(
+            "no failure in {} schedules ({:.0} schedules/s)",
+            result.runs,
+            result.schedules_per_sec()
+        );
         std::process::exit(1);
     };
     println!(

@@ -20,10 +20,12 @@ async fn ledger(cx: Cx) -> Result<Term, Exception> {
         match m.as_tuple() {
             Some([tag, Term::Pid(from), job]) if tag.is_atom("charge") => {
                 charges.push(job.clone());
-                cx.send(*from, tuple![atom!("charged"), job.clone()]).await?;
+                cx.send(*from, tuple![atom!("charged"), job.clone()])
+                    .await?;
             }
             Some([tag, Term::Pid(from)]) if tag.is_atom("count") => {
-                cx.send(*from, tuple![atom!("count"), charges.len() as i64]).await?;
+                cx.send(*from, tuple![atom!("count"), charges.len() as i64])
+                    .await?;
             }
             _ => {}
         }
@@ -31,8 +33,13 @@ async fn ledger(cx: Cx) -> Result<Term, Exception> {
 }
 
 async fn worker(cx: Cx, coordinator: Pid, job: Term) -> Result<Term, Exception> {
-    cx.send(("ledger", "a@sim"), tuple![atom!("charge"), cx.self_pid(), job.clone()]).await?;
-    cx.receive(|m| matches!(m.as_tuple(), Some([t, _]) if t.is_atom("charged"))).await;
+    cx.send(
+        ("ledger", "a@sim"),
+        tuple![atom!("charge"), cx.self_pid(), job.clone()],
+    )
+    .await?;
+    cx.receive(|m| matches!(m.as_tuple(), Some([t, _]) if t.is_atom("charged")))
+        .await;
     cx.send(coordinator, tuple![atom!("result"), job]).await?;
     Ok(atom!("done"))
 }
@@ -40,7 +47,9 @@ async fn worker(cx: Cx, coordinator: Pid, job: Term) -> Result<Term, Exception> 
 /// Runs `job` on `node`; `Some(result)` or `None` when the worker went down.
 async fn run_on(cx: &Cx, node: &str, job: Term) -> Result<Option<Term>, Exception> {
     let me = cx.self_pid();
-    let (_pid, mref) = cx.spawn_monitor_on(node, move |c| worker(c, me, job)).await?;
+    let (_pid, mref) = cx
+        .spawn_monitor_on(node, move |c| worker(c, me, job))
+        .await?;
     let m = cx
         .receive(move |m| match m.as_tuple() {
             Some([t, _]) => t.is_atom("result"),
@@ -65,8 +74,11 @@ async fn coordinator(cx: Cx) -> Result<Term, Exception> {
     }
     let r = cx.make_ref_marked();
     let _ = r;
-    cx.send(("ledger", "a@sim"), tuple![atom!("count"), cx.self_pid()]).await?;
-    let m = cx.receive(|m| matches!(m.as_tuple(), Some([t, _]) if t.is_atom("count"))).await;
+    cx.send(("ledger", "a@sim"), tuple![atom!("count"), cx.self_pid()])
+        .await?;
+    let m = cx
+        .receive(|m| matches!(m.as_tuple(), Some([t, _]) if t.is_atom("count")))
+        .await;
     let charged = m.as_tuple().and_then(|t| t[1].as_int()).unwrap_or(-1);
     cx.check(charged == 1, format!("the job was charged {charged} times"))?;
     Ok(atom!("ok"))

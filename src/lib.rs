@@ -34,3 +34,8 @@ pub use sim_erpc as erpc;
 pub use sim_partition as partition;
 /// `sim-rpc`: the OTP `rpc` API.
 pub use sim_rpc as rpc;
+
+/// The README's examples, compiled and run as doc tests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -41,8 +41,18 @@ pub fn w1(t: &mut Table, n: u64) {
     let r = run(&mut sim);
     let secs = start.elapsed().as_secs_f64();
     let allocs = alloc::allocs() - allocs0;
-    t.add("W1 ping-pong", secs * 1e9 / n as f64, "ns/message", format!("{} steps, {allocs} allocations in total", r.steps));
-    t.add("W1 allocations per message", allocs as f64 / n as f64, "allocs/message", "whole run, setup included");
+    t.add(
+        "W1 ping-pong",
+        secs * 1e9 / n as f64,
+        "ns/message",
+        format!("{} steps, {allocs} allocations in total", r.steps),
+    );
+    t.add(
+        "W1 allocations per message",
+        allocs as f64 / n as f64,
+        "allocs/message",
+        "whole run, setup included",
+    );
 }
 
 /// W2: `n` processes spawned that exit at once, all awaited (monitor + DOWN).
@@ -50,7 +60,8 @@ pub fn w2(t: &mut Table, n: u64) {
     let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
     sim.spawn("a@sim", move |cx| async move {
         for _ in 0..n {
-            cx.spawn_monitor(|_| async move { Ok(Term::atom("x")) }).await?;
+            cx.spawn_monitor(|_| async move { Ok(Term::atom("x")) })
+                .await?;
         }
         for _ in 0..n {
             cx.recv().await;
@@ -61,7 +72,12 @@ pub fn w2(t: &mut Table, n: u64) {
     let start = Instant::now();
     run(&mut sim);
     let secs = start.elapsed().as_secs_f64();
-    t.add("W2 spawn", secs * 1e9 / n as f64, "ns/spawn", "spawn_monitor + DOWN");
+    t.add(
+        "W2 spawn",
+        secs * 1e9 / n as f64,
+        "ns/spawn",
+        "spawn_monitor + DOWN",
+    );
 }
 
 /// W3: `procs` processes in a ring pass a token `hops` times.
@@ -85,8 +101,7 @@ pub fn w3(t: &mut Table, procs: usize, hops: i64) {
                 .await?;
         }
         cx.send(next, Term::Int(hops)).await?;
-        loop {
-            let Term::Int(k) = cx.recv().await else { break };
+        while let Term::Int(k) = cx.recv().await {
             if k <= 0 {
                 break;
             }
@@ -98,7 +113,12 @@ pub fn w3(t: &mut Table, procs: usize, hops: i64) {
     let start = Instant::now();
     run(&mut sim);
     let secs = start.elapsed().as_secs_f64();
-    t.add("W3 ring", secs * 1e9 / hops as f64, "ns/hop", format!("{procs} processes"));
+    t.add(
+        "W3 ring",
+        secs * 1e9 / hops as f64,
+        "ns/hop",
+        format!("{procs} processes"),
+    );
 }
 
 /// W6: `n` processes blocked in receive: bytes per process.
@@ -118,12 +138,20 @@ pub fn w6(t: &mut Table, n: usize) {
     }
     sim.run();
     let bytes = alloc::live().saturating_sub(before);
-    t.add("W6 idle process", bytes as f64 / n as f64, "bytes/process", format!("{n} blocked in receive"));
+    t.add(
+        "W6 idle process",
+        bytes as f64 / n as f64,
+        "bytes/process",
+        format!("{n} blocked in receive"),
+    );
     t.add(
         "W6 peak RSS",
         alloc::peak_rss_bytes() as f64 / (1024.0 * 1024.0),
         "MiB",
-        format!("whole bench process so far; peak heap {} MiB", alloc::peak() / (1024 * 1024)),
+        format!(
+            "whole bench process so far; peak heap {} MiB",
+            alloc::peak() / (1024 * 1024)
+        ),
     );
     drop(sim);
 }

@@ -38,15 +38,30 @@ fn calls(nodes: &[&str], target: &'static str, n: u64, timeout: Timeout, queued:
 /// W4: `erpc:call` to the own node, with and without a timeout.
 pub fn w4(t: &mut Table, n: u64) {
     let secs = calls(&["a@sim"], "a@sim", n, Timeout::ms(5_000), 0);
-    t.add("W4 local erpc, timeout", secs * 1e9 / n as f64, "ns/call", "spawned applier");
+    t.add(
+        "W4 local erpc, timeout",
+        secs * 1e9 / n as f64,
+        "ns/call",
+        "spawned applier",
+    );
     let secs = calls(&["a@sim"], "a@sim", n, Timeout::Infinity, 0);
-    t.add("W4 local erpc, infinity", n as f64 / secs, "calls/s", "applied in the caller, as OTP");
+    t.add(
+        "W4 local erpc, infinity",
+        n as f64 / secs,
+        "calls/s",
+        "applied in the caller, as OTP",
+    );
 }
 
 /// W5: `erpc:call` to a second node (zero latency); multicall to 3 nodes.
 pub fn w5(t: &mut Table, n: u64) {
     let secs = calls(&["a@sim", "b@sim"], "b@sim", n, Timeout::ms(5_000), 0);
-    t.add("W5 remote erpc call", n as f64 / secs, "calls/s", "zero latency");
+    t.add(
+        "W5 remote erpc call",
+        n as f64 / secs,
+        "calls/s",
+        "zero latency",
+    );
     let mut sim = Sim::builder()
         .nodes(["a@sim", "b@sim", "c@sim", "d@sim"])
         .latency(Time::ZERO, Time::ZERO)
@@ -55,13 +70,26 @@ pub fn w5(t: &mut Table, n: u64) {
     let m = n / 3;
     sim.spawn("a@sim", move |cx| async move {
         for _ in 0..m {
-            erpc::multicall(&cx, &["b@sim", "c@sim", "d@sim"], "erlang", "node", vec![], Timeout::ms(5_000)).await?;
+            erpc::multicall(
+                &cx,
+                &["b@sim", "c@sim", "d@sim"],
+                "erlang",
+                "node",
+                vec![],
+                Timeout::ms(5_000),
+            )
+            .await?;
         }
         Ok(atom!("ok"))
     })
     .unwrap();
     let secs = timed(&mut sim);
-    t.add("W5 multicall to 3 nodes", m as f64 / secs, "multicalls/s", "zero latency");
+    t.add(
+        "W5 multicall to 3 nodes",
+        m as f64 / secs,
+        "multicalls/s",
+        "zero latency",
+    );
 }
 
 /// W7: `erpc:call` with 0 and 100,000 unrelated messages queued.
@@ -79,20 +107,33 @@ pub fn w7(t: &mut Table, n: u64, queued: usize) {
     })
     .unwrap();
     let fill = timed(&mut sim);
-    t.add("W7 call, empty mailbox", empty * 1e9 / n as f64, "ns/call", "");
+    t.add(
+        "W7 call, empty mailbox",
+        empty * 1e9 / n as f64,
+        "ns/call",
+        "",
+    );
     t.add(
         "W7 call, 100k queued",
         (full - fill).max(0.0) * 1e9 / n as f64,
         "ns/call",
         format!("{queued} unrelated messages"),
     );
-    t.add("W7 ratio", (full - fill).max(0.0) / empty, "ratio", "about 1: the marker skips them");
+    t.add(
+        "W7 ratio",
+        (full - fill).max(0.0) / empty,
+        "ratio",
+        "about 1: the marker skips them",
+    );
 }
 
 /// The W8 scenario: 20 calls from a to b and c with a partition in the middle.
 fn scenario(b: SimBuilder) -> Sim {
     let mut sim = b.nodes(["a@sim", "b@sim", "c@sim"]).build().unwrap();
-    sim.at(Time::ms(3), Fault::partition((["a@sim"], ["b@sim", "c@sim"]), Mode::Drop));
+    sim.at(
+        Time::ms(3),
+        Fault::partition((["a@sim"], ["b@sim", "c@sim"]), Mode::Drop),
+    );
     sim.at(Time::ms(8), Fault::heal());
     sim.spawn("a@sim", |cx| async move {
         for i in 0..20 {
@@ -107,11 +148,23 @@ fn scenario(b: SimBuilder) -> Sim {
 
 /// W8: schedules per second exploring the scenario, on 1 thread and all cores.
 pub fn w8(t: &mut Table, runs: u64) {
-    for threads in [1, std::thread::available_parallelism().map_or(1, |n| n.get())] {
-        let r = Explorer::new("w8").iterations(runs).threads(threads).quiet(true).write_files(false).run(scenario);
+    for threads in [
+        1,
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+    ] {
+        let r = Explorer::new("w8")
+            .iterations(runs)
+            .threads(threads)
+            .quiet(true)
+            .write_files(false)
+            .run(scenario);
         assert!(r.failure.is_none(), "{r}");
         t.add(
-            if threads == 1 { "W8 exploration, 1 thread" } else { "W8 exploration, all cores" },
+            if threads == 1 {
+                "W8 exploration, 1 thread"
+            } else {
+                "W8 exploration, all cores"
+            },
             r.schedules_per_sec(),
             "schedules/s",
             format!("{threads} thread(s), 20 erpc calls, one partition"),

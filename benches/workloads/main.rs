@@ -18,7 +18,10 @@ static GLOBAL: alloc::Counting = alloc::Counting;
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     // Other arguments select workloads by name (`w1`, `w6`); none runs all.
-    let picks: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let picks: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let on = |w: &str| picks.is_empty() || picks.iter().any(|p| p.eq_ignore_ascii_case(w));
     let k = |full_size: u64, smoke: u64| if full { full_size } else { smoke };
     let mut t = table::Table::default();

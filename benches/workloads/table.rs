@@ -15,10 +15,21 @@ pub struct Table {
 }
 
 impl Table {
-    pub fn add(&mut self, workload: &'static str, figure: f64, unit: &'static str, note: impl Into<String>) {
+    pub fn add(
+        &mut self,
+        workload: &'static str,
+        figure: f64,
+        unit: &'static str,
+        note: impl Into<String>,
+    ) {
         let note = note.into();
         println!("{workload:<34} {figure:>14.1} {unit:<14} {note}");
-        self.rows.push(Row { workload, figure, unit, note });
+        self.rows.push(Row {
+            workload,
+            figure,
+            unit,
+            note,
+        });
     }
 
     pub fn json(&self) -> String {

@@ -20,7 +20,11 @@ fn explorer(name: &str, budget: u64) -> Explorer {
 fn selective_receive_deadlock_is_found_within_100_schedules() {
     let r = explorer("deadlock", 100).run(deadlock::program);
     let f = r.failure.expect("the deadlock is found");
-    assert!(matches!(f.outcome, Outcome::Deadlock { .. }), "{}", f.outcome);
+    assert!(
+        matches!(f.outcome, Outcome::Deadlock { .. }),
+        "{}",
+        f.outcome
+    );
     assert!(r.runs <= 100);
     let again = explorer("deadlock", 1).replay(&f.replay, deadlock::program);
     assert_eq!(again.outcome.kind(), "deadlock");

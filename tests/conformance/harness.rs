@@ -82,7 +82,6 @@ where
 
 /// [`run`] with `faults` installed in the simulation before it runs (the same
 /// schedule under every seed).
-#[allow(dead_code)] // used by the dist_* / partition_* / node_restart groups
 pub fn run_with_faults<F, Fut>(faults: fn(&mut Sim), body: F) -> Observed
 where
     F: Fn(Env) -> Fut + Clone + 'static,

@@ -267,17 +267,17 @@ fn erlang_module() -> Module {
                 _ => Err(Exception::badarg("whereis", 1)),
             }
         })
-        .function("+", 2, |_, a| async move { arith("+", &a, i64::checked_add, |x, y| x + y) })
-        .function("-", 2, |_, a| async move { arith("-", &a, i64::checked_sub, |x, y| x - y) })
+        .function("+", 2, |_, a| async move {
+            arith("+", &a, i64::checked_add, |x, y| x + y)
+        })
+        .function("-", 2, |_, a| async move {
+            arith("-", &a, i64::checked_sub, |x, y| x - y)
+        })
         .function("atom_to_list", 1, |_, a| async move {
             match arg(&a, 0) {
                 Term::Atom(n) => Ok(Term::string(n.as_str())),
                 _ => Err(Exception::badarg("atom_to_list", 1)),
             }
-        })
-        .function("halt", 0, |cx, _| async move {
-            cx.halt().await;
-            Ok(Term::Atom(Atom::new("ok")))
         })
 }
 

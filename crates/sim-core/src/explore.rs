@@ -320,7 +320,12 @@ impl Explorer {
     {
         let name = strategy.name();
         let res = catch_unwind(AssertUnwindSafe(|| {
-            let mut sim = setup(Sim::builder().seed(seed).strategy_boxed(strategy).trace(trace));
+            let mut sim = setup(
+                Sim::builder()
+                    .seed(seed)
+                    .strategy_boxed(strategy)
+                    .trace(trace),
+            );
             sim.set_trace_mode(trace);
             sim.suppress_actions(suppressed);
             sim.run()

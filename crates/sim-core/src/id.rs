@@ -210,7 +210,8 @@ impl std::str::FromStr for Ref {
             .strip_prefix("#Ref<")
             .and_then(|x| x.strip_suffix('>'))
             .ok_or_else(|| format!("`{s}` is not a reference (expected #Ref<A.B.C.D>)"))?;
-        let [n, a, b, c] = numbers::<4>(inner).ok_or_else(|| format!("`{s}` is not a reference"))?;
+        let [n, a, b, c] =
+            numbers::<4>(inner).ok_or_else(|| format!("`{s}` is not a reference"))?;
         Ok(Ref::new(n, [a, b, c]))
     }
 }

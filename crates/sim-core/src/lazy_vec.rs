@@ -6,6 +6,8 @@
 use std::ops::Deref;
 
 /// A `Vec` allocated on first push; reads through `Deref<Target = [T]>`.
+// The box is the point: `Option<Box<Vec<T>>>` is one pointer, a `Vec` three.
+#[allow(clippy::box_collection)]
 #[derive(Clone, Debug)]
 pub(crate) struct LazyVec<T>(Option<Box<Vec<T>>>);
 

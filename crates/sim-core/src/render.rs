@@ -63,7 +63,9 @@ pub fn sequence_diagram_html(records: &[TraceRecord], title: &str) -> String {
     let mut node_names: IndexMap<u32, String> = IndexMap::new();
     for r in records {
         if let TraceEvent::Spawn { pid, node, .. } = &r.event {
-            node_names.entry(pid.node().0).or_insert_with(|| Term::Atom(*node).to_string());
+            node_names
+                .entry(pid.node().0)
+                .or_insert_with(|| Term::Atom(*node).to_string());
         }
     }
     let mut by_node: IndexMap<u32, Vec<String>> = IndexMap::new();
@@ -80,7 +82,9 @@ pub fn sequence_diagram_html(records: &[TraceRecord], title: &str) -> String {
     };
     for r in records {
         match &r.event {
-            TraceEvent::Spawn { pid, .. } | TraceEvent::Receive { pid, .. } | TraceEvent::Exit { pid, .. } => see(pid),
+            TraceEvent::Spawn { pid, .. }
+            | TraceEvent::Receive { pid, .. }
+            | TraceEvent::Exit { pid, .. } => see(pid),
             TraceEvent::Send { from, to, .. } => {
                 see(from);
                 if let crate::trace::TraceDest::Pid(p) = to {
@@ -94,7 +98,10 @@ pub fn sequence_diagram_html(records: &[TraceRecord], title: &str) -> String {
     let nodes: IndexMap<String, Vec<String>> = by_node
         .into_iter()
         .map(|(i, pids)| {
-            let name = node_names.get(&i).cloned().unwrap_or_else(|| format!("node {i}"));
+            let name = node_names
+                .get(&i)
+                .cloned()
+                .unwrap_or_else(|| format!("node {i}"));
             (name, pids)
         })
         .collect();
@@ -184,7 +191,10 @@ pub fn sequence_diagram_html(records: &[TraceRecord], title: &str) -> String {
                     .as_ref()
                     .map(short)
                     .unwrap_or_else(|| format!("{kind:?}"));
-                sends.insert(*id, (i, from.to_string(), *kind, label, Some(to.to_string())));
+                sends.insert(
+                    *id,
+                    (i, from.to_string(), *kind, label, Some(to.to_string())),
+                );
                 if *kind == SignalKind::SpawnRequest {
                     spawn_reqs.insert(from.to_string(), i);
                 }
@@ -199,7 +209,10 @@ pub fn sequence_diagram_html(records: &[TraceRecord], title: &str) -> String {
             TraceEvent::Deliver { id, to: reached } => {
                 if let Some((si, from, kind, label, to)) = sends.get(id) {
                     let reached = reached.map(|p| p.to_string());
-                    let (x1, x2) = (x_of(from), reached.as_deref().or(to.as_deref()).and_then(x_of));
+                    let (x1, x2) = (
+                        x_of(from),
+                        reached.as_deref().or(to.as_deref()).and_then(x_of),
+                    );
                     if let (Some(x1), Some(x2)) = (x1, x2) {
                         let y1 = y_of(*si);
                         let dash = if *kind == SignalKind::Message {

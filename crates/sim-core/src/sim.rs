@@ -364,7 +364,7 @@ impl SimBuilder {
         };
         for (node, b) in boots {
             let mut w = world.borrow_mut();
-            w.spawn_process(node, None, false, Box::new(move |cx| b(cx)));
+            w.spawn_boot(node, b);
             w.drain_local();
         }
         Ok(Sim { world })

@@ -261,7 +261,13 @@ impl std::fmt::Display for TraceEvent<Term> {
                 Some(p) => write!(f, "{p} spawns {pid} on {}", Term::Atom(*node)),
                 None => write!(f, "{pid} starts on {}", Term::Atom(*node)),
             },
-            TraceEvent::Send { id, from, to, kind, payload } => {
+            TraceEvent::Send {
+                id,
+                from,
+                to,
+                kind,
+                payload,
+            } => {
                 let kind = serde_json::to_string(kind).unwrap_or_default();
                 let kind = kind.trim_matches('"');
                 match payload {

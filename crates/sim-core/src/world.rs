@@ -107,6 +107,10 @@ pub(crate) struct World {
     /// Who owns each enabled event (same index): positions are fixed up through
     /// it without turning pids back into slots.
     pub(crate) owners: Vec<Owner>,
+    /// Booted processes that have not taken their first step: they take it
+    /// before anything else, so a system server is registered before user code
+    /// can look for it (as on a real node, where boot completes first).
+    pub(crate) boot_queue: VecDeque<ProcKey>,
     pub(crate) timers: BinaryHeap<std::cmp::Reverse<(Time, u64, TimerKind)>>,
     pub(crate) timer_seq: u64,
     pub(crate) erl_timers: IndexMap<Ref, timer::ErlTimer>,
@@ -162,6 +166,7 @@ impl World {
             conn_lost: vec![false; n * n],
             enabled: Vec::new(),
             owners: Vec::new(),
+            boot_queue: VecDeque::new(),
             timers: BinaryHeap::new(),
             timer_seq: 0,
             erl_timers: IndexMap::new(),
@@ -267,6 +272,15 @@ impl World {
         }
     }
 
+    /// Starts a boot process: it takes its first step before anything else.
+    pub(crate) fn spawn_boot(&mut self, node: NodeId, body: BootFn) {
+        if let Some(pid) = self.spawn_process(node, None, false, Box::new(move |cx| body(cx))) {
+            if let Some(k) = self.key_of(pid) {
+                self.boot_queue.push_back(k);
+            }
+        }
+    }
+
     /// Removes the event at `i` (swap-remove, fixing the moved event's owner).
     pub(crate) fn take_enabled(&mut self, i: usize) -> (Event, Owner) {
         let ev = self.enabled.swap_remove(i);
@@ -327,6 +341,12 @@ impl World {
             self.outcome = Some(Outcome::StepBudget);
             return Next::Stop;
         }
+        while let Some(key) = self.boot_queue.pop_front() {
+            let pos = self.procs.get(key).map_or(NOT_ENABLED, |p| p.enabled_pos);
+            if pos != NOT_ENABLED {
+                return self.step_at(pos as usize);
+            }
+        }
         let n = self.enabled.len();
         let i = if n == 1 {
             0
@@ -335,6 +355,11 @@ impl World {
             self.choices.push(i as u32);
             i
         };
+        self.step_at(i)
+    }
+
+    /// Takes the enabled event at `i` as this step.
+    fn step_at(&mut self, i: usize) -> Next {
         let (ev, owner) = self.take_enabled(i);
         self.steps += 1;
         match (ev, owner) {
@@ -489,14 +514,18 @@ impl World {
             panics: self.panics.clone(),
             results: self.fg.clone(),
             trace: self.tracer.records.clone(),
-            divergence: self.divergence.clone().or_else(|| self.strategy.diverged()).or_else(|| {
-                (!self.strategy.replayed_all()).then(|| {
-                    format!(
-                        "the run ended after {} choice points, before the schedule did",
-                        self.choices.len()
-                    )
-                })
-            }),
+            divergence: self
+                .divergence
+                .clone()
+                .or_else(|| self.strategy.diverged())
+                .or_else(|| {
+                    (!self.strategy.replayed_all()).then(|| {
+                        format!(
+                            "the run ended after {} choice points, before the schedule did",
+                            self.choices.len()
+                        )
+                    })
+                }),
             planned_actions: self.planned_actions.unwrap_or(self.controls.len()),
             suppressed: self.suppressed.clone(),
         }

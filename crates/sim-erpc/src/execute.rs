@@ -80,8 +80,8 @@ pub(crate) async fn apply(cx: &Cx, what: Applied) -> Result<Term, CoreException>
     }
 }
 
-/// `erpc:execute_call(Module, Function, Args)` as rpc's `rex` server uses it:
-/// applies `Module:Function(Args)` in the calling process with erpc's handling
+/// `erpc:execute_call(Module, Function, Args)`, for a server that applies
+/// requests in its own process: applies `Module:Function(Args)` with erpc's handling
 /// of the arguments (`args` a proper or improper list; an improper one fails as
 /// `erlang:apply/3` does) and of the stack, and returns the value or the
 /// exception raised, by class.

@@ -51,7 +51,7 @@
 //! | `reqids_add/3` | [`reqids_add`] |
 //! | `reqids_size/1` | [`reqids_size`] |
 //! | `reqids_to_list/1` | [`reqids_to_list`] |
-//! | `execute_call/3` (used by rpc's `rex`) | [`execute_mfa`] |
+//! | `execute_call/3` | [`execute_mfa`] |
 //! | `timeout_time()` | [`sim_core::Timeout`], checked as `timeout_value/1` ([`MAX_TIMEOUT_MS`]) |
 //!
 //! The same operations with Erlang terms as arguments, checked as OTP checks

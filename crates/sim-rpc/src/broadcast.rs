@@ -125,7 +125,14 @@ pub async fn eval_everywhere<N>(
 where
     N: Into<NodeRef> + Copy,
 {
-    eval_to(cx, &node_list(cx, nodes), module.into(), function.into(), args).await
+    eval_to(
+        cx,
+        &node_list(cx, nodes),
+        module.into(),
+        function.into(),
+        args,
+    )
+    .await
 }
 
 /// `rpc:eval_everywhere(Module, Function, Args)`: [`eval_everywhere`] on

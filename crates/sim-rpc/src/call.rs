@@ -49,7 +49,15 @@ pub async fn call(
     timeout: Timeout,
 ) -> Result<Term, Exception> {
     let node = cx.node_name(node);
-    call_mfa(cx, node, module.into(), function.into(), Term::List(args), timeout).await
+    call_mfa(
+        cx,
+        node,
+        module.into(),
+        function.into(),
+        Term::List(args),
+        timeout,
+    )
+    .await
 }
 
 /// `rpc:call(Node, erlang, apply, [Fun, []], Timeout)`: [`call`] of a
@@ -131,7 +139,7 @@ async fn call_mfa(
     match outcome {
         Err(e) if e.erpc_error() == Some(ErpcError::Notsup) => match deadline.left(cx) {
             Timeout::Ms(0) => Ok(BadRpc::Timeout.to_term()),
-            left => srv_call(cx, node, request("call", m, f, args), left).await,
+            left => srv_call(cx, node, request(cx, "call", m, f, args), left).await,
         },
         other => rpcify(other),
     }
@@ -216,11 +224,22 @@ pub async fn block_call_term(
             args.clone(),
             timeout.clone(),
         ];
-        return Err(Exception::error(Term::atom("function_clause"))
-            .with_frame(Frame::with_args("rpc", "block_call", all)));
+        return Err(
+            Exception::error(Term::atom("function_clause")).with_frame(Frame::with_args(
+                "rpc",
+                "block_call",
+                all,
+            )),
+        );
     };
     let timeout = arg::timeout(timeout)?;
-    let req = request("block_call", module.clone(), function.clone(), args.clone());
+    let req = request(
+        cx,
+        "block_call",
+        module.clone(),
+        function.clone(),
+        args.clone(),
+    );
     srv_call(cx, n, req, timeout).await
 }
 
@@ -290,6 +309,6 @@ pub(crate) async fn cast_mfa(cx: &Cx, node: Atom, module: Atom, function: Atom, 
             .await
             .expect("erpc accepts the atoms and list rpc checked");
     } else {
-        srv_cast(cx, node, request("cast", m, f, args)).await;
+        srv_cast(cx, node, request(cx, "cast", m, f, args)).await;
     }
 }

@@ -9,12 +9,13 @@
 //! them; [`BadRpc`] reads `{badrpc, Reason}` for Rust callers.
 //!
 //! What erpc does not cover runs through `rex`, the rpc server every node
-//! runs ([`rex`]; boot it with [`RpcExt::with_rpc`], which the `erpc-sim`
-//! facade does by default): `block_call` (applied inside `rex`, so block_calls
-//! to one node are serialized), `sbcast`, and, for a node that does not
-//! support spawn requests (`SimBuilder::without_spawn_request`), the older
-//! protocol OTP 23 and 24 fell back to (`{call, M, F, A, GL}` to `rex`), so
-//! `call`, `multicall` and `cast` still give the right result there.
+//! runs ([`rex`]). **rpc needs it booted**: build the simulation with
+//! [`RpcExt::with_rpc`] (the `erpc-sim` facade's default builder is meant to
+//! do this for you). `rex` serves `block_call` (applied inside `rex`, so
+//! block_calls to one node are serialized), `sbcast`, and, for a node that
+//! does not support spawn requests (`SimBuilder::without_spawn_request`), the
+//! older protocol OTP 23 and 24 fell back to (`{call, M, F, A, GL}` to `rex`),
+//! so `call`, `multicall` and `cast` still give the right result there.
 //!
 //! ```
 //! use sim_core::{Sim, Term, Timeout};

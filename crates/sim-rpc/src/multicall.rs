@@ -6,43 +6,11 @@
 
 use crate::arg;
 use crate::deadline::Deadline;
-use crate::rpcify::{badarg, rpcify, BadRpc};
+use crate::rpcify::{badarg, rpcmulticallify, Slot};
 use crate::server::{request, srv_finish, srv_start};
 use crate::{known_nodes, node_list};
 use sim_core::{Atom, Cx, Exception, NodeRef, Term, Timeout};
-use sim_erpc::ErpcError;
 use std::future::Future;
-
-/// One node's answer before the mapping into `{ResL, BadNodes}`.
-#[derive(Debug)]
-enum Slot {
-    /// What `erpc:multicall` gave for the node.
-    Erpc(Result<Term, sim_erpc::Exception>),
-    /// What `rex` gave, already mapped by `rpc_check/1`.
-    Rex(Term),
-}
-
-/// `rpcmulticallify/4`: `{ResL, BadNodes}` in the order of `nodes`. A timeout
-/// or a lost connection puts the node in `BadNodes`; every other outcome goes
-/// to `ResL` as `call` would return it.
-fn rpcmulticallify(nodes: &[Atom], slots: Vec<Slot>) -> Result<Term, Exception> {
-    let (mut res, mut bad) = (Vec::new(), Vec::new());
-    for (&node, slot) in nodes.iter().zip(slots) {
-        match slot {
-            Slot::Erpc(Err(e))
-                if matches!(e.erpc_error(), Some(ErpcError::Timeout | ErpcError::Noconnection)) =>
-            {
-                bad.push(Term::Atom(node));
-            }
-            Slot::Erpc(outcome) => res.push(rpcify(outcome)?),
-            Slot::Rex(x) if matches!(BadRpc::from_term(&x), Some(BadRpc::Timeout | BadRpc::Nodedown)) => {
-                bad.push(Term::Atom(node));
-            }
-            Slot::Rex(x) => res.push(x),
-        }
-    }
-    Ok(Term::tuple([Term::List(res), Term::List(bad)]))
-}
 
 /// `rpc:multicall(Nodes, Module, Function, Args, Timeout)` (and
 /// `multicall/4` with `Timeout::Infinity`): [`crate::call`] on every node of
@@ -76,7 +44,15 @@ where
     N: Into<NodeRef> + Copy,
 {
     let nodes = node_list(cx, nodes);
-    multicall_mfa(cx, nodes, module.into(), function.into(), Term::List(args), timeout).await
+    multicall_mfa(
+        cx,
+        nodes,
+        module.into(),
+        function.into(),
+        Term::List(args),
+        timeout,
+    )
+    .await
 }
 
 /// `rpc:multicall(Module, Function, Args, Timeout)` (and `multicall/3` with
@@ -99,7 +75,15 @@ pub async fn multicall_all(
     timeout: Timeout,
 ) -> Result<Term, Exception> {
     let nodes = known_nodes(cx);
-    multicall_mfa(cx, nodes, module.into(), function.into(), Term::List(args), timeout).await
+    multicall_mfa(
+        cx,
+        nodes,
+        module.into(),
+        function.into(),
+        Term::List(args),
+        timeout,
+    )
+    .await
 }
 
 /// `rpc:multicall(Nodes, erlang, apply, [Fun, []], Timeout)`: [`multicall`]
@@ -188,7 +172,7 @@ async fn multicall_mfa(
         None
     } else {
         let targets = via_rex.iter().map(|&i| nodes[i]).collect();
-        let req = request("call", m.clone(), f.clone(), args.clone());
+        let req = request(cx, "call", m.clone(), f.clone(), args.clone());
         Some(srv_start(cx, targets, req, deadline.left(cx)).await?)
     };
     let erpc_nodes = Term::List(via_erpc.iter().map(|&i| Term::Atom(nodes[i])).collect());
@@ -215,39 +199,4 @@ async fn multicall_mfa(
         .map(|s| s.expect("one outcome per node"))
         .collect();
     rpcmulticallify(&nodes, slots)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use sim_erpc::{Exception as E, Exit};
-
-    #[test]
-    fn rpcmulticallify_sorts_outcomes_into_resl_and_badnodes() {
-        let n = |s: &str| Atom::new(s);
-        let exit = Term::tuple([Term::atom("EXIT"), Term::atom("x")]);
-        let rows: Vec<(Slot, &str)> = vec![
-            (Slot::Erpc(Ok(Term::atom("v"))), "{[v],[]}"),
-            (Slot::Erpc(Ok(exit.clone())), "{[{badrpc,{'EXIT',x}}],[]}"),
-            (Slot::Erpc(Err(E::Throw(Term::atom("t")))), "{[t],[]}"),
-            (
-                Slot::Erpc(Err(E::Exit(Exit::Signal(Term::atom("killed"))))),
-                "{[{badrpc,{'EXIT',killed}}],[]}",
-            ),
-            (Slot::Erpc(Err(E::erpc(ErpcError::Timeout))), "{[],[n@h]}"),
-            (Slot::Erpc(Err(E::erpc(ErpcError::Noconnection))), "{[],[n@h]}"),
-            (Slot::Erpc(Err(E::erpc(ErpcError::Notsup))), "{[{badrpc,notsup}],[]}"),
-            (Slot::Rex(Term::atom("v")), "{[v],[]}"),
-            (Slot::Rex(BadRpc::Timeout.to_term()), "{[],[n@h]}"),
-            (Slot::Rex(BadRpc::Nodedown.to_term()), "{[],[n@h]}"),
-            (Slot::Rex(BadRpc::Exit(Term::atom("x")).to_term()), "{[{badrpc,{'EXIT',x}}],[]}"),
-        ];
-        for (slot, want) in rows {
-            let shown = format!("{slot:?}");
-            let got = rpcmulticallify(&[n("n@h")], vec![slot]).unwrap();
-            assert_eq!(got.to_string(), want, "row {shown}");
-        }
-        let bad = rpcmulticallify(&[n("n@h")], vec![Slot::Erpc(Err(E::erpc(ErpcError::Badarg)))]);
-        assert_eq!(bad.unwrap_err().class_reason().to_string(), "{error,badarg}");
-    }
 }

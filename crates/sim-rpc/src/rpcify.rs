@@ -7,7 +7,8 @@
 //! - `rex_reply`: what `rex` answers for a function it applied
 //!   (`execute_call/3` of `rpc.erl`);
 //! - `rpc_check` / `rpc_check_t`: what the caller makes of a `gen_server`
-//!   call to `rex` (the `block_call` and fallback path).
+//!   call to `rex` (the `block_call` and fallback path);
+//! - `rpcmulticallify`: a multicall's outcomes sorted into `{ResL, BadNodes}`.
 //!
 //! Plus [`BadRpc`], a typed view of `{badrpc, Reason}` for Rust callers.
 
@@ -129,6 +130,45 @@ pub(crate) fn rpc_check_t(x: Term) -> Term {
     }
 }
 
+/// One node's answer before the mapping into `{ResL, BadNodes}`.
+#[derive(Debug)]
+pub(crate) enum Slot {
+    /// What `erpc:multicall` gave for the node.
+    Erpc(Result<Term, Exception>),
+    /// What `rex` gave, already mapped by `rpc_check/1`.
+    Rex(Term),
+}
+
+/// `rpcmulticallify/4`: `{ResL, BadNodes}` in the order of `nodes`. A timeout
+/// or a lost connection puts the node in `BadNodes`; every other outcome goes
+/// to `ResL` as `call` would return it.
+pub(crate) fn rpcmulticallify(nodes: &[Atom], slots: Vec<Slot>) -> Result<Term, CoreException> {
+    let (mut res, mut bad) = (Vec::new(), Vec::new());
+    for (&node, slot) in nodes.iter().zip(slots) {
+        match slot {
+            Slot::Erpc(Err(e))
+                if matches!(
+                    e.erpc_error(),
+                    Some(ErpcError::Timeout | ErpcError::Noconnection)
+                ) =>
+            {
+                bad.push(Term::Atom(node));
+            }
+            Slot::Erpc(outcome) => res.push(rpcify(outcome)?),
+            Slot::Rex(x)
+                if matches!(
+                    BadRpc::from_term(&x),
+                    Some(BadRpc::Timeout | BadRpc::Nodedown)
+                ) =>
+            {
+                bad.push(Term::Atom(node));
+            }
+            Slot::Rex(x) => res.push(x),
+        }
+    }
+    Ok(Term::tuple([Term::List(res), Term::List(bad)]))
+}
+
 /// `{badrpc, Reason}` as a Rust value.
 ///
 /// ```
@@ -229,14 +269,26 @@ mod tests {
             (Ok(x()), "x"),
             (Err(Exception::Throw(exit_x())), "{badrpc,{'EXIT',x}}"),
             (Err(Exception::Throw(x())), "x"),
-            (Err(Exception::Exit(Exit::Exception(x()))), "{badrpc,{'EXIT',x}}"),
-            (Err(Exception::Exit(Exit::Signal(x()))), "{badrpc,{'EXIT',x}}"),
+            (
+                Err(Exception::Exit(Exit::Exception(x()))),
+                "{badrpc,{'EXIT',x}}",
+            ),
+            (
+                Err(Exception::Exit(Exit::Signal(x()))),
+                "{badrpc,{'EXIT',x}}",
+            ),
             (
                 Err(Exception::Error(Error::Exception { reason: x(), stack })),
                 "{badrpc,{'EXIT',{x,[{erlang,error,1,[]}]}}}",
             ),
-            (Err(Exception::erpc(ErpcError::Badarg)), "raise {error,badarg}"),
-            (Err(Exception::erpc(ErpcError::Noconnection)), "{badrpc,nodedown}"),
+            (
+                Err(Exception::erpc(ErpcError::Badarg)),
+                "raise {error,badarg}",
+            ),
+            (
+                Err(Exception::erpc(ErpcError::Noconnection)),
+                "{badrpc,nodedown}",
+            ),
             (Err(Exception::erpc(ErpcError::Timeout)), "{badrpc,timeout}"),
             (Err(Exception::erpc(ErpcError::Notsup)), "{badrpc,notsup}"),
             (
@@ -270,7 +322,11 @@ mod tests {
 
     #[test]
     fn rpc_check_maps_server_call_outcomes() {
-        let call = Term::tuple([Term::atom("gen_server"), Term::atom("call"), Term::List(vec![])]);
+        let call = Term::tuple([
+            Term::atom("gen_server"),
+            Term::atom("call"),
+            Term::List(vec![]),
+        ]);
         let caught = |r: Term| exit_tuple(Term::tuple([r, call.clone()]));
         let nodedown = Term::tuple([Term::atom("nodedown"), Term::atom("n@h")]);
         let rows = [
@@ -294,8 +350,16 @@ mod tests {
             ),
         ];
         for (caught, want, want_t) in rows {
-            assert_eq!(rpc_check(caught.clone()).to_string(), want, "rpc_check {caught}");
-            assert_eq!(rpc_check_t(caught.clone()).to_string(), want_t, "rpc_check_t {caught}");
+            assert_eq!(
+                rpc_check(caught.clone()).to_string(),
+                want,
+                "rpc_check {caught}"
+            );
+            assert_eq!(
+                rpc_check_t(caught.clone()).to_string(),
+                want_t,
+                "rpc_check_t {caught}"
+            );
         }
     }
 
@@ -310,6 +374,59 @@ mod tests {
         ] {
             assert_eq!(BadRpc::from_term(&b.to_term()), Some(b));
         }
-        assert_eq!(BadRpc::from_term(&Term::tuple([Term::atom("badrpc")])), None);
+        assert_eq!(
+            BadRpc::from_term(&Term::tuple([Term::atom("badrpc")])),
+            None
+        );
+    }
+
+    #[test]
+    fn rpcmulticallify_sorts_outcomes_into_resl_and_badnodes() {
+        let n = |s: &str| Atom::new(s);
+        let exit = Term::tuple([Term::atom("EXIT"), Term::atom("x")]);
+        let rows: Vec<(Slot, &str)> = vec![
+            (Slot::Erpc(Ok(Term::atom("v"))), "{[v],[]}"),
+            (Slot::Erpc(Ok(exit.clone())), "{[{badrpc,{'EXIT',x}}],[]}"),
+            (
+                Slot::Erpc(Err(Exception::Throw(Term::atom("t")))),
+                "{[t],[]}",
+            ),
+            (
+                Slot::Erpc(Err(Exception::Exit(Exit::Signal(Term::atom("killed"))))),
+                "{[{badrpc,{'EXIT',killed}}],[]}",
+            ),
+            (
+                Slot::Erpc(Err(Exception::erpc(ErpcError::Timeout))),
+                "{[],[n@h]}",
+            ),
+            (
+                Slot::Erpc(Err(Exception::erpc(ErpcError::Noconnection))),
+                "{[],[n@h]}",
+            ),
+            (
+                Slot::Erpc(Err(Exception::erpc(ErpcError::Notsup))),
+                "{[{badrpc,notsup}],[]}",
+            ),
+            (Slot::Rex(Term::atom("v")), "{[v],[]}"),
+            (Slot::Rex(BadRpc::Timeout.to_term()), "{[],[n@h]}"),
+            (Slot::Rex(BadRpc::Nodedown.to_term()), "{[],[n@h]}"),
+            (
+                Slot::Rex(BadRpc::Exit(Term::atom("x")).to_term()),
+                "{[{badrpc,{'EXIT',x}}],[]}",
+            ),
+        ];
+        for (slot, want) in rows {
+            let shown = format!("{slot:?}");
+            let got = rpcmulticallify(&[n("n@h")], vec![slot]).unwrap();
+            assert_eq!(got.to_string(), want, "row {shown}");
+        }
+        let bad = rpcmulticallify(
+            &[n("n@h")],
+            vec![Slot::Erpc(Err(Exception::erpc(ErpcError::Badarg)))],
+        );
+        assert_eq!(
+            bad.unwrap_err().class_reason().to_string(),
+            "{error,badarg}"
+        );
     }
 }

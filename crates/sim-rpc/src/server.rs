@@ -30,15 +30,13 @@ fn rex_atom() -> Atom {
     Atom::new(REX)
 }
 
-/// The group-leader slot of a request. The simulator has no I/O servers, so
-/// rpc sends OTP's value for "no I/O wanted", `user`.
-fn group_leader() -> Term {
-    Term::atom("user")
-}
-
-/// `{Kind, M, F, A, GroupLeader}`: a `call`, `block_call` or `cast` request.
-pub(crate) fn request(kind: &str, module: Term, function: Term, args: Term) -> Term {
-    Term::tuple([Term::atom(kind), module, function, args, group_leader()])
+/// `{Kind, M, F, A, GroupLeader}`: a `call`, `block_call` or `cast` request,
+/// carrying the caller's group leader as OTP's does. (`rex` cannot adopt it:
+/// sim-core has no way to set a group leader, so what `rex` applies keeps
+/// `rex`'s own.)
+pub(crate) fn request(cx: &Cx, kind: &str, module: Term, function: Term, args: Term) -> Term {
+    let gl = Term::Pid(cx.group_leader());
+    Term::tuple([Term::atom(kind), module, function, args, gl])
 }
 
 /// OTP's `rpc` server, `rex`: registers itself as `rex` and serves until its
@@ -165,12 +163,7 @@ async fn handle_cast(cx: &Cx, req: &Term) {
     }
 }
 
-async fn handle_info(
-    cx: &Cx,
-    from: Pid,
-    req: &Term,
-    workers: &mut BTreeMap<Ref, (Pid, Term)>,
-) {
+async fn handle_info(cx: &Cx, from: Pid, req: &Term, workers: &mut BTreeMap<Ref, (Pid, Term)>) {
     let nonexisting = |name: &Term| {
         let why = Term::tuple([Term::atom("nonexisting_name"), name.clone()]);
         Term::tuple([Term::Atom(rex_atom()), Term::Atom(cx.node()), why])
@@ -178,7 +171,11 @@ async fn handle_info(
     match req.as_tuple() {
         Some([kind, name, msg]) if kind.is_atom("sbcast") => {
             let answer = match send_local(cx, name, msg.clone()).await {
-                true => Term::tuple([Term::Atom(rex_atom()), Term::Atom(cx.node()), Term::Atom(cx.node())]),
+                true => Term::tuple([
+                    Term::Atom(rex_atom()),
+                    Term::Atom(cx.node()),
+                    Term::Atom(cx.node()),
+                ]),
                 false => nonexisting(name),
             };
             let _ = cx.send(from, answer).await;
@@ -209,11 +206,13 @@ async fn send_local(cx: &Cx, name: &Term, msg: Term) -> bool {
 async fn execute_call(cx: &Cx, m: &Term, f: &Term, args: Term) -> Term {
     let outcome = match (m, f) {
         (Term::Atom(m), Term::Atom(f)) => sim_erpc::execute_mfa(cx, *m, *f, args).await,
-        _ => Err(Exception::error(Term::atom("badarg")).with_frame(Frame::with_args(
-            "erlang",
-            "apply",
-            vec![m.clone(), f.clone(), args],
-        ))),
+        _ => Err(
+            Exception::error(Term::atom("badarg")).with_frame(Frame::with_args(
+                "erlang",
+                "apply",
+                vec![m.clone(), f.clone(), args],
+            )),
+        ),
     };
     rex_reply(outcome)
 }
@@ -288,7 +287,8 @@ async fn gen_collect(
             for (i, m) in waiting.iter_mut().enumerate() {
                 if let Some(mon) = m.take() {
                     cx.demonitor_flush(mon).await;
-                    let why = Term::tuple([Term::atom("timeout"), call_location(nodes[i], req, timeout)]);
+                    let why =
+                        Term::tuple([Term::atom("timeout"), call_location(nodes[i], req, timeout)]);
                     out[i] = Some(Err(why));
                 }
             }
@@ -326,7 +326,12 @@ pub(crate) enum SrvCalls {
         req: Term,
     },
     /// A middleman does; its exit reason is `{Pid, Tag, Results}`.
-    Middleman { pid: Pid, mon: Ref, tag: Ref, n: usize },
+    Middleman {
+        pid: Pid,
+        mon: Ref,
+        tag: Ref,
+        n: usize,
+    },
 }
 
 /// Starts `gen_server:call({rex, Node}, Request, Timeout)` for every node of
@@ -354,7 +359,8 @@ pub(crate) async fn srv_start(
                 Ok(v) => Term::tuple([Term::atom("reply"), v]),
                 Err(why) => Term::tuple([Term::atom("exit"), why]),
             });
-            let result = Term::tuple([Term::Pid(c.self_pid()), Term::Ref(tag), Term::list(encoded)]);
+            let result =
+                Term::tuple([Term::Pid(c.self_pid()), Term::Ref(tag), Term::list(encoded)]);
             Err(Exception::exit(result))
         })
         .await?;
@@ -383,7 +389,9 @@ pub(crate) async fn srv_finish(cx: &Cx, calls: SrvCalls) -> Vec<Term> {
                     matches!(m.as_tuple(), Some([d, Term::Ref(r), ..]) if d.is_atom("DOWN") && *r == mon)
                 })
                 .await;
-            let reason = down.as_tuple().map_or(Term::atom("undefined"), |t| t[4].clone());
+            let reason = down
+                .as_tuple()
+                .map_or(Term::atom("undefined"), |t| t[4].clone());
             match reason.as_tuple() {
                 Some([Term::Pid(p), Term::Ref(t), Term::List(results)])
                     if *p == pid && *t == tag && results.len() == n =>
@@ -602,6 +610,16 @@ pub trait RpcExt {
     /// `self.boot_everywhere(sim_rpc::rex)`: every node runs the rpc server
     /// [`rex`], from the start and again after each restart. `block_call`,
     /// `sbcast` and the fallback for nodes without spawn requests need it.
+    ///
+    /// ```
+    /// use sim_core::{Sim, Term, Timeout};
+    /// use sim_rpc::RpcExt;
+    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).with_rpc().build().unwrap();
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     sim_rpc::block_call(&cx, "b@sim", "erlang", "node", vec![], Timeout::Infinity).await
+    /// }).unwrap();
+    /// assert_eq!(sim.run().value(0), Some(&Term::atom("b@sim")));
+    /// ```
     fn with_rpc(self) -> SimBuilder;
 }
 

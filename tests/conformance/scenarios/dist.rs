@@ -1,5 +1,5 @@
 //! Groups `dist_fault`, `partition_drop`, `partition_defer`, `node_restart`:
-//! erpc across a cut connection, a frozen peer, a node killed and restarted.
+//! erpc and rpc across a cut connection, a frozen peer, a node killed and restarted.
 //!
 //! One function per scenario id, each the scenario's `erlang_code` in Rust.
 //! What the oracle did to its nodes from the outside becomes a fault schedule

@@ -1,7 +1,7 @@
 //! Groups `rpc_call`, `rpc_block_call`, `rpc_multicall`, `rpc_cast`,
 //! `rpc_bcast`, `rpc_async`, `rpc_server`, `rpc_parallel`: the legacy `rpc`
-//! API, scenario by scenario, each the scenario's `erlang_code` in Rust; plus
-//! the two scenarios of other groups that exercise `rpc` (`df02`, `df14`).
+//! API, scenario by scenario, each the scenario's `erlang_code` in Rust. (The
+//! `rpc` scenarios of the fault groups, `df02` and `df14`, are in `dist.rs`.)
 //!
 //! Every node runs `rex` (the harness builds with `with_rpc()`). Where the
 //! Erlang code applies `erlang:apply(F, [])` with a fun, the Rust closure forms
@@ -14,7 +14,7 @@
 //! stopped first where a scenario reads `[node() | nodes()]` ([`without_t`]).
 
 use super::erpc::flush;
-use crate::harness::{run, run_with_faults, t, Observed, T};
+use crate::harness::{run, t, Observed};
 use erpc_sim::prelude::*;
 
 type R = Result<Term, Exception>;
@@ -64,8 +64,6 @@ pub fn all() -> Vec<(&'static str, fn() -> Observed)> {
         ("rp49_pmap_failure", rp49),
         ("rp50_parallel_eval", rp50),
         ("rp51_multicall_local_timeout", rp51),
-        ("df02_disconnect_mid_rpc_call", df02),
-        ("df14_rpc_call_to_frozen_node_timeout", df14),
     ]
 }
 
@@ -74,20 +72,37 @@ const INF: Timeout = Timeout::Infinity;
 // ---- rpc_call ------------------------------------------------------------------
 
 fn rp01() -> Observed {
-    run(|e| async move { Ok(t(rpc::call(&e.cx, e.n1, "erlang", "node", args![], INF).await)) })
+    run(|e| async move {
+        Ok(t(
+            rpc::call(&e.cx, e.n1, "erlang", "node", args![], INF).await
+        ))
+    })
 }
 
 fn rp02() -> Observed {
     run(|e| async move {
-        Ok(t(
-            rpc::call(&e.cx, e.n1, "erlang", "throw", args![atom!("oops")], INF).await,
-        ))
+        Ok(t(rpc::call(
+            &e.cx,
+            e.n1,
+            "erlang",
+            "throw",
+            args![atom!("oops")],
+            INF,
+        )
+        .await))
     })
 }
 
 fn rp03() -> Observed {
     run(|e| async move {
-        let r = rpc::call(&e.cx, e.n1, "oracle_fns", "throw_exit_tuple", args![atom!("r")], INF);
+        let r = rpc::call(
+            &e.cx,
+            e.n1,
+            "oracle_fns",
+            "throw_exit_tuple",
+            args![atom!("r")],
+            INF,
+        );
         Ok(t(r.await))
     })
 }
@@ -106,7 +121,14 @@ fn rp06() -> Observed {
     run(|e| async move {
         let (cx, n1) = (&e.cx, e.n1);
         let signal = |reason: &'static str| {
-            rpc::call(cx, n1, "oracle_fns", "exit_self_signal", args![atom!(reason)], INF)
+            rpc::call(
+                cx,
+                n1,
+                "oracle_fns",
+                "exit_self_signal",
+                args![atom!(reason)],
+                INF,
+            )
         };
         Ok(list![t(signal("oops").await), t(signal("kill").await)])
     })
@@ -147,7 +169,14 @@ fn rp10() -> Observed {
 
 fn rp11() -> Observed {
     run(|e| async move {
-        let r = rpc::call(&e.cx, e.n1, "oracle_fns", "return_exit_tuple", args![atom!("x")], INF);
+        let r = rpc::call(
+            &e.cx,
+            e.n1,
+            "oracle_fns",
+            "return_exit_tuple",
+            args![atom!("x")],
+            INF,
+        );
         Ok(t(r.await))
     })
 }
@@ -168,15 +197,29 @@ fn rp14() -> Observed {
     run(|e| async move {
         let improper = Term::improper_list([atom!("oops")], atom!("invalid"));
         let (n1, m, f) = (Term::Atom(e.n1), atom!("erlang"), atom!("error"));
-        Ok(t(rpc::call_term(&e.cx, &n1, &m, &f, &improper, &atom!("infinity")).await))
+        Ok(t(rpc::call_term(
+            &e.cx,
+            &n1,
+            &m,
+            &f,
+            &improper,
+            &atom!("infinity"),
+        )
+        .await))
     })
 }
 
 fn rp15() -> Observed {
     run(|e| async move {
-        Ok(t(
-            rpc::call(&e.cx, e.n1, "erlang", "node", args![], Timeout::ms(0)).await,
-        ))
+        Ok(t(rpc::call(
+            &e.cx,
+            e.n1,
+            "erlang",
+            "node",
+            args![],
+            Timeout::ms(0),
+        )
+        .await))
     })
 }
 
@@ -195,7 +238,8 @@ fn rp16() -> Observed {
 fn rp17() -> Observed {
     run(|e| async move {
         let (cx, n1) = (&e.cx, e.n1);
-        let bc = |m: &'static str, f: &'static str, a: Vec<Term>| rpc::block_call(cx, n1, m, f, a, INF);
+        let bc =
+            |m: &'static str, f: &'static str, a: Vec<Term>| rpc::block_call(cx, n1, m, f, a, INF);
         Ok(list![
             t(bc("erlang", "throw", args![atom!("oops")]).await),
             t(bc("oracle_fns", "throw_exit_tuple", args![atom!("r")]).await),
@@ -273,8 +317,22 @@ fn rp23() -> Observed {
         let me = Term::Pid(cx.self_pid());
         let (m, f) = (atom!("erlang"), atom!("node"));
         let r = list![
-            t(Ok(rpc::cast(cx, n1, "oracle_fns", "send_node", args![me.clone(), atom!("rc")]).await)),
-            t(Ok(rpc::cast(cx, nx, "oracle_fns", "send_node", args![me, atom!("rc")]).await)),
+            t(Ok(rpc::cast(
+                cx,
+                n1,
+                "oracle_fns",
+                "send_node",
+                args![me.clone(), atom!("rc")]
+            )
+            .await)),
+            t(Ok(rpc::cast(
+                cx,
+                nx,
+                "oracle_fns",
+                "send_node",
+                args![me, atom!("rc")]
+            )
+            .await)),
             t(rpc::cast_term(cx, &Term::string("n1"), &m, &f, &list![]).await),
             t(rpc::cast_term(cx, &Term::Atom(n1), &m, &f, &atom!("notalist")).await),
         ];
@@ -292,7 +350,9 @@ fn rp24() -> Observed {
     run(|e| async move {
         let cx = &e.cx;
         let nodes = [e.n1, e.n3, e.nx, e.n2];
-        let r = t(Ok(rpc::abcast(cx, &nodes, "oracle_reg", fwd(cx, "ab3")).await));
+        let r = t(Ok(
+            rpc::abcast(cx, &nodes, "oracle_reg", fwd(cx, "ab3")).await
+        ));
         Ok(tuple![r, nsort(flush(cx, 500).await)])
     })
 }
@@ -310,7 +370,9 @@ fn rp26() -> Observed {
     run(|e| async move {
         let cx = &e.cx;
         let nodes = [e.n1, e.n3, e.nx, e.n2];
-        let r = t(Ok(rpc::sbcast(cx, &nodes, "oracle_reg", fwd(cx, "sb3")).await));
+        let r = t(Ok(
+            rpc::sbcast(cx, &nodes, "oracle_reg", fwd(cx, "sb3")).await
+        ));
         Ok(tuple![r, nsort(flush(cx, 500).await)])
     })
 }
@@ -320,7 +382,14 @@ fn rp43() -> Observed {
         let cx = &e.cx;
         let args = args![cx.self_pid(), atom!("ev4")];
         let nodes = [e.n1, e.nx, e.n2];
-        let r = t(Ok(rpc::eval_everywhere(cx, &nodes, "oracle_fns", "send_node", args).await));
+        let r = t(Ok(rpc::eval_everywhere(
+            cx,
+            &nodes,
+            "oracle_fns",
+            "send_node",
+            args,
+        )
+        .await));
         Ok(tuple![r, nsort(flush(cx, 500).await)])
     })
 }
@@ -330,7 +399,13 @@ fn rp44() -> Observed {
         let cx = &e.cx;
         without_t(cx, e.t).await?;
         let args = args![cx.self_pid(), atom!("ev3")];
-        let r = t(Ok(rpc::eval_everywhere_all(cx, "oracle_fns", "send_node", args).await));
+        let r = t(Ok(rpc::eval_everywhere_all(
+            cx,
+            "oracle_fns",
+            "send_node",
+            args,
+        )
+        .await));
         Ok(tuple![r, nsort(flush(cx, 500).await)])
     })
 }
@@ -408,9 +483,15 @@ fn rp33() -> Observed {
 fn rp34() -> Observed {
     run(|e| async move {
         let nodes = [e.n3, e.n1, e.n2];
-        Ok(t(
-            rpc::multicall(&e.cx, &nodes, "erlang", "node", args![], INF).await,
-        ))
+        Ok(t(rpc::multicall(
+            &e.cx,
+            &nodes,
+            "erlang",
+            "node",
+            args![],
+            INF,
+        )
+        .await))
     })
 }
 
@@ -426,7 +507,10 @@ fn rp35() -> Observed {
         };
         let nodes = [n2, e.n1, e.nx, e.n3];
         let r = t(rpc::multicall_fun(cx, &nodes, f, Timeout::ms(300)).await);
-        Ok(tuple![r, tuple![atom!("mailbox_after_1200ms"), flush(cx, 1200).await]])
+        Ok(tuple![
+            r,
+            tuple![atom!("mailbox_after_1200ms"), flush(cx, 1200).await]
+        ])
     })
 }
 
@@ -480,7 +564,12 @@ fn rp40() -> Observed {
             async move { t(rpc::multicall_term(cx, &nodes, &m, &f, &a, &tmo).await) }
         };
         Ok(list![
-            mc(list![n1.clone(), Term::binary(b"x")], none.clone(), inf.clone()).await,
+            mc(
+                list![n1.clone(), Term::binary(b"x")],
+                none.clone(),
+                inf.clone()
+            )
+            .await,
             mc(list![n1.clone()], none.clone(), Term::Int(4_294_967_296)).await,
             mc(list![n1.clone()], atom!("notalist"), inf.clone()).await,
         ])
@@ -490,9 +579,15 @@ fn rp40() -> Observed {
 fn rp42() -> Observed {
     run(|e| async move {
         let none: [Atom; 0] = [];
-        Ok(t(
-            rpc::multicall(&e.cx, &none, "erlang", "node", args![], INF).await,
-        ))
+        Ok(t(rpc::multicall(
+            &e.cx,
+            &none,
+            "erlang",
+            "node",
+            args![],
+            INF,
+        )
+        .await))
     })
 }
 
@@ -500,8 +595,12 @@ fn rp51() -> Observed {
     run(|e| async move {
         let cx = &e.cx;
         let nodes = [e.n0, e.n1];
-        let r = t(rpc::multicall(cx, &nodes, "timer", "sleep", args![1000], Timeout::ms(200)).await);
-        Ok(tuple![r, tuple![atom!("mailbox_after_1200ms"), flush(cx, 1200).await]])
+        let r =
+            t(rpc::multicall(cx, &nodes, "timer", "sleep", args![1000], Timeout::ms(200)).await);
+        Ok(tuple![
+            r,
+            tuple![atom!("mailbox_after_1200ms"), flush(cx, 1200).await]
+        ])
     })
 }
 
@@ -514,7 +613,13 @@ fn ping(n: i64) -> Term {
 fn rp45() -> Observed {
     run(|e| async move {
         let nodes = [e.n1, e.n3, e.nx, e.n2];
-        Ok(t(Ok(rpc::multi_server_call(&e.cx, &nodes, "oracle_reg", ping(1)).await)))
+        Ok(t(Ok(rpc::multi_server_call(
+            &e.cx,
+            &nodes,
+            "oracle_reg",
+            ping(1),
+        )
+        .await)))
     })
 }
 
@@ -555,7 +660,9 @@ fn rp49() -> Observed {
     run(|e| async move {
         without_t(&e.cx, e.t).await?;
         let list = args![atom!("a"), 1, atom!("b")];
-        Ok(t(rpc::pmap(&e.cx, "erlang", "atom_to_list", args![], list).await))
+        Ok(t(
+            rpc::pmap(&e.cx, "erlang", "atom_to_list", args![], list).await
+        ))
     })
 }
 
@@ -575,39 +682,6 @@ fn rp50() -> Observed {
             ],
         )
         .await))
-    })
-}
-
-// ---- rpc in the dist_fault and partition_defer groups ----------------------------
-
-fn df02() -> Observed {
-    run(|e| async move {
-        let (cx, n1) = (&e.cx, e.n1);
-        cx.spawn(move |c| async move {
-            c.sleep(Time::ms(200)).await;
-            c.disconnect_node(n1).await;
-            Ok(atom!("ok"))
-        })
-        .await?;
-        let r = t(rpc::call(cx, n1, "timer", "sleep", args![600], INF).await);
-        Ok(tuple![r, tuple![atom!("mailbox_after_800ms"), flush(cx, 800).await]])
-    })
-}
-
-/// `T` frozen (`erts_debug` block) for 1200 ms from the start.
-fn freeze_t_1200(sim: &mut Sim) {
-    sim.at(Time::ZERO, Fault::isolate(T, Mode::Defer));
-    sim.at(Time::ms(1200), Fault::heal());
-}
-
-fn df14() -> Observed {
-    run_with_faults(freeze_t_1200, |e| async move {
-        let (cx, tn) = (&e.cx, e.t);
-        cx.sleep(Time::ms(100)).await;
-        let r = t(rpc::call(cx, tn, "erlang", "node", args![], Timeout::ms(300)).await);
-        let stray = flush(cx, 1500).await;
-        kill9(cx, tn).await?;
-        Ok(tuple![r, tuple![atom!("stray"), stray]])
     })
 }
 

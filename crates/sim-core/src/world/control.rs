@@ -202,8 +202,7 @@ impl Control<'_> {
         };
         self.w.forget_lost(node);
         for b in boot {
-            self.w
-                .spawn_process(node, None, false, Box::new(move |cx| b(cx)));
+            self.w.spawn_boot(node, b);
         }
         self.w.drain_local();
         true

@@ -281,7 +281,11 @@ mod size_budget {
     /// measurement that says why.
     #[test]
     fn an_idle_process_stays_small() {
-        assert!(std::mem::size_of::<super::Proc>() <= 160, "{}", std::mem::size_of::<super::Proc>());
+        assert!(
+            std::mem::size_of::<super::Proc>() <= 160,
+            "{}",
+            std::mem::size_of::<super::Proc>()
+        );
         let mut sim = crate::Sim::builder().nodes(["a@sim"]).build().unwrap();
         sim.spawn("a@sim", |cx| async move {
             let recv = std::mem::size_of_val(&cx.recv());
