@@ -25,6 +25,9 @@
 #![forbid(unsafe_code)]
 
 pub mod prelude;
+mod wiring;
+
+pub use wiring::builder;
 
 /// `sim-core`: terms, processes, signals, mailboxes, time, scheduling, traces.
 pub use sim_core as core;
