@@ -337,8 +337,30 @@ impl Explorer {
     }
 
     /// Runs the exploration. When the environment variable [`REPLAY_ENV`]
-    /// names a replay file, replays that file instead.
+    /// names a replay file, replays that file instead; an unreadable file
+    /// panics with the reason (use [`Explorer::try_run`] to handle it).
     pub fn run<F>(&self, setup: F) -> Exploration
+    where
+        F: Fn(SimBuilder) -> Sim + Sync,
+    {
+        match self.try_run(setup) {
+            Ok(e) => e,
+            Err(e) => panic!("{REPLAY_ENV}: {e}"),
+        }
+    }
+
+    /// [`Explorer::run`], with an unreadable [`REPLAY_ENV`] file as an error.
+    ///
+    /// ```
+    /// use sim_core::{Explorer, Term};
+    /// let r = Explorer::new("ok").iterations(3).quiet(true).try_run(|b| {
+    ///     let mut sim = b.nodes(["a@sim"]).build().unwrap();
+    ///     sim.spawn("a@sim", |_| async move { Ok(Term::Int(1)) }).unwrap();
+    ///     sim
+    /// });
+    /// assert!(r.unwrap().failure.is_none());
+    /// ```
+    pub fn try_run<F>(&self, setup: F) -> Result<Exploration, ReplayError>
     where
         F: Fn(SimBuilder) -> Sim + Sync,
     {
@@ -347,6 +369,13 @@ impl Explorer {
                 return self.replay_into_exploration(Path::new(&path), &setup);
             }
         }
+        Ok(self.explore(&setup))
+    }
+
+    fn explore<F>(&self, setup: &F) -> Exploration
+    where
+        F: Fn(SimBuilder) -> Sim + Sync,
+    {
         #[allow(clippy::disallowed_methods)]
         let started = std::time::Instant::now(); // tidy: allow wall time is reported, never simulated
         let estimate = match self.strategy {
@@ -408,7 +437,7 @@ impl Explorer {
             failure: None,
         };
         if let Some((seed, report)) = first {
-            out.failure = Some(self.investigate(&setup, seed, report));
+            out.failure = Some(self.investigate(setup, seed, report));
             if !self.quiet {
                 eprintln!("{out}");
             }
@@ -529,14 +558,11 @@ impl Explorer {
         Ok(self.replay(&file, setup))
     }
 
-    fn replay_into_exploration<F>(&self, path: &Path, setup: &F) -> Exploration
+    fn replay_into_exploration<F>(&self, path: &Path, setup: &F) -> Result<Exploration, ReplayError>
     where
         F: Fn(SimBuilder) -> Sim + Sync,
     {
-        let file = match ReplayFile::read(path) {
-            Ok(f) => f,
-            Err(e) => panic!("{REPLAY_ENV}: {e}"),
-        };
+        let file = ReplayFile::read(path)?;
         let report = self.replay(&file, setup);
         if !self.quiet {
             eprintln!("replayed {}:\n{report}", path.display());
@@ -556,14 +582,14 @@ impl Explorer {
             trace_path: None,
             picture_path: None,
         });
-        Exploration {
+        Ok(Exploration {
             name: self.name.clone(),
             strategy: "replay".into(),
             runs: 1,
             threads: 1,
             wall: Duration::ZERO,
             failure,
-        }
+        })
     }
 
     /// Enumerates every schedule of a small program depth-first (branching at
