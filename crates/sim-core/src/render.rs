@@ -271,7 +271,7 @@ pub fn sequence_diagram_html(records: &[TraceRecord], title: &str) -> String {
                     if let Some(x) = x_of(from) {
                         let _ = writeln!(
                             svg,
-                            r##"<text x="{}" y="{}" fill="#bf8700">⏸ held</text>"##,
+                            r##"<text x="{}" y="{}" fill="#bf8700">held until heal</text>"##,
                             x + 6,
                             y + 4
                         );
