@@ -6,8 +6,8 @@
 
 use crate::cx::{Cx, Target};
 use crate::exception::{Exception, Frame, FrameArgs};
+use crate::fast_map::FastMap;
 use crate::term::{Atom, Term};
-use indexmap::IndexMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -31,7 +31,7 @@ pub type Function = Rc<dyn Fn(Cx, Vec<Term>) -> BoxFuture>;
 #[derive(Clone)]
 pub struct Module {
     name: Atom,
-    functions: IndexMap<(Atom, u32), Function>,
+    functions: FastMap<(Atom, u32), Function>,
 }
 
 impl fmt::Debug for Module {
@@ -58,7 +58,7 @@ impl Module {
     pub fn new(name: &str) -> Module {
         Module {
             name: Atom::new(name),
-            functions: IndexMap::new(),
+            functions: FastMap::default(),
         }
     }
 
@@ -112,7 +112,7 @@ impl Module {
 /// The code loaded on one node.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct CodeTable {
-    modules: IndexMap<Atom, Module>,
+    modules: FastMap<Atom, Module>,
 }
 
 impl CodeTable {

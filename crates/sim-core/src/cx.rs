@@ -254,6 +254,44 @@ impl<F: FnMut(&Term) -> bool + Unpin> Future for ReceiveForever<'_, F> {
     }
 }
 
+/// The future of [`Cx::send`]: the send happens at its first poll, which is a
+/// sync point; the next poll returns the result.
+///
+/// Written by hand rather than as an `async fn`: a send is the most common
+/// operation, and this keeps its future small and its poll a single step.
+#[must_use = "a send does nothing unless awaited"]
+#[derive(Debug)]
+pub struct SendMsg<'a> {
+    cx: &'a Cx,
+    to: Target,
+    /// The message until the send happens.
+    msg: Option<Term>,
+    /// What the sync point returns (boxed: errors are rare, and the future
+    /// stays small).
+    result: Result<(), Box<Exception>>,
+    /// The process died (at the sync point or before): never completes.
+    dead: bool,
+}
+
+impl Future for SendMsg<'_> {
+    type Output = Result<(), Exception>;
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Exception>> {
+        let this = self.get_mut();
+        if let Some(msg) = this.msg.take() {
+            match this.cx.send_op(this.to, msg) {
+                Some(r) => this.result = r.map_err(Box::new),
+                None => this.dead = true,
+            }
+            return Poll::Pending;
+        }
+        if this.dead {
+            return Poll::Pending;
+        }
+        Poll::Ready(std::mem::replace(&mut this.result, Ok(())).map_err(|e| *e))
+    }
+}
+
 /// A process's context: its identity and every operation on the world.
 ///
 /// `Cx` is cheap to clone; clones refer to the same process. Do not call `Cx`
@@ -668,11 +706,24 @@ impl Cx {
     /// }).unwrap();
     /// # sim.run().assert_ok();
     /// ```
-    pub async fn send(&self, to: impl Into<Target>, msg: impl Into<Term>) -> Result<(), Exception> {
-        let to = to.into();
-        let msg = msg.into();
+    pub fn send(&self, to: impl Into<Target>, msg: impl Into<Term>) -> SendMsg<'_> {
+        // The conversions are pure; the send itself happens at the first poll.
+        SendMsg {
+            cx: self,
+            to: to.into(),
+            msg: Some(msg.into()),
+            result: Ok(()),
+            dead: false,
+        }
+    }
+
+    /// The effect of a send: `None` if this process is dead.
+    fn send_op(&self, to: Target, msg: Term) -> Option<Result<(), Exception>> {
         let me = self.pid;
-        self.effect(move |w, _| {
+        self.op(move |w, key| {
+            // A message never ends its sender, so the sync point's status can
+            // be set first (as `effect` sets it after, on the same borrow).
+            w.procs[key].status = Status::Runnable;
             let dest = match to {
                 Target::Pid(p) => Dest::Pid(p),
                 Target::Name(n) => {
@@ -687,10 +738,9 @@ impl Cx {
                     None => return Ok(()),
                 },
             };
-            w.send(me, dest, Body::Message(msg));
+            w.send_message_now(me, dest, msg);
             Ok(())
         })
-        .await
     }
 
     fn try_receive(
@@ -721,10 +771,8 @@ impl Cx {
                 p.mailbox.clear_mark(r);
             }
             p.status = Status::Running;
-            w.trace(TraceEvent::Receive {
-                pid: self.pid,
-                msg: &t,
-            });
+            let w = &mut *w;
+            w.tracer.receive(w.steps, w.now, self.pid, &t);
             return Attempt::Got(t);
         }
         let fired = st.token.is_some_and(|tok| p.timed_out == tok);
@@ -761,15 +809,16 @@ impl Cx {
     }
 
     fn receive_state(w: &World, key: ProcKey, timeout: Timeout, marker: Marker) -> RecvState {
-        let mailbox = w.procs.get(key).map(|p| &p.mailbox);
         let own_marker = matches!(marker, Marker::Of(_));
+        // Only a marked receive needs the mailbox to set itself up.
+        let mailbox = || w.procs.get(key).map(|p| &p.mailbox);
         let marker = match marker {
             Marker::None => None,
-            Marker::Latest => mailbox.and_then(|m| m.latest_mark()),
+            Marker::Latest => mailbox().and_then(|m| m.latest_mark()),
             Marker::Of(r) => Some(r),
         };
         RecvState {
-            cursor: marker.and_then(|r| mailbox.and_then(|m| m.mark_of(r))),
+            cursor: marker.and_then(|r| mailbox().and_then(|m| m.mark_of(r))),
             deadline: timeout.deadline(w.now),
             token: None,
             marker,

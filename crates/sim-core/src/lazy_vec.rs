@@ -3,13 +3,16 @@
 //! Most processes never link, monitor or mark; keeping their five relation lists
 //! at 8 bytes each instead of 24 keeps an idle process small (the W6 budget).
 
+use smallvec::SmallVec;
 use std::ops::Deref;
 
-/// A `Vec` allocated on first push; reads through `Deref<Target = [T]>`.
-// The box is the point: `Option<Box<Vec<T>>>` is one pointer, a `Vec` three.
-#[allow(clippy::box_collection)]
+/// A list allocated on first push; reads through `Deref<Target = [T]>`.
+///
+/// The box is the point: `Option<Box<_>>` is one pointer, a `Vec` three. Its
+/// first element lives in the box itself, so the common single link, monitor
+/// or marker costs one allocation, not a box and a buffer.
 #[derive(Clone, Debug)]
-pub(crate) struct LazyVec<T>(Option<Box<Vec<T>>>);
+pub(crate) struct LazyVec<T>(Option<Box<SmallVec<[T; 1]>>>);
 
 impl<T> Default for LazyVec<T> {
     fn default() -> Self {
@@ -26,9 +29,9 @@ impl<T> LazyVec<T> {
         self.0.get_or_insert_with(Default::default).push(v);
     }
 
-    pub(crate) fn retain(&mut self, f: impl FnMut(&T) -> bool) {
+    pub(crate) fn retain(&mut self, mut f: impl FnMut(&T) -> bool) {
         if let Some(v) = &mut self.0 {
-            v.retain(f);
+            v.retain(|x| f(x));
         }
     }
 
@@ -66,7 +69,7 @@ impl<T> Deref for LazyVec<T> {
 
 impl<T> IntoIterator for LazyVec<T> {
     type Item = T;
-    type IntoIter = std::vec::IntoIter<T>;
+    type IntoIter = smallvec::IntoIter<[T; 1]>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.map(|b| *b).unwrap_or_default().into_iter()
     }
@@ -74,7 +77,7 @@ impl<T> IntoIterator for LazyVec<T> {
 
 impl<T> FromIterator<T> for LazyVec<T> {
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
-        let v: Vec<T> = iter.into_iter().collect();
+        let v: SmallVec<[T; 1]> = iter.into_iter().collect();
         if v.is_empty() {
             LazyVec(None)
         } else {

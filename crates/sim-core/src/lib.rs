@@ -27,6 +27,7 @@ mod code;
 mod cx;
 mod exception;
 mod explore;
+mod fast_map;
 pub mod id;
 mod lazy_vec;
 mod mailbox;
@@ -43,7 +44,7 @@ mod trace;
 mod world;
 
 pub use code::{BoxFuture, Function, Module};
-pub use cx::{Cx, NodeRef, Receive, ReceiveForever, Target};
+pub use cx::{Cx, NodeRef, Receive, ReceiveForever, SendMsg, Target};
 pub use exception::{Class, Exception, Frame, FrameArgs};
 pub use explore::{
     check_determinism, Exploration, Explorer, Failure, ReplayError, ReplayFile, StrategyKind,

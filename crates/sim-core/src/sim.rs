@@ -39,7 +39,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
-use std::task::{Context, Waker};
+use std::task::{Context, Poll, Waker};
 
 /// Misuse of the builder or of `Sim` (never an Erlang outcome).
 ///
@@ -332,7 +332,7 @@ impl SimBuilder {
                     name: s.name,
                     up: true,
                     incarnation: 0,
-                    registry: IndexMap::new(),
+                    registry: crate::fast_map::FastMap::default(),
                     code: Rc::new(code),
                     process_limit: s.process_limit,
                     processes: 0,
@@ -542,7 +542,10 @@ impl Sim {
                 Next::Poll(key, mut fut) => {
                     let res = catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx)));
                     let mut w = self.world.borrow_mut();
-                    w.after_poll(key, fut, res);
+                    match res {
+                        Ok(Poll::Pending) => w.after_pending(key, fut),
+                        res => w.after_poll(key, fut, res),
+                    }
                     if !w.graveyard.is_empty() {
                         std::mem::swap(&mut w.graveyard, &mut dead);
                     }

@@ -15,6 +15,7 @@ pub mod print;
 pub mod serial;
 
 pub use atom::{Atom, MAX_ATOM_CHARS};
+pub(crate) use atom::{DOWN, EXIT, KILLED, NOPROC, NORMAL, OK, PROCESS, SPAWN_REPLY};
 pub use parse::{Found, ParseError, MAX_DEPTH};
 pub use print::{atom_needs_quotes, format_float};
 

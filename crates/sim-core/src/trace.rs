@@ -3,10 +3,10 @@
 //! **API Boundary:** the JSON form of [`TraceRecord`] is the trace file format
 //! (JSON Lines, one record a line). Add variants at the end; never rename fields.
 //!
-//! Events are emitted as `TraceEvent<&Term>` (borrowing the payload) and hashed
-//! into the digest; only when full recording is on are they cloned into owned
-//! `TraceEvent<Term>` records. Both hash alike, so the digest does not depend on
-//! the trace mode.
+//! Events are emitted as `TraceEvent<&Term>` (borrowing the payload) and folded
+//! into the digest (see `digest_event`); only when full recording is on are they
+//! cloned into owned `TraceEvent<Term>` records. The digest is computed the same
+//! way in both modes, so it does not depend on the trace mode.
 
 use crate::id::Pid;
 use crate::term::{Atom, Term};
@@ -347,6 +347,7 @@ impl Digest {
         self.0
     }
 
+    #[inline]
     fn mix(&mut self, word: u64) {
         self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
@@ -415,13 +416,245 @@ impl Tracer {
     }
 
     pub(crate) fn emit(&mut self, step: u64, time: Time, ev: TraceEvent<&Term>) {
-        ev.hash(&mut self.digest);
+        digest_event(&mut self.digest, &ev);
         if self.mode == TraceMode::Full {
-            self.records.push(TraceRecord {
-                step,
-                time,
-                event: ev.to_owned_event(),
-            });
+            self.record(step, time, &ev);
+        }
+    }
+
+    // The three events of every message, hashed without building (or
+    // matching on) a `TraceEvent` unless the run keeps records. They hash
+    // exactly as `emit` hashes the same event.
+
+    #[inline]
+    pub(crate) fn send(
+        &mut self,
+        (step, time): (u64, Time),
+        id: u64,
+        from: Pid,
+        to: TraceDest,
+        kind: SignalKind,
+        payload: Option<&Term>,
+    ) {
+        digest_send(&mut self.digest, id, from, &to, kind, payload);
+        if self.mode == TraceMode::Full {
+            let ev = TraceEvent::Send {
+                id,
+                from,
+                to,
+                kind,
+                payload,
+            };
+            self.record(step, time, &ev);
+        }
+    }
+
+    #[inline]
+    pub(crate) fn deliver(&mut self, step: u64, time: Time, id: u64, to: Option<Pid>) {
+        digest_deliver(&mut self.digest, id, to);
+        if self.mode == TraceMode::Full {
+            self.record(step, time, &TraceEvent::Deliver { id, to });
+        }
+    }
+
+    #[inline]
+    pub(crate) fn receive(&mut self, step: u64, time: Time, pid: Pid, msg: &Term) {
+        digest_receive(&mut self.digest, pid, msg);
+        if self.mode == TraceMode::Full {
+            self.record(step, time, &TraceEvent::Receive { pid, msg });
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn record(&mut self, step: u64, time: Time, ev: &TraceEvent<&Term>) {
+        self.records.push(TraceRecord {
+            step,
+            time,
+            event: ev.to_owned_event(),
+        });
+    }
+}
+
+// ---- the digest of one event ----------------------------------------------
+//
+// The digest used to be `derive(Hash)` over the event: one multiply per field,
+// pids three words, a term's rank and tag a word each, every multiply in one
+// dependent chain (27 for a local message's send, delivery and receive). Each
+// event now folds its tags and node numbers into one header word, a pid into
+// one word and a scalar term into one word (11 for the same message). It still
+// covers every field of every event.
+
+const K_NODE: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// A pid as one word: index and serial exact, the node folded in.
+#[inline]
+fn pid_word(p: Pid) -> u64 {
+    ((u64::from(p.index()) << 32) | u64::from(p.serial()))
+        ^ u64::from(p.node().0).wrapping_mul(K_NODE)
+}
+
+fn str_word(s: &str) -> u64 {
+    let mut d = Digest(Digest::default().0 ^ s.len() as u64);
+    for c in s.as_bytes().chunks(8) {
+        let mut w = [0u8; 8];
+        w[..c.len()].copy_from_slice(c);
+        d.mix(u64::from_le_bytes(w));
+    }
+    d.value()
+}
+
+fn atom_word(a: Atom) -> u64 {
+    str_word(a.as_str())
+}
+
+/// A term as a tag (for the header) and one word. Compound terms go through
+/// `Term`'s `Hash`, which agrees with `=:=` (every spelling of a list alike).
+#[inline]
+fn term_word(t: &Term) -> (u64, u64) {
+    match t {
+        Term::Int(i) => (1, *i as u64),
+        Term::Atom(a) => (2, atom_word(*a)),
+        Term::Pid(p) => (3, pid_word(*p)),
+        Term::Ref(r) => {
+            let [a, b, c] = r.words();
+            (
+                4,
+                ((u64::from(b) << 32) | u64::from(c))
+                    ^ u64::from(a).rotate_left(24)
+                    ^ u64::from(r.node().0).wrapping_mul(K_NODE),
+            )
+        }
+        _ => (5, compound_word(t)),
+    }
+}
+
+#[inline(never)]
+fn compound_word(t: &Term) -> u64 {
+    let mut d = Digest::default();
+    match t {
+        // Tuples (`'DOWN'`, replies) element by element, each as one word;
+        // they have one spelling, so this agrees with `=:=`.
+        Term::Tuple(v) => {
+            d.mix(0x7475_706c_6500 | v.len() as u64);
+            for e in v {
+                let (tag, w) = term_word(e);
+                d.mix(w ^ tag.wrapping_mul(K_NODE).rotate_left(17));
+            }
+        }
+        _ => t.hash(&mut d),
+    }
+    d.value()
+}
+
+#[inline]
+fn dest_word(to: &TraceDest) -> (u64, u64) {
+    match *to {
+        TraceDest::Pid(p) => (1, pid_word(p)),
+        TraceDest::Name { name, node } => (2, atom_word(name) ^ atom_word(node).rotate_left(32)),
+        TraceDest::Node(n) => (3, atom_word(n)),
+    }
+}
+
+/// Header word: the event's tag and up to three small tags.
+#[inline]
+fn header(event: u64, a: u64, b: u64, c: u64) -> u64 {
+    event | (a << 8) | (b << 16) | (c << 24)
+}
+
+#[inline]
+fn digest_send(
+    d: &mut Digest,
+    id: u64,
+    from: Pid,
+    to: &TraceDest,
+    kind: SignalKind,
+    payload: Option<&Term>,
+) {
+    let (dt, dw) = dest_word(to);
+    let (tt, tw) = payload.map_or((0, 0), term_word);
+    d.mix(header(1, kind as u64, dt, tt));
+    d.mix(id);
+    d.mix(pid_word(from));
+    d.mix(dw);
+    if payload.is_some() {
+        d.mix(tw);
+    }
+}
+
+#[inline]
+fn digest_deliver(d: &mut Digest, id: u64, to: Option<Pid>) {
+    d.mix(header(2, u64::from(to.is_some()), 0, 0));
+    d.mix(id);
+    if let Some(p) = to {
+        d.mix(pid_word(p));
+    }
+}
+
+#[inline]
+fn digest_receive(d: &mut Digest, pid: Pid, msg: &Term) {
+    let (tt, tw) = term_word(msg);
+    d.mix(header(6, tt, 0, 0));
+    d.mix(pid_word(pid));
+    d.mix(tw);
+}
+
+fn digest_event(d: &mut Digest, ev: &TraceEvent<&Term>) {
+    match ev {
+        TraceEvent::Spawn { pid, node, parent } => {
+            d.mix(header(0, u64::from(parent.is_some()), 0, 0));
+            d.mix(pid_word(*pid));
+            d.mix(atom_word(*node));
+            if let Some(p) = parent {
+                d.mix(pid_word(*p));
+            }
+        }
+        TraceEvent::Send {
+            id,
+            from,
+            to,
+            kind,
+            payload,
+        } => digest_send(d, *id, *from, to, *kind, *payload),
+        TraceEvent::Deliver { id, to } => digest_deliver(d, *id, *to),
+        TraceEvent::Drop { id, cause } => {
+            d.mix(header(3, 0, 0, 0));
+            d.mix(*id);
+            d.mix(str_word(cause));
+        }
+        TraceEvent::Hold { id } => {
+            d.mix(header(4, 0, 0, 0));
+            d.mix(*id);
+        }
+        TraceEvent::Release { id } => {
+            d.mix(header(5, 0, 0, 0));
+            d.mix(*id);
+        }
+        TraceEvent::Receive { pid, msg } => digest_receive(d, *pid, msg),
+        TraceEvent::Exit { pid, reason } => {
+            let (tt, tw) = term_word(reason);
+            d.mix(header(7, tt, 0, 0));
+            d.mix(pid_word(*pid));
+            d.mix(tw);
+        }
+        TraceEvent::Fault { what } => {
+            d.mix(header(8, 0, 0, 0));
+            d.mix(str_word(what));
+        }
+        TraceEvent::ConnectionDown { a, b, cause } => {
+            d.mix(header(9, 0, 0, 0));
+            d.mix(atom_word(*a));
+            d.mix(atom_word(*b));
+            d.mix(str_word(cause));
+        }
+        TraceEvent::Advance { now } => {
+            d.mix(header(10, 0, 0, 0));
+            d.mix(now.as_us());
+        }
+        TraceEvent::CheckFailed { pid, message } => {
+            d.mix(header(11, 0, 0, 0));
+            d.mix(pid_word(*pid));
+            d.mix(str_word(message));
         }
     }
 }

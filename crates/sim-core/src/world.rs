@@ -19,6 +19,7 @@ pub(crate) use timer::{timer_dest_name, timer_dest_pid, TimerKind};
 
 use crate::code::{BoxFuture, CodeTable};
 use crate::cx::Cx;
+use crate::fast_map::FastMap;
 use crate::id::{NodeId, Pid, Ref};
 use crate::mailbox::Arena;
 use crate::net::Network;
@@ -29,7 +30,6 @@ use crate::signal::{Dest, Signal};
 use crate::term::{Atom, Term};
 use crate::time::Time;
 use crate::trace::{TraceEvent, TraceMode, Tracer};
-use indexmap::IndexMap;
 use slotmap::{new_key_type, Key, KeyData, SlotMap};
 use std::cell::RefCell;
 use std::collections::{BinaryHeap, VecDeque};
@@ -60,7 +60,7 @@ pub(crate) struct NodeState {
     pub(crate) name: Atom,
     pub(crate) up: bool,
     pub(crate) incarnation: u32,
-    pub(crate) registry: IndexMap<Atom, Pid>,
+    pub(crate) registry: FastMap<Atom, Pid>,
     pub(crate) code: Rc<CodeTable>,
     pub(crate) process_limit: usize,
     pub(crate) processes: usize,
@@ -94,7 +94,7 @@ pub(crate) struct World {
     pub(crate) now: Time,
     pub(crate) steps: u64,
     pub(crate) nodes: Vec<NodeState>,
-    pub(crate) node_index: IndexMap<Atom, NodeId>,
+    pub(crate) node_index: FastMap<Atom, NodeId>,
     pub(crate) procs: SlotMap<ProcKey, Proc>,
     pub(crate) arena: Arena,
     pub(crate) dirs: Vec<Dir>,
@@ -113,7 +113,7 @@ pub(crate) struct World {
     pub(crate) boot_queue: VecDeque<ProcKey>,
     pub(crate) timers: BinaryHeap<std::cmp::Reverse<(Time, u64, TimerKind)>>,
     pub(crate) timer_seq: u64,
-    pub(crate) erl_timers: IndexMap<Ref, timer::ErlTimer>,
+    pub(crate) erl_timers: FastMap<Ref, timer::ErlTimer>,
     pub(crate) controls: Vec<Option<ControlFn>>,
     pub(crate) step_controls: Vec<(u64, usize)>,
     pub(crate) rng: SimRng,
@@ -169,7 +169,7 @@ impl World {
             boot_queue: VecDeque::new(),
             timers: BinaryHeap::new(),
             timer_seq: 0,
-            erl_timers: IndexMap::new(),
+            erl_timers: FastMap::default(),
             controls: Vec::new(),
             step_controls: Vec::new(),
             rng: SimRng::new(config.seed, 0),
@@ -205,15 +205,21 @@ impl World {
 
     /// The slot of a live process, if `pid` names one.
     pub(crate) fn key_of(&self, pid: Pid) -> Option<ProcKey> {
-        if pid.serial() == 0 {
-            return None;
-        }
-        let ffi = (u64::from(pid.serial()) << 32) | u64::from(pid.index());
-        let key: ProcKey = KeyData::from_ffi(ffi).into();
+        let key = World::slot_of(pid)?;
         match self.procs.get(key) {
             Some(p) if p.pid == pid => Some(key),
             _ => None,
         }
+    }
+
+    /// The slot `pid` would occupy (whether or not it is alive).
+    #[inline]
+    pub(crate) fn slot_of(pid: Pid) -> Option<ProcKey> {
+        if pid.serial() == 0 {
+            return None;
+        }
+        let ffi = (u64::from(pid.serial()) << 32) | u64::from(pid.index());
+        Some(KeyData::from_ffi(ffi).into())
     }
 
     /// The pid the runtime of a node uses as the sender of its own signals.
@@ -243,6 +249,7 @@ impl World {
 
     // ---- tracing ----------------------------------------------------------
 
+    #[inline]
     pub(crate) fn trace(&mut self, ev: TraceEvent<&Term>) {
         self.tracer.emit(self.steps, self.now, ev);
     }
@@ -250,14 +257,8 @@ impl World {
     // ---- the enabled list -------------------------------------------------
 
     pub(crate) fn enable_proc(&mut self, key: ProcKey) {
-        let pos = self.enabled.len() as u32;
         if let Some(p) = self.procs.get_mut(key) {
-            p.status = Status::Runnable;
-            if p.enabled_pos == NOT_ENABLED {
-                p.enabled_pos = pos;
-                self.enabled.push(Event::Run(p.pid));
-                self.owners.push(Owner::Proc(key));
-            }
+            enable(&mut self.enabled, &mut self.owners, key, p);
         }
     }
 
@@ -300,17 +301,6 @@ impl World {
                 }
             }
             Owner::Dir(i) => self.dirs[i as usize].enabled_pos = pos,
-        }
-    }
-
-    /// Makes a process waiting in `receive` runnable (a message arrived).
-    pub(crate) fn wake(&mut self, key: ProcKey) {
-        let waiting = matches!(
-            self.procs.get(key).map(|p| p.status),
-            Some(Status::Waiting(Wait::Receive { .. }))
-        );
-        if waiting {
-            self.enable_proc(key);
         }
     }
 
@@ -360,25 +350,33 @@ impl World {
 
     /// Takes the enabled event at `i` as this step.
     fn step_at(&mut self, i: usize) -> Next {
-        let (ev, owner) = self.take_enabled(i);
         self.steps += 1;
-        match (ev, owner) {
-            (Event::Run(_), Owner::Proc(key)) => {
-                let Some(p) = self.procs.get_mut(key) else {
-                    return Next::Again;
-                };
-                p.status = Status::Running;
-                match p.future.take() {
-                    Some(f) => Next::Poll(key, f),
-                    None => Next::Again,
-                }
+        if let Owner::Proc(key) = self.owners[i] {
+            // A process's turn, in one slot lookup: out of the enabled list,
+            // running, its future handed out.
+            self.enabled.swap_remove(i);
+            self.owners.swap_remove(i);
+            if let Some(&moved) = self.owners.get(i) {
+                self.set_pos(moved, i as u32);
             }
+            let Some(p) = self.procs.get_mut(key) else {
+                return Next::Again;
+            };
+            p.enabled_pos = NOT_ENABLED;
+            p.status = Status::Running;
+            return match p.future.take() {
+                Some(f) => Next::Poll(key, f),
+                None => Next::Again,
+            };
+        }
+        let (ev, owner) = self.take_enabled(i);
+        match (ev, owner) {
             (Event::Deliver { from, to }, _) => {
                 self.deliver_head(from, to);
                 self.drain_local();
                 Next::Again
             }
-            (Event::Run(_), Owner::Dir(_)) => Next::Again,
+            (Event::Run(_), _) => Next::Again,
         }
     }
 
@@ -414,7 +412,24 @@ impl World {
         Next::Again
     }
 
+    /// Takes back a future whose poll returned `Pending` (the common case,
+    /// kept small so it inlines into the run loop).
+    #[inline]
+    pub(crate) fn after_pending(&mut self, key: ProcKey, fut: BoxFuture) {
+        let Some(p) = self.procs.get_mut(key) else {
+            return self.after_poll(key, fut, Ok(std::task::Poll::Pending));
+        };
+        p.future = Some(fut);
+        match p.status {
+            Status::Runnable => enable(&mut self.enabled, &mut self.owners, key, p),
+            Status::Waiting(_) => {}
+            Status::Running => p.status = Status::Waiting(Wait::Foreign),
+        }
+        self.drain_local();
+    }
+
     /// Takes back a polled future and acts on how the poll ended.
+    #[inline(never)]
     pub(crate) fn after_poll(
         &mut self,
         key: ProcKey,
@@ -431,10 +446,7 @@ impl World {
             Ok(std::task::Poll::Pending) => {
                 p.future = Some(fut);
                 match p.status {
-                    Status::Runnable => {
-                        p.status = Status::Running;
-                        self.enable_proc(key);
-                    }
+                    Status::Runnable => enable(&mut self.enabled, &mut self.owners, key, p),
                     Status::Waiting(_) => {}
                     Status::Running => p.status = Status::Waiting(Wait::Foreign),
                 }
@@ -442,7 +454,7 @@ impl World {
             Ok(std::task::Poll::Ready(result)) => {
                 self.graveyard.push(fut);
                 let (reason, fg_result) = match result {
-                    Ok(v) => (Term::Atom(Atom::new("normal")), Ok(v)),
+                    Ok(v) => (Term::Atom(crate::term::NORMAL), Ok(v)),
                     Err(e) => {
                         let r = e.exit_reason();
                         (r.clone(), Err(r))
@@ -557,6 +569,23 @@ impl World {
             },
             Dest::Node(node) => TraceDest::Node(self.node_name(node)),
         }
+    }
+}
+
+/// Makes a process runnable and puts it in the enabled list (unless it is in
+/// it already); split from `World` so a caller holding the process can use it.
+#[inline]
+pub(crate) fn enable(
+    enabled: &mut Vec<Event>,
+    owners: &mut Vec<Owner>,
+    key: ProcKey,
+    p: &mut Proc,
+) {
+    p.status = Status::Runnable;
+    if p.enabled_pos == NOT_ENABLED {
+        p.enabled_pos = enabled.len() as u32;
+        enabled.push(Event::Run(p.pid));
+        owners.push(Owner::Proc(key));
     }
 }
 

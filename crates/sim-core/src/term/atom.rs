@@ -5,6 +5,7 @@
 //! (as the BEAM never frees atoms either); an `Atom` is then a `&'static str`
 //! whose pointer identifies it, which makes equality a pointer compare.
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -30,9 +31,55 @@ pub const MAX_ATOM_CHARS: usize = 255;
 #[derive(Clone, Copy)]
 pub struct Atom(&'static str);
 
+const CACHE_SLOTS: usize = 256;
+
+thread_local! {
+    static CACHE: RefCell<[Option<&'static str>; CACHE_SLOTS]> =
+        const { RefCell::new([None; CACHE_SLOTS]) };
+}
+
+/// A name's slot in the cache: its length and first and last bytes (cheap, and
+/// enough to spread the few dozen names a program uses).
+fn cache_slot(name: &str) -> usize {
+    let b = name.as_bytes();
+    let (first, last) = match b {
+        [] => (0, 0),
+        [f, .., l] => (usize::from(*f), usize::from(*l)),
+        [f] => (usize::from(*f), 0),
+    };
+    (b.len().wrapping_mul(31) ^ first.wrapping_mul(7) ^ last.wrapping_mul(131)) % CACHE_SLOTS
+}
+
+macro_rules! well_known {
+    ($($id:ident = $name:literal,)*) => {
+        $(
+            #[doc = concat!("The atom `", $name, "`, interned from the start: the runtime")]
+            /// names it at every exit, `'DOWN'` or reply, without a lookup.
+            pub(crate) static $id: Atom = Atom($name);
+        )*
+        static WELL_KNOWN: &[&Atom] = &[$(&$id),*];
+    };
+}
+
+well_known! {
+    NORMAL = "normal",
+    DOWN = "DOWN",
+    PROCESS = "process",
+    EXIT = "EXIT",
+    SPAWN_REPLY = "spawn_reply",
+    OK = "ok",
+    ERROR = "error",
+    NOPROC = "noproc",
+    NOCONNECTION = "noconnection",
+    KILL = "kill",
+    KILLED = "killed",
+}
+
 fn table() -> &'static Mutex<BTreeSet<&'static str>> {
     static TABLE: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
-    TABLE.get_or_init(|| Mutex::new(BTreeSet::new()))
+    // The well-known atoms go in first, so interning their names finds the
+    // statics' own pointers.
+    TABLE.get_or_init(|| Mutex::new(WELL_KNOWN.iter().map(|a| a.0).collect()))
 }
 
 impl Atom {
@@ -43,6 +90,21 @@ impl Atom {
     /// assert_eq!(Atom::new("ok").as_str(), "ok");
     /// ```
     pub fn new(name: &str) -> Atom {
+        // Most names are interned already and looked up again and again (`normal`,
+        // `'DOWN'`, a module's name at every call): a small per-thread cache of
+        // interned names answers those without the lock and the tree search.
+        // It holds only pointers from the table, so atoms stay one per name.
+        let slot = cache_slot(name);
+        let hit = CACHE.with(|c| c.borrow()[slot].filter(|s| *s == name));
+        if let Some(s) = hit {
+            return Atom(s);
+        }
+        let atom = Atom::intern(name);
+        CACHE.with(|c| c.borrow_mut()[slot] = Some(atom.0));
+        atom
+    }
+
+    fn intern(name: &str) -> Atom {
         // A poisoned lock only means another thread panicked while inserting; the
         // set itself is still consistent (insertion is a single call).
         let mut set = table().lock().unwrap_or_else(|e| e.into_inner());
@@ -118,6 +180,13 @@ mod tests {
         let z = Atom::new("zzz_first_interned");
         let a = Atom::new("aaa_second_interned");
         assert!(a < z);
+    }
+
+    #[test]
+    fn well_known_atoms_are_the_interned_ones() {
+        assert_eq!(Atom::new("normal"), NORMAL);
+        assert_eq!(Atom::new(&String::from("DOWN")), DOWN);
+        assert!(std::ptr::eq(Atom::new("EXIT").as_str(), EXIT.as_str()));
     }
 
     #[test]

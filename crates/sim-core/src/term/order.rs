@@ -206,7 +206,15 @@ impl Term {
 /// ```
 impl PartialEq for Term {
     fn eq(&self, other: &Term) -> bool {
-        compare(self, other, Mode::Exact) == Ordering::Equal
+        // Scalars of one type need no canonical form or rank (a common match
+        // in receive patterns); everything else takes the general comparison.
+        match (self, other) {
+            (Term::Int(x), Term::Int(y)) => x == y,
+            (Term::Atom(x), Term::Atom(y)) => x == y,
+            (Term::Ref(x), Term::Ref(y)) => x == y,
+            (Term::Pid(x), Term::Pid(y)) => x == y,
+            _ => compare(self, other, Mode::Exact) == Ordering::Equal,
+        }
     }
 }
 

@@ -1,11 +1,11 @@
 //! Sending signals and applying them on arrival: enqueue, `'DOWN'`, exit
 //! propagation, `trap_exit` conversion, waking the receiver.
 
-use super::{ProcKey, World};
+use super::{ProcKey, Status, Wait, World};
 use crate::id::Pid;
 use crate::signal::{Body, Dest, MonTarget, Signal, SpawnReply};
-use crate::term::{Atom, Term};
-use crate::trace::TraceEvent;
+use crate::term::{self, Atom, Term};
+use crate::trace::SignalKind;
 
 fn atom(s: &str) -> Term {
     Term::Atom(Atom::new(s))
@@ -23,6 +23,52 @@ impl World {
         }
     }
 
+    /// A message for a caller that drains the local queue right after (a `Cx`
+    /// send, whose only effect this is): on the same node, with nothing queued
+    /// ahead of it, it arrives at once instead of going through the queue as a
+    /// `Signal`. The order of arrivals, and the trace, are the same.
+    pub(crate) fn send_message_now(&mut self, from: Pid, to: Dest, msg: Term) {
+        if from.node() != to.node() || !self.local_q.is_empty() || matches!(to, Dest::Node(_)) {
+            return self.send(from, to, Body::Message(msg));
+        }
+        let id = self.signal_sent(from, to, SignalKind::Message, Some(&msg));
+        self.books.delivered += 1;
+        if let Dest::Pid(pid) = to {
+            // The common case in one slot lookup: check, trace, push, wake.
+            let World {
+                procs,
+                arena,
+                enabled,
+                owners,
+                tracer,
+                steps,
+                now,
+                ..
+            } = self;
+            let slot = World::slot_of(pid);
+            match slot.and_then(|k| Some((k, procs.get_mut(k).filter(|p| p.pid == pid)?))) {
+                Some((key, p)) => {
+                    tracer.deliver(*steps, *now, id, Some(pid));
+                    p.mailbox.push(arena, msg);
+                    if matches!(p.status, Status::Waiting(Wait::Receive { .. })) {
+                        super::enable(enabled, owners, key, p);
+                    }
+                }
+                None => tracer.deliver(*steps, *now, id, None),
+            }
+            return;
+        }
+        let target = self.resolve(to);
+        let to_pid = match (to, target) {
+            (Dest::Pid(p), Some(_)) => Some(p),
+            (_, t) => t.map(|k| self.procs[k].pid),
+        };
+        self.tracer.deliver(self.steps, self.now, id, to_pid);
+        if let Some(key) = target {
+            self.enqueue(key, msg);
+        }
+    }
+
     /// Queues a signal for local delivery whatever its sender's node (the
     /// runtime's own reactions, such as `noconnection`).
     pub(crate) fn inject(&mut self, from: Pid, to: Dest, body: Body) {
@@ -31,28 +77,39 @@ impl World {
     }
 
     fn new_signal(&mut self, from: Pid, to: Dest, body: Body) -> Signal {
+        let id = self.signal_sent(from, to, body.kind(), body.payload());
+        Signal { id, from, to, body }
+    }
+
+    /// Numbers, counts and traces a signal leaving its sender.
+    #[inline]
+    fn signal_sent(
+        &mut self,
+        from: Pid,
+        to: Dest,
+        kind: SignalKind,
+        payload: Option<&Term>,
+    ) -> u64 {
         self.next_signal += 1;
         let id = self.next_signal;
         self.books.sent += 1;
         let to_s = self.trace_dest(to);
-        let kind = body.kind();
-        let payload = body.payload();
-        self.tracer.emit(
-            self.steps,
-            self.now,
-            TraceEvent::Send {
-                id,
-                from,
-                to: to_s,
-                kind,
-                payload,
-            },
-        );
-        Signal { id, from, to, body }
+        self.tracer
+            .send((self.steps, self.now), id, from, to_s, kind, payload);
+        id
     }
 
     /// Delivers every queued local signal (and those their delivery causes).
+    #[inline]
     pub(crate) fn drain_local(&mut self) {
+        // Usually empty (a local message is delivered at once): test inline.
+        if !self.local_q.is_empty() {
+            self.drain_queued();
+        }
+    }
+
+    #[inline(never)]
+    fn drain_queued(&mut self) {
         while let Some(sig) = self.local_q.pop_front() {
             self.books.delivered += 1;
             self.arrive(sig);
@@ -61,33 +118,52 @@ impl World {
 
     /// Puts a message in a live process's mailbox and wakes it.
     pub(crate) fn enqueue(&mut self, key: ProcKey, msg: Term) {
-        let World { procs, arena, .. } = self;
+        // One slot lookup for the push and the wake (the hot path of a message).
+        let World {
+            procs,
+            arena,
+            enabled,
+            owners,
+            ..
+        } = self;
         if let Some(p) = procs.get_mut(key) {
             p.mailbox.push(arena, msg);
-            self.wake(key);
+            if matches!(p.status, Status::Waiting(Wait::Receive { .. })) {
+                super::enable(enabled, owners, key, p);
+            }
         }
     }
 
-    /// Applies a signal that reached its destination node.
-    pub(crate) fn arrive(&mut self, sig: Signal) {
-        let Signal { id, from, to, body } = sig;
-        let target = match to {
+    /// The live process a destination names on its node (`Dest::Node`: none).
+    #[inline]
+    fn resolve(&self, to: Dest) -> Option<ProcKey> {
+        match to {
             Dest::Pid(p) => self.key_of(p),
             Dest::Name(n, node) => self
                 .nodes
                 .get(node.index())
                 .and_then(|s| s.registry.get(&n).copied())
                 .and_then(|p| self.key_of(p)),
-            Dest::Node(node) => {
-                self.trace(TraceEvent::Deliver { id, to: None });
-                if let Body::SpawnRequest { r, body, opts } = body {
-                    self.spawn_request_arrived(from, node, r, body, opts);
-                }
-                return;
+            Dest::Node(_) => None,
+        }
+    }
+
+    /// Applies a signal that reached its destination node.
+    pub(crate) fn arrive(&mut self, sig: Signal) {
+        let Signal { id, from, to, body } = sig;
+        if let Dest::Node(node) = to {
+            self.tracer.deliver(self.steps, self.now, id, None);
+            if let Body::SpawnRequest { r, body, opts } = body {
+                self.spawn_request_arrived(from, node, r, body, opts);
             }
+            return;
+        }
+        let target = self.resolve(to);
+        let to_pid = match (to, target) {
+            (Dest::Pid(p), Some(_)) => Some(p),
+            (_, t) => t.map(|k| self.procs[k].pid),
         };
-        let to_pid = target.map(|k| self.procs[k].pid);
-        self.trace(TraceEvent::Deliver { id, to: to_pid });
+        self.tracer.deliver(self.steps, self.now, id, to_pid);
         match target {
             Some(key) => self.apply(key, from, to, body),
             None => self.dead_target(from, to, body),
@@ -105,7 +181,7 @@ impl World {
                 responder,
                 Dest::Pid(from),
                 Body::Exit {
-                    reason: atom("noproc"),
+                    reason: Term::Atom(term::NOPROC),
                     linked: true,
                 },
             ),
@@ -117,7 +193,7 @@ impl World {
                     Body::Down {
                         r,
                         object,
-                        reason: atom("noproc"),
+                        reason: Term::Atom(term::NOPROC),
                     },
                 );
             }
@@ -132,7 +208,7 @@ impl World {
                         responder,
                         Dest::Pid(child),
                         Body::Exit {
-                            reason: atom("noproc"),
+                            reason: Term::Atom(term::NOPROC),
                             linked: true,
                         },
                     );
@@ -180,9 +256,9 @@ impl World {
                 if let Some(i) = p.mon_out.iter().position(|m| m.r == r) {
                     p.mon_out.remove(i);
                     let msg = Term::Tuple(vec![
-                        atom("DOWN"),
+                        Term::Atom(term::DOWN),
                         Term::Ref(r),
-                        atom("process"),
+                        Term::Atom(term::PROCESS),
                         object,
                         reason,
                     ]);
@@ -204,15 +280,15 @@ impl World {
             };
             p.links.swap_remove(i);
             if p.trap_exit {
-                let msg = Term::Tuple(vec![atom("EXIT"), Term::Pid(from), reason]);
+                let msg = Term::Tuple(vec![Term::Atom(term::EXIT), Term::Pid(from), reason]);
                 self.enqueue(key, msg);
             } else if !is_normal {
                 self.terminate(key, reason, None);
             }
         } else if reason.is_atom("kill") {
-            self.terminate(key, atom("killed"), None);
+            self.terminate(key, Term::Atom(term::KILLED), None);
         } else if p.trap_exit {
-            let msg = Term::Tuple(vec![atom("EXIT"), Term::Pid(from), reason]);
+            let msg = Term::Tuple(vec![Term::Atom(term::EXIT), Term::Pid(from), reason]);
             self.enqueue(key, msg);
         } else if !is_normal || from == p.pid {
             self.terminate(key, reason, None);
@@ -322,9 +398,9 @@ impl World {
                 }
                 if opts.reply == SpawnReply::Yes {
                     let msg = Term::Tuple(vec![
-                        atom("spawn_reply"),
+                        Term::Atom(term::SPAWN_REPLY),
                         Term::Ref(r),
-                        atom("ok"),
+                        Term::Atom(term::OK),
                         Term::Pid(child),
                     ]);
                     self.enqueue(key, msg);
@@ -343,7 +419,7 @@ impl World {
 /// `{spawn_reply, Ref, error, Reason}`.
 pub(crate) fn spawn_error(r: crate::id::Ref, reason: Term) -> Term {
     Term::Tuple(vec![
-        atom("spawn_reply"),
+        Term::Atom(term::SPAWN_REPLY),
         Term::Ref(r),
         atom("error"),
         reason,

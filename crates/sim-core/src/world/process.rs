@@ -246,7 +246,7 @@ impl World {
             .filter(|(_, p)| p.pid.node() == node)
             .map(|(k, _)| k)
             .collect();
-        let killed = Term::Atom(Atom::new("killed"));
+        let killed = Term::Atom(crate::term::KILLED);
         for key in keys {
             let pos = self.procs[key].enabled_pos;
             if pos != NOT_ENABLED {
