@@ -671,6 +671,27 @@ fn sanitize(s: &str) -> String {
         .collect()
 }
 
+/// Explores `program` under seeds `0..iterations` with the defaults of
+/// [`Explorer::new`] (Random strategy, all cores, shrinking, files under
+/// `target/erpc-sim/`): the short form of the builder.
+///
+/// ```
+/// use sim_core::{explore, Term};
+/// let result = explore(20, |b| {
+///     let mut sim = b.nodes(["a@sim"]).build().unwrap();
+///     sim.spawn("a@sim", |_cx| async move { Ok(Term::atom("ok")) }).unwrap();
+///     sim
+/// });
+/// result.assert_ok();
+/// assert_eq!(result.runs, 20);
+/// ```
+pub fn explore<F>(iterations: u64, program: F) -> Exploration
+where
+    F: Fn(SimBuilder) -> Sim + Sync,
+{
+    Explorer::new("explore").iterations(iterations).run(program)
+}
+
 /// Runs a program twice under the same seed with full traces and compares them
 /// event by event: `Err` names the first step where they differ (something
 /// outside the simulation leaked in: a `HashMap`, the wall clock, a thread).
