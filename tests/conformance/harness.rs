@@ -383,3 +383,49 @@ pub async fn reg_loop(cx: Cx) -> Result<Term, Exception> {
         }
     }
 }
+
+// ---- helpers shared by the scenario groups ---------------------------------
+
+/// `element(I + 1, M)` of a tuple message, or `undefined`.
+#[allow(dead_code)] // not every group uses every helper
+pub fn elem(m: &Term, i: usize) -> Term {
+    m.as_tuple()
+        .and_then(|t| t.get(i))
+        .cloned()
+        .unwrap_or(Term::atom("undefined"))
+}
+
+/// Whether `m` is a tuple whose first element is the atom `tag`.
+#[allow(dead_code)]
+pub fn tagged(m: &Term, tag: &str) -> bool {
+    matches!(m.as_tuple(), Some([t, ..]) if t.is_atom(tag))
+}
+
+/// `oracle:nsort/1`: a list sorted (anything else unchanged).
+#[allow(dead_code)]
+pub fn nsort(t: Term) -> Term {
+    match t {
+        Term::List(mut v) => {
+            v.sort();
+            Term::List(v)
+        }
+        other => other,
+    }
+}
+
+/// `error(Reason)` raised inside an anonymous fun of `oracle_scenarios`.
+#[allow(dead_code)]
+pub fn fun_error(reason: Term) -> Exception {
+    Exception::error(reason).with_frame(Frame::new("oracle_scenarios", "<fun>", 0))
+}
+
+/// `oracle:kill9(Node)`: the node dies at once.
+#[allow(dead_code)]
+pub async fn kill9(cx: &Cx, node: Atom) -> Result<(), Exception> {
+    cx.spawn_on(node, |c| async move {
+        c.halt().await;
+        Ok(Term::atom("ok"))
+    })
+    .await?;
+    Ok(())
+}

@@ -6,7 +6,7 @@
 //! one monitor), `dead_pid`, `lbl` (labels in place of pids and refs), `flush`
 //! (`oracle:flush/1`) and `kill9` (the node dies at once).
 
-use crate::harness::{run, t, Observed};
+use crate::harness::{elem, kill9, run, t, tagged, Observed};
 use erpc_sim::prelude::*;
 use std::future::Future;
 
@@ -1248,17 +1248,6 @@ async fn forever(c: Cx) -> R {
     Ok(atom!("ok"))
 }
 
-fn tagged(m: &Term, tag: &str) -> bool {
-    matches!(m.as_tuple(), Some([t, ..]) if t.is_atom(tag))
-}
-
-fn elem(m: &Term, i: usize) -> Term {
-    m.as_tuple()
-        .and_then(|t| t.get(i))
-        .cloned()
-        .unwrap_or(atom!("undefined"))
-}
-
 fn pid_at(m: &Term, i: usize) -> Pid {
     elem(m, i).as_pid().expect("a pid in the message")
 }
@@ -1358,14 +1347,4 @@ async fn dead_pid_on(cx: &Cx, node: Atom) -> Result<Pid, Exception> {
         .await?;
     down_msg(cx, m).await;
     Ok(p)
-}
-
-/// `oracle:kill9(Node)`: the node dies at once, as a SIGKILL does.
-async fn kill9(cx: &Cx, node: Atom) -> Result<(), Exception> {
-    cx.spawn_on(node, |c| async move {
-        c.halt().await;
-        Ok(atom!("ok"))
-    })
-    .await?;
-    Ok(())
 }

@@ -19,7 +19,7 @@
 //! `erts_debug` calls that freeze `T` are replaced by the fault schedule.
 //! Wall-clock windows are computed from virtual time with the same bounds.
 
-use crate::harness::{run, run_with_faults, t, Observed, T};
+use crate::harness::{elem, kill9, run, run_with_faults, t, Observed, T};
 use erpc_sim::prelude::*;
 
 type R = Result<Term, Exception>;
@@ -406,12 +406,6 @@ async fn down_reason(cx: &Cx, r: Ref, p: Pid) -> Term {
     .map_or(atom!("none"), |m| tuple![atom!("DOWN"), elem(&m, 4)])
 }
 
-fn elem(m: &Term, i: usize) -> Term {
-    m.as_tuple()
-        .and_then(|t| t.get(i).cloned())
-        .unwrap_or(atom!("undefined"))
-}
-
 /// `oracle:flush(Ms)`: every message until none arrives for `ms`.
 async fn flush(cx: &Cx, ms: u64) -> Term {
     let mut got = Vec::new();
@@ -419,16 +413,6 @@ async fn flush(cx: &Cx, ms: u64) -> Term {
         got.push(m);
     }
     Term::List(got)
-}
-
-/// `oracle:kill9(Node)`: the node dies at once (it halts).
-async fn kill9(cx: &Cx, node: Atom) -> Result<(), Exception> {
-    cx.spawn_on(node, |c| async move {
-        c.halt().await;
-        Ok(atom!("ok"))
-    })
-    .await?;
-    Ok(())
 }
 
 /// `ok = oracle:wait_nodedown(Node, Ms)`.

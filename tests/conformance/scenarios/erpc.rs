@@ -2,7 +2,7 @@
 //! `erpc_multi`, `erpc_cast`, `erpc_wire`: the OTP 25 `erpc` API, scenario by
 //! scenario, each reproducing the Erlang code recorded in `otp25.jsonl`.
 
-use crate::harness::{run, Observed};
+use crate::harness::{fun_error, nsort, run, Observed};
 use erpc_sim::core::FrameArgs;
 use erpc_sim::erpc::{CollectionError, Fun, PollResult, ReceiveResult, RequestId};
 use erpc_sim::prelude::*;
@@ -140,23 +140,6 @@ pub(crate) async fn flush(cx: &Cx, ms: u64) -> Term {
         got.push(m);
     }
     Term::List(got)
-}
-
-/// `oracle:nsort/1`: the list sorted (the printed form is normalised later).
-fn nsort(t: Term) -> Term {
-    match t {
-        Term::List(mut v) => {
-            v.sort();
-            Term::List(v)
-        }
-        other => other,
-    }
-}
-
-/// `error(R)` raised by an anonymous fun of the scenario module: OTP's first
-/// frame is the fun's own, printed `{oracle_scenarios,'<fun>',0}`.
-fn fun_error(reason: Term) -> Exception {
-    Exception::error(reason).with_frame(Frame::new("oracle_scenarios", "<fun>", 0))
 }
 
 /// The corpus's normalisation of request ids (`'<reqid>'`) and collections

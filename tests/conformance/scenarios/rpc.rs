@@ -14,7 +14,7 @@
 //! stopped first where a scenario reads `[node() | nodes()]` ([`without_t`]).
 
 use super::erpc::flush;
-use crate::harness::{run, t, Observed};
+use crate::harness::{elem, fun_error, kill9, nsort, run, t, tagged, Observed};
 use erpc_sim::prelude::*;
 
 type R = Result<Term, Exception>;
@@ -686,44 +686,6 @@ fn rp50() -> Observed {
 }
 
 // ---- the oracle's helpers --------------------------------------------------------
-
-/// `error(R)` raised by an anonymous fun of the scenario module: OTP's first
-/// frame is the fun's own, printed `{oracle_scenarios,'<fun>',0}`.
-fn fun_error(reason: Term) -> Exception {
-    Exception::error(reason).with_frame(Frame::new("oracle_scenarios", "<fun>", 0))
-}
-
-/// `oracle:nsort/1`: the list sorted.
-fn nsort(t: Term) -> Term {
-    match t {
-        Term::List(mut v) => {
-            v.sort();
-            Term::List(v)
-        }
-        other => other,
-    }
-}
-
-fn tagged(m: &Term, tag: &str) -> bool {
-    matches!(m.as_tuple(), Some([x, ..]) if x.is_atom(tag))
-}
-
-fn elem(m: &Term, i: usize) -> Term {
-    m.as_tuple()
-        .and_then(|t| t.get(i))
-        .cloned()
-        .unwrap_or(atom!("undefined"))
-}
-
-/// `oracle:kill9(Node)`: the node dies at once.
-async fn kill9(cx: &Cx, node: Atom) -> Result<(), Exception> {
-    cx.spawn_on(node, |c| async move {
-        c.halt().await;
-        Ok(atom!("ok"))
-    })
-    .await?;
-    Ok(())
-}
 
 /// Stops `T` and waits until it has left `nodes()`: in the oracle it runs
 /// only inside the scenarios that start it.
