@@ -31,10 +31,20 @@ impl Hasher for FastHasher {
 
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        for c in bytes.chunks(8) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
             let mut w = [0u8; 8];
-            w[..c.len()].copy_from_slice(c);
+            w.copy_from_slice(c);
             self.add(u64::from_le_bytes(w));
+        }
+        // The tail without a variable-length copy (a `memcpy` call otherwise).
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            self.add(
+                rest.iter()
+                    .rev()
+                    .fold(0u64, |w, &b| (w << 8) | u64::from(b)),
+            );
         }
     }
 

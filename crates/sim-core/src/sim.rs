@@ -536,18 +536,27 @@ impl Sim {
     pub fn run(&mut self) -> RunReport {
         let mut cx = Context::from_waker(Waker::noop());
         let mut dead: Vec<BoxFuture> = Vec::new();
+        // One world borrow per step: taking a polled future back and choosing
+        // the next step share it (the poll itself runs outside any borrow).
+        let mut next = self.world.borrow_mut().next_step();
         loop {
-            let next = self.world.borrow_mut().next_step();
             match next {
                 Next::Poll(key, mut fut) => {
                     let res = catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx)));
                     let mut w = self.world.borrow_mut();
+                    // Every arm moves its part out, so nothing is left to drop
+                    // on the common `Pending` path.
                     match res {
                         Ok(Poll::Pending) => w.after_pending(key, fut),
-                        res => w.after_poll(key, fut, res),
+                        Ok(Poll::Ready(r)) => w.after_poll(key, fut, Ok(Poll::Ready(r))),
+                        Err(panic) => w.after_poll(key, fut, Err(panic)),
                     }
                     if !w.graveyard.is_empty() {
                         std::mem::swap(&mut w.graveyard, &mut dead);
+                    }
+                    if dead.is_empty() {
+                        next = w.next_step();
+                        continue;
                     }
                 }
                 Next::Again => {
@@ -555,11 +564,17 @@ impl Sim {
                     if !w.graveyard.is_empty() {
                         std::mem::swap(&mut w.graveyard, &mut dead);
                     }
+                    if dead.is_empty() {
+                        next = w.next_step();
+                        continue;
+                    }
                 }
                 Next::Stop => break,
             }
-            // Futures of dead processes are dropped outside the world's borrow.
+            // Futures of dead processes are dropped outside the world's borrow,
+            // before the next step is chosen.
             dead.clear();
+            next = self.world.borrow_mut().next_step();
         }
         self.world.borrow().report()
     }

@@ -496,10 +496,21 @@ fn pid_word(p: Pid) -> u64 {
 
 fn str_word(s: &str) -> u64 {
     let mut d = Digest(Digest::default().0 ^ s.len() as u64);
-    for c in s.as_bytes().chunks(8) {
+    let mut chunks = s.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
         let mut w = [0u8; 8];
-        w[..c.len()].copy_from_slice(c);
+        w.copy_from_slice(c);
         d.mix(u64::from_le_bytes(w));
+    }
+    // The short tail, zero-padded, assembled without a variable-length copy
+    // (a `memcpy` call per atom otherwise).
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let w = rest
+            .iter()
+            .rev()
+            .fold(0u64, |w, &b| (w << 8) | u64::from(b));
+        d.mix(w);
     }
     d.value()
 }

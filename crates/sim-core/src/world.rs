@@ -453,14 +453,13 @@ impl World {
             }
             Ok(std::task::Poll::Ready(result)) => {
                 self.graveyard.push(fut);
+                // An error's result is its exit reason: `terminate` copies it
+                // for a foreground process only.
                 let (reason, fg_result) = match result {
-                    Ok(v) => (Term::Atom(crate::term::NORMAL), Ok(v)),
-                    Err(e) => {
-                        let r = e.exit_reason();
-                        (r.clone(), Err(r))
-                    }
+                    Ok(v) => (Term::Atom(crate::term::NORMAL), Some(Ok(v))),
+                    Err(e) => (e.exit_reason(), None),
                 };
-                self.terminate(key, reason, Some(fg_result));
+                self.terminate(key, reason, fg_result);
             }
             Err(panic) => {
                 self.graveyard.push(fut);
@@ -480,7 +479,7 @@ impl World {
                     ]),
                     Term::List(Vec::new()),
                 ]);
-                self.terminate(key, reason.clone(), Some(Err(reason)));
+                self.terminate(key, reason, None);
             }
         }
         self.drain_local();

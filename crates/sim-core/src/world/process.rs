@@ -207,24 +207,38 @@ impl World {
             self.fg[i as usize].1 = Some(result.unwrap_or_else(|| Err(reason.clone())));
             self.fg_alive -= 1;
         }
+        // The reason goes to every link and monitor: cloned for all but the
+        // last, which takes it (a compound reason is a deep copy).
+        let mut reason = reason;
+        let mut left = p.links.len() + p.mon_in.len();
+        let mut share = |reason: &mut Term| {
+            left -= 1;
+            if left == 0 {
+                std::mem::replace(reason, Term::Int(0))
+            } else {
+                reason.clone()
+            }
+        };
         for l in p.links {
+            let reason = share(&mut reason);
             self.send(
                 pid,
                 Dest::Pid(l),
                 Body::Exit {
-                    reason: reason.clone(),
+                    reason,
                     linked: true,
                 },
             );
         }
         for m in p.mon_in {
+            let reason = share(&mut reason);
             self.send(
                 pid,
                 Dest::Pid(m.watcher),
                 Body::Down {
                     r: m.r,
                     object: m.object,
-                    reason: reason.clone(),
+                    reason,
                 },
             );
         }
