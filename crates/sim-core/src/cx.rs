@@ -1459,13 +1459,7 @@ impl Cx {
                     } else if let Some(child) = w.spawn_process(here, Some(me), false, body) {
                         link_pair(w, key, me, child, opts.link, opts.monitor.then_some(r));
                         if opts.reply == SpawnReply::Yes {
-                            let msg = Term::Tuple(vec![
-                                atom("spawn_reply"),
-                                Term::Ref(r),
-                                atom("ok"),
-                                Term::Pid(child),
-                            ]);
-                            w.enqueue(key, msg);
+                            w.enqueue(key, crate::world::spawn_ok(r, child));
                         }
                     }
                 }

@@ -13,7 +13,7 @@ mod timer;
 
 pub(crate) use conn::Dir;
 pub use control::{Control, ControlAction};
-pub(crate) use deliver::spawn_error;
+pub(crate) use deliver::{spawn_error, spawn_ok};
 pub(crate) use process::{MonIn, MonOut, Pending, Priority, Proc, Status, Wait};
 pub(crate) use timer::{timer_dest_name, timer_dest_pid, TimerKind};
 

@@ -397,13 +397,7 @@ impl World {
                     });
                 }
                 if opts.reply == SpawnReply::Yes {
-                    let msg = Term::Tuple(vec![
-                        Term::Atom(term::SPAWN_REPLY),
-                        Term::Ref(r),
-                        Term::Atom(term::OK),
-                        Term::Pid(child),
-                    ]);
-                    self.enqueue(key, msg);
+                    self.enqueue(key, spawn_ok(r, child));
                 }
             }
             Err(reason) => {
@@ -414,6 +408,16 @@ impl World {
             }
         }
     }
+}
+
+/// `{spawn_reply, Ref, ok, Pid}`.
+pub(crate) fn spawn_ok(r: crate::id::Ref, child: Pid) -> Term {
+    Term::Tuple(vec![
+        Term::Atom(term::SPAWN_REPLY),
+        Term::Ref(r),
+        Term::Atom(term::OK),
+        Term::Pid(child),
+    ])
 }
 
 /// `{spawn_reply, Ref, error, Reason}`.
