@@ -264,6 +264,13 @@ impl fmt::Display for RunReport {
             self.time
         )?;
         writeln!(f, "digest:   {:016x}", self.digest)?;
+        if !self.outcome.is_ok() {
+            writeln!(
+                f,
+                "replay:   build the same program with .seed({}).strategy(Replay::new(report.schedule.clone()))",
+                self.seed
+            )?;
+        }
         if let Some(d) = &self.divergence {
             writeln!(f, "replay diverged: {d}")?;
         }

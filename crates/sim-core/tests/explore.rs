@@ -173,3 +173,22 @@ fn replay_of_a_changed_program_reports_divergence() {
 fn determinism_check_passes_on_a_multi_node_program() {
     check_determinism(11, race).unwrap();
 }
+
+#[test]
+fn a_failed_run_replays_from_its_report_schedule() {
+    // Find a failing seed, then replay its report's schedule strictly.
+    let failing = (0..300)
+        .map(|s| race(Sim::builder().seed(s)).run())
+        .find(|r| !r.outcome.is_ok())
+        .expect("some seed fails");
+    assert!(failing.to_string().contains("Replay::new"), "{failing}");
+    let again = race(
+        Sim::builder()
+            .seed(failing.seed)
+            .strategy(sim_core::Replay::new(failing.schedule.clone())),
+    )
+    .run();
+    assert_eq!(again.divergence, None);
+    assert_eq!(again.outcome, failing.outcome);
+    assert_eq!(again.digest, failing.digest);
+}
