@@ -94,7 +94,10 @@ pub(crate) async fn call_applied(
 ) -> Result<Term, Exception> {
     let timeout = timeout_value(cx, timeout)?;
     if timeout == Timeout::Infinity && cx.resolve_node(node) == Some(cx.node_id()) {
-        return apply(cx, what).await.map_err(Exception::caught);
+        let arg_error = what.too_many_args();
+        return apply(cx, what)
+            .await
+            .map_err(|e| Exception::caught(e, arg_error));
     }
     let res = cx.make_ref();
     // No sync point between the request and its receive (BEAM does not

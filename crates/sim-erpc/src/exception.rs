@@ -244,8 +244,15 @@ impl Exception {
     /// How an exception caught around a function applied in the calling
     /// process looks to the caller (`throw` passes, `exit:R` becomes
     /// `exit:{exception, R}`, `error:R` becomes `error:{exception, R, Stack}`).
-    pub(crate) fn caught(e: sim_core::Exception) -> Exception {
+    ///
+    /// `arg_error`: the applied MFA had more than 255 arguments, so an
+    /// `error:system_limit` is `apply/3` refusing them, raised as
+    /// `error:{erpc, system_limit}` (OTP's `is_arg_error/4`).
+    pub(crate) fn caught(e: sim_core::Exception, arg_error: bool) -> Exception {
         match e.class {
+            Class::Error if arg_error && e.reason.is_atom("system_limit") => {
+                Exception::erpc(ErpcError::SystemLimit)
+            }
             Class::Throw => Exception::Throw(e.reason),
             Class::Exit => Exception::Exit(Exit::Exception(e.reason)),
             Class::Error => Exception::Error(Error::Exception {

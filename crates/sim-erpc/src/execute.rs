@@ -32,7 +32,35 @@ impl fmt::Debug for Applied {
     }
 }
 
+/// OTP's `MAX_ARG`: the most arguments a function can be applied to.
+const MAX_ARGS: usize = 255;
+
+/// `erpc:is_arg_error/4`: whether an `error` with `reason`, raised by applying
+/// a function to `args`, is about the argument list itself rather than raised
+/// by the function: `system_limit` for a proper list of more than 255
+/// arguments, which `apply/3` refuses before calling anything. erpc reports it
+/// as `{erpc, system_limit}` (`rpc` as `{badrpc, {'EXIT', system_limit}}`),
+/// without a stack.
+///
+/// ```
+/// use sim_core::Term;
+/// let many = Term::List((0..256).map(Term::Int).collect());
+/// let limit = Term::atom("system_limit");
+/// assert!(sim_erpc::is_arg_error(&limit, &many));
+/// assert!(!sim_erpc::is_arg_error(&limit, &Term::List(vec![])));
+/// assert!(!sim_erpc::is_arg_error(&Term::atom("badarg"), &many));
+/// ```
+pub fn is_arg_error(reason: &Term, args: &Term) -> bool {
+    reason.is_atom("system_limit") && matches!(args, Term::List(a) if a.len() > MAX_ARGS)
+}
+
 impl Applied {
+    /// Whether applying this fails before the function runs because of its
+    /// argument count (see [`is_arg_error`]); a fun is applied with `[]`.
+    pub(crate) fn too_many_args(&self) -> bool {
+        matches!(self, Applied::Mfa { args: Term::List(a), .. } if a.len() > MAX_ARGS)
+    }
+
     pub(crate) fn mfa(module: Atom, function: Atom, args: Vec<Term>) -> Applied {
         Applied::Mfa {
             module,
@@ -54,6 +82,24 @@ impl Applied {
 /// so an error's stack ends with `{erlang, apply, 2}`; an improper argument
 /// list fails as `erlang:apply/3` does.
 pub(crate) async fn apply(cx: &Cx, what: Applied) -> Result<Term, CoreException> {
+    if what.too_many_args() {
+        // `apply/3` refuses more than 255 arguments before looking anything up.
+        let Applied::Mfa {
+            module,
+            function,
+            args,
+        } = what
+        else {
+            unreachable!("only an MFA has an argument list");
+        };
+        return Err(
+            CoreException::error(Term::atom("system_limit")).with_frame(Frame::with_args(
+                "erlang",
+                "apply",
+                vec![Term::Atom(module), Term::Atom(function), args],
+            )),
+        );
+    }
     match what {
         Applied::Mfa {
             module,
@@ -119,14 +165,20 @@ pub async fn execute_mfa(
 }
 
 /// The body of the process a call spawns: never returns normally, its exit
-/// reason is the encoded outcome.
+/// reason is the encoded outcome (`{Res, error, {erpc, system_limit}}` for too
+/// many arguments, as OTP's `is_arg_error/4` decides).
 pub(crate) async fn execute_call(cx: Cx, res: Ref, what: Applied) -> Result<Term, CoreException> {
     let res = Term::Ref(res);
+    let arg_error = what.too_many_args();
     let reply = match apply(&cx, what).await {
         Ok(v) => Term::tuple([res, Term::atom("return"), v]),
         Err(e) => match e.class {
             Class::Throw => Term::tuple([res, Term::atom("throw"), e.reason]),
             Class::Exit => Term::tuple([res, Term::atom("exit"), e.reason]),
+            Class::Error if arg_error && e.reason.is_atom("system_limit") => {
+                let erpc = Term::tuple([Term::atom("erpc"), e.reason]);
+                Term::tuple([res, Term::atom("error"), erpc])
+            }
             Class::Error => {
                 let stack = e.stack_term();
                 Term::tuple([res, Term::atom("error"), e.reason, stack])
@@ -137,9 +189,17 @@ pub(crate) async fn execute_call(cx: Cx, res: Ref, what: Applied) -> Result<Term
 }
 
 /// The body of the process a cast spawns: an error leaves it as
-/// `error:{exception, {Reason, Stack}}` (OTP logs it; nobody is told).
+/// `error:{exception, {Reason, Stack}}`, or `error:{erpc, system_limit}` for
+/// too many arguments (OTP logs it; nobody is told).
 pub(crate) async fn execute_cast(cx: Cx, what: Applied) -> Result<Term, CoreException> {
+    let arg_error = what.too_many_args();
     match apply(&cx, what).await {
+        Err(e) if arg_error && e.class == Class::Error && e.reason.is_atom("system_limit") => {
+            Err(CoreException::error(Term::tuple([
+                Term::atom("erpc"),
+                e.reason,
+            ])))
+        }
         Err(e) if e.class == Class::Error => {
             let inner = Term::tuple([e.reason.clone(), e.stack_term()]);
             Err(CoreException::error(Term::tuple([

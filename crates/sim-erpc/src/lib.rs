@@ -52,6 +52,7 @@
 //! | `reqids_size/1` | [`reqids_size`] |
 //! | `reqids_to_list/1` | [`reqids_to_list`] |
 //! | `execute_call/3` | [`execute_mfa`] |
+//! | `is_arg_error/4` | [`is_arg_error`] |
 //! | `timeout_time()` | [`sim_core::Timeout`], checked as `timeout_value/1` ([`MAX_TIMEOUT_MS`]) |
 //!
 //! The same operations with Erlang terms as arguments, checked as OTP checks
@@ -93,7 +94,7 @@ pub use dynamic::{
     multicall_term, multicast_fun_term, multicast_term, send_request_fun_term, send_request_term,
 };
 pub use exception::{ErpcError, Error, Exception, Exit};
-pub use execute::execute_mfa;
+pub use execute::{execute_mfa, is_arg_error};
 pub use fun::Fun;
 pub use multicall::{multicall, multicall_fun};
 pub use reqids::{

@@ -148,7 +148,13 @@ pub(crate) async fn multicall_applied(
     // receives.
     let marked = local.is_none() && queue_len(cx) == before;
     if let Some(i) = local {
-        slots[i] = Some(apply(cx, make()).await.map_err(Exception::caught));
+        let what = make();
+        let arg_error = what.too_many_args();
+        slots[i] = Some(
+            apply(cx, what)
+                .await
+                .map_err(|e| Exception::caught(e, arg_error)),
+        );
     }
     collect(cx, res, &mut pending, &mut slots, deadline, marked).await;
     Ok(slots

@@ -43,8 +43,10 @@ pub async fn parallel_eval(
 
 /// `rpc:pmap({Module, Function}, Extra, List)`: `Module:Function(Elem,
 /// Extra...)` for every element of `list`, in parallel as
-/// [`parallel_eval`] does, results in list order. If any of them fails (any
-/// `{badrpc, _}`), raises `exit:badrpc`.
+/// [`parallel_eval`] does, results in list order. As in OTP, the calls are
+/// handed to `parallel_eval` in reverse list order, so the *last* element runs
+/// on `node()`, the one before it on the first of `nodes()`, and so on. If any
+/// of them fails (any `{badrpc, _}`), raises `exit:badrpc`.
 ///
 /// ```
 /// use sim_core::{Sim, Term};
@@ -65,8 +67,12 @@ pub async fn pmap(
     list: Vec<Term>,
 ) -> Result<Term, Exception> {
     let (module, function) = (module.into(), function.into());
+    // OTP's `build_args/5` accumulates, so the calls go to `parallel_eval` in
+    // reverse: the last element is sent first, to `node()`, and `check/2`
+    // reverses the results back into list order.
     let calls = list
         .into_iter()
+        .rev()
         .map(|elem| {
             let mut args = Vec::with_capacity(extra.len() + 1);
             args.push(elem);
@@ -81,5 +87,11 @@ pub async fn pmap(
     {
         return Err(Exception::exit(Term::atom("badrpc")));
     }
-    Ok(results)
+    Ok(match results {
+        Term::List(mut rs) => {
+            rs.reverse();
+            Term::List(rs)
+        }
+        other => other,
+    })
 }

@@ -19,7 +19,7 @@ use crate::deadline::Deadline;
 use crate::rpcify::{badrpc, rex_reply, rpc_check, rpc_check_t};
 use crate::{known_nodes, node_list};
 use sim_core::{
-    Atom, Cx, Exception, Frame, NodeRef, Pid, Ref, SimBuilder, Target, Term, Time, Timeout,
+    Atom, Class, Cx, Exception, Frame, NodeRef, Pid, Ref, SimBuilder, Target, Term, Time, Timeout,
 };
 use std::collections::BTreeMap;
 
@@ -205,7 +205,18 @@ async fn send_local(cx: &Cx, name: &Term, msg: Term) -> bool {
 /// `rpc:execute_call/3`: applies in this process and answers as `rex` does.
 async fn execute_call(cx: &Cx, m: &Term, f: &Term, args: Term) -> Term {
     let outcome = match (m, f) {
-        (Term::Atom(m), Term::Atom(f)) => sim_erpc::execute_mfa(cx, *m, *f, args).await,
+        (Term::Atom(m), Term::Atom(f)) => {
+            // `erpc:is_arg_error/4`: a `system_limit` from applying to this
+            // many arguments is about the arguments, reported without a stack.
+            let limit = Term::atom("system_limit");
+            let arg_error = sim_erpc::is_arg_error(&limit, &args);
+            match sim_erpc::execute_mfa(cx, *m, *f, args).await {
+                Err(e) if arg_error && e.class == Class::Error && e.reason == limit => {
+                    return badrpc(Term::tuple([Term::atom("EXIT"), limit]));
+                }
+                other => other,
+            }
+        }
         _ => Err(
             Exception::error(Term::atom("badarg")).with_frame(Frame::with_args(
                 "erlang",
