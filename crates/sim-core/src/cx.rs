@@ -1090,7 +1090,6 @@ impl Cx {
         Fut: Future<Output = Result<Term, Exception>> + 'static,
     {
         let me = self.pid;
-        let body = boxed_body(body);
         self.effect(move |w, key| {
             let node = me.node();
             if !w.has_room(node) {
@@ -1101,7 +1100,9 @@ impl Cx {
                     1,
                 ));
             }
-            let Some(child) = w.spawn_process(node, Some(me), false, body) else {
+            // The body goes straight into the one box of its future (not first
+            // into a box of its own, as `boxed_body` would).
+            let Some((child_key, child_cx)) = w.new_process(node, Some(me), false) else {
                 return Err(Exception::bif_error(
                     "system_limit",
                     "erlang",
@@ -1109,6 +1110,7 @@ impl Cx {
                     1,
                 ));
             };
+            let child = w.start_process(child_key, Box::pin(body(child_cx)));
             let r = monitor.then(|| w.make_ref(node));
             link_pair(w, key, me, child, link, r);
             Ok((child, r))

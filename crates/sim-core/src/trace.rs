@@ -515,8 +515,11 @@ fn str_word(s: &str) -> u64 {
     d.value()
 }
 
+/// An atom as one word: its name's hash, cached at interning (the same word
+/// `str_word` gives its name, so scalar atoms digest as they did).
+#[inline]
 fn atom_word(a: Atom) -> u64 {
-    str_word(a.as_str())
+    a.hash_word()
 }
 
 /// A term as a tag (for the header) and one word. Compound terms go through

@@ -2,12 +2,14 @@
 //!
 //! The interner is a process-wide table behind a mutex, so many simulations on
 //! several threads share one set of atoms. Interning leaks each distinct name once
-//! (as the BEAM never frees atoms either); an `Atom` is then a `&'static str`
-//! whose pointer identifies it, which makes equality a pointer compare.
+//! (as the BEAM never frees atoms either); an `Atom` is then a `&'static` pointer
+//! to its name and the name's hash, computed once at interning: equality is a
+//! pointer compare, and hashing an atom (map lookups, the trace digest) writes one
+//! word instead of re-hashing the name.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::{Mutex, OnceLock};
@@ -29,13 +31,41 @@ pub const MAX_ATOM_CHARS: usize = 255;
 /// assert_eq!(a.as_str(), "apple");
 /// ```
 #[derive(Clone, Copy)]
-pub struct Atom(&'static str);
+pub struct Atom(&'static AtomData);
+
+/// What an atom points at: its name and the name's hash, one per name.
+pub(crate) struct AtomData {
+    name: &'static str,
+    hash: u64,
+}
+
+/// The hash of an atom's name: deterministic (the same in every run, on every
+/// thread and platform), Fx-style over the name's little-endian 8-byte words, the
+/// short tail zero-padded, seeded with the length. `const`, so the well-known
+/// atoms carry theirs from compile time.
+pub(crate) const fn name_hash(name: &str) -> u64 {
+    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    let b = name.as_bytes();
+    let mut h = 0xcbf2_9ce4_8422_2325u64 ^ b.len() as u64;
+    let mut i = 0;
+    while i < b.len() {
+        let mut w = 0u64;
+        let mut j = 0;
+        while j < 8 && i + j < b.len() {
+            w |= (b[i + j] as u64) << (8 * j);
+            j += 1;
+        }
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+        i += 8;
+    }
+    h
+}
 
 const CACHE_SLOTS: usize = 256;
 
 thread_local! {
-    static CACHE: RefCell<[Option<&'static str>; CACHE_SLOTS]> =
-        const { RefCell::new([None; CACHE_SLOTS]) };
+    static CACHE: [Cell<Option<&'static AtomData>>; CACHE_SLOTS] =
+        const { [const { Cell::new(None) }; CACHE_SLOTS] };
 }
 
 /// A name's slot in the cache: its length and first and last bytes (cheap, and
@@ -55,7 +85,7 @@ macro_rules! well_known {
         $(
             #[doc = concat!("The atom `", $name, "`, interned from the start: the runtime")]
             /// names it at every exit, `'DOWN'` or reply, without a lookup.
-            pub(crate) static $id: Atom = Atom($name);
+            pub(crate) static $id: Atom = Atom(&AtomData { name: $name, hash: name_hash($name) });
         )*
         static WELL_KNOWN: &[&Atom] = &[$(&$id),*];
     };
@@ -75,11 +105,13 @@ well_known! {
     KILLED = "killed",
 }
 
-fn table() -> &'static Mutex<BTreeSet<&'static str>> {
-    static TABLE: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
+type Table = BTreeMap<&'static str, &'static AtomData>;
+
+fn table() -> &'static Mutex<Table> {
+    static TABLE: OnceLock<Mutex<Table>> = OnceLock::new();
     // The well-known atoms go in first, so interning their names finds the
     // statics' own pointers.
-    TABLE.get_or_init(|| Mutex::new(WELL_KNOWN.iter().map(|a| a.0).collect()))
+    TABLE.get_or_init(|| Mutex::new(WELL_KNOWN.iter().map(|a| (a.0.name, a.0)).collect()))
 }
 
 impl Atom {
@@ -95,12 +127,12 @@ impl Atom {
         // interned names answers those without the lock and the tree search.
         // It holds only pointers from the table, so atoms stay one per name.
         let slot = cache_slot(name);
-        let hit = CACHE.with(|c| c.borrow()[slot].filter(|s| *s == name));
-        if let Some(s) = hit {
-            return Atom(s);
+        let hit = CACHE.with(|c| c[slot].get());
+        if let Some(d) = hit.filter(|d| d.name == name) {
+            return Atom(d);
         }
         let atom = Atom::intern(name);
-        CACHE.with(|c| c.borrow_mut()[slot] = Some(atom.0));
+        CACHE.with(|c| c[slot].set(Some(atom.0)));
         atom
     }
 
@@ -112,8 +144,12 @@ impl Atom {
             return Atom(existing);
         }
         let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
-        set.insert(leaked);
-        Atom(leaked)
+        let data: &'static AtomData = Box::leak(Box::new(AtomData {
+            name: leaked,
+            hash: name_hash(leaked),
+        }));
+        set.insert(leaked, data);
+        Atom(data)
     }
 
     /// The atom's name.
@@ -123,14 +159,20 @@ impl Atom {
     /// assert_eq!(Atom::new("EXIT").as_str(), "EXIT");
     /// ```
     pub fn as_str(self) -> &'static str {
-        self.0
+        self.0.name
+    }
+
+    /// The name's hash ([`name_hash`]), computed once at interning.
+    #[inline]
+    pub(crate) fn hash_word(self) -> u64 {
+        self.0.hash
     }
 }
 
 impl PartialEq for Atom {
     fn eq(&self, other: &Atom) -> bool {
         // Interning makes the pointer unique per name.
-        std::ptr::eq(self.0.as_ptr(), other.0.as_ptr()) && self.0.len() == other.0.len()
+        std::ptr::eq(self.0, other.0)
     }
 }
 
@@ -147,21 +189,21 @@ impl Ord for Atom {
         if self == other {
             Ordering::Equal
         } else {
-            self.0.as_bytes().cmp(other.0.as_bytes())
+            self.0.name.as_bytes().cmp(other.0.name.as_bytes())
         }
     }
 }
 
 impl Hash for Atom {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        // Hash the name, not the pointer, so hashes are the same in every run.
-        self.0.hash(state);
+        // The name's hash, not the pointer, so hashes are the same in every run.
+        state.write_u64(self.0.hash);
     }
 }
 
 impl fmt::Debug for Atom {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Atom({:?})", self.0)
+        write!(f, "Atom({:?})", self.0.name)
     }
 }
 
@@ -187,6 +229,17 @@ mod tests {
         assert_eq!(Atom::new("normal"), NORMAL);
         assert_eq!(Atom::new(&String::from("DOWN")), DOWN);
         assert!(std::ptr::eq(Atom::new("EXIT").as_str(), EXIT.as_str()));
+    }
+
+    #[test]
+    fn the_cached_hash_is_the_names_hash() {
+        assert_eq!(NORMAL.hash_word(), name_hash("normal"));
+        let long = Atom::new("a_name_longer_than_eight_bytes");
+        assert_eq!(
+            long.hash_word(),
+            name_hash("a_name_longer_than_eight_bytes")
+        );
+        assert_ne!(name_hash("a"), name_hash("a\0"));
     }
 
     #[test]

@@ -121,6 +121,20 @@ impl World {
         foreground: bool,
         body: Box<dyn FnOnce(Cx) -> BoxFuture>,
     ) -> Option<Pid> {
+        let (key, cx) = self.new_process(node, parent, foreground)?;
+        Some(self.start_process(key, body(cx)))
+    }
+
+    /// The first half of [`World::spawn_process`]: the process record (traced
+    /// as spawned) and its context, for a caller that builds the future
+    /// itself (a local spawn, without boxing the body first). Call
+    /// [`World::start_process`] next.
+    pub(crate) fn new_process(
+        &mut self,
+        node: NodeId,
+        parent: Option<Pid>,
+        foreground: bool,
+    ) -> Option<(ProcKey, Cx)> {
         let world = self.me.upgrade()?;
         let group_leader = match parent {
             Some(p) => self.key_of(p).map_or(p, |k| self.procs[k].group_leader),
@@ -160,10 +174,17 @@ impl World {
             node: name,
             parent,
         });
-        let cx = Cx::new(world, key, pid);
-        self.procs[key].future = Some(body(cx));
+        Some((key, Cx::new(world, key, pid)))
+    }
+
+    /// The second half of [`World::spawn_process`]: the process's future in
+    /// place, the process enabled. Returns its pid.
+    pub(crate) fn start_process(&mut self, key: ProcKey, future: BoxFuture) -> Pid {
+        let p = &mut self.procs[key];
+        p.future = Some(future);
+        let pid = p.pid;
         self.enable_proc(key);
-        Some(pid)
+        pid
     }
 
     /// Whether `node` can take one more process.
