@@ -1287,12 +1287,18 @@ impl Cx {
     /// `spawn_link/3`, `spawn_monitor/3` with `link`/`monitor`): the new process
     /// applies `Module:Function(Args)` with this node's code. As in OTP the
     /// function is looked up by the new process, so an undefined one still gives
-    /// a pid, and the process exits `{undef, [{Module, Function, Args}]}`.
+    /// a pid, and the process exits `{undef, [{Module, Function, Args}]}`. More
+    /// than 255 arguments fail here, before any process is started, with the
+    /// `error:system_limit` of [`Cx::apply`].
     ///
     /// ```
-    /// # use sim_core::{Sim, Term, Timeout};
+    /// # use sim_core::{Exception, Sim, Term, Timeout};
     /// # let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
     /// sim.spawn("a@sim", |cx| async move {
+    ///     let many = vec![Term::Int(1); 256];
+    ///     let e = cx.spawn_apply("no_such_mod", "f", many, false, true).await.unwrap_err();
+    ///     cx.check(e == Exception::bif_error("system_limit", "erlang", "apply", 3), "limit")?;
+    ///     cx.check(cx.mailbox().is_empty(), "no process, no DOWN")?;
     ///     let (p, r) = cx.spawn_apply("no_such_mod", "f", vec![], false, true).await?;
     ///     let r = r.expect("a monitor was asked for");
     ///     let down = cx.recv().await;
@@ -1311,6 +1317,9 @@ impl Cx {
         link: bool,
         monitor: bool,
     ) -> Result<(Pid, Option<Ref>), Exception> {
+        if args.len() > MAX_ARGS {
+            return Err(too_many_args());
+        }
         let (m, f) = (module.into(), function.into());
         self.spawn_opt(
             move |c| async move { c.apply(m, f, args).await },
@@ -1328,11 +1337,16 @@ impl Cx {
     /// `spawn(N, erlang, error, [oops])` exits
     /// `{oops, [{erts_internal, dist_spawn_init, 1}]}`. An unreachable node gives
     /// a local stand-in that exits `noconnection`, as [`Cx::spawn_on`] does.
+    /// More than 255 arguments fail in the caller, before any request is sent,
+    /// with the `error:system_limit` of [`Cx::apply`].
     ///
     /// ```
-    /// # use sim_core::{Sim, Term, Timeout};
+    /// # use sim_core::{Exception, Sim, Term, Timeout};
     /// # let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
     /// sim.spawn("a@sim", |cx| async move {
+    ///     let many = vec![Term::Int(1); 256];
+    ///     let e = cx.spawn_apply_on("b@sim", "erlang", "max", many, false, true).await.unwrap_err();
+    ///     cx.check(e == Exception::bif_error("system_limit", "erlang", "apply", 3), "limit")?;
     ///     let args = vec![Term::atom("oops")];
     ///     let (_p, r) = cx.spawn_apply_on("b@sim", "erlang", "error", args, false, true).await?;
     ///     let down = cx.recv().await;
@@ -1353,6 +1367,9 @@ impl Cx {
         link: bool,
         monitor: bool,
     ) -> Result<(Pid, Option<Ref>), Exception> {
+        if args.len() > MAX_ARGS {
+            return Err(too_many_args());
+        }
         let node = node.into();
         let (m, f) = (module.into(), function.into());
         if self.resolve_node(node) == Some(self.node_id()) {
@@ -2298,7 +2315,9 @@ impl Cx {
 
     /// `apply(Module, Function, Args)` in this process, with the code of this
     /// node: `error:undef` if the node lacks the function. An `error` leaving
-    /// the function with an empty stack gets the function's frame.
+    /// the function with an empty stack gets the function's frame. More than
+    /// 255 arguments (OTP's `MAX_ARG`) raise `error:system_limit` from
+    /// `erlang:apply/3` before anything is looked up.
     ///
     /// ```
     /// # use sim_core::{Sim, Term, Atom, Module};
@@ -2309,6 +2328,10 @@ impl Cx {
     ///     cx.check(v == Term::Int(42), "applied")?;
     ///     let e = cx.apply(Atom::new("m"), Atom::new("g"), vec![]).await.unwrap_err();
     ///     cx.check(e.reason == Term::atom("undef"), "undef")?;
+    ///     let e = cx.apply(Atom::new("m"), Atom::new("g"), vec![Term::Int(0); 256]).await.unwrap_err();
+    ///     cx.check(e == sim_core::Exception::bif_error("system_limit", "erlang", "apply", 3), "limit")?;
+    ///     let e = cx.apply(Atom::new("m"), Atom::new("g"), vec![Term::Int(0); 255]).await.unwrap_err();
+    ///     cx.check(e.reason == Term::atom("undef"), "255 arguments are looked up")?;
     ///     Ok(v)
     /// }).unwrap();
     /// sim.run().assert_ok();
@@ -2319,6 +2342,9 @@ impl Cx {
         function: Atom,
         args: Vec<Term>,
     ) -> Result<Term, Exception> {
+        if args.len() > MAX_ARGS {
+            return Err(too_many_args());
+        }
         let arity = args.len() as u32;
         let f = {
             let w = self.w.borrow();
@@ -2341,6 +2367,14 @@ impl Cx {
             other => other,
         }
     }
+}
+
+/// The most arguments a function can be applied to (OTP's `MAX_ARG`).
+const MAX_ARGS: usize = 255;
+
+/// `apply/3` (and a spawn of an MFA) refusing more than [`MAX_ARGS`] arguments.
+fn too_many_args() -> Exception {
+    Exception::bif_error("system_limit", "erlang", "apply", 3)
 }
 
 /// The stack of an exception leaving a remotely spawned `M:F/Arity`: OTP runs
