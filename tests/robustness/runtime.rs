@@ -1,0 +1,8 @@
+//! Robustness probes: runtime.
+
+use crate::Probe;
+
+/// The probes of this group.
+pub fn probes() -> Vec<Probe> {
+    vec![]
+}
