@@ -2,6 +2,7 @@
 //! signals", "Monitors", "Ordering", "Receive and time"), each named after the
 //! rule it proves, written against the public API only.
 
+mod bifs;
 mod cross_node;
 mod determinism;
 mod end_of_run;

@@ -4,6 +4,7 @@
 //! as shared factories (`Rc`), so a restarted node gets its code back. Applying a
 //! function a node lacks raises `error:undef`, exactly as OTP does.
 
+use crate::bif::ms_or_false;
 use crate::cx::{Cx, Target};
 use crate::exception::{Exception, Frame, FrameArgs};
 use crate::fast_map::FastMap;
@@ -152,11 +153,11 @@ fn arg(args: &[Term], i: usize) -> Term {
 }
 
 /// The built-in functions of module `erlang` that remote calls commonly use,
-/// and the BIFs whose arguments Rust's types cannot get wrong through `Cx`
-/// (`send/2`, `process_flag/2`, the timer BIFs): applied with terms they raise
-/// OTP's `badarg`.
+/// the BIFs whose arguments Rust's types cannot get wrong through `Cx`
+/// (`send/2`, `process_flag/2`, the timer BIFs), and the process BIFs of
+/// [`crate::bif`]: applied with terms they raise OTP's `badarg`.
 fn erlang_module() -> Module {
-    Module::new("erlang")
+    crate::bif::process_bifs(Module::new("erlang"))
         .function("node", 0, |cx, _| async move { Ok(Term::Atom(cx.node())) })
         .function("group_leader", 0, |cx, _| async move {
             Ok(Term::Pid(cx.group_leader()))
@@ -245,12 +246,6 @@ fn erlang_module() -> Module {
             let (ms, to) = timer_args(&a, "start_timer")?;
             Ok(Term::Ref(cx.start_timer(ms, to, arg(&a, 2)).await?))
         })
-        .function("cancel_timer", 1, |cx, a| async move {
-            match arg(&a, 0) {
-                Term::Ref(r) => Ok(ms_or_false(cx.cancel_timer(r).await)),
-                _ => Err(Exception::badarg("cancel_timer", 1)),
-            }
-        })
         .function("read_timer", 1, |cx, a| async move {
             match arg(&a, 0) {
                 Term::Ref(r) => Ok(ms_or_false(cx.read_timer(r))),
@@ -317,14 +312,6 @@ fn timer_args(a: &[Term], bif: &str) -> Result<(u64, Target), Exception> {
         _ => return Err(Exception::badarg(bif, 3)),
     };
     Ok((ms, to))
-}
-
-/// Milliseconds left, or `false`.
-fn ms_or_false(left: Option<u64>) -> Term {
-    match left {
-        Some(ms) => Term::Int(i64::try_from(ms).unwrap_or(i64::MAX)),
-        None => Term::from(false),
-    }
 }
 
 /// `timer:sleep/1`.

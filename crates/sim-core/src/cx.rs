@@ -524,8 +524,9 @@ impl Cx {
         }
     }
 
-    /// The name of a node given by name or id (an unknown id prints as
-    /// `nonode@nohost`).
+    /// The name of a node given by name or id: a simulated node, or a node a
+    /// pid was made for with [`Cx::external_pid`] (an id neither names prints
+    /// as `nonode@nohost`). This is `node(Pid)` for `Pid`'s node.
     ///
     /// ```
     /// # use sim_core::{Sim, Term, NodeId};
@@ -541,6 +542,35 @@ impl Cx {
             NodeRef::Name(a) => a,
             NodeRef::Id(id) => self.w.borrow().node_name(id),
         }
+    }
+
+    /// A pid of process `index`/`serial` on `node`, as `binary_to_term` of an
+    /// external pid makes one. A node the simulation does not run is
+    /// remembered by name, so the pid keeps it (`node(Pid)` is `node`) and
+    /// prints and parses back to the same pid; signals to it find the node
+    /// unreachable: a message is dropped, a monitor gives `'DOWN'`
+    /// `noconnection`, a link an exit signal `noconnection` (OTP 25).
+    ///
+    /// ```
+    /// # use sim_core::{Sim, Term, Pid};
+    /// # let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     let p = cx.external_pid("nx@sim", 9, 0);
+    ///     cx.check(cx.node_name(p.node()).as_str() == "nx@sim", "keeps its node")?;
+    ///     cx.check(p.to_string().parse::<Pid>() == Ok(p), "round-trips")?;
+    ///     cx.check(cx.external_pid("a@sim", 9, 0).node() == cx.node_id(), "a simulated node")?;
+    ///     Ok(Term::atom("ok"))
+    /// }).unwrap();
+    /// # sim.run().assert_ok();
+    /// ```
+    pub fn external_pid(&self, node: impl Into<Atom>, index: u32, serial: u32) -> Pid {
+        let id = self.w.borrow_mut().intern_node(node.into());
+        Pid::new(id.0, index, serial)
+    }
+
+    /// Whether `node` is simulated or was named by [`Cx::external_pid`].
+    pub(crate) fn node_known(&self, node: NodeId) -> bool {
+        self.w.borrow().node_known(node)
     }
 
     /// Whether `node` accepts spawn requests: what a node learns of a peer's
@@ -1321,8 +1351,13 @@ impl Cx {
             return Err(too_many_args());
         }
         let (m, f) = (module.into(), function.into());
+        let arity = args.len() as u32;
         self.spawn_opt(
-            move |c| async move { c.apply(m, f, args).await },
+            move |c| async move {
+                c.apply(m, f, args)
+                    .await
+                    .map_err(|e| spawned_bif_frame_dropped(e, m, f, arity))
+            },
             link,
             monitor,
         )
@@ -2378,13 +2413,24 @@ fn too_many_args() -> Exception {
 }
 
 /// The stack of an exception leaving a remotely spawned `M:F/Arity`: OTP runs
-/// it from `erts_internal:dist_spawn_init/1`, and a BIF of module `erlang`
-/// raising as the spawned function itself leaves no frame of its own.
-fn from_dist_spawn_init(mut e: Exception, m: Atom, f: Atom, arity: u32) -> Exception {
+/// it from `erts_internal:dist_spawn_init/1`, below the function's own frames.
+fn from_dist_spawn_init(e: Exception, m: Atom, f: Atom, arity: u32) -> Exception {
     if e.class == Class::Exit {
         return e;
     }
-    let raised_by_spawned_bif = m.as_str() == "erlang"
+    spawned_bif_frame_dropped(e, m, f, arity).with_frame(Frame::new(
+        "erts_internal",
+        "dist_spawn_init",
+        1,
+    ))
+}
+
+/// A BIF of module `erlang` raising as the spawned function itself leaves no
+/// frame of its own (OTP 25: `spawn(erlang, error, [oops])` exits
+/// `{oops, []}`).
+fn spawned_bif_frame_dropped(mut e: Exception, m: Atom, f: Atom, arity: u32) -> Exception {
+    let raised_by_spawned_bif = e.class == Class::Error
+        && m.as_str() == "erlang"
         && !e.reason.is_atom("undef")
         && e.stack.first().is_some_and(|fr| {
             fr.module == m
@@ -2397,7 +2443,7 @@ fn from_dist_spawn_init(mut e: Exception, m: Atom, f: Atom, arity: u32) -> Excep
     if raised_by_spawned_bif {
         e.stack.remove(0);
     }
-    e.with_frame(Frame::new("erts_internal", "dist_spawn_init", 1))
+    e
 }
 
 /// Sets up link and monitor between a spawner and a freshly started local child.

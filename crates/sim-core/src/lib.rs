@@ -23,6 +23,7 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![deny(unsafe_code)]
 
+mod bif;
 mod code;
 mod cx;
 mod exception;

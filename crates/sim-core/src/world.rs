@@ -95,6 +95,10 @@ pub(crate) struct World {
     pub(crate) steps: u64,
     pub(crate) nodes: Vec<NodeState>,
     pub(crate) node_index: FastMap<Atom, NodeId>,
+    /// Names of nodes a pid was made for that the simulation does not run,
+    /// numbered after the simulated ones: such a pid keeps its node's name,
+    /// and every signal to it meets a connection that never comes up.
+    pub(crate) foreign_nodes: Vec<Atom>,
     pub(crate) procs: SlotMap<ProcKey, Proc>,
     pub(crate) arena: Arena,
     pub(crate) dirs: Vec<Dir>,
@@ -159,6 +163,7 @@ impl World {
             steps: 0,
             nodes,
             node_index,
+            foreign_nodes: Vec::new(),
             procs: SlotMap::with_key(),
             arena: Arena::default(),
             dirs: (0..n * n).map(|_| Dir::default()).collect(),
@@ -233,10 +238,35 @@ impl World {
     }
 
     pub(crate) fn node_name(&self, node: NodeId) -> Atom {
-        self.nodes
-            .get(node.index())
-            .map(|n| n.name)
-            .unwrap_or_else(|| Atom::new("nonode@nohost"))
+        match self.nodes.get(node.index()) {
+            Some(n) => n.name,
+            None => node
+                .index()
+                .checked_sub(self.nodes.len())
+                .and_then(|i| self.foreign_nodes.get(i).copied())
+                .unwrap_or_else(|| Atom::new("nonode@nohost")),
+        }
+    }
+
+    /// The id of `name`: its simulated node, or its number among the nodes
+    /// the simulation knows of but does not run (numbered on first sight).
+    pub(crate) fn intern_node(&mut self, name: Atom) -> NodeId {
+        if let Some(id) = self.node_id(name) {
+            return id;
+        }
+        let i = match self.foreign_nodes.iter().position(|&n| n == name) {
+            Some(i) => i,
+            None => {
+                self.foreign_nodes.push(name);
+                self.foreign_nodes.len() - 1
+            }
+        };
+        NodeId((self.nodes.len() + i) as u32)
+    }
+
+    /// Whether `node` is simulated or a node a pid was made for.
+    pub(crate) fn node_known(&self, node: NodeId) -> bool {
+        node.index() < self.nodes.len() + self.foreign_nodes.len()
     }
 
     pub(crate) fn node_id(&self, name: Atom) -> Option<NodeId> {
