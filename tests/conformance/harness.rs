@@ -148,6 +148,8 @@ where
             nx: Atom::new(NX),
         };
         let v = body(env).await?;
+        // The recording read the mailbox 100 ms after the scenario returned.
+        cx.sleep(Time::ms(100)).await;
         let mb = Term::List(cx.flush());
         *out2.borrow_mut() = Some((v, mb, cx.self_pid()));
         Ok(Term::atom("done"))
@@ -385,6 +387,19 @@ pub async fn reg_loop(cx: Cx) -> Result<Term, Exception> {
 }
 
 // ---- helpers shared by the scenario groups ---------------------------------
+
+/// `oracle:flush(Ms)` as the recording ran it: sleep `ms`, then take every
+/// message already queued.
+pub async fn flush(cx: &Cx, ms: u64) -> Term {
+    cx.sleep(Time::ms(ms)).await;
+    Term::List(cx.flush())
+}
+
+/// `erlang:F(Args)` applied with terms: the value the BIF computes.
+#[allow(dead_code)] // not every group uses every helper
+pub async fn erl(cx: &Cx, f: &str, args: Vec<Term>) -> Result<Term, Exception> {
+    cx.apply(Atom::new("erlang"), Atom::new(f), args).await
+}
 
 /// `element(I + 1, M)` of a tuple message, or `undefined`.
 #[allow(dead_code)] // not every group uses every helper

@@ -6,7 +6,7 @@
 //! one monitor), `dead_pid`, `lbl` (labels in place of pids and refs), `flush`
 //! (`oracle:flush/1`) and `kill9` (the node dies at once).
 
-use crate::harness::{elem, kill9, run, t, tagged, Observed};
+use crate::harness::{elem, erl, flush, kill9, run, t, tagged, Observed};
 use erpc_sim::prelude::*;
 use std::future::Future;
 
@@ -141,7 +141,7 @@ fn cp05() -> Observed {
         let dead = dead_pid(&e.cx).await?;
         sub(&e.cx, move |c| async move {
             c.trap_exit(true);
-            let r = t(c.link(dead).await.map(|()| Term::from(true)));
+            let r = t(erl(&c, "link", args![dead]).await);
             let got = flush(&c, 300).await;
             Ok(lbl(&tuple![r, got], &[(dead.into(), "Dead")]))
         })
@@ -153,7 +153,7 @@ fn cp06() -> Observed {
     run(|e| async move {
         let dead = dead_pid_on(&e.cx, e.n1).await?;
         sub(&e.cx, move |c| async move {
-            let r = t(c.link(dead).await.map(|()| Term::from(true)));
+            let r = t(erl(&c, "link", args![dead]).await);
             c.sleep(Time::ms(500)).await;
             Ok(tuple![atom!("survived"), r])
         })
@@ -166,7 +166,7 @@ fn cp07() -> Observed {
         let dead = dead_pid_on(&e.cx, e.n1).await?;
         sub(&e.cx, move |c| async move {
             c.trap_exit(true);
-            let r = t(c.link(dead).await.map(|()| Term::from(true)));
+            let r = t(erl(&c, "link", args![dead]).await);
             let got = flush(&c, 500).await;
             Ok(lbl(&tuple![r, got], &[(dead.into(), "Dead")]))
         })
@@ -390,10 +390,9 @@ fn cp24() -> Observed {
         sub(&e.cx, |c| async move {
             c.trap_exit(true);
             let me = c.self_pid();
-            // `exit/2` returns `true`.
-            c.exit(me, atom!("normal")).await;
+            let r = erl(&c, "exit", args![me, atom!("normal")]).await?;
             let got = flush(&c, 200).await;
-            Ok(lbl(&tuple![true, got], &[(me.into(), "Self")]))
+            Ok(lbl(&tuple![r, got], &[(me.into(), "Self")]))
         })
         .await
     })
@@ -530,10 +529,8 @@ fn cp38() -> Observed {
         let p = cx.spawn(|_| async move { Ok(atom!("ok")) }).await?;
         let m = cx.monitor(p).await;
         cx.sleep(Time::ms(200)).await;
-        // `demonitor(M, [flush])` returns `true` (only `info` asks for the
-        // answer `Cx::demonitor_flush` gives).
-        cx.demonitor_flush(m).await;
-        Ok(tuple![true, flush(&cx, 100).await])
+        let r = erl(&cx, "demonitor", args![m, list![atom!("flush")]]).await?;
+        Ok(tuple![r, flush(&cx, 100).await])
     })
 }
 
@@ -542,18 +539,24 @@ fn cp40() -> Observed {
         let cx = e.cx;
         let p = cx.spawn(wait_for("go")).await?;
         let m1 = cx.monitor(p).await;
-        let active = cx.demonitor(m1).await;
+        let info = || list![atom!("info")];
+        let active = erl(&cx, "demonitor", args![m1, info()]).await?;
         let m2 = cx.monitor(p).await;
         cx.send(p, atom!("go")).await?;
         cx.sleep(Time::ms(200)).await;
-        let fired = cx.demonitor(m2).await;
+        let fired = erl(&cx, "demonitor", args![m2, info()]).await?;
         let queued = lbl(&flush(&cx, 0).await, &[(p.into(), "P"), (m2.into(), "M2")]);
         let dead = dead_pid(&cx).await?;
         let m3 = cx.monitor(dead).await;
         cx.sleep(Time::ms(100)).await;
-        let flush_info = cx.demonitor_flush(m3).await;
+        let flush_info = erl(
+            &cx,
+            "demonitor",
+            args![m3, list![atom!("flush"), atom!("info")]],
+        )
+        .await?;
         let after = flush(&cx, 100).await;
-        let again = cx.demonitor(m1).await;
+        let again = erl(&cx, "demonitor", args![m1, info()]).await?;
         Ok(tuple![
             tuple![atom!("active"), active],
             tuple![atom!("after_down"), fired, queued],
@@ -568,10 +571,9 @@ fn cp41() -> Observed {
         let cx = e.cx;
         let p = cx.spawn(exit_on_go("boom")).await?;
         let m = cx.monitor(p).await;
-        // `demonitor/1` returns `true`.
-        cx.demonitor(m).await;
+        let r = erl(&cx, "demonitor", args![m]).await?;
         cx.send(p, atom!("go")).await?;
-        Ok(tuple![true, flush(&cx, 300).await])
+        Ok(tuple![r, flush(&cx, 300).await])
     })
 }
 
@@ -613,7 +615,7 @@ fn cp46() -> Observed {
         let cx = e.cx;
         let m = cx.monitor(cx.self_pid()).await;
         let got = flush(&cx, 100).await;
-        let info = cx.demonitor(m).await;
+        let info = erl(&cx, "demonitor", args![m, list![atom!("info")]]).await?;
         // `is_reference(M)`: `Cx::monitor` returns a `Ref`.
         Ok(tuple![true, got, info])
     })
@@ -765,20 +767,19 @@ fn cp53() -> Observed {
     run(|e| async move {
         let cx = e.cx;
         let p = cx.spawn(wait_for("stop")).await?;
-        // `register/2` and `unregister/1` return `true` when they return.
-        cx.register("cp53_name", p).await?;
+        let registered = erl(&cx, "register", args![atom!("cp53_name"), p]).await?;
         let r = list![
-            tuple![atom!("register"), true],
+            tuple![atom!("register"), registered],
             tuple![atom!("whereis"), cx.whereis("cp53_name").await == Some(p)],
             tuple![
                 atom!("listed"),
                 cx.registered().contains(&Atom::new("cp53_name"))
             ],
             tuple![atom!("info"), info(&cx, p, "registered_name")?],
-            tuple![atom!("unregister"), {
-                cx.unregister("cp53_name").await?;
-                true
-            }],
+            tuple![
+                atom!("unregister"),
+                erl(&cx, "unregister", args![atom!("cp53_name")]).await?
+            ],
             tuple![atom!("whereis_after"), whereis(&cx, "cp53_name").await],
             tuple![atom!("info_after"), info(&cx, p, "registered_name")?]
         ];
@@ -793,15 +794,15 @@ fn cp54() -> Observed {
         let p = cx.spawn(wait_for("stop")).await?;
         let q = cx.spawn(wait_for("stop")).await?;
         cx.register("cp54_name", p).await?;
-        let yes = |r: Result<(), Exception>| t(r.map(|()| Term::from(true)));
-        let duplicate = yes(cx.register("cp54_name", q).await);
-        let second = yes(cx.register("cp54_other", p).await);
+        let reg = |name: &str, p: Pid| erl(&cx, "register", args![Term::atom(name), p]);
+        let duplicate = t(reg("cp54_name", q).await);
+        let second = t(reg("cp54_other", p).await);
         let dead = dead_pid(&cx).await?;
-        let dead = yes(cx.register("cp54_dead", dead).await);
-        let undefined = yes(cx.register("undefined", q).await);
+        let dead = t(reg("cp54_dead", dead).await);
+        let undefined = t(reg("undefined", q).await);
         let remote = dead_pid_on(&cx, e.n1).await?;
-        let remote = yes(cx.register("cp54_remote", remote).await);
-        let unregister = yes(cx.unregister("cp54_never").await);
+        let remote = t(reg("cp54_remote", remote).await);
+        let unregister = t(erl(&cx, "unregister", args![atom!("cp54_never")]).await);
         let r = list![
             tuple![atom!("duplicate_name"), duplicate],
             tuple![atom!("second_name_same_pid"), second],
@@ -867,7 +868,7 @@ fn cp58() -> Observed {
         let r = tuple![
             lbl(&d, &[(p.into(), "P")]),
             whereis(&cx, "cp58_name").await,
-            t(cx.register("cp58_name", q).await.map(|()| Term::from(true))),
+            t(erl(&cx, "register", args![atom!("cp58_name"), q]).await),
             cx.whereis("cp58_name").await == Some(q)
         ];
         let _ = cx.unregister("cp58_name").await;
@@ -1253,6 +1254,7 @@ fn pid_at(m: &Term, i: usize) -> Pid {
 }
 
 /// `node(P)`.
+/// `node(P)`.
 fn node_of(cx: &Cx, p: Pid) -> Term {
     Term::Atom(cx.node_name(p.node()))
 }
@@ -1289,15 +1291,6 @@ fn lbl(t: &Term, pairs: &[(Term, &str)]) -> Term {
         Term::List(items) => Term::List(items.iter().map(|x| lbl(x, pairs)).collect()),
         _ => t.clone(),
     }
-}
-
-/// `oracle:flush(Ms)`: every message arriving with gaps shorter than `ms`.
-async fn flush(cx: &Cx, ms: u64) -> Term {
-    let mut got = Vec::new();
-    while let Some(m) = cx.receive_timeout(|_| true, Timeout::ms(ms)).await {
-        got.push(m);
-    }
-    Term::List(got)
 }
 
 /// The `'DOWN'` message of monitor `m`.

@@ -19,7 +19,7 @@
 //! `erts_debug` calls that freeze `T` are replaced by the fault schedule.
 //! Wall-clock windows are computed from virtual time with the same bounds.
 
-use crate::harness::{elem, kill9, run, run_with_faults, t, Observed, T};
+use crate::harness::{elem, flush, kill9, run, run_with_faults, t, Observed, T};
 use erpc_sim::prelude::*;
 
 type R = Result<Term, Exception>;
@@ -404,15 +404,6 @@ async fn down_reason(cx: &Cx, r: Ref, p: Pid) -> Term {
     )
     .await
     .map_or(atom!("none"), |m| tuple![atom!("DOWN"), elem(&m, 4)])
-}
-
-/// `oracle:flush(Ms)`: every message until none arrives for `ms`.
-async fn flush(cx: &Cx, ms: u64) -> Term {
-    let mut got = Vec::new();
-    while let Some(m) = cx.receive_timeout(|_| true, Timeout::ms(ms)).await {
-        got.push(m);
-    }
-    Term::List(got)
 }
 
 /// `ok = oracle:wait_nodedown(Node, Ms)`.

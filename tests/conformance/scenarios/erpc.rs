@@ -2,6 +2,7 @@
 //! `erpc_multi`, `erpc_cast`, `erpc_wire`: the OTP 25 `erpc` API, scenario by
 //! scenario, each reproducing the Erlang code recorded in `otp25.jsonl`.
 
+pub(crate) use crate::harness::flush;
 use crate::harness::{fun_error, nsort, run, Observed};
 use erpc_sim::core::FrameArgs;
 use erpc_sim::erpc::{CollectionError, Fun, PollResult, ReceiveResult, RequestId};
@@ -131,15 +132,6 @@ fn ok_unit(r: Result<(), erpc::Exception>) -> Term {
 /// A multicall's result list: one `{ok, V}` or `{Class, Reason}` per node.
 fn slots(r: Result<Vec<Outcome>, erpc::Exception>) -> Outcome {
     r.map(|v| Term::List(v.into_iter().map(t).collect()))
-}
-
-/// `oracle:flush(T)`: every message arriving with less than `ms` of silence.
-pub(crate) async fn flush(cx: &Cx, ms: u64) -> Term {
-    let mut got = Vec::new();
-    while let Some(m) = cx.receive_timeout(|_| true, Timeout::ms(ms)).await {
-        got.push(m);
-    }
-    Term::List(got)
 }
 
 /// The corpus's normalisation of request ids (`'<reqid>'`) and collections

@@ -50,10 +50,8 @@ fn df08() -> Observed {
         };
         let first = t(erpc::call_fun(cx, e.n1, f, Timeout::Infinity).await);
         let first_msgs = flush(cx, 0).await;
-        // `rpc:call(N1, erlang, apply, [F, []])`: in OTP 25 rpc:call is
-        // erpc:call plus a mapping that leaves a returned value unchanged, and
-        // sim-rpc does not exist yet, so the erpc call stands for it.
-        let second = t(erpc::call_fun(cx, e.n1, f, Timeout::Infinity).await);
+        // `rpc:call(N1, erlang, apply, [F, []])`.
+        let second = crate::harness::t(rpc::call_fun(cx, e.n1, f, Timeout::Infinity).await);
         let second_msgs = flush(cx, 0).await;
         Ok(list![
             tuple![first, first_msgs],
