@@ -322,9 +322,15 @@ mod tests {
     fn parents_and_children_are_one_unit_and_use_trees_expand() {
         let files = tree(&[
             ("lib.rs", "mod world; mod cx;"),
-            ("world.rs", "mod send; mod arrive; use send::f; use crate::cx::Cx;"),
+            (
+                "world.rs",
+                "mod send; mod arrive; use send::f; use crate::cx::Cx;",
+            ),
             ("world/send.rs", "use super::World; use super::arrive::g;"),
-            ("world/arrive.rs", "use crate::{world::World, cx::{self, Cx}};"),
+            (
+                "world/arrive.rs",
+                "use crate::{world::World, cx::{self, Cx}};",
+            ),
             ("cx.rs", "use crate::world::{World, send};"),
         ]);
         // world -> cx (world.rs, arrive.rs) and cx -> world: one cycle at the root;
@@ -334,8 +340,14 @@ mod tests {
             ("lib.rs", "mod world; mod cx;"),
             ("world.rs", "mod send; mod arrive; use send::f;"),
             ("world/send.rs", "use super::World; use super::arrive::g;"),
-            ("world/arrive.rs", "use super::super::world::World; // crate::cx::Cx"),
-            ("cx.rs", "use crate::world::{World, send}; const S: &str = \"crate::x\";"),
+            (
+                "world/arrive.rs",
+                "use super::super::world::World; // crate::cx::Cx",
+            ),
+            (
+                "cx.rs",
+                "use crate::world::{World, send}; const S: &str = \"crate::x\";",
+            ),
         ]);
         assert_eq!(cycles(&clean), Vec::<String>::new());
     }
@@ -356,7 +368,10 @@ mod tests {
         let files = tree(&[
             ("lib.rs", "mod a; mod b;"),
             ("a.rs", "use crate::b::X;"),
-            ("b.rs", "fn f() {}\n#[cfg(test)]\nmod tests { use crate::a::Y; }"),
+            (
+                "b.rs",
+                "fn f() {}\n#[cfg(test)]\nmod tests { use crate::a::Y; }",
+            ),
         ]);
         assert!(cycles(&files).is_empty());
     }
