@@ -56,11 +56,9 @@ pub use render::sequence_diagram_html;
 pub use report::{Blocked, Outcome, RunReport, SignalBooks};
 pub use rng::SimRng;
 pub use sched::{Dfs, Event, Pct, Pos, Random, Replay, RoundRobin, Schedule, Strategy};
-pub use signal::{SpawnOpts, SpawnReply};
+pub use signal::{SignalKind, SpawnOpts, SpawnReply};
 pub use sim::{Sim, SimBuilder, SimError, DEFAULT_PROCESS_LIMIT};
 pub use term::{Atom, ParseError, Term, TermError};
 pub use time::{Time, Timeout};
-pub use trace::{
-    trace_to_jsonl, Digest, SignalKind, TraceDest, TraceEvent, TraceMode, TraceRecord,
-};
+pub use trace::{trace_to_jsonl, Digest, TraceDest, TraceEvent, TraceMode, TraceRecord};
 pub use world::{Control, ControlAction};

@@ -9,7 +9,7 @@ use crate::code::BoxFuture;
 use crate::cx::Cx;
 use crate::id::{NodeId, Pid, Ref};
 use crate::term::{Atom, Term};
-use crate::trace::SignalKind;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Where a signal goes.
@@ -37,6 +37,35 @@ impl Dest {
 pub(crate) enum MonTarget {
     Pid(Pid),
     Name(Atom, NodeId),
+}
+
+/// The kind of a signal, as the trace records it (one per kind of signal body).
+///
+/// ```
+/// use sim_core::SignalKind;
+/// assert_eq!(format!("{:?}", SignalKind::Message), "Message");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalKind {
+    /// An ordinary message.
+    Message,
+    /// A link request.
+    Link,
+    /// An unlink request.
+    Unlink,
+    /// An exit signal (from a link or from `exit/2`).
+    Exit,
+    /// A monitor request.
+    Monitor,
+    /// A demonitor request.
+    Demonitor,
+    /// A `'DOWN'` notification.
+    Down,
+    /// A spawn request (remote spawn, the basis of erpc).
+    SpawnRequest,
+    /// The answer to a spawn request.
+    SpawnReply,
 }
 
 /// A process body waiting to be started by a spawn request.

@@ -3,9 +3,9 @@
 
 use super::{ProcKey, Status, Wait, World};
 use crate::id::Pid;
+use crate::signal::SignalKind;
 use crate::signal::{Body, Dest, MonTarget, Signal, SpawnReply};
 use crate::term::{self, Atom, Term};
-use crate::trace::SignalKind;
 
 fn atom(s: &str) -> Term {
     Term::Atom(Atom::new(s))
