@@ -33,7 +33,7 @@ cargo xtask <command>
 Commands:
   ci       run every CI check in order, stopping at the first failure:
            fmt --check, clippy -D warnings, tests, doc tests, docs with
-           RUSTDOCFLAGS=-D warnings, bench build, deps, tidy
+           RUSTDOCFLAGS=-D warnings, bench build, package, deps, tidy
   tidy     check the source rules (doc headers, banned APIs, crate layering,
            changelog, top-level docs)
   deps     check that the libraries' dependency trees stay inside the allowlist
