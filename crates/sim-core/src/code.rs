@@ -4,17 +4,16 @@
 //! as shared factories (`Rc`), so a restarted node gets its code back. Applying a
 //! function a node lacks raises `error:undef`, exactly as OTP does.
 
-use crate::cx::{Cx, Target};
+use crate::body::BoxFuture;
+use crate::cx::{too_many_args, Cx, Target, MAX_ARGS};
+use crate::exception::Class;
 use crate::exception::{Exception, Frame, FrameArgs};
 use crate::fast_map::FastMap;
 use crate::term::{Atom, Term};
+use std::any::Any;
 use std::fmt;
 use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-
-/// A boxed process body or function future.
-pub type BoxFuture = Pin<Box<dyn Future<Output = Result<Term, Exception>>>>;
 
 /// A module function: called with the process context and the argument list.
 pub type Function = Rc<dyn Fn(Cx, Vec<Term>) -> BoxFuture>;
@@ -135,6 +134,68 @@ impl CodeTable {
 
     pub(crate) fn lookup(&self, module: Atom, function: Atom, arity: u32) -> Option<Function> {
         self.modules.get(&module)?.get(function, arity)
+    }
+}
+
+/// The code table a node keeps (the world stores it without knowing its type).
+pub(crate) fn table(code: &Rc<dyn Any>) -> Option<&CodeTable> {
+    code.downcast_ref::<CodeTable>()
+}
+
+/// Applying functions: `apply/3` in the calling process.
+impl Cx {
+    /// `apply(Module, Function, Args)` in this process, with the code of this
+    /// node: `error:undef` if the node lacks the function. An `error` leaving
+    /// the function with an empty stack gets the function's frame. More than
+    /// 255 arguments (OTP's `MAX_ARG`) raise `error:system_limit` from
+    /// `erlang:apply/3` before anything is looked up.
+    ///
+    /// ```
+    /// # use sim_core::{Sim, Term, Atom, Module};
+    /// let m = Module::new("m").function("f", 0, |_cx, _| async move { Ok(Term::Int(42)) });
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).module_everywhere(m).build().unwrap();
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     let v = cx.apply(Atom::new("m"), Atom::new("f"), vec![]).await?;
+    ///     cx.check(v == Term::Int(42), "applied")?;
+    ///     let e = cx.apply(Atom::new("m"), Atom::new("g"), vec![]).await.unwrap_err();
+    ///     cx.check(e.reason == Term::atom("undef"), "undef")?;
+    ///     let e = cx.apply(Atom::new("m"), Atom::new("g"), vec![Term::Int(0); 256]).await.unwrap_err();
+    ///     cx.check(e == sim_core::Exception::bif_error("system_limit", "erlang", "apply", 3), "limit")?;
+    ///     let e = cx.apply(Atom::new("m"), Atom::new("g"), vec![Term::Int(0); 255]).await.unwrap_err();
+    ///     cx.check(e.reason == Term::atom("undef"), "255 arguments are looked up")?;
+    ///     Ok(v)
+    /// }).unwrap();
+    /// sim.run().assert_ok();
+    /// ```
+    pub async fn apply(
+        &self,
+        module: Atom,
+        function: Atom,
+        args: Vec<Term>,
+    ) -> Result<Term, Exception> {
+        if args.len() > MAX_ARGS {
+            return Err(too_many_args());
+        }
+        let arity = args.len() as u32;
+        let f = {
+            let w = self.w.borrow();
+            table(&w.nodes[self.pid.node().index()].code)
+                .and_then(|t| t.lookup(module, function, arity))
+        };
+        let Some(f) = f else {
+            return Err(undef(module, function, args));
+        };
+        match f(self.clone(), args).await {
+            Err(mut e) if e.class == Class::Error && e.stack.is_empty() => {
+                e.stack.push(Frame {
+                    module,
+                    function,
+                    args: crate::exception::FrameArgs::Arity(arity),
+                });
+                Err(e)
+            }
+            other => other,
+        }
     }
 }
 

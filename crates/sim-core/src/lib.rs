@@ -23,6 +23,7 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![deny(unsafe_code)]
 
+mod body;
 mod code;
 mod cx;
 mod exception;
@@ -43,7 +44,8 @@ mod time;
 mod trace;
 mod world;
 
-pub use code::{BoxFuture, Function, Module};
+pub use body::BoxFuture;
+pub use code::{Function, Module};
 pub use cx::{Cx, NodeRef, Receive, ReceiveForever, SendMsg, Target};
 pub use exception::{Class, Exception, Frame, FrameArgs};
 pub use explore::{
