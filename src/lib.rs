@@ -1,14 +1,18 @@
-//! erpc-sim: deterministic simulation testing of Erlang-style distributed
-//! systems, with faithful OTP `erpc` and `rpc` semantics.
+//! erpc-sim: deterministic simulation testing of Erlang-style distributed systems,
+//! with faithful OTP `erpc` and `rpc` semantics. The rest of this page is the README.
+#![doc = include_str!("../README.md")]
 //!
-//! This crate is a thin facade: it re-exports the four crates of the workspace
-//! and offers a [`prelude`] with what a test needs.
+//! ## The crates behind this facade
 //!
-//! - [`core`] (`sim-core`): terms, processes, signals, mailboxes, virtual time,
-//!   the scheduler and its strategies, traces;
-//! - [`erpc`] (`sim-erpc`): OTP's `erpc` API;
-//! - [`rpc`] (`sim-rpc`): OTP's legacy `rpc` API over `erpc`;
-//! - [`partition`] (`sim-partition`): partitions, crashes and fault schedules.
+//! This crate re-exports the four crates of the workspace and offers a [`prelude`]
+//! with what a test needs:
+//!
+//! - [`core`] (`sim-core`): terms, processes, signals, mailboxes, virtual
+//!   time, the scheduler and its strategies, the explorer, traces;
+//! - [`erpc`](crate::erpc) (`sim-erpc`): OTP's `erpc` API;
+//! - [`rpc`](crate::rpc) (`sim-rpc`): OTP's legacy `rpc` API over `erpc`;
+//! - [`partition`] (`sim-partition`): partitions, crashes and fault
+//!   schedules, the conservation ledger and the nemesis.
 //!
 //! ```
 //! use erpc_sim::prelude::*;
@@ -37,8 +41,3 @@ pub use sim_erpc as erpc;
 pub use sim_partition as partition;
 /// `sim-rpc`: the OTP `rpc` API.
 pub use sim_rpc as rpc;
-
-/// The README's examples, compiled and run as doc tests so they stay true.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;

@@ -53,6 +53,18 @@ const STEPS: &[Step] = &[
         },
     },
     cargo_step("bench-build", &["bench", "--workspace", "--no-run"]),
+    // Each crate packages on its own (its manifest, its files, its path
+    // dependencies by version); building the packages is what the test step does.
+    cargo_step(
+        "package",
+        &[
+            "package",
+            "--workspace",
+            "--no-verify",
+            "--allow-dirty",
+            "--quiet",
+        ],
+    ),
     Step {
         name: "deps",
         action: Action::Check(deps::run),

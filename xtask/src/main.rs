@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo xtask ci      # every check CI runs, in order; never rewrites files
-//! cargo xtask tidy    # source rules (also run by `cargo test`)
+//! cargo xtask tidy    # source rules (also run by `cargo test --workspace`)
 //! cargo xtask deps    # runtime dependency allowlist
 //! cargo xtask bench   # run the benches under benches/
 //! ```
@@ -12,12 +12,14 @@
 //! Module map:
 //! - [`ci`](mod@ci): the ordered list of CI steps;
 //! - [`deps`](mod@deps): the allowlist of crates the libraries may pull in;
-//! - [`tidy`](mod@tidy): source rules, with a `#[test]` so a plain `cargo test` enforces them;
+//! - [`tidy`](mod@tidy): source rules, with a `#[test]` so `cargo test --workspace` enforces them;
+//! - [`modgraph`](mod@modgraph): the module graph of a crate and its cycles, for tidy;
 //! - [`bench`](mod@bench): runs the benches one target at a time.
 
 mod bench;
 mod ci;
 mod deps;
+mod modgraph;
 mod tidy;
 
 use std::env;
@@ -31,12 +33,12 @@ cargo xtask <command>
 Commands:
   ci       run every CI check in order, stopping at the first failure:
            fmt --check, clippy -D warnings, tests, doc tests, docs with
-           RUSTDOCFLAGS=-D warnings, bench build, deps, tidy
+           RUSTDOCFLAGS=-D warnings, bench build, package, deps, tidy
   tidy     check the source rules (doc headers, banned APIs, crate layering,
            changelog, top-level docs)
   deps     check that the libraries' dependency trees stay inside the allowlist
   bench    run the benches under benches/ (optionally only the named ones:
-           `cargo xtask bench w1_ping_pong`)
+           `cargo xtask bench workloads`)
   help     print this text
 ";
 

@@ -13,14 +13,18 @@
 //!    sim-erpc not on sim-rpc or sim-partition, sim-partition not on sim-erpc or
 //!    sim-rpc, sim-rpc not on sim-partition, and none on the facade;
 //! 4. `CHANGELOG.md` has an `## [Unreleased]` section;
-//! 5. the top-level docs ([`REQUIRED_FILES`]) exist.
+//! 5. the top-level docs ([`REQUIRED_FILES`]) exist;
+//! 6. inside every crate the modules import each other one way: no cycle among the
+//!    children of any module ([`modgraph`](crate::modgraph)), so `cx` may use `world`
+//!    but never the reverse.
 //!
-//! `#[test] fn tidy()` runs the whole pass, so a plain `cargo test` enforces it.
+//! `#[test] fn tidy()` runs the whole pass, so `cargo test --workspace` (the CI test step)
+//! enforces it; a plain `cargo test` in the root package builds only the facade.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::project_root;
+use crate::{modgraph, project_root};
 
 /// Banned substrings in library code, each with the reason.
 const BANNED: &[(&str, &str)] = &[
@@ -114,6 +118,17 @@ fn check(root: &Path) -> Vec<String> {
             problems.push(format!("{file}: missing"));
         }
     }
+    for src in crate_sources(root) {
+        let rel = relative(root, &src);
+        match modgraph::cycles_in(&src) {
+            Ok(cycles) => problems.extend(
+                cycles
+                    .into_iter()
+                    .map(|c| format!("{rel}: module cycle in {c}; keep the data flow one way")),
+            ),
+            Err(e) => problems.push(format!("{rel}: {e}")),
+        }
+    }
     if let Ok(text) = fs::read_to_string(root.join("CHANGELOG.md")) {
         if !text.lines().any(|l| l.trim_end() == "## [Unreleased]") {
             problems.push("CHANGELOG.md: no `## [Unreleased]` section".to_owned());
@@ -122,8 +137,22 @@ fn check(root: &Path) -> Vec<String> {
     problems
 }
 
+/// The `src/` directory of every crate under `crates/` and of the facade, sorted.
+fn crate_sources(root: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = fs::read_dir(root.join("crates"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("src"))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs.push(root.join("src"));
+    dirs
+}
+
 /// Every `.rs` file below `dir`, sorted, skipping `target` directories.
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -146,7 +175,7 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// `path` relative to `root`, with `/` separators.
-fn relative(root: &Path, path: &Path) -> String {
+pub(crate) fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let parts: Vec<_> = rel
         .components()
@@ -307,7 +336,7 @@ fn flag(manifest: &str, i: usize, name: &str, forbidden: &[&str], problems: &mut
 mod tests {
     use super::*;
 
-    /// The whole tidy pass over the real tree: `cargo test` fails on a violation.
+    /// The whole tidy pass over the real tree: `cargo test --workspace` fails on a violation.
     #[test]
     fn tidy() {
         let problems = check(&project_root());

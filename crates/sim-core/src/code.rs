@@ -4,18 +4,16 @@
 //! as shared factories (`Rc`), so a restarted node gets its code back. Applying a
 //! function a node lacks raises `error:undef`, exactly as OTP does.
 
-use crate::bif::ms_or_false;
-use crate::cx::{Cx, Target};
+use crate::body::BoxFuture;
+use crate::cx::{too_many_args, Cx, MAX_ARGS};
+use crate::exception::Class;
 use crate::exception::{Exception, Frame, FrameArgs};
 use crate::fast_map::FastMap;
 use crate::term::{Atom, Term};
+use std::any::Any;
 use std::fmt;
 use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-
-/// A boxed process body or function future.
-pub type BoxFuture = Pin<Box<dyn Future<Output = Result<Term, Exception>>>>;
 
 /// A module function: called with the process context and the argument list.
 pub type Function = Rc<dyn Fn(Cx, Vec<Term>) -> BoxFuture>;
@@ -117,13 +115,6 @@ pub(crate) struct CodeTable {
 }
 
 impl CodeTable {
-    pub(crate) fn with_builtins() -> CodeTable {
-        let mut t = CodeTable::default();
-        t.load(erlang_module());
-        t.load(timer_module());
-        t
-    }
-
     pub(crate) fn load(&mut self, m: Module) {
         match self.modules.get_mut(&m.name) {
             // Loading a module twice merges: later functions win.
@@ -139,195 +130,73 @@ impl CodeTable {
     }
 }
 
+/// The code table a node keeps (the world stores it without knowing its type).
+pub(crate) fn table(code: &Rc<dyn Any>) -> Option<&CodeTable> {
+    code.downcast_ref::<CodeTable>()
+}
+
+/// Applying functions: `apply/3` in the calling process.
+impl Cx {
+    /// `apply(Module, Function, Args)` in this process, with the code of this
+    /// node: `error:undef` if the node lacks the function. An `error` leaving
+    /// the function with an empty stack gets the function's frame. More than
+    /// 255 arguments (OTP's `MAX_ARG`) raise `error:system_limit` from
+    /// `erlang:apply/3` before anything is looked up.
+    ///
+    /// ```
+    /// # use sim_core::{Sim, Term, Atom, Module};
+    /// let m = Module::new("m").function("f", 0, |_cx, _| async move { Ok(Term::Int(42)) });
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).module_everywhere(m).build().unwrap();
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     let v = cx.apply(Atom::new("m"), Atom::new("f"), vec![]).await?;
+    ///     cx.check(v == Term::Int(42), "applied")?;
+    ///     let e = cx.apply(Atom::new("m"), Atom::new("g"), vec![]).await.unwrap_err();
+    ///     cx.check(e.reason == Term::atom("undef"), "undef")?;
+    ///     let e = cx.apply(Atom::new("m"), Atom::new("g"), vec![Term::Int(0); 256]).await.unwrap_err();
+    ///     cx.check(e == sim_core::Exception::bif_error("system_limit", "erlang", "apply", 3), "limit")?;
+    ///     let e = cx.apply(Atom::new("m"), Atom::new("g"), vec![Term::Int(0); 255]).await.unwrap_err();
+    ///     cx.check(e.reason == Term::atom("undef"), "255 arguments are looked up")?;
+    ///     Ok(v)
+    /// }).unwrap();
+    /// sim.run().assert_ok();
+    /// ```
+    pub async fn apply(
+        &self,
+        module: Atom,
+        function: Atom,
+        args: Vec<Term>,
+    ) -> Result<Term, Exception> {
+        if args.len() > MAX_ARGS {
+            return Err(too_many_args());
+        }
+        let arity = args.len() as u32;
+        let f = {
+            let w = self.w.borrow();
+            table(&w.nodes[self.pid.node().index()].code)
+                .and_then(|t| t.lookup(module, function, arity))
+        };
+        let Some(f) = f else {
+            return Err(undef(module, function, args));
+        };
+        match f(self.clone(), args).await {
+            Err(mut e) if e.class == Class::Error && e.stack.is_empty() => {
+                e.stack.push(Frame {
+                    module,
+                    function,
+                    args: crate::exception::FrameArgs::Arity(arity),
+                });
+                Err(e)
+            }
+            other => other,
+        }
+    }
+}
+
 /// `error:undef` for `M:F(Args)`, with OTP's frame `{M, F, Args}`.
 pub(crate) fn undef(module: Atom, function: Atom, args: Vec<Term>) -> Exception {
     Exception::error(Term::Atom(Atom::new("undef"))).with_frame(Frame {
         module,
         function,
         args: FrameArgs::Args(args),
-    })
-}
-
-fn arg(args: &[Term], i: usize) -> Term {
-    args.get(i).cloned().unwrap_or(Term::List(Vec::new()))
-}
-
-/// The built-in functions of module `erlang` that remote calls commonly use,
-/// the BIFs whose arguments Rust's types cannot get wrong through `Cx`
-/// (`send/2`, `process_flag/2`, the timer BIFs), and the process BIFs of
-/// [`crate::bif`]: applied with terms they raise OTP's `badarg`.
-fn erlang_module() -> Module {
-    crate::bif::process_bifs(Module::new("erlang"))
-        .function("node", 0, |cx, _| async move { Ok(Term::Atom(cx.node())) })
-        .function("group_leader", 0, |cx, _| async move {
-            Ok(Term::Pid(cx.group_leader()))
-        })
-        .function("halt", 0, |cx, _| async move {
-            cx.halt().await;
-            Ok(Term::Atom(Atom::new("ok")))
-        })
-        .function(
-            "self",
-            0,
-            |cx, _| async move { Ok(Term::Pid(cx.self_pid())) },
-        )
-        .function("error", 1, |_, a| async move {
-            Err(Exception::error(arg(&a, 0)).with_frame(Frame::new("erlang", "error", 1)))
-        })
-        .function("error", 2, |_, a| async move {
-            let reason = arg(&a, 0);
-            let args = match arg(&a, 1) {
-                Term::List(v) => v,
-                _ => Vec::new(),
-            };
-            Err(Exception::error(reason).with_frame(Frame {
-                module: Atom::new("erlang"),
-                function: Atom::new("error"),
-                args: FrameArgs::Args(args),
-            }))
-        })
-        .function(
-            "exit",
-            1,
-            |_, a| async move { Err(Exception::exit(arg(&a, 0))) },
-        )
-        .function("throw", 1, |_, a| async move {
-            Err(Exception::throw(arg(&a, 0)))
-        })
-        .function("/", 2, |_, a| async move {
-            let num = |t: &Term| match t {
-                Term::Int(i) => Some(*i as f64),
-                Term::Float(f) => Some(*f),
-                _ => None,
-            };
-            match (num(&arg(&a, 0)), num(&arg(&a, 1))) {
-                (Some(x), Some(y)) if y != 0.0 => Ok(Term::Float(x / y)),
-                _ => Err(Exception::bif_error("badarith", "erlang", "/", 2)),
-            }
-        })
-        .function("apply", 3, |cx, a| async move {
-            match (arg(&a, 0), arg(&a, 1), arg(&a, 2)) {
-                (Term::Atom(m), Term::Atom(f), Term::List(args)) => cx.apply(m, f, args).await,
-                _ => Err(Exception::badarg("apply", 3)),
-            }
-        })
-        .function("is_process_alive", 1, |cx, a| async move {
-            match arg(&a, 0) {
-                Term::Pid(p) => Ok(Term::from(cx.is_process_alive(p).await?)),
-                _ => Err(Exception::badarg("is_process_alive", 1)),
-            }
-        })
-        .function("send", 2, |cx, a| async move {
-            // `erlang:send(Dest, Msg)`, the same as `Dest ! Msg`: returns `Msg`.
-            let to = match arg(&a, 0) {
-                Term::Pid(p) => Target::Pid(p),
-                Term::Atom(n) => Target::Name(n),
-                Term::Tuple(t) => match t.as_slice() {
-                    [Term::Atom(n), Term::Atom(node)] => Target::Remote(*n, *node),
-                    _ => return Err(Exception::badarg("send", 2)),
-                },
-                _ => return Err(Exception::badarg("send", 2)),
-            };
-            let msg = arg(&a, 1);
-            cx.send(to, msg.clone()).await?;
-            Ok(msg)
-        })
-        .function("process_flag", 2, |cx, a| async move {
-            match arg(&a, 0) {
-                Term::Atom(flag) => cx.process_flag(flag, arg(&a, 1)),
-                _ => Err(Exception::badarg("process_flag", 2)),
-            }
-        })
-        .function("send_after", 3, |cx, a| async move {
-            let (ms, to) = timer_args(&a, "send_after")?;
-            Ok(Term::Ref(cx.send_after(ms, to, arg(&a, 2)).await?))
-        })
-        .function("start_timer", 3, |cx, a| async move {
-            let (ms, to) = timer_args(&a, "start_timer")?;
-            Ok(Term::Ref(cx.start_timer(ms, to, arg(&a, 2)).await?))
-        })
-        .function("read_timer", 1, |cx, a| async move {
-            match arg(&a, 0) {
-                Term::Ref(r) => Ok(ms_or_false(cx.read_timer(r))),
-                _ => Err(Exception::badarg("read_timer", 1)),
-            }
-        })
-        .function("whereis", 1, |cx, a| async move {
-            match arg(&a, 0) {
-                Term::Atom(n) => Ok(cx
-                    .whereis(n)
-                    .await
-                    .map(Term::Pid)
-                    .unwrap_or(Term::Atom(Atom::new("undefined")))),
-                _ => Err(Exception::badarg("whereis", 1)),
-            }
-        })
-        .function("+", 2, |_, a| async move {
-            arith("+", &a, i64::checked_add, |x, y| x + y)
-        })
-        .function("-", 2, |_, a| async move {
-            arith("-", &a, i64::checked_sub, |x, y| x - y)
-        })
-        .function("atom_to_list", 1, |_, a| async move {
-            match arg(&a, 0) {
-                Term::Atom(n) => Ok(Term::string(n.as_str())),
-                _ => Err(Exception::badarg("atom_to_list", 1)),
-            }
-        })
-}
-
-/// `erlang:'+'/2` and `'-'/2`: integers stay integers, a float makes the
-/// result a float; anything else (or an integer overflow) is `badarith`.
-fn arith(
-    op: &str,
-    a: &[Term],
-    int: fn(i64, i64) -> Option<i64>,
-    float: fn(f64, f64) -> f64,
-) -> Result<Term, Exception> {
-    let badarith = || Exception::bif_error("badarith", "erlang", op, 2);
-    let num = |t: &Term| match t {
-        Term::Int(i) => Some(*i as f64),
-        Term::Float(f) => Some(*f),
-        _ => None,
-    };
-    match (arg(a, 0), arg(a, 1)) {
-        (Term::Int(x), Term::Int(y)) => int(x, y).map(Term::Int).ok_or_else(badarith),
-        (x, y) => match (num(&x), num(&y)) {
-            (Some(x), Some(y)) => Term::float(float(x, y)).map_err(|_| badarith()),
-            _ => Err(badarith()),
-        },
-    }
-}
-
-/// The `Time` and `Dest` of `send_after/3` and `start_timer/3`: a
-/// non-negative integer and a pid or atom, else `badarg` (OTP).
-fn timer_args(a: &[Term], bif: &str) -> Result<(u64, Target), Exception> {
-    let ms = match arg(a, 0) {
-        Term::Int(ms) => u64::try_from(ms).map_err(|_| Exception::badarg(bif, 3))?,
-        _ => return Err(Exception::badarg(bif, 3)),
-    };
-    let to = match arg(a, 1) {
-        Term::Pid(p) => Target::Pid(p),
-        Term::Atom(n) => Target::Name(n),
-        _ => return Err(Exception::badarg(bif, 3)),
-    };
-    Ok((ms, to))
-}
-
-/// `timer:sleep/1`.
-fn timer_module() -> Module {
-    Module::new("timer").function("sleep", 1, |cx, a| async move {
-        match arg(&a, 0) {
-            Term::Int(ms) if ms >= 0 => {
-                cx.sleep(crate::time::Time::ms(ms as u64)).await;
-                Ok(Term::Atom(Atom::new("ok")))
-            }
-            Term::Atom(a) if a.as_str() == "infinity" => {
-                cx.sleep(crate::time::Time::MAX).await;
-                Ok(Term::Atom(Atom::new("ok")))
-            }
-            _ => Err(Exception::error(Term::Atom(Atom::new("function_clause")))
-                .with_frame(Frame::new("timer", "sleep", 1))),
-        }
     })
 }

@@ -7,16 +7,17 @@
 //! Between sync points a process runs alone, so the only nondeterminism is the
 //! scheduler's recorded choices and the seeded random draws.
 
-use crate::code::{undef, BoxFuture};
+use crate::body::BoxFuture;
 use crate::exception::{Class, Exception, Frame, FrameArgs};
 use crate::id::{NodeId, Pid, Ref};
 use crate::mailbox::Cursor;
-use crate::signal::{Body, Dest, MonTarget, SpawnOpts, SpawnReply};
+use crate::signal::{Dest, MonTarget, SpawnOpts, SpawnReply};
 use crate::term::{Atom, Term};
 use crate::time::{Time, Timeout};
 use crate::trace::TraceEvent;
 use crate::world::{
-    timer_dest_name, timer_dest_pid, MonOut, Pending, Priority, ProcKey, Status, Wait, World,
+    timer_dest_name, timer_dest_pid, Body, MonOut, Pending, Priority, ProcKey, ProcRef, SpawnBody,
+    StartFn, Status, Wait, World,
 };
 use std::cell::{RefCell, RefMut};
 use std::fmt;
@@ -116,12 +117,12 @@ impl From<NodeId> for NodeRef {
 }
 
 /// A process body: an async closure from its context to its result.
-pub(crate) fn boxed_body<F, Fut>(body: F) -> Box<dyn FnOnce(Cx) -> BoxFuture>
+pub(crate) fn boxed_body<F, Fut>(body: F) -> StartFn
 where
     F: FnOnce(Cx) -> Fut + 'static,
     Fut: Future<Output = Result<Term, Exception>> + 'static,
 {
-    Box::new(move |cx| Box::pin(body(cx)) as BoxFuture)
+    Box::new(move |start| Box::pin(body(Cx::from(start))) as BoxFuture)
 }
 
 /// Returns `Pending` once: the scheduler takes over until the process is
@@ -312,9 +313,9 @@ impl Future for SendMsg<'_> {
 /// ```
 #[derive(Clone)]
 pub struct Cx {
-    w: Rc<RefCell<World>>,
+    pub(crate) w: Rc<RefCell<World>>,
     key: ProcKey,
-    pid: Pid,
+    pub(crate) pid: Pid,
 }
 
 impl fmt::Debug for Cx {
@@ -323,11 +324,17 @@ impl fmt::Debug for Cx {
     }
 }
 
-impl Cx {
-    pub(crate) fn new(w: Rc<RefCell<World>>, key: ProcKey, pid: Pid) -> Cx {
-        Cx { w, key, pid }
+impl From<ProcRef> for Cx {
+    fn from(p: ProcRef) -> Cx {
+        Cx {
+            w: p.world,
+            key: p.key,
+            pid: p.pid,
+        }
     }
+}
 
+impl Cx {
     fn world(&self) -> RefMut<'_, World> {
         match self.w.try_borrow_mut() {
             Ok(w) => w,
@@ -1140,7 +1147,7 @@ impl Cx {
                     1,
                 ));
             };
-            let child = w.start_process(child_key, Box::pin(body(child_cx)));
+            let child = w.start_process(child_key, Box::pin(body(Cx::from(child_cx))));
             let r = monitor.then(|| w.make_ref(node));
             link_pair(w, key, me, child, link, r);
             Ok((child, r))
@@ -1529,7 +1536,7 @@ impl Cx {
                         Dest::Node(t),
                         Body::SpawnRequest {
                             r,
-                            body: crate::signal::SpawnBody(body),
+                            body: SpawnBody(body),
                             opts,
                         },
                     );
@@ -2345,70 +2352,13 @@ impl Cx {
         });
         Never.await
     }
-
-    // ---- code ---------------------------------------------------------------
-
-    /// `apply(Module, Function, Args)` in this process, with the code of this
-    /// node: `error:undef` if the node lacks the function. An `error` leaving
-    /// the function with an empty stack gets the function's frame. More than
-    /// 255 arguments (OTP's `MAX_ARG`) raise `error:system_limit` from
-    /// `erlang:apply/3` before anything is looked up.
-    ///
-    /// ```
-    /// # use sim_core::{Sim, Term, Atom, Module};
-    /// let m = Module::new("m").function("f", 0, |_cx, _| async move { Ok(Term::Int(42)) });
-    /// let mut sim = Sim::builder().nodes(["a@sim"]).module_everywhere(m).build().unwrap();
-    /// sim.spawn("a@sim", |cx| async move {
-    ///     let v = cx.apply(Atom::new("m"), Atom::new("f"), vec![]).await?;
-    ///     cx.check(v == Term::Int(42), "applied")?;
-    ///     let e = cx.apply(Atom::new("m"), Atom::new("g"), vec![]).await.unwrap_err();
-    ///     cx.check(e.reason == Term::atom("undef"), "undef")?;
-    ///     let e = cx.apply(Atom::new("m"), Atom::new("g"), vec![Term::Int(0); 256]).await.unwrap_err();
-    ///     cx.check(e == sim_core::Exception::bif_error("system_limit", "erlang", "apply", 3), "limit")?;
-    ///     let e = cx.apply(Atom::new("m"), Atom::new("g"), vec![Term::Int(0); 255]).await.unwrap_err();
-    ///     cx.check(e.reason == Term::atom("undef"), "255 arguments are looked up")?;
-    ///     Ok(v)
-    /// }).unwrap();
-    /// sim.run().assert_ok();
-    /// ```
-    pub async fn apply(
-        &self,
-        module: Atom,
-        function: Atom,
-        args: Vec<Term>,
-    ) -> Result<Term, Exception> {
-        if args.len() > MAX_ARGS {
-            return Err(too_many_args());
-        }
-        let arity = args.len() as u32;
-        let f = {
-            let w = self.w.borrow();
-            w.nodes[self.pid.node().index()]
-                .code
-                .lookup(module, function, arity)
-        };
-        let Some(f) = f else {
-            return Err(undef(module, function, args));
-        };
-        match f(self.clone(), args).await {
-            Err(mut e) if e.class == Class::Error && e.stack.is_empty() => {
-                e.stack.push(Frame {
-                    module,
-                    function,
-                    args: crate::exception::FrameArgs::Arity(arity),
-                });
-                Err(e)
-            }
-            other => other,
-        }
-    }
 }
 
 /// The most arguments a function can be applied to (OTP's `MAX_ARG`).
-const MAX_ARGS: usize = 255;
+pub(crate) const MAX_ARGS: usize = 255;
 
 /// `apply/3` (and a spawn of an MFA) refusing more than [`MAX_ARGS`] arguments.
-fn too_many_args() -> Exception {
+pub(crate) fn too_many_args() -> Exception {
     Exception::bif_error("system_limit", "erlang", "apply", 3)
 }
 

@@ -24,6 +24,7 @@
 #![deny(unsafe_code)]
 
 mod bif;
+mod body;
 mod code;
 mod cx;
 mod exception;
@@ -44,7 +45,8 @@ mod time;
 mod trace;
 mod world;
 
-pub use code::{BoxFuture, Function, Module};
+pub use body::BoxFuture;
+pub use code::{Function, Module};
 pub use cx::{Cx, NodeRef, Receive, ReceiveForever, SendMsg, Target};
 pub use exception::{Class, Exception, Frame, FrameArgs};
 pub use explore::{
@@ -57,11 +59,9 @@ pub use render::sequence_diagram_html;
 pub use report::{Blocked, Outcome, RunReport, SignalBooks};
 pub use rng::SimRng;
 pub use sched::{Dfs, Event, Pct, Pos, Random, Replay, RoundRobin, Schedule, Strategy};
-pub use signal::{SpawnOpts, SpawnReply};
+pub use signal::{SignalKind, SpawnOpts, SpawnReply};
 pub use sim::{Sim, SimBuilder, SimError, DEFAULT_PROCESS_LIMIT};
 pub use term::{Atom, ParseError, Term, TermError};
 pub use time::{Time, Timeout};
-pub use trace::{
-    trace_to_jsonl, Digest, SignalKind, TraceDest, TraceEvent, TraceMode, TraceRecord,
-};
+pub use trace::{trace_to_jsonl, Digest, TraceDest, TraceEvent, TraceMode, TraceRecord};
 pub use world::{Control, ControlAction};

@@ -4,8 +4,9 @@
 //! losses as shaded bands, the failing event highlighted. Self-contained HTML
 //! with inline SVG: no script, no external resource.
 
+use crate::signal::SignalKind;
 use crate::term::Term;
-use crate::trace::{SignalKind, TraceEvent, TraceRecord};
+use crate::trace::{TraceEvent, TraceRecord};
 use indexmap::IndexMap;
 use std::fmt::Write;
 

@@ -5,12 +5,9 @@
 //! trace records the same signals, so what was done and what was recorded
 //! cannot drift apart.
 
-use crate::code::BoxFuture;
-use crate::cx::Cx;
 use crate::id::{NodeId, Pid, Ref};
 use crate::term::{Atom, Term};
-use crate::trace::SignalKind;
-use std::fmt;
+use serde::{Deserialize, Serialize};
 
 /// Where a signal goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,13 +36,33 @@ pub(crate) enum MonTarget {
     Name(Atom, NodeId),
 }
 
-/// A process body waiting to be started by a spawn request.
-pub(crate) struct SpawnBody(pub(crate) Box<dyn FnOnce(Cx) -> BoxFuture>);
-
-impl fmt::Debug for SpawnBody {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SpawnBody")
-    }
+/// The kind of a signal, as the trace records it (one per kind of signal body).
+///
+/// ```
+/// use sim_core::SignalKind;
+/// assert_eq!(format!("{:?}", SignalKind::Message), "Message");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalKind {
+    /// An ordinary message.
+    Message,
+    /// A link request.
+    Link,
+    /// An unlink request.
+    Unlink,
+    /// An exit signal (from a link or from `exit/2`).
+    Exit,
+    /// A monitor request.
+    Monitor,
+    /// A demonitor request.
+    Demonitor,
+    /// A `'DOWN'` notification.
+    Down,
+    /// A spawn request (remote spawn, the basis of erpc).
+    SpawnRequest,
+    /// The answer to a spawn request.
+    SpawnReply,
 }
 
 /// How the spawner wants to hear about a spawn request (OTP's `reply` option).
@@ -82,8 +99,10 @@ pub struct SpawnOpts {
     pub reply: SpawnReply,
 }
 
+/// What one process does to another. `S` is the body a spawn request carries: the
+/// world's start function (this module stays pure data, below the world).
 #[derive(Debug)]
-pub(crate) enum Body {
+pub(crate) enum Body<S> {
     Message(Term),
     Link,
     Unlink,
@@ -106,7 +125,7 @@ pub(crate) enum Body {
     },
     SpawnRequest {
         r: Ref,
-        body: SpawnBody,
+        body: S,
         opts: SpawnOpts,
     },
     SpawnReply {
@@ -116,7 +135,7 @@ pub(crate) enum Body {
     },
 }
 
-impl Body {
+impl<S> Body<S> {
     pub(crate) fn kind(&self) -> SignalKind {
         match self {
             Body::Message(_) => SignalKind::Message,
@@ -141,9 +160,9 @@ impl Body {
 }
 
 #[derive(Debug)]
-pub(crate) struct Signal {
+pub(crate) struct Signal<S> {
     pub(crate) id: u64,
     pub(crate) from: Pid,
     pub(crate) to: Dest,
-    pub(crate) body: Body,
+    pub(crate) body: Body<S>,
 }

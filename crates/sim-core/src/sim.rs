@@ -23,7 +23,8 @@
 //! assert!(report.time > Time::ZERO, "the network has latency");
 //! ```
 
-use crate::code::{BoxFuture, CodeTable, Module};
+use crate::body::BoxFuture;
+use crate::code::Module;
 use crate::cx::{boxed_body, Cx};
 use crate::exception::Exception;
 use crate::id::{NodeId, Pid};
@@ -165,7 +166,7 @@ impl SimBuilder {
         F: Fn(Cx) -> Fut + 'static,
         Fut: Future<Output = Result<Term, Exception>> + 'static,
     {
-        let f: BootFn = Rc::new(move |cx| Box::pin(body(cx)) as BoxFuture);
+        let f: BootFn = Rc::new(move |start| Box::pin(body(Cx::from(start))) as BoxFuture);
         self.boots.push((node.to_string(), f));
         self
     }
@@ -194,7 +195,7 @@ impl SimBuilder {
         F: Fn(Cx) -> Fut + 'static,
         Fut: Future<Output = Result<Term, Exception>> + 'static,
     {
-        let f: BootFn = Rc::new(move |cx| Box::pin(body(cx)) as BoxFuture);
+        let f: BootFn = Rc::new(move |start| Box::pin(body(Cx::from(start))) as BoxFuture);
         self.boot_all.push(f);
         self
     }
@@ -324,7 +325,7 @@ impl SimBuilder {
         let nodes: Vec<NodeState> = specs
             .into_values()
             .map(|s| {
-                let mut code = CodeTable::with_builtins();
+                let mut code = crate::bif::builtin_code();
                 for m in s.modules {
                     code.load(m);
                 }

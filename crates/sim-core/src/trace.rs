@@ -9,6 +9,7 @@
 //! way in both modes, so it does not depend on the trace mode.
 
 use crate::id::Pid;
+use crate::signal::SignalKind;
 use crate::term::{Atom, Term};
 use crate::time::Time;
 use serde::{Deserialize, Serialize};
@@ -27,35 +28,6 @@ pub enum TraceMode {
     Digest,
     /// The digest and every record, for export and pictures.
     Full,
-}
-
-/// The kind of a signal, as the trace names it.
-///
-/// ```
-/// use sim_core::SignalKind;
-/// assert_eq!(format!("{:?}", SignalKind::Message), "Message");
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SignalKind {
-    /// An ordinary message.
-    Message,
-    /// A link request.
-    Link,
-    /// An unlink request.
-    Unlink,
-    /// An exit signal (from a link or from `exit/2`).
-    Exit,
-    /// A monitor request.
-    Monitor,
-    /// A demonitor request.
-    Demonitor,
-    /// A `'DOWN'` notification.
-    Down,
-    /// A spawn request (remote spawn, the basis of erpc).
-    SpawnRequest,
-    /// The answer to a spawn request.
-    SpawnReply,
 }
 
 /// Where a traced signal went.
@@ -351,14 +323,12 @@ impl Digest {
     fn mix(&mut self, word: u64) {
         self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
-}
 
-impl Hasher for Digest {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
+    /// Mixes `bytes` as little-endian words; a short tail is zero-padded and, if
+    /// `tag_tail`, carries its length in the top byte. The tail is assembled
+    /// without a variable-length copy (a `memcpy` call per atom otherwise).
+    #[inline]
+    fn mix_bytes(&mut self, bytes: &[u8], tag_tail: bool) {
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
             let mut w = [0u8; 8];
@@ -367,10 +337,27 @@ impl Hasher for Digest {
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.mix(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 56));
+            let w = rest
+                .iter()
+                .rev()
+                .fold(0u64, |w, &b| (w << 8) | u64::from(b));
+            let tag = if tag_tail {
+                (rest.len() as u64) << 56
+            } else {
+                0
+            };
+            self.mix(w ^ tag);
         }
+    }
+}
+
+impl Hasher for Digest {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.mix_bytes(bytes, true);
     }
 
     fn write_u8(&mut self, i: u8) {
@@ -496,22 +483,7 @@ fn pid_word(p: Pid) -> u64 {
 
 fn str_word(s: &str) -> u64 {
     let mut d = Digest(Digest::default().0 ^ s.len() as u64);
-    let mut chunks = s.as_bytes().chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        d.mix(u64::from_le_bytes(w));
-    }
-    // The short tail, zero-padded, assembled without a variable-length copy
-    // (a `memcpy` call per atom otherwise).
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let w = rest
-            .iter()
-            .rev()
-            .fold(0u64, |w, &b| (w << 8) | u64::from(b));
-        d.mix(w);
-    }
+    d.mix_bytes(s.as_bytes(), false);
     d.value()
 }
 

@@ -14,11 +14,12 @@ mod timer;
 pub(crate) use conn::Dir;
 pub use control::{Control, ControlAction};
 pub(crate) use deliver::{spawn_error, spawn_ok};
-pub(crate) use process::{MonIn, MonOut, Pending, Priority, Proc, Status, Wait};
+pub(crate) use process::{
+    MonIn, MonOut, Pending, Priority, Proc, ProcRef, SpawnBody, StartFn, Status, Wait,
+};
 pub(crate) use timer::{timer_dest_name, timer_dest_pid, TimerKind};
 
-use crate::code::{BoxFuture, CodeTable};
-use crate::cx::Cx;
+use crate::body::BoxFuture;
 use crate::fast_map::FastMap;
 use crate::id::{NodeId, Pid, Ref};
 use crate::mailbox::Arena;
@@ -26,7 +27,7 @@ use crate::net::Network;
 use crate::report::{Blocked, Outcome, RunReport, SignalBooks};
 use crate::rng::SimRng;
 use crate::sched::{Event, Schedule, Strategy};
-use crate::signal::{Dest, Signal};
+use crate::signal::Dest;
 use crate::term::{Atom, Term};
 use crate::time::Time;
 use crate::trace::{TraceEvent, TraceMode, Tracer};
@@ -51,7 +52,12 @@ pub(crate) enum Owner {
 pub(crate) const NOT_ENABLED: u32 = u32::MAX;
 
 /// Boots a node: started at build time and again at every restart.
-pub(crate) type BootFn = Rc<dyn Fn(Cx) -> BoxFuture>;
+pub(crate) type BootFn = Rc<dyn Fn(ProcRef) -> BoxFuture>;
+
+/// A signal as the world carries it: its spawn requests hold start functions.
+pub(crate) type Signal = crate::signal::Signal<SpawnBody>;
+/// The body of a [`Signal`].
+pub(crate) type Body = crate::signal::Body<SpawnBody>;
 
 /// A fault or control action run by the world at a scheduled moment.
 pub(crate) type ControlFn = Box<dyn ControlAction>;
@@ -61,7 +67,9 @@ pub(crate) struct NodeState {
     pub(crate) up: bool,
     pub(crate) incarnation: u32,
     pub(crate) registry: FastMap<Atom, Pid>,
-    pub(crate) code: Rc<CodeTable>,
+    /// The node's code (a `CodeTable`). Code sits above the world in the data
+    /// flow (its functions take a `Cx`), so the world keeps it without its type.
+    pub(crate) code: Rc<dyn std::any::Any>,
     pub(crate) process_limit: usize,
     pub(crate) processes: usize,
     pub(crate) spawn_supported: bool,
@@ -305,7 +313,8 @@ impl World {
 
     /// Starts a boot process: it takes its first step before anything else.
     pub(crate) fn spawn_boot(&mut self, node: NodeId, body: BootFn) {
-        if let Some(pid) = self.spawn_process(node, None, false, Box::new(move |cx| body(cx))) {
+        if let Some(pid) = self.spawn_process(node, None, false, Box::new(move |start| body(start)))
+        {
             if let Some(k) = self.key_of(pid) {
                 self.boot_queue.push_back(k);
             }

@@ -4,9 +4,10 @@
 //! 0 where OTP wants one). A bad argument raises `{erpc, badarg}`. They exist
 //! for tests that reproduce Erlang code passing values Rust's types rule out.
 
+use crate::arg::arg_list;
 use crate::call::call_applied;
 use crate::cast::cast_applied;
-use crate::exception::{ErpcError, Exception};
+use crate::exception::Exception;
 use crate::execute::Applied;
 use crate::fun::Fun;
 use crate::multicall::multicall_applied;
@@ -14,28 +15,16 @@ use crate::request::{send_applied, RequestId};
 use crate::timeout::timeout_from_term;
 use sim_core::{Atom, Cx, NodeRef, Term};
 
-fn badarg() -> Exception {
-    Exception::erpc(ErpcError::Badarg)
-}
-
 fn atom_arg(t: &Term) -> Result<Atom, Exception> {
-    match t {
-        Term::Atom(a) => Ok(*a),
-        _ => Err(badarg()),
-    }
+    t.as_atom().ok_or_else(Exception::badarg)
 }
 
 fn node_arg(t: &Term) -> Result<NodeRef, Exception> {
     atom_arg(t).map(NodeRef::Name)
 }
 
-/// `is_list(Args)`: a proper or improper list (OTP does not check properness
-/// on the caller's side; an improper list fails in `apply/3` on the target).
 fn args_arg(t: &Term) -> Result<Term, Exception> {
-    match t {
-        Term::List(_) | Term::ImproperList(..) => Ok(t.clone()),
-        _ => Err(badarg()),
-    }
+    arg_list(t).ok_or_else(Exception::badarg)
 }
 
 fn mfa_arg(module: &Term, function: &Term, args: &Term) -> Result<Applied, Exception> {
@@ -50,7 +39,7 @@ fn fun0(fun: &Fun) -> Result<Applied, Exception> {
     if fun.arity() == 0 {
         Ok(fun.applied())
     } else {
-        Err(badarg())
+        Err(Exception::badarg())
     }
 }
 
@@ -92,7 +81,7 @@ pub fn delete_from_term(t: &Term) -> Result<bool, Exception> {
     match t {
         Term::Atom(a) if a.as_str() == "true" => Ok(true),
         Term::Atom(a) if a.as_str() == "false" => Ok(false),
-        _ => Err(badarg()),
+        _ => Err(Exception::badarg()),
     }
 }
 
@@ -331,7 +320,7 @@ pub async fn multicast_term(
 ) -> Result<(), Exception> {
     let (module, function, args) = (atom_arg(module)?, atom_arg(function)?, args_arg(args)?);
     for node in nodes_arg(nodes) {
-        let node = node.ok_or_else(badarg)?;
+        let node = node.ok_or_else(Exception::badarg)?;
         let what = Applied::Mfa {
             module,
             function,
@@ -358,7 +347,7 @@ pub async fn multicast_term(
 /// ```
 pub async fn multicast_fun_term(cx: &Cx, nodes: &Term, fun: &Fun) -> Result<(), Exception> {
     for node in nodes_arg(nodes) {
-        let node = node.ok_or_else(badarg)?;
+        let node = node.ok_or_else(Exception::badarg)?;
         cast_applied(cx, node, fun.applied()).await;
     }
     Ok(())

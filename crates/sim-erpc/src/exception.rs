@@ -248,6 +248,11 @@ impl Exception {
     /// `arg_error`: the applied MFA had more than 255 arguments, so an
     /// `error:system_limit` is `apply/3` refusing them, raised as
     /// `error:{erpc, system_limit}` (OTP's `is_arg_error/4`).
+    /// `{erpc, badarg}`, the error every argument check raises.
+    pub(crate) fn badarg() -> Exception {
+        Exception::erpc(ErpcError::Badarg)
+    }
+
     pub(crate) fn caught(e: sim_core::Exception, arg_error: bool) -> Exception {
         match e.class {
             Class::Error if arg_error && e.reason.is_atom("system_limit") => {

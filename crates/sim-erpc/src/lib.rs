@@ -75,6 +75,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations)]
 
+mod arg;
 mod call;
 mod cast;
 mod dynamic;
@@ -87,6 +88,7 @@ mod request;
 mod result;
 mod timeout;
 
+pub use arg::{arg_list, is_list};
 pub use call::{call, call_fun};
 pub use cast::{cast, cast_fun, multicast, multicast_fun};
 pub use dynamic::{
@@ -105,4 +107,4 @@ pub use reqids::{
 pub use request::{
     check_response, receive_response, send_request, send_request_fun, wait_response, RequestId,
 };
-pub use timeout::{timeout_from_term, MAX_TIMEOUT_MS};
+pub use timeout::{timeout_from_term, Deadline, MAX_TIMEOUT_MS};

@@ -46,10 +46,6 @@ pub struct RequestIdCollection {
     map: IndexMap<Ref, (Ref, Term)>,
 }
 
-fn badarg() -> Exception {
-    Exception::erpc(ErpcError::Badarg)
-}
-
 impl RequestIdCollection {
     /// The number of ids (`reqids_size/1`).
     ///
@@ -96,26 +92,26 @@ impl RequestIdCollection {
     /// ```
     pub fn from_term(t: &Term) -> Result<RequestIdCollection, Exception> {
         let Term::Map(m) = t else {
-            return Err(badarg());
+            return Err(Exception::badarg());
         };
         let mut map = IndexMap::new();
         for (k, v) in m {
             let Term::Ref(req) = k else {
-                return Err(badarg());
+                return Err(Exception::badarg());
             };
             let (res, label) = match v {
                 Term::List(items) => match items.split_first() {
                     Some((Term::Ref(res), rest)) => (*res, Term::List(rest.to_vec())),
-                    _ => return Err(badarg()),
+                    _ => return Err(Exception::badarg()),
                 },
                 Term::ImproperList(items, tail) => match items.split_first() {
                     Some((Term::Ref(res), rest)) => (
                         *res,
                         Term::improper_list(rest.to_vec(), tail.as_ref().clone()),
                     ),
-                    _ => return Err(badarg()),
+                    _ => return Err(Exception::badarg()),
                 },
-                _ => return Err(badarg()),
+                _ => return Err(Exception::badarg()),
             };
             map.insert(*req, (res, label));
         }
@@ -185,7 +181,7 @@ pub fn reqids_add(
     coll: &RequestIdCollection,
 ) -> Result<RequestIdCollection, Exception> {
     if coll.contains(id.req) {
-        return Err(badarg());
+        return Err(Exception::badarg());
     }
     let mut new = coll.clone();
     new.map.insert(id.req, (id.res, label));
@@ -476,7 +472,7 @@ fn collection_result(
     delete: bool,
 ) -> Result<Response, CollectionError> {
     let Some((res, label, rest)) = coll.take(req, delete) else {
-        return Err(badarg().into());
+        return Err(Exception::badarg().into());
     };
     match decode(msg, res) {
         Ok(value) => Ok(Response {
@@ -525,7 +521,7 @@ pub async fn receive_response_coll(
     }
     match cx.receive_timeout(matcher(coll), timeout).await {
         Some(msg) => {
-            let req = reply_ref(&msg).ok_or_else(badarg)?;
+            let req = reply_ref(&msg).ok_or_else(Exception::badarg)?;
             collection_result(&msg, req, coll, delete).map(ReceiveResult::Response)
         }
         None => {
@@ -572,7 +568,7 @@ pub async fn wait_response_coll(
     }
     match cx.receive_timeout(matcher(coll), timeout).await {
         Some(msg) => {
-            let req = reply_ref(&msg).ok_or_else(badarg)?;
+            let req = reply_ref(&msg).ok_or_else(Exception::badarg)?;
             collection_result(&msg, req, coll, delete).map(PollResult::Response)
         }
         None => Ok(PollResult::NoResponse),

@@ -3,7 +3,7 @@
 //! clock in milliseconds, at most 4294967295 ms ahead; one in the past means
 //! "do not wait"). Anything else is `error:{erpc, badarg}`.
 
-use crate::exception::{ErpcError, Exception};
+use crate::exception::Exception;
 use sim_core::{Cx, Term, Time, Timeout};
 
 /// The largest relative timeout erpc accepts, in milliseconds (`2^32 - 1`).
@@ -12,10 +12,6 @@ use sim_core::{Cx, Term, Time, Timeout};
 /// assert_eq!(sim_erpc::MAX_TIMEOUT_MS, 4_294_967_295);
 /// ```
 pub const MAX_TIMEOUT_MS: u64 = 4_294_967_295;
-
-fn badarg() -> Exception {
-    Exception::erpc(ErpcError::Badarg)
-}
 
 /// Reads a timeout given as an Erlang term (`infinity`, an integer, or
 /// `{abs, Integer}`), checking its shape and range as OTP does; `{abs, T}` is
@@ -38,13 +34,13 @@ pub fn timeout_from_term(t: &Term) -> Result<Timeout, Exception> {
         Term::Atom(a) if a.as_str() == "infinity" => Ok(Timeout::Infinity),
         Term::Int(n) => match u64::try_from(*n) {
             Ok(ms) if ms <= MAX_TIMEOUT_MS => Ok(Timeout::Ms(ms)),
-            _ => Err(badarg()),
+            _ => Err(Exception::badarg()),
         },
         Term::Tuple(items) => match items.as_slice() {
             [tag, Term::Int(at)] if tag.is_atom("abs") => Ok(Timeout::Abs(*at)),
-            _ => Err(badarg()),
+            _ => Err(Exception::badarg()),
         },
-        _ => Err(badarg()),
+        _ => Err(Exception::badarg()),
     }
 }
 
@@ -54,25 +50,58 @@ pub(crate) fn timeout_value(cx: &Cx, t: Timeout) -> Result<Timeout, Exception> {
     match t {
         Timeout::Infinity => Ok(Timeout::Infinity),
         Timeout::Ms(ms) if ms <= MAX_TIMEOUT_MS => Ok(Timeout::Ms(ms)),
-        Timeout::Ms(_) => Err(badarg()),
+        Timeout::Ms(_) => Err(Exception::badarg()),
         Timeout::Abs(at) => {
             let left = at.saturating_sub(cx.monotonic_ms());
             match u64::try_from(left) {
                 Err(_) => Ok(Timeout::Ms(0)),
                 Ok(ms) if ms <= MAX_TIMEOUT_MS => Ok(Timeout::Ms(ms)),
-                Ok(_) => Err(badarg()),
+                Ok(_) => Err(Exception::badarg()),
             }
         }
     }
 }
 
-/// One deadline shared by several waits (multicall): fixed when it is made.
+/// One deadline shared by several waits (a multicall's replies, an rpc call that
+/// falls back to `rex`): fixed when it is made, so every wait ends at the same
+/// instant. `infinity` never ends.
+///
+/// ```
+/// use sim_core::{Sim, Term, Time, Timeout};
+/// use sim_erpc::Deadline;
+/// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+/// sim.spawn("a@sim", |cx| async move {
+///     let d = Deadline::new(&cx, Timeout::ms(30))?;
+///     cx.sleep(Time::ms(10)).await;
+///     cx.check(d.left(&cx) == Timeout::ms(20), "20 ms left")?;
+///     cx.check(Deadline::new(&cx, Timeout::Ms(1 << 40)).is_err(), "too long is badarg")?;
+///     cx.check(Deadline::INFINITY.left(&cx) == Timeout::Infinity, "no end")?;
+///     Ok(Term::atom("ok"))
+/// }).unwrap();
+/// sim.run().assert_ok();
+/// ```
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Deadline(Option<Time>);
+pub struct Deadline(Option<Time>);
 
 impl Deadline {
-    /// Validates `t` and fixes the instant it ends.
-    pub(crate) fn new(cx: &Cx, t: Timeout) -> Result<Deadline, Exception> {
+    /// No end.
+    pub const INFINITY: Deadline = Deadline(None);
+
+    /// Checks `t` as erpc does (`{erpc, badarg}` beyond 4294967295 ms; `{abs, T}`
+    /// in the past is "now") and fixes the instant it ends.
+    ///
+    /// ```
+    /// use sim_core::{Sim, Term, Timeout};
+    /// use sim_erpc::Deadline;
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     let past = Deadline::new(&cx, Timeout::Abs(-5))?;
+    ///     cx.check(past.left(&cx) == Timeout::ms(0), "a past end is now")?;
+    ///     Ok(Term::atom("ok"))
+    /// }).unwrap();
+    /// sim.run().assert_ok();
+    /// ```
+    pub fn new(cx: &Cx, t: Timeout) -> Result<Deadline, Exception> {
         Ok(Deadline(match timeout_value(cx, t)? {
             Timeout::Ms(ms) => Some(cx.now().saturating_add(Time::ms(ms))),
             _ => None,
@@ -89,8 +118,21 @@ impl Deadline {
         self.0.is_none()
     }
 
-    /// What is left of it, as a receive timeout.
-    pub(crate) fn left(self, cx: &Cx) -> Timeout {
+    /// What is left of it, as a receive timeout (`Ms(0)` once it has passed).
+    ///
+    /// ```
+    /// use sim_core::{Sim, Term, Time, Timeout};
+    /// use sim_erpc::Deadline;
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     let d = Deadline::new(&cx, Timeout::ms(5))?;
+    ///     cx.sleep(Time::ms(10)).await;
+    ///     cx.check(d.left(&cx) == Timeout::ms(0), "passed")?;
+    ///     Ok(Term::atom("ok"))
+    /// }).unwrap();
+    /// sim.run().assert_ok();
+    /// ```
+    pub fn left(self, cx: &Cx) -> Timeout {
         match self.0 {
             None => Timeout::Infinity,
             Some(at) => Timeout::from(at.saturating_sub(cx.now())),

@@ -1,62 +1,11 @@
 //! `Fault`: one thing that can go wrong (a cut, a heal, a crash, a restart),
 //! as a value that a simulation applies at a scheduled moment.
 
+use crate::cut::{CutId, FaultError, Mode};
 use crate::network::{run_effects, PartitionNetwork};
-use crate::partition::{CutSpec, Shape};
-use sim_core::{Control, ControlAction, FaultId, Sim};
+use crate::partition::{names, CutSpec, IntoGroups, Shape};
+use sim_core::{Control, ControlAction, Sim, Time};
 use std::fmt;
-
-/// Identifies an installed cut. Cuts are numbered from 1 in the order they are
-/// applied in a run (partitions, one-way partitions and single-link cuts
-/// share one count); the id also names the fault that dropped or held a signal
-/// ([`sim_core::FaultId`] has the same number).
-///
-/// ```
-/// use sim_partition::CutId;
-/// assert_eq!(CutId(3).to_string(), "#3");
-/// assert_eq!(sim_core::FaultId::from(CutId(3)), sim_core::FaultId(3));
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
-pub struct CutId(pub u32);
-
-impl fmt::Display for CutId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#{}", self.0)
-    }
-}
-
-impl From<CutId> for FaultId {
-    fn from(c: CutId) -> FaultId {
-        FaultId(c.0)
-    }
-}
-
-/// Why a fault could not be applied. A scheduled fault that fails records this
-/// in the trace (`fault rejected (...)`) and changes nothing; it never panics.
-///
-/// ```
-/// use sim_partition::{Fault, FaultError, Mode};
-/// let sim = sim_core::Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
-/// let err = Fault::cut("a@sim", "x@sim", Mode::Drop).validate(&sim).unwrap_err();
-/// assert_eq!(err, FaultError::UnknownNode("x@sim".into()));
-/// assert_eq!(err.to_string(), "unknown node `x@sim`");
-/// ```
-#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum FaultError {
-    /// A node name that the simulation does not have.
-    #[error("unknown node `{0}`")]
-    UnknownNode(String),
-    /// A partition names the node in two different groups.
-    #[error("node `{0}` is in more than one group")]
-    NodeInTwoGroups(String),
-    /// A single-link cut between a node and itself.
-    #[error("a cut needs two different nodes, got `{0}` twice")]
-    SameNode(String),
-    /// `heal_cut` of a cut that is not installed (never applied, or healed).
-    #[error("no installed cut {0}")]
-    UnknownCut(CutId),
-}
 
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub(crate) enum Kind {
@@ -244,5 +193,198 @@ impl ControlAction for TickExpiry {
             ));
             run_effects(c, effects);
         }
+    }
+}
+
+/// Partitions, one-way partitions, single-link cuts and heals.
+impl Fault {
+    fn cut_spec(shape: Shape, mode: Mode) -> Fault {
+        Fault::from_kind(Kind::Cut(CutSpec {
+            shape,
+            mode,
+            net_ticktime: None,
+        }))
+    }
+
+    /// Splits the nodes into groups: nodes in different groups cannot reach
+    /// each other; nodes in the same group can. Nodes named in no group form
+    /// one extra group together. Overlapping partitions may be installed; the
+    /// first installed cut covering a direction decides it.
+    ///
+    /// Groups of different lengths are written as a tuple.
+    ///
+    /// ```
+    /// use sim_core::{Sim, Time};
+    /// use sim_partition::{Fault, Mode};
+    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim", "c@sim"]).build().unwrap();
+    /// sim.at(Time::ms(5), Fault::partition((["a@sim"], ["b@sim", "c@sim"]), Mode::Drop));
+    /// sim.at(Time::ms(6), Fault::partition([["a@sim"], ["b@sim"]], Mode::Defer));
+    /// sim.at(Time::ms(80), Fault::heal());
+    /// sim.run().assert_ok();
+    /// ```
+    pub fn partition(groups: impl IntoGroups, mode: Mode) -> Fault {
+        Fault::cut_spec(Shape::Partition(groups.into_groups()), mode)
+    }
+
+    /// Cuts one node off from all the others (a partition with one named
+    /// group; the rest form the other group).
+    ///
+    /// ```
+    /// use sim_core::{Sim, Time};
+    /// use sim_partition::{Fault, Mode};
+    /// let f = Fault::isolate("a@sim", Mode::Drop);
+    /// assert_eq!(f, Fault::partition([["a@sim"]], Mode::Drop));
+    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
+    /// sim.at(Time::ms(1), f);
+    /// sim.run().assert_ok();
+    /// ```
+    pub fn isolate(node: &str, mode: Mode) -> Fault {
+        Fault::partition([[node]], mode)
+    }
+
+    /// An asymmetric partition: nodes in `from` cannot reach nodes in `to`;
+    /// `to` still reaches `from`. In drop mode the first signal that tries to
+    /// cross takes the (two-way) connection down, as a broken link does.
+    ///
+    /// ```
+    /// use sim_core::{Sim, Time};
+    /// use sim_partition::{Fault, Mode};
+    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim", "c@sim"]).build().unwrap();
+    /// sim.at(Time::ms(1), Fault::one_way(["b@sim", "c@sim"], ["a@sim"], Mode::Defer));
+    /// sim.run().assert_ok();
+    /// ```
+    pub fn one_way<F, T>(from: F, to: T, mode: Mode) -> Fault
+    where
+        F: IntoIterator,
+        F::Item: AsRef<str>,
+        T: IntoIterator,
+        T::Item: AsRef<str>,
+    {
+        Fault::cut_spec(
+            Shape::OneWay {
+                from: names(from),
+                to: names(to),
+            },
+            mode,
+        )
+    }
+
+    /// Cuts the single link between `a` and `b`, both ways; every other link
+    /// stays as it is.
+    ///
+    /// ```
+    /// use sim_core::{Sim, Time};
+    /// use sim_partition::{Fault, Mode};
+    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
+    /// sim.at(Time::ms(1), Fault::cut("a@sim", "b@sim", Mode::Drop));
+    /// sim.run().assert_ok();
+    /// ```
+    pub fn cut(a: &str, b: &str, mode: Mode) -> Fault {
+        Fault::cut_spec(Shape::Link(a.to_string(), b.to_string()), mode)
+    }
+
+    /// For a drop cut: the connections across it stay up for `ticktime` of
+    /// virtual time (OTP's `net_ticktime`: a silent peer is noticed only
+    /// after the tick timeout). During the window signals across the cut are
+    /// held, as a frozen peer's traffic is buffered; if the cut heals in time
+    /// they are delivered. At `now + ticktime` the connections go down: what is
+    /// held is lost (counted under the cut's name), links and monitors fire
+    /// `noconnection`, and the cut drops from then on. No effect on defer cuts,
+    /// heals, crashes and restarts.
+    ///
+    /// ```
+    /// use sim_core::{Sim, Time};
+    /// use sim_partition::{Fault, Mode};
+    /// let f = Fault::partition([["a@sim"], ["b@sim"]], Mode::Drop).net_ticktime(Time::secs(4));
+    /// assert_eq!(f.to_string(), "partition drop [a@sim] | [b@sim] (net_ticktime 4000.000ms)");
+    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
+    /// sim.at(Time::ms(1), f);
+    /// sim.run().assert_ok();
+    /// ```
+    pub fn net_ticktime(mut self, ticktime: Time) -> Fault {
+        if let Kind::Cut(spec) = &mut self.kind {
+            if spec.mode == Mode::Drop {
+                spec.net_ticktime = Some(ticktime);
+            }
+        }
+        self
+    }
+
+    /// Heals every installed cut: held signals are released and delivered in
+    /// their original order, dropped directions reconnect on their next
+    /// signal. Crashed nodes stay down (see [`Fault::restart`]).
+    ///
+    /// ```
+    /// use sim_core::{Sim, Time};
+    /// use sim_partition::{Fault, Mode};
+    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
+    /// sim.at(Time::ms(1), Fault::isolate("a@sim", Mode::Defer));
+    /// sim.after_steps(100, Fault::heal());
+    /// sim.run().assert_ok();
+    /// ```
+    pub fn heal() -> Fault {
+        Fault::from_kind(Kind::Heal)
+    }
+
+    /// Heals one cut, leaving the others installed. A direction it held is
+    /// released only if no other cut covers it (another defer cut keeps holding
+    /// it; a drop cut takes the connection down). Cut ids count every
+    /// partition, one-way partition and cut applied in the run, from 1, in
+    /// order; the trace shows each one's id (`partition#1`).
+    ///
+    /// ```
+    /// use sim_core::{Sim, Time};
+    /// use sim_partition::{CutId, Fault, Mode};
+    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim", "c@sim"]).build().unwrap();
+    /// sim.at(Time::ms(1), Fault::cut("a@sim", "b@sim", Mode::Defer));
+    /// sim.at(Time::ms(2), Fault::cut("b@sim", "c@sim", Mode::Defer));
+    /// sim.at(Time::ms(3), Fault::heal_cut(CutId(1)));
+    /// sim.run().assert_ok();
+    /// ```
+    pub fn heal_cut(cut: CutId) -> Fault {
+        Fault::from_kind(Kind::HealCut(cut))
+    }
+}
+
+/// Node crash and restart (see the `crash` module for what they do).
+impl Fault {
+    /// Crashes `node`. Crashing a node that is already down changes nothing
+    /// (and says so in the trace).
+    ///
+    /// ```
+    /// use sim_core::{Sim, Term, Time};
+    /// use sim_partition::Fault;
+    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
+    /// sim.spawn("b@sim", |cx| async move { cx.sleep(Time::ms(10)).await; Ok(Term::atom("survived")) }).unwrap();
+    /// sim.at(Time::ms(5), Fault::crash("b@sim"));
+    /// let report = sim.run();
+    /// assert_eq!(report.results[0].1, Some(Err(Term::atom("killed"))));
+    /// ```
+    pub fn crash(node: &str) -> Fault {
+        Fault::from_kind(Kind::Crash(node.to_string()))
+    }
+
+    /// Restarts a crashed `node` as a new incarnation (restarting a node that
+    /// is up changes nothing).
+    ///
+    /// ```
+    /// use sim_core::{Sim, Term, Time};
+    /// use sim_partition::Fault;
+    /// let mut sim = Sim::builder()
+    ///     .nodes(["a@sim", "b@sim"])
+    ///     .boot("b@sim", |cx| async move { cx.register("server", cx.self_pid()).await?; cx.recv().await; Ok(Term::atom("x")) })
+    ///     .build()
+    ///     .unwrap();
+    /// sim.at(Time::ms(1), Fault::crash("b@sim"));
+    /// sim.at(Time::ms(2), Fault::restart("b@sim"));
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     cx.sleep(Time::ms(3)).await;
+    ///     Ok(Term::atom("done"))
+    /// }).unwrap();
+    /// sim.run().assert_ok();
+    /// assert!(sim.control(|c| c.is_up(c.node_id("b@sim").unwrap())));
+    /// ```
+    pub fn restart(node: &str) -> Fault {
+        Fault::from_kind(Kind::Restart(node.to_string()))
     }
 }

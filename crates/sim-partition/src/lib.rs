@@ -106,6 +106,7 @@
 #![deny(missing_docs, missing_debug_implementations)]
 
 mod crash;
+mod cut;
 mod fault;
 mod ledger;
 mod link;
@@ -114,10 +115,11 @@ mod network;
 mod partition;
 mod schedule;
 
-pub use fault::{CutId, Fault, FaultError};
+pub use cut::{CutId, FaultError, Mode};
+pub use fault::Fault;
 pub use ledger::{assert_conserved, is_fault_cause, Ledger, LedgerError};
 pub use link::LinkState;
 pub use nemesis::Nemesis;
 pub use network::PartitionNetwork;
-pub use partition::{IntoGroups, Mode};
+pub use partition::IntoGroups;
 pub use schedule::{FaultPlan, When};

@@ -5,8 +5,7 @@
 //! just a cut that marks one direction and not the other (as turmoil's
 //! topology keeps one link state per direction).
 
-use crate::fault::CutId;
-use crate::partition::Mode;
+use crate::cut::{CutId, Mode};
 use sim_core::NodeId;
 
 /// The state of one direction `from -> to`, as the installed cuts decide it

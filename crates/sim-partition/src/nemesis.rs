@@ -6,9 +6,9 @@
 //! like any other fault), and schedules its next wake-up. Same seed, same
 //! program: same faults at the same moments.
 
-use crate::fault::{CutId, Fault};
+use crate::cut::{CutId, Mode};
+use crate::fault::Fault;
 use crate::network::PartitionNetwork;
-use crate::partition::Mode;
 use sim_core::{Control, ControlAction, NodeId, Time};
 
 /// A random fault injector, deterministic per seed.

@@ -8,9 +8,10 @@
 //! action on the world: a direction that starts dropping takes its connection
 //! down; a direction that stops holding releases what it held, in order.
 
-use crate::fault::{CutId, FaultError};
+use crate::cut::Mode;
+use crate::cut::{CutId, FaultError};
 use crate::link::{Covers, LinkState, LinkTable, Transition};
-use crate::partition::{CutSpec, Mode, Resolved};
+use crate::partition::{CutSpec, Resolved};
 use sim_core::{Control, FaultId, Network, NodeId, ReliableNetwork, SimRng, Verdict};
 use std::any::Any;
 

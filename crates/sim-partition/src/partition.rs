@@ -1,45 +1,16 @@
 //! Partitions, one-way partitions and single-link cuts, in drop or defer mode;
 //! heals; and the rule for nodes that a partition does not name.
 //!
-//! **Unnamed nodes.** A node named in no group of [`Fault::partition`] is not
+//! **Unnamed nodes.** A node named in no group of [`Fault::partition`](crate::Fault::partition) is not
 //! left connected to everyone: all such nodes form **one extra group
 //! together**. So `Fault::partition([["a@sim"]], mode)` on nodes `a`, `b`, `c`
 //! isolates `a` from `b` and `c`, which still reach each other (this is what
-//! [`Fault::isolate`] does).
+//! [`Fault::isolate`](crate::Fault::isolate) does).
 
-use crate::fault::{CutId, Fault, FaultError, Kind};
+use crate::cut::{FaultError, Mode};
 use sim_core::{Control, NodeId, Time};
-use std::fmt;
 
-/// What a cut does to the signals that cross it.
-///
-/// ```
-/// use sim_partition::Mode;
-/// assert_eq!(Mode::Drop.to_string(), "drop");
-/// assert_eq!(Mode::Defer.to_string(), "defer");
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub enum Mode {
-    /// The connections across the cut go down: what is in flight is lost,
-    /// links and monitors across it fire `noconnection`, node monitors get
-    /// `nodedown`, and every later signal across it is lost (and fires
-    /// `noconnection` again for whatever it would have set up).
-    Drop,
-    /// Signals across the cut are held, in send order, and delivered at heal.
-    /// Nothing is reported down: calls hang until heal or their own timeout.
-    Defer,
-}
-
-impl fmt::Display for Mode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Mode::Drop => "drop",
-            Mode::Defer => "defer",
-        })
-    }
-}
-
-/// Groups of node names for [`Fault::partition`]: an array, `Vec` or slice of
+/// Groups of node names for [`Fault::partition`](crate::Fault::partition): an array, `Vec` or slice of
 /// groups when the groups have the same type (`[["a@sim"], ["b@sim"]]`), or a
 /// tuple of up to four groups when they differ in length
 /// (`(["a@sim"], ["b@sim", "c@sim"])`).
@@ -55,7 +26,7 @@ pub trait IntoGroups {
     fn into_groups(self) -> Vec<Vec<String>>;
 }
 
-fn names<G>(g: G) -> Vec<String>
+pub(crate) fn names<G>(g: G) -> Vec<String>
 where
     G: IntoIterator,
     G::Item: AsRef<str>,
@@ -264,154 +235,5 @@ impl Resolved {
         from.index() < self.nodes
             && to.index() < self.nodes
             && self.blocked[from.index() * self.nodes + to.index()]
-    }
-}
-
-impl Fault {
-    fn cut_spec(shape: Shape, mode: Mode) -> Fault {
-        Fault::from_kind(Kind::Cut(CutSpec {
-            shape,
-            mode,
-            net_ticktime: None,
-        }))
-    }
-
-    /// Splits the nodes into groups: nodes in different groups cannot reach
-    /// each other; nodes in the same group can. Nodes named in no group form
-    /// one extra group together. Overlapping partitions may be installed; the
-    /// first installed cut covering a direction decides it.
-    ///
-    /// Groups of different lengths are written as a tuple.
-    ///
-    /// ```
-    /// use sim_core::{Sim, Time};
-    /// use sim_partition::{Fault, Mode};
-    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim", "c@sim"]).build().unwrap();
-    /// sim.at(Time::ms(5), Fault::partition((["a@sim"], ["b@sim", "c@sim"]), Mode::Drop));
-    /// sim.at(Time::ms(6), Fault::partition([["a@sim"], ["b@sim"]], Mode::Defer));
-    /// sim.at(Time::ms(80), Fault::heal());
-    /// sim.run().assert_ok();
-    /// ```
-    pub fn partition(groups: impl IntoGroups, mode: Mode) -> Fault {
-        Fault::cut_spec(Shape::Partition(groups.into_groups()), mode)
-    }
-
-    /// Cuts one node off from all the others (a partition with one named
-    /// group; the rest form the other group).
-    ///
-    /// ```
-    /// use sim_core::{Sim, Time};
-    /// use sim_partition::{Fault, Mode};
-    /// let f = Fault::isolate("a@sim", Mode::Drop);
-    /// assert_eq!(f, Fault::partition([["a@sim"]], Mode::Drop));
-    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
-    /// sim.at(Time::ms(1), f);
-    /// sim.run().assert_ok();
-    /// ```
-    pub fn isolate(node: &str, mode: Mode) -> Fault {
-        Fault::partition([[node]], mode)
-    }
-
-    /// An asymmetric partition: nodes in `from` cannot reach nodes in `to`;
-    /// `to` still reaches `from`. In drop mode the first signal that tries to
-    /// cross takes the (two-way) connection down, as a broken link does.
-    ///
-    /// ```
-    /// use sim_core::{Sim, Time};
-    /// use sim_partition::{Fault, Mode};
-    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim", "c@sim"]).build().unwrap();
-    /// sim.at(Time::ms(1), Fault::one_way(["b@sim", "c@sim"], ["a@sim"], Mode::Defer));
-    /// sim.run().assert_ok();
-    /// ```
-    pub fn one_way<F, T>(from: F, to: T, mode: Mode) -> Fault
-    where
-        F: IntoIterator,
-        F::Item: AsRef<str>,
-        T: IntoIterator,
-        T::Item: AsRef<str>,
-    {
-        Fault::cut_spec(
-            Shape::OneWay {
-                from: names(from),
-                to: names(to),
-            },
-            mode,
-        )
-    }
-
-    /// Cuts the single link between `a` and `b`, both ways; every other link
-    /// stays as it is.
-    ///
-    /// ```
-    /// use sim_core::{Sim, Time};
-    /// use sim_partition::{Fault, Mode};
-    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
-    /// sim.at(Time::ms(1), Fault::cut("a@sim", "b@sim", Mode::Drop));
-    /// sim.run().assert_ok();
-    /// ```
-    pub fn cut(a: &str, b: &str, mode: Mode) -> Fault {
-        Fault::cut_spec(Shape::Link(a.to_string(), b.to_string()), mode)
-    }
-
-    /// For a drop cut: the connections across it stay up for `ticktime` of
-    /// virtual time (OTP's `net_ticktime`: a silent peer is noticed only
-    /// after the tick timeout). During the window signals across the cut are
-    /// held, as a frozen peer's traffic is buffered; if the cut heals in time
-    /// they are delivered. At `now + ticktime` the connections go down: what is
-    /// held is lost (counted under the cut's name), links and monitors fire
-    /// `noconnection`, and the cut drops from then on. No effect on defer cuts,
-    /// heals, crashes and restarts.
-    ///
-    /// ```
-    /// use sim_core::{Sim, Time};
-    /// use sim_partition::{Fault, Mode};
-    /// let f = Fault::partition([["a@sim"], ["b@sim"]], Mode::Drop).net_ticktime(Time::secs(4));
-    /// assert_eq!(f.to_string(), "partition drop [a@sim] | [b@sim] (net_ticktime 4000.000ms)");
-    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
-    /// sim.at(Time::ms(1), f);
-    /// sim.run().assert_ok();
-    /// ```
-    pub fn net_ticktime(mut self, ticktime: Time) -> Fault {
-        if let Kind::Cut(spec) = &mut self.kind {
-            if spec.mode == Mode::Drop {
-                spec.net_ticktime = Some(ticktime);
-            }
-        }
-        self
-    }
-
-    /// Heals every installed cut: held signals are released and delivered in
-    /// their original order, dropped directions reconnect on their next
-    /// signal. Crashed nodes stay down (see [`Fault::restart`]).
-    ///
-    /// ```
-    /// use sim_core::{Sim, Time};
-    /// use sim_partition::{Fault, Mode};
-    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
-    /// sim.at(Time::ms(1), Fault::isolate("a@sim", Mode::Defer));
-    /// sim.after_steps(100, Fault::heal());
-    /// sim.run().assert_ok();
-    /// ```
-    pub fn heal() -> Fault {
-        Fault::from_kind(Kind::Heal)
-    }
-
-    /// Heals one cut, leaving the others installed. A direction it held is
-    /// released only if no other cut covers it (another defer cut keeps holding
-    /// it; a drop cut takes the connection down). Cut ids count every
-    /// partition, one-way partition and cut applied in the run, from 1, in
-    /// order; the trace shows each one's id (`partition#1`).
-    ///
-    /// ```
-    /// use sim_core::{Sim, Time};
-    /// use sim_partition::{CutId, Fault, Mode};
-    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim", "c@sim"]).build().unwrap();
-    /// sim.at(Time::ms(1), Fault::cut("a@sim", "b@sim", Mode::Defer));
-    /// sim.at(Time::ms(2), Fault::cut("b@sim", "c@sim", Mode::Defer));
-    /// sim.at(Time::ms(3), Fault::heal_cut(CutId(1)));
-    /// sim.run().assert_ok();
-    /// ```
-    pub fn heal_cut(cut: CutId) -> Fault {
-        Fault::from_kind(Kind::HealCut(cut))
     }
 }

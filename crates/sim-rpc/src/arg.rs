@@ -12,18 +12,11 @@ pub(crate) fn atom(t: &Term) -> Result<Atom, Exception> {
     t.as_atom().ok_or_else(badarg)
 }
 
-/// `is_list(T)`: a proper or improper list.
-pub(crate) fn is_list(t: &Term) -> bool {
-    matches!(t, Term::List(_) | Term::ImproperList(..))
-}
+pub(crate) use sim_erpc::is_list;
 
 /// An argument list (proper or improper), else `badarg`.
 pub(crate) fn args(t: &Term) -> Result<Term, Exception> {
-    if is_list(t) {
-        Ok(t.clone())
-    } else {
-        Err(badarg())
-    }
+    sim_erpc::arg_list(t).ok_or_else(badarg)
 }
 
 /// A timeout erpc accepts (`infinity`, `0..=4294967295`, `{abs, Integer}`),

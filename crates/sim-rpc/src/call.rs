@@ -8,10 +8,10 @@
 //! known not to support spawn requests.
 
 use crate::arg;
-use crate::deadline::Deadline;
-use crate::rpcify::{rpcify, BadRpc};
+use crate::rpcify::{badarg, rpcify, BadRpc};
 use crate::server::{request, srv_call, srv_cast};
 use sim_core::{Atom, Cx, Exception, Frame, NodeRef, Term, Timeout};
+use sim_erpc::Deadline;
 use sim_erpc::ErpcError;
 use std::future::Future;
 
@@ -132,7 +132,7 @@ async fn call_mfa(
     args: Term,
     timeout: Timeout,
 ) -> Result<Term, Exception> {
-    let deadline = Deadline::new(cx, timeout)?;
+    let deadline = Deadline::new(cx, timeout).map_err(|_| badarg())?;
     let (n, m, f) = (Term::Atom(node), Term::Atom(module), Term::Atom(function));
     let left = arg::timeout_term(deadline.left(cx));
     let outcome = sim_erpc::call_term(cx, &n, &m, &f, &args, &left).await;

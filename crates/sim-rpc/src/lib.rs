@@ -68,14 +68,14 @@
 //! - `parallel`: `parallel_eval`, `pmap`;
 //! - `server`: the `rex` server and the client side of its protocol,
 //!   `server_call`, `multi_server_call`, [`RpcExt`];
-//! - `arg`, `deadline`: term-argument checks and one deadline per operation.
+//! - `arg`: term-argument checks, over erpc's own (`sim_erpc::is_list`), raising rpc's
+//!   `badarg`; one deadline per operation is erpc's `Deadline`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations)]
 
 mod arg;
 mod broadcast;
 mod call;
-mod deadline;
 mod multicall;
 mod parallel;
 mod promise;

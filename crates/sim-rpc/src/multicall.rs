@@ -5,11 +5,11 @@
 //! same deadline.
 
 use crate::arg;
-use crate::deadline::Deadline;
 use crate::rpcify::{badarg, rpcmulticallify, Slot};
 use crate::server::{request, srv_finish, srv_start};
 use crate::{known_nodes, node_list};
 use sim_core::{Atom, Cx, Exception, NodeRef, Term, Timeout};
+use sim_erpc::Deadline;
 use std::future::Future;
 
 /// `rpc:multicall(Nodes, Module, Function, Args, Timeout)` (and
@@ -163,7 +163,7 @@ async fn multicall_mfa(
     args: Term,
     timeout: Timeout,
 ) -> Result<Term, Exception> {
-    let deadline = Deadline::new(cx, timeout)?;
+    let deadline = Deadline::new(cx, timeout).map_err(|_| badarg())?;
     let (m, f) = (Term::Atom(module), Term::Atom(function));
     let (via_rex, via_erpc): (Vec<usize>, Vec<usize>) =
         (0..nodes.len()).partition(|&i| !cx.spawn_request_supported(nodes[i]));

@@ -15,12 +15,12 @@
 //! Also here: `server_call` and `multi_server_call`, which talk the same
 //! `{From, Msg}` / `{Name, Node, Reply}` protocol to any named server.
 
-use crate::deadline::Deadline;
-use crate::rpcify::{badrpc, rex_reply, rpc_check, rpc_check_t};
+use crate::rpcify::{badarg, badrpc, rex_reply, rpc_check, rpc_check_t};
 use crate::{known_nodes, node_list};
 use sim_core::{
     Atom, Class, Cx, Exception, Frame, NodeRef, Pid, Ref, SimBuilder, Target, Term, Time, Timeout,
 };
+use sim_erpc::Deadline;
 use std::collections::BTreeMap;
 
 /// The registered name of the rpc server.
@@ -353,7 +353,7 @@ pub(crate) async fn srv_start(
     req: Term,
     timeout: Timeout,
 ) -> Result<SrvCalls, Exception> {
-    let deadline = Deadline::new(cx, timeout)?;
+    let deadline = Deadline::new(cx, timeout).map_err(|_| badarg())?;
     if timeout == Timeout::Infinity {
         let mons = gen_send(cx, &nodes, &req).await;
         return Ok(SrvCalls::Direct { nodes, mons, req });

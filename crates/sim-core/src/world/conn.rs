@@ -2,10 +2,11 @@
 //! unordered pair, held signals for deferring cuts, and the `noconnection`
 //! fan-out when a connection is lost.
 
+use super::{Body, Signal};
 use super::{TimerKind, World, NOT_ENABLED};
 use crate::id::NodeId;
 use crate::net::Verdict;
-use crate::signal::{Body, Dest, MonTarget, Signal, SpawnReply};
+use crate::signal::{Dest, MonTarget, SpawnReply};
 use crate::term::{Atom, Term};
 use crate::time::Time;
 use crate::trace::TraceEvent;

@@ -1,11 +1,12 @@
 //! Sending signals and applying them on arrival: enqueue, `'DOWN'`, exit
 //! propagation, `trap_exit` conversion, waking the receiver.
 
+use super::{Body, Signal};
 use super::{ProcKey, Status, Wait, World};
 use crate::id::Pid;
-use crate::signal::{Body, Dest, MonTarget, Signal, SpawnReply};
+use crate::signal::SignalKind;
+use crate::signal::{Dest, MonTarget, SpawnReply};
 use crate::term::{self, Atom, Term};
-use crate::trace::SignalKind;
 
 fn atom(s: &str) -> Term {
     Term::Atom(Atom::new(s))
@@ -300,7 +301,7 @@ impl World {
         parent: Pid,
         node: crate::id::NodeId,
         r: crate::id::Ref,
-        body: crate::signal::SpawnBody,
+        body: super::SpawnBody,
         opts: crate::signal::SpawnOpts,
     ) {
         let runtime = World::runtime_pid(node);

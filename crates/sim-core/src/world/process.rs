@@ -1,14 +1,17 @@
 //! Process records, spawning and termination.
 
+use super::Body;
 use super::{ProcKey, World, NOT_ENABLED};
-use crate::code::BoxFuture;
-use crate::cx::Cx;
+use crate::body::BoxFuture;
 use crate::id::{NodeId, Pid, Ref};
 use crate::lazy_vec::LazyVec;
 use crate::mailbox::Mailbox;
-use crate::signal::{Body, Dest, MonTarget, SpawnOpts};
+use crate::signal::{Dest, MonTarget, SpawnOpts};
 use crate::term::{Atom, Term};
 use crate::trace::TraceEvent;
+use std::cell::RefCell;
+use std::fmt;
+use std::rc::Rc;
 
 /// What a waiting process waits for (for deadlock reports).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,6 +114,26 @@ pub(crate) struct Proc {
     pub(crate) timed_out: u64,
 }
 
+/// A new process as its body is started with: the world it lives in and who it
+/// is. The process context (`Cx`) is made from it, so the world never names `Cx`.
+pub(crate) struct ProcRef {
+    pub(crate) world: Rc<RefCell<World>>,
+    pub(crate) key: ProcKey,
+    pub(crate) pid: Pid,
+}
+
+/// A process body before it starts.
+pub(crate) type StartFn = Box<dyn FnOnce(ProcRef) -> BoxFuture>;
+
+/// A process body carried by a spawn request.
+pub(crate) struct SpawnBody(pub(crate) StartFn);
+
+impl fmt::Debug for SpawnBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SpawnBody")
+    }
+}
+
 impl World {
     /// Starts a process on `node`. The caller has checked the node is up and
     /// below its process limit.
@@ -119,10 +142,10 @@ impl World {
         node: NodeId,
         parent: Option<Pid>,
         foreground: bool,
-        body: Box<dyn FnOnce(Cx) -> BoxFuture>,
+        body: StartFn,
     ) -> Option<Pid> {
-        let (key, cx) = self.new_process(node, parent, foreground)?;
-        Some(self.start_process(key, body(cx)))
+        let (key, start) = self.new_process(node, parent, foreground)?;
+        Some(self.start_process(key, body(start)))
     }
 
     /// The first half of [`World::spawn_process`]: the process record (traced
@@ -134,7 +157,7 @@ impl World {
         node: NodeId,
         parent: Option<Pid>,
         foreground: bool,
-    ) -> Option<(ProcKey, Cx)> {
+    ) -> Option<(ProcKey, ProcRef)> {
         let world = self.me.upgrade()?;
         let group_leader = match parent {
             Some(p) => self.key_of(p).map_or(p, |k| self.procs[k].group_leader),
@@ -174,7 +197,7 @@ impl World {
             node: name,
             parent,
         });
-        Some((key, Cx::new(world, key, pid)))
+        Some((key, ProcRef { world, key, pid }))
     }
 
     /// The second half of [`World::spawn_process`]: the process's future in

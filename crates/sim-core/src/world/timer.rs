@@ -5,9 +5,10 @@
 //! fire in the order they were set. Cancelled timers stay in the heap and are
 //! skipped when they fire (their token or entry no longer matches).
 
+use super::Body;
 use super::{ProcKey, World};
 use crate::id::{NodeId, Pid, Ref};
-use crate::signal::{Body, Dest};
+use crate::signal::Dest;
 use crate::term::{Atom, Term};
 use crate::time::Time;
 

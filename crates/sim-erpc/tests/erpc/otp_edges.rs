@@ -1,38 +1,13 @@
 //! erpc behaviours outside the recorded OTP 25 corpus, checked against OTP's
 //! `erpc.erl`; each test ends by asserting that the caller's mailbox is empty.
 
-use sim_core::{Cx, Exception as CoreException, Module, Sim, SimBuilder, Term, Timeout};
-use sim_erpc::{ErpcError, Exception, PollResult, ReceiveResult};
-use std::future::Future;
-
-const A: &str = "a@sim";
-const B: &str = "b@sim";
-const C: &str = "c@sim";
+use crate::{check, erpc_err, A, B, C};
+use sim_core::{Module, Sim, SimBuilder, Term, Timeout};
+use sim_erpc::{ErpcError, PollResult, ReceiveResult};
 
 fn builder() -> SimBuilder {
     let m = Module::new("m").function("first", 256, |_cx, a| async move { Ok(a[0].clone()) });
     Sim::builder().nodes([A, B, C]).module_everywhere(m)
-}
-
-/// Runs `body` on `A`; it must succeed and leave the mailbox empty.
-fn check<F, Fut>(b: SimBuilder, body: F)
-where
-    F: FnOnce(Cx) -> Fut + 'static,
-    Fut: Future<Output = Result<(), CoreException>> + 'static,
-{
-    let mut sim = b.build().expect("the simulation builds");
-    sim.spawn(A, move |cx| async move {
-        body(cx.clone()).await?;
-        cx.check(cx.mailbox().is_empty(), "the caller's mailbox is empty")?;
-        Ok(Term::atom("passed"))
-    })
-    .expect("spawn the caller");
-    let report = sim.run();
-    assert_eq!(report.value(0), Some(&Term::atom("passed")), "{report}");
-}
-
-fn erpc_err(r: &Result<Term, Exception>) -> Option<ErpcError> {
-    r.as_ref().err().and_then(Exception::erpc_error)
 }
 
 fn many() -> Vec<Term> {

@@ -1,14 +1,10 @@
 //! rpc behaviours outside the recorded OTP 25 corpus, checked against OTP's
 //! `rpc.erl`; each test ends by asserting that the caller's mailbox is empty.
 
+use crate::{A, B, C, NOBODY};
 use sim_core::{Cx, Exception, Module, Sim, Term, Timeout};
 use sim_rpc::RpcExt;
 use std::future::Future;
-
-const A: &str = "a@sim";
-const B: &str = "b@sim";
-const C: &str = "c@sim";
-const NOBODY: &str = "nobody@sim";
 
 fn helpers() -> Module {
     Module::new("t")

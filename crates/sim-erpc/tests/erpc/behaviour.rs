@@ -2,14 +2,9 @@
 //! each asserts the outcome by class and ends by asserting that the caller's
 //! mailbox is empty (no stray replies).
 
+use crate::{check, erpc_err, A, B, C, D};
 use sim_core::{Cx, Exception as CoreException, Module, Sim, SimBuilder, Term, Time, Timeout};
 use sim_erpc::{ErpcError, Error, Exception, Exit, PollResult, ReceiveResult};
-use std::future::Future;
-
-const A: &str = "a@sim";
-const B: &str = "b@sim";
-const C: &str = "c@sim";
-const D: &str = "d@sim";
 
 /// `probe:sleep_send(Ms, Pid, Msg)`: sleeps, then sends `Msg` to `Pid`.
 fn probe() -> Module {
@@ -26,29 +21,6 @@ fn builder() -> SimBuilder {
     Sim::builder()
         .nodes([A, B, C, D])
         .module_everywhere(probe())
-}
-
-/// Runs `body` on `A` and checks that it succeeded and that the caller's
-/// mailbox is empty at the end.
-fn check<F, Fut>(b: SimBuilder, body: F)
-where
-    F: FnOnce(Cx) -> Fut + 'static,
-    Fut: Future<Output = Result<(), CoreException>> + 'static,
-{
-    let mut sim = b.build().expect("the simulation builds");
-    sim.spawn(A, move |cx| async move {
-        body(cx.clone()).await?;
-        cx.check(cx.mailbox().is_empty(), "the caller's mailbox is empty")?;
-        Ok(Term::atom("passed"))
-    })
-    .expect("spawn the caller");
-    let report = sim.run();
-    report.assert_ok();
-    assert_eq!(report.value(0), Some(&Term::atom("passed")), "{report}");
-}
-
-fn erpc_err(r: &Result<Term, Exception>) -> Option<ErpcError> {
-    r.as_ref().err().and_then(Exception::erpc_error)
 }
 
 #[test]

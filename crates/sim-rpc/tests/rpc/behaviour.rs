@@ -7,14 +7,11 @@
 //! `rex`; `nobody@sim` is a name no node has. Some tests build `c@sim`
 //! without spawn requests (a node that does not support erpc).
 
+use crate::{A, B, C, NOBODY};
 use sim_core::{Control, Cx, Exception, Module, Sim, Term, Time, Timeout};
 use sim_rpc::{BadRpc, RpcExt};
 use std::future::Future;
 
-const A: &str = "a@sim";
-const B: &str = "b@sim";
-const C: &str = "c@sim";
-const NOBODY: &str = "nobody@sim";
 const INF: Timeout = Timeout::Infinity;
 
 type R = Result<Term, Exception>;
