@@ -12,7 +12,7 @@ mod process;
 mod timer;
 
 pub(crate) use conn::Dir;
-pub use control::{Control, ControlAction};
+pub use control::{ActionError, Control, ControlAction};
 pub(crate) use deliver::{spawn_error, spawn_ok};
 pub(crate) use process::{MonIn, MonOut, Pending, Priority, Proc, Status, Wait};
 pub(crate) use timer::{timer_dest_name, timer_dest_pid, TimerKind};
@@ -407,6 +407,10 @@ impl World {
             if let Some(std::cmp::Reverse((_, _, kind))) = self.timers.pop() {
                 self.fire(kind);
                 self.drain_local();
+            }
+            // A panicking action ends the run: nothing due with it fires.
+            if self.outcome.is_some() {
+                break;
             }
         }
         Next::Again

@@ -22,7 +22,7 @@ impl Fault {
     /// use sim_partition::Fault;
     /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
     /// sim.spawn("b@sim", |cx| async move { cx.sleep(Time::ms(10)).await; Ok(Term::atom("survived")) }).unwrap();
-    /// sim.at(Time::ms(5), Fault::crash("b@sim"));
+    /// sim.at(Time::ms(5), Fault::crash("b@sim")).unwrap();
     /// let report = sim.run();
     /// assert_eq!(report.results[0].1, Some(Err(Term::atom("killed"))));
     /// ```
@@ -41,8 +41,8 @@ impl Fault {
     ///     .boot("b@sim", |cx| async move { cx.register("server", cx.self_pid()).await?; cx.recv().await; Ok(Term::atom("x")) })
     ///     .build()
     ///     .unwrap();
-    /// sim.at(Time::ms(1), Fault::crash("b@sim"));
-    /// sim.at(Time::ms(2), Fault::restart("b@sim"));
+    /// sim.at(Time::ms(1), Fault::crash("b@sim")).unwrap();
+    /// sim.at(Time::ms(2), Fault::restart("b@sim")).unwrap();
     /// sim.spawn("a@sim", |cx| async move {
     ///     cx.sleep(Time::ms(3)).await;
     ///     Ok(Term::atom("done"))

@@ -78,10 +78,10 @@ pub(crate) enum Kind {
 /// use sim_core::{Sim, Time};
 /// use sim_partition::{Fault, Mode};
 /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim", "c@sim"]).build().unwrap();
-/// sim.at(Time::ms(5), Fault::partition((["a@sim"], ["b@sim", "c@sim"]), Mode::Drop));
-/// sim.at(Time::ms(80), Fault::heal());
-/// sim.at(Time::ms(90), Fault::crash("c@sim"));
-/// sim.at(Time::ms(95), Fault::restart("c@sim"));
+/// sim.at(Time::ms(5), Fault::partition((["a@sim"], ["b@sim", "c@sim"]), Mode::Drop)).unwrap();
+/// sim.at(Time::ms(80), Fault::heal()).unwrap();
+/// sim.at(Time::ms(90), Fault::crash("c@sim")).unwrap();
+/// sim.at(Time::ms(95), Fault::restart("c@sim")).unwrap();
 /// sim.run().assert_ok();
 /// ```
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -112,9 +112,17 @@ impl Fault {
     /// assert!(Fault::crash("z@sim").validate(&sim).is_err());
     /// ```
     pub fn validate(&self, sim: &Sim) -> Result<(), FaultError> {
-        let known = |n: &str| match sim.node_id(n) {
-            Some(_) => Ok(()),
-            None => Err(FaultError::UnknownNode(n.to_string())),
+        self.validate_names(&|n| sim.node_id(n).is_some())
+    }
+
+    /// [`Fault::validate`] against a predicate saying which node names exist.
+    pub(crate) fn validate_names(&self, known: &dyn Fn(&str) -> bool) -> Result<(), FaultError> {
+        let known = |n: &str| {
+            if known(n) {
+                Ok(())
+            } else {
+                Err(FaultError::UnknownNode(n.to_string()))
+            }
         };
         match &self.kind {
             Kind::Cut(spec) => {
@@ -168,7 +176,8 @@ impl Fault {
                 ));
                 run_effects(c, effects);
                 if let Some(t) = spec.net_ticktime {
-                    c.at(now + t, TickExpiry(id));
+                    // TickExpiry names no node: scheduling it cannot be refused.
+                    let _ = c.at(now + t, TickExpiry(id));
                 }
                 Ok(Some(id))
             }
@@ -234,6 +243,10 @@ impl fmt::Display for Fault {
 struct TickExpiry(CutId);
 
 impl ControlAction for TickExpiry {
+    fn describe(&self) -> String {
+        format!("net_ticktime expiry of {}", self.0)
+    }
+
     fn run(self: Box<Self>, c: &mut Control<'_>) {
         let Some(net) = c.network::<PartitionNetwork>() else {
             return;

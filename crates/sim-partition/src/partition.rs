@@ -287,9 +287,9 @@ impl Fault {
     /// use sim_core::{Sim, Time};
     /// use sim_partition::{Fault, Mode};
     /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim", "c@sim"]).build().unwrap();
-    /// sim.at(Time::ms(5), Fault::partition((["a@sim"], ["b@sim", "c@sim"]), Mode::Drop));
-    /// sim.at(Time::ms(6), Fault::partition([["a@sim"], ["b@sim"]], Mode::Defer));
-    /// sim.at(Time::ms(80), Fault::heal());
+    /// sim.at(Time::ms(5), Fault::partition((["a@sim"], ["b@sim", "c@sim"]), Mode::Drop)).unwrap();
+    /// sim.at(Time::ms(6), Fault::partition([["a@sim"], ["b@sim"]], Mode::Defer)).unwrap();
+    /// sim.at(Time::ms(80), Fault::heal()).unwrap();
     /// sim.run().assert_ok();
     /// ```
     pub fn partition(groups: impl IntoGroups, mode: Mode) -> Fault {
@@ -305,7 +305,7 @@ impl Fault {
     /// let f = Fault::isolate("a@sim", Mode::Drop);
     /// assert_eq!(f, Fault::partition([["a@sim"]], Mode::Drop));
     /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
-    /// sim.at(Time::ms(1), f);
+    /// sim.at(Time::ms(1), f).unwrap();
     /// sim.run().assert_ok();
     /// ```
     pub fn isolate(node: &str, mode: Mode) -> Fault {
@@ -320,7 +320,7 @@ impl Fault {
     /// use sim_core::{Sim, Time};
     /// use sim_partition::{Fault, Mode};
     /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim", "c@sim"]).build().unwrap();
-    /// sim.at(Time::ms(1), Fault::one_way(["b@sim", "c@sim"], ["a@sim"], Mode::Defer));
+    /// sim.at(Time::ms(1), Fault::one_way(["b@sim", "c@sim"], ["a@sim"], Mode::Defer)).unwrap();
     /// sim.run().assert_ok();
     /// ```
     pub fn one_way<F, T>(from: F, to: T, mode: Mode) -> Fault
@@ -346,7 +346,7 @@ impl Fault {
     /// use sim_core::{Sim, Time};
     /// use sim_partition::{Fault, Mode};
     /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
-    /// sim.at(Time::ms(1), Fault::cut("a@sim", "b@sim", Mode::Drop));
+    /// sim.at(Time::ms(1), Fault::cut("a@sim", "b@sim", Mode::Drop)).unwrap();
     /// sim.run().assert_ok();
     /// ```
     pub fn cut(a: &str, b: &str, mode: Mode) -> Fault {
@@ -368,7 +368,7 @@ impl Fault {
     /// let f = Fault::partition([["a@sim"], ["b@sim"]], Mode::Drop).net_ticktime(Time::secs(4));
     /// assert_eq!(f.to_string(), "partition drop [a@sim] | [b@sim] (net_ticktime 4000.000ms)");
     /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
-    /// sim.at(Time::ms(1), f);
+    /// sim.at(Time::ms(1), f).unwrap();
     /// sim.run().assert_ok();
     /// ```
     pub fn net_ticktime(mut self, ticktime: Time) -> Fault {
@@ -388,8 +388,8 @@ impl Fault {
     /// use sim_core::{Sim, Time};
     /// use sim_partition::{Fault, Mode};
     /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
-    /// sim.at(Time::ms(1), Fault::isolate("a@sim", Mode::Defer));
-    /// sim.after_steps(100, Fault::heal());
+    /// sim.at(Time::ms(1), Fault::isolate("a@sim", Mode::Defer)).unwrap();
+    /// sim.after_steps(100, Fault::heal()).unwrap();
     /// sim.run().assert_ok();
     /// ```
     pub fn heal() -> Fault {
@@ -406,9 +406,9 @@ impl Fault {
     /// use sim_core::{Sim, Time};
     /// use sim_partition::{CutId, Fault, Mode};
     /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim", "c@sim"]).build().unwrap();
-    /// sim.at(Time::ms(1), Fault::cut("a@sim", "b@sim", Mode::Defer));
-    /// sim.at(Time::ms(2), Fault::cut("b@sim", "c@sim", Mode::Defer));
-    /// sim.at(Time::ms(3), Fault::heal_cut(CutId(1)));
+    /// sim.at(Time::ms(1), Fault::cut("a@sim", "b@sim", Mode::Defer)).unwrap();
+    /// sim.at(Time::ms(2), Fault::cut("b@sim", "c@sim", Mode::Defer)).unwrap();
+    /// sim.at(Time::ms(3), Fault::heal_cut(CutId(1))).unwrap();
     /// sim.run().assert_ok();
     /// ```
     pub fn heal_cut(cut: CutId) -> Fault {
