@@ -116,6 +116,10 @@ pub(crate) struct World {
     pub(crate) erl_timers: FastMap<Ref, timer::ErlTimer>,
     pub(crate) controls: Vec<Option<ControlFn>>,
     pub(crate) step_controls: Vec<(u64, usize)>,
+    /// Scheduled actions run at the current virtual instant: an action that
+    /// keeps rescheduling itself for "now" takes no steps and stops time, so
+    /// this count is held to the step budget instead.
+    pub(crate) instant_actions: u64,
     pub(crate) rng: SimRng,
     pub(crate) user_rng: SimRng,
     pub(crate) strategy: Box<dyn Strategy>,
@@ -172,6 +176,7 @@ impl World {
             erl_timers: FastMap::default(),
             controls: Vec::new(),
             step_controls: Vec::new(),
+            instant_actions: 0,
             rng: SimRng::new(config.seed, 0),
             user_rng: SimRng::new(config.seed, 2),
             strategy,
@@ -398,6 +403,7 @@ impl World {
         }
         if at > self.now {
             self.now = at;
+            self.instant_actions = 0;
             self.trace(TraceEvent::Advance { now: at });
         }
         while let Some(std::cmp::Reverse((t, _, _))) = self.timers.peek() {

@@ -354,3 +354,31 @@ fn a_panicking_action_is_shrunk_and_replayed_like_any_failure() {
     assert_eq!(again.divergence, None);
     assert_eq!(again.outcome, failure.report.outcome);
 }
+
+/// Reschedules itself for the instant it runs at, forever.
+struct Again;
+
+impl ControlAction for Again {
+    fn run(self: Box<Self>, c: &mut Control<'_>) {
+        let now = c.now();
+        c.at(now, *self).unwrap();
+    }
+}
+
+#[test]
+fn an_action_rescheduling_itself_at_the_same_instant_spends_the_step_budget() {
+    let mut sim = Sim::builder()
+        .nodes(["a@sim"])
+        .max_steps(500)
+        .build()
+        .unwrap();
+    sim.spawn("a@sim", |cx| async move {
+        cx.sleep(Time::ms(5)).await;
+        Ok(Term::atom("ok"))
+    })
+    .unwrap();
+    sim.at(Time::ms(1), Again).unwrap();
+    let report = sim.run();
+    assert_eq!(report.outcome, Outcome::StepBudget);
+    assert_eq!(report.time, Time::ms(1), "time never moved past the loop");
+}

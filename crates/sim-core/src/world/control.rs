@@ -312,6 +312,11 @@ impl World {
         let Some(action) = self.controls.get_mut(idx).and_then(Option::take) else {
             return;
         };
+        self.instant_actions += 1;
+        if self.instant_actions > self.max_steps {
+            self.outcome.get_or_insert(Outcome::StepBudget);
+            return;
+        }
         let what = action.describe();
         let res = catch_unwind(AssertUnwindSafe(|| action.run(&mut Control { w: self })));
         if let Err(panic) = res {
