@@ -94,6 +94,8 @@ fn quiet(name: &str) -> Explorer {
         .threads(2)
 }
 
+// The reversed range is the misuse under test.
+#[allow(clippy::reversed_empty_ranges)]
 fn reversed_seed_range() -> Result<(), String> {
     let r = quiet("rev").seeds(5..3).try_run(one_node);
     let ok = matches!(r, Err(ExploreError::EmptySeedRange { start: 5, end: 3 }));
@@ -111,6 +113,8 @@ fn empty_seed_range() -> Result<(), String> {
     expect("iterations(0)", r.map(|x| x.runs), ok)
 }
 
+// The reversed range is the misuse under test.
+#[allow(clippy::reversed_empty_ranges)]
 fn run_refuses_empty_range() -> Result<(), String> {
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
