@@ -160,8 +160,9 @@ fn program(b: SimBuilder) -> Sim {
         sim.at(
             start,
             Fault::partition((["a@sim"], ["b@sim", "c@sim"]), mode),
-        );
-        sim.at(start + length, Fault::heal());
+        )
+        .unwrap();
+        sim.at(start + length, Fault::heal()).unwrap();
     }
     sim.spawn("a@sim", client).expect("a@sim exists");
     sim

@@ -169,8 +169,9 @@ pub fn program(b: SimBuilder) -> Sim {
     if rng.chance(0.3) {
         let start = Time::us(rng.below(1_000_000));
         let length = Time::us(5_000 + rng.below(40_000));
-        sim.at(start, Fault::partition([["a@sim"], ["b@sim"]], Mode::Defer));
-        sim.at(start + length, Fault::heal());
+        sim.at(start, Fault::partition([["a@sim"], ["b@sim"]], Mode::Defer))
+            .unwrap();
+        sim.at(start + length, Fault::heal()).unwrap();
     }
     sim.spawn("a@sim", checker).expect("a@sim exists");
     sim.spawn("a@sim", |cx| client(cx, Time::ms(20), Time::ms(40)))

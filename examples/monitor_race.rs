@@ -97,7 +97,8 @@ pub fn program(b: SimBuilder) -> Sim {
         if let Some(b) = c.node_id("b@sim") {
             c.crash(b, "crash b@sim");
         }
-    });
+    })
+    .unwrap();
     sim.spawn("a@sim", coordinator).expect("a@sim exists");
     sim
 }

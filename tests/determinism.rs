@@ -23,8 +23,9 @@ fn mesh(b: SimBuilder) -> Sim {
     sim.at(
         Time::ms(2),
         Fault::partition([["a@sim"], ["c@sim"]], Mode::Drop),
-    );
-    sim.at(Time::ms(9), Fault::heal());
+    )
+    .unwrap();
+    sim.at(Time::ms(9), Fault::heal()).unwrap();
     for node in ["a@sim", "b@sim", "c@sim"] {
         sim.spawn(node, move |cx| async move {
             let me = cx.self_pid();

@@ -133,8 +133,9 @@ fn scenario(b: SimBuilder) -> Sim {
     sim.at(
         Time::ms(3),
         Fault::partition((["a@sim"], ["b@sim", "c@sim"]), Mode::Drop),
-    );
-    sim.at(Time::ms(8), Fault::heal());
+    )
+    .unwrap();
+    sim.at(Time::ms(8), Fault::heal()).unwrap();
     sim.spawn("a@sim", |cx| async move {
         for i in 0..20 {
             let node = if i % 2 == 0 { "b@sim" } else { "c@sim" };

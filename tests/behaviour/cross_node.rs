@@ -16,7 +16,8 @@ fn cut_at(sim: &mut Sim, at: Time) {
     sim.at(at, |c: &mut Control<'_>| {
         let (a, b) = (c.node_id(A).unwrap(), c.node_id(B).unwrap());
         c.disconnect(a, b, "cut");
-    });
+    })
+    .unwrap();
 }
 
 #[test]
@@ -66,7 +67,8 @@ fn node_monitor_gets_nodedown() {
     sim.at(Time::ms(60), |c: &mut Control<'_>| {
         let node = c.node_id(C).unwrap();
         c.crash(node, "crash");
-    });
+    })
+    .unwrap();
     sim.spawn(A, |cx| async move {
         // One `{nodedown, N}` per `monitor_node(N, true)`, for a cut and a crash.
         cx.monitor_node(B, true).await;

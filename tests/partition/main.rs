@@ -133,8 +133,9 @@ fn erpc_call_in_drop_partition_is_noconnection() {
         let v = run(
             seed,
             |sim| {
-                sim.at(Time::ms(10), Fault::partition(([A], [B, C]), Mode::Drop));
-                sim.at(Time::ms(500), Fault::heal());
+                sim.at(Time::ms(10), Fault::partition(([A], [B, C]), Mode::Drop))
+                    .unwrap();
+                sim.at(Time::ms(500), Fault::heal()).unwrap();
             },
             |cx| async move {
                 cx.sleep(Time::ms(20)).await;
@@ -179,10 +180,11 @@ fn rpc_call_in_drop_partition_is_badrpc_nodedown() {
         let v = run(
             seed,
             |sim| {
-                sim.at(Time::ms(10), Fault::partition(([A], [B, C]), Mode::Drop));
-                sim.at(Time::ms(500), Fault::heal());
-                sim.at(Time::ms(600), Fault::cut(A, B, Mode::Drop));
-                sim.at(Time::ms(900), Fault::heal());
+                sim.at(Time::ms(10), Fault::partition(([A], [B, C]), Mode::Drop))
+                    .unwrap();
+                sim.at(Time::ms(500), Fault::heal()).unwrap();
+                sim.at(Time::ms(600), Fault::cut(A, B, Mode::Drop)).unwrap();
+                sim.at(Time::ms(900), Fault::heal()).unwrap();
             },
             |cx| async move {
                 cx.sleep(Time::ms(20)).await;
@@ -223,8 +225,8 @@ fn in_flight_erpc_call_cut_in_drop_mode_is_noconnection() {
         let v = run(
             seed,
             |sim| {
-                sim.at(Time::ms(50), Fault::cut(A, B, Mode::Drop));
-                sim.at(Time::ms(300), Fault::heal());
+                sim.at(Time::ms(50), Fault::cut(A, B, Mode::Drop)).unwrap();
+                sim.at(Time::ms(300), Fault::heal()).unwrap();
             },
             |cx| async move {
                 // Applied on b@sim: sleeps past the cut, then leaves its mark.
@@ -264,8 +266,8 @@ fn monitors_across_a_cut() {
         let v = run(
             seed,
             |sim| {
-                sim.at(Time::ms(100), Fault::cut(A, B, Mode::Drop));
-                sim.at(Time::ms(400), Fault::heal());
+                sim.at(Time::ms(100), Fault::cut(A, B, Mode::Drop)).unwrap();
+                sim.at(Time::ms(400), Fault::heal()).unwrap();
             },
             |cx| async move {
                 cx.trap_exit(true);
@@ -352,10 +354,12 @@ fn one_way_partition_requests_arrive_replies_cannot() {
             |sim| {
                 // b@sim cannot reach a@sim: a's requests get through, b's
                 // replies cannot. Drop first, then defer.
-                sim.at(Time::ms(10), Fault::one_way([B], [A], Mode::Drop));
-                sim.at(Time::ms(200), Fault::heal());
-                sim.at(Time::ms(300), Fault::one_way([B], [A], Mode::Defer));
-                sim.at(Time::ms(600), Fault::heal());
+                sim.at(Time::ms(10), Fault::one_way([B], [A], Mode::Drop))
+                    .unwrap();
+                sim.at(Time::ms(200), Fault::heal()).unwrap();
+                sim.at(Time::ms(300), Fault::one_way([B], [A], Mode::Defer))
+                    .unwrap();
+                sim.at(Time::ms(600), Fault::heal()).unwrap();
             },
             |cx| async move {
                 let me = cx.self_pid();
@@ -404,8 +408,9 @@ fn call_in_defer_partition_hangs_until_heal_then_completes() {
         let v = run(
             seed,
             |sim| {
-                sim.at(Time::ms(10), Fault::isolate(B, Mode::Defer));
-                sim.at(Time::ms(700), Fault::heal());
+                sim.at(Time::ms(10), Fault::isolate(B, Mode::Defer))
+                    .unwrap();
+                sim.at(Time::ms(700), Fault::heal()).unwrap();
             },
             |cx| async move {
                 // A request that crosses before the partition: its reply is held.
@@ -433,8 +438,9 @@ fn defer_with_timeout_shorter_than_partition_times_out_and_late_reply_is_abandon
         let v = run(
             seed,
             |sim| {
-                sim.at(Time::ms(50), Fault::isolate(B, Mode::Defer));
-                sim.at(Time::ms(1000), Fault::heal());
+                sim.at(Time::ms(50), Fault::isolate(B, Mode::Defer))
+                    .unwrap();
+                sim.at(Time::ms(1000), Fault::heal()).unwrap();
             },
             |cx| async move {
                 let me = cx.self_pid();
@@ -490,10 +496,11 @@ fn multicall_with_one_partitioned_node() {
         let v = run(
             seed,
             |sim| {
-                sim.at(Time::ms(10), Fault::isolate(C, Mode::Drop));
-                sim.at(Time::ms(200), Fault::heal());
-                sim.at(Time::ms(300), Fault::isolate(C, Mode::Defer));
-                sim.at(Time::ms(1000), Fault::heal());
+                sim.at(Time::ms(10), Fault::isolate(C, Mode::Drop)).unwrap();
+                sim.at(Time::ms(200), Fault::heal()).unwrap();
+                sim.at(Time::ms(300), Fault::isolate(C, Mode::Defer))
+                    .unwrap();
+                sim.at(Time::ms(1000), Fault::heal()).unwrap();
             },
             |cx| async move {
                 cx.sleep(Time::ms(20)).await;
@@ -538,10 +545,11 @@ fn abcast_under_partition_drop_loses_defer_delivers_at_heal() {
         let report = run_report(
             seed,
             |sim| {
-                sim.at(Time::ms(10), Fault::isolate(A, Mode::Drop));
-                sim.at(Time::ms(100), Fault::heal());
-                sim.at(Time::ms(200), Fault::isolate(A, Mode::Defer));
-                sim.at(Time::ms(400), Fault::heal());
+                sim.at(Time::ms(10), Fault::isolate(A, Mode::Drop)).unwrap();
+                sim.at(Time::ms(100), Fault::heal()).unwrap();
+                sim.at(Time::ms(200), Fault::isolate(A, Mode::Defer))
+                    .unwrap();
+                sim.at(Time::ms(400), Fault::heal()).unwrap();
             },
             |cx| async move {
                 let abcast = |msg: &'static str| {
@@ -583,8 +591,9 @@ fn heal_order_of_held_messages() {
         let v = run(
             seed,
             |sim| {
-                sim.at(Time::ms(10), Fault::partition(([A], [B, C]), Mode::Defer));
-                sim.at(Time::ms(300), Fault::heal());
+                sim.at(Time::ms(10), Fault::partition(([A], [B, C]), Mode::Defer))
+                    .unwrap();
+                sim.at(Time::ms(300), Fault::heal()).unwrap();
             },
             |cx| async move {
                 let me = cx.self_pid();
@@ -634,8 +643,8 @@ fn crash_and_restart_with_a_pending_call() {
         let v = run(
             seed,
             |sim| {
-                sim.at(Time::ms(50), Fault::crash(B));
-                sim.at(Time::ms(500), Fault::restart(B));
+                sim.at(Time::ms(50), Fault::crash(B)).unwrap();
+                sim.at(Time::ms(500), Fault::restart(B)).unwrap();
             },
             |cx| async move {
                 let old = cx
@@ -702,7 +711,8 @@ fn books_balance_for_erpc_traffic_under_a_nemesis() {
                         .heal(0.3)
                         .crash(0.05)
                         .restart(0.3),
-                );
+                )
+                .unwrap();
             },
             |cx| async move {
                 // Each outcome is the expected value, `noconnection` or

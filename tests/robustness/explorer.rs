@@ -1,8 +1,497 @@
-//! Robustness probes: explorer.
+//! Robustness probes: the explorer, the builder and fault schedules.
 
 use crate::Probe;
+use erpc_sim::core::{ActionError, ControlAction, ExploreError, SimError};
+use erpc_sim::prelude::*;
 
 /// The probes of this group.
 pub fn probes() -> Vec<Probe> {
-    vec![]
+    vec![
+        (
+            "explorer_reversed_seed_range_is_an_error",
+            reversed_seed_range,
+        ),
+        ("explorer_empty_seed_range_is_an_error", empty_seed_range),
+        (
+            "explorer_run_refuses_an_empty_range_by_panicking_with_the_reason",
+            run_refuses_empty_range,
+        ),
+        ("explorer_seeds_ending_at_u64_max_never_wrap", seeds_at_top),
+        ("explorer_zero_threads_means_one", zero_threads),
+        (
+            "explorer_zero_shrink_budget_still_reports_the_failure",
+            zero_shrink_budget,
+        ),
+        ("explorer_setup_panic_is_a_failure_not_a_crash", setup_panic),
+        (
+            "explorer_missing_or_garbage_replay_file_is_an_error",
+            bad_replay_files,
+        ),
+        ("explorer_dfs_with_zero_schedules_runs_nothing", dfs_zero),
+        (
+            "panicking_at_action_is_a_failed_run_naming_it_and_its_time",
+            at_action_panics,
+        ),
+        (
+            "panicking_after_steps_action_is_a_failed_run",
+            after_steps_action_panics,
+        ),
+        (
+            "action_panic_with_a_non_string_payload_is_reported",
+            non_string_panic,
+        ),
+        (
+            "panicking_action_is_shrunk_and_replayed_not_a_setup_panic",
+            explored_action_panic,
+        ),
+        (
+            "action_rescheduling_itself_at_the_same_instant_is_bounded",
+            self_rescheduling_action,
+        ),
+        (
+            "fault_naming_an_unknown_node_is_refused_by_sim_at",
+            unknown_node_faults,
+        ),
+        ("malformed_fault_is_refused_by_sim_at", malformed_faults),
+        (
+            "control_at_inside_an_action_refuses_an_unknown_node",
+            control_at_validates,
+        ),
+        ("action_scheduled_in_the_past_runs_now", action_in_the_past),
+        (
+            "node_name_with_space_or_control_character_is_invalid",
+            bad_node_names,
+        ),
+        ("node_name_over_255_characters_is_invalid", long_node_name),
+        ("node_name_defined_twice_is_an_error", duplicate_node),
+        ("builder_without_nodes_is_an_error", no_nodes),
+        (
+            "builder_setting_for_unknown_node_is_an_error",
+            builder_unknown_node,
+        ),
+    ]
+}
+
+fn expect<T: std::fmt::Debug>(what: &str, got: T, ok: bool) -> Result<(), String> {
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{what}: got {got:?}"))
+    }
+}
+
+fn one_node(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node builds");
+    sim.spawn("a@sim", |_| async move { Ok(atom!("ok")) })
+        .expect("spawn on a@sim");
+    sim
+}
+
+fn quiet(name: &str) -> Explorer {
+    Explorer::new(name)
+        .quiet(true)
+        .write_files(false)
+        .threads(2)
+}
+
+// The reversed range is the misuse under test.
+#[allow(clippy::reversed_empty_ranges)]
+fn reversed_seed_range() -> Result<(), String> {
+    let r = quiet("rev").seeds(5..3).try_run(one_node);
+    let ok = matches!(r, Err(ExploreError::EmptySeedRange { start: 5, end: 3 }));
+    expect("seeds(5..3)", r.map(|e| e.runs), ok)
+}
+
+fn empty_seed_range() -> Result<(), String> {
+    for (s, e) in [(4u64, 4u64), (u64::MAX, u64::MAX), (u64::MAX, 0)] {
+        let r = quiet("empty").seeds(s..e).try_run(one_node);
+        let ok = matches!(r, Err(ExploreError::EmptySeedRange { .. }));
+        expect(&format!("seeds({s}..{e})"), r.map(|x| x.runs), ok)?;
+    }
+    let r = quiet("zero").iterations(0).try_run(one_node);
+    let ok = matches!(r, Err(ExploreError::EmptySeedRange { start: 0, end: 0 }));
+    expect("iterations(0)", r.map(|x| x.runs), ok)
+}
+
+// The reversed range is the misuse under test.
+#[allow(clippy::reversed_empty_ranges)]
+fn run_refuses_empty_range() -> Result<(), String> {
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let r = std::panic::catch_unwind(|| quiet("rev").seeds(9..2).run(one_node));
+    std::panic::set_hook(prev);
+    match r {
+        Ok(e) => Err(format!("ran {} schedules", e.runs)),
+        Err(p) => {
+            let msg = p.downcast_ref::<String>().cloned().unwrap_or_default();
+            expect(
+                "panic message",
+                &msg,
+                msg.contains("9..2") && msg.contains("empty"),
+            )
+        }
+    }
+}
+
+fn seeds_at_top() -> Result<(), String> {
+    let seen = std::sync::Mutex::new(Vec::new());
+    let r = quiet("top")
+        .threads(4)
+        .seeds(u64::MAX - 2..u64::MAX)
+        .run(|b| {
+            let sim = one_node(b);
+            if let Ok(mut v) = seen.lock() {
+                v.push(sim.seed());
+            }
+            sim
+        });
+    let mut got = seen.into_inner().map_err(|e| e.to_string())?;
+    got.sort_unstable();
+    expect(
+        "seeds run",
+        (&got, r.runs),
+        got == [u64::MAX - 2, u64::MAX - 1] && r.runs == 2,
+    )
+}
+
+fn zero_threads() -> Result<(), String> {
+    let r = quiet("t0").threads(0).iterations(3).run(one_node);
+    expect(
+        "threads(0)",
+        (r.threads, r.runs),
+        r.threads == 1 && r.runs == 3,
+    )
+}
+
+/// A program whose check fails on every seed.
+fn always_fails(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("builds");
+    sim.spawn("a@sim", |cx| async move {
+        cx.check(false, "never holds")?;
+        Ok(atom!("unreachable"))
+    })
+    .expect("spawn");
+    sim
+}
+
+fn zero_shrink_budget() -> Result<(), String> {
+    let r = quiet("nobudget")
+        .shrink_budget(0)
+        .iterations(3)
+        .run(always_fails);
+    let f = r.failure.ok_or("no failure reported")?;
+    expect(
+        "failure",
+        (&f.outcome, f.shrink_runs),
+        f.seed == 0 && f.shrink_runs == 0 && f.outcome.kind() == "check_failed",
+    )
+}
+
+fn setup_panic() -> Result<(), String> {
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let r = std::panic::catch_unwind(|| {
+        quiet("setup").iterations(2).run(|b| {
+            let _ = b;
+            panic!("no simulation today")
+        })
+    });
+    std::panic::set_hook(prev);
+    let r = r.map_err(|_| "the explorer let a setup panic through".to_string())?;
+    let f = r.failure.ok_or("no failure reported")?;
+    expect(
+        "outcome",
+        &f.outcome,
+        f.outcome.to_string().contains("no simulation today"),
+    )
+}
+
+fn bad_replay_files() -> Result<(), String> {
+    let missing = quiet("r").replay_file("/no/such/replay.json", one_node);
+    expect(
+        "missing file",
+        missing.as_ref().map(|r| r.steps),
+        missing.is_err(),
+    )?;
+    let dir = std::env::temp_dir().join(format!("erpc-sim-probe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let path = dir.join("garbage.json");
+    std::fs::write(&path, "{ not json").map_err(|e| e.to_string())?;
+    let garbage = quiet("r").replay_file(&path, one_node);
+    let _ = std::fs::remove_dir_all(&dir);
+    expect(
+        "garbage file",
+        garbage.as_ref().map(|r| r.steps),
+        garbage.is_err(),
+    )
+}
+
+fn dfs_zero() -> Result<(), String> {
+    let (n, done, failure) = quiet("dfs").dfs(10, 0, one_node);
+    expect(
+        "dfs(.., 0, ..)",
+        (n, done),
+        n == 0 && !done && failure.is_none(),
+    )
+}
+
+/// A scheduled action that always panics.
+struct Tripwire;
+
+impl ControlAction for Tripwire {
+    fn run(self: Box<Self>, _c: &mut Control<'_>) {
+        panic!("tripwire hit");
+    }
+    fn describe(&self) -> String {
+        "tripwire".into()
+    }
+}
+
+fn sleeper(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim", "b@sim"]).build().expect("builds");
+    sim.spawn("a@sim", |cx| async move {
+        cx.spawn_on("b@sim", |_| async move { Ok(atom!("far")) })
+            .await?;
+        cx.sleep(Time::ms(10)).await;
+        Ok(atom!("ok"))
+    })
+    .expect("spawn");
+    sim
+}
+
+fn silently<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> Result<T, String> {
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let r = std::panic::catch_unwind(f);
+    std::panic::set_hook(prev);
+    r.map_err(|_| "the panic escaped Sim::run".to_string())
+}
+
+fn at_action_panics() -> Result<(), String> {
+    let report = silently(|| {
+        let mut sim = sleeper(Sim::builder());
+        sim.at(Time::ms(4), Tripwire).map_err(|e| e.to_string())?;
+        Ok::<_, String>(sim.run())
+    })??;
+    let ok = matches!(&report.outcome,
+        Outcome::ActionPanicked { action, time, message, .. }
+            if action == "tripwire" && *time == Time::ms(4) && message == "tripwire hit");
+    expect("outcome", &report.outcome, ok)
+}
+
+fn after_steps_action_panics() -> Result<(), String> {
+    let report = silently(|| {
+        let mut sim = sleeper(Sim::builder());
+        sim.after_steps(2, Tripwire).map_err(|e| e.to_string())?;
+        Ok::<_, String>(sim.run())
+    })??;
+    let ok = matches!(&report.outcome, Outcome::ActionPanicked { step, .. } if *step == 2);
+    expect("outcome", &report.outcome, ok)
+}
+
+fn non_string_panic() -> Result<(), String> {
+    let report = silently(|| {
+        let mut sim = sleeper(Sim::builder());
+        sim.at(Time::ms(1), |_c: &mut Control<'_>| {
+            std::panic::panic_any(42_u32)
+        })
+        .map_err(|e| e.to_string())?;
+        Ok::<_, String>(sim.run())
+    })??;
+    expect(
+        "outcome",
+        &report.outcome,
+        report.outcome.kind() == "action_panicked",
+    )
+}
+
+fn explored_action_panic() -> Result<(), String> {
+    let program = |b: SimBuilder| {
+        let mut sim = sleeper(b);
+        let _ = sim.at(Time::ms(1), |c: &mut Control<'_>| c.record("noise"));
+        let _ = sim.at(Time::ms(3), Tripwire);
+        sim
+    };
+    let ex = quiet("tripwire").iterations(4);
+    let r = silently(|| ex.run(program))?;
+    let f = r.failure.as_ref().ok_or("no failure reported")?;
+    let shown = r.to_string();
+    if shown.contains("setup panicked") || !shown.contains("tripwire") {
+        return Err(format!("report: {shown}"));
+    }
+    let again = silently(|| ex.replay(&f.replay, program))?;
+    expect(
+        "shrunk and replayed",
+        (&f.removed_actions, &again.outcome, &again.divergence),
+        f.removed_actions == [0] && again.outcome == f.report.outcome && again.divergence.is_none(),
+    )
+}
+
+/// Reschedules itself at the same instant, forever.
+struct Again;
+
+impl ControlAction for Again {
+    fn run(self: Box<Self>, c: &mut Control<'_>) {
+        let now = c.now();
+        let _ = c.at(now, *self);
+    }
+}
+
+fn self_rescheduling_action() -> Result<(), String> {
+    let mut sim = Sim::builder()
+        .nodes(["a@sim"])
+        .max_steps(10_000)
+        .build()
+        .map_err(|e| e.to_string())?;
+    sim.spawn("a@sim", |cx| async move {
+        cx.sleep(Time::ms(5)).await;
+        Ok(atom!("ok"))
+    })
+    .map_err(|e| e.to_string())?;
+    sim.at(Time::ms(1), Again).map_err(|e| e.to_string())?;
+    let report = sim.run();
+    expect(
+        "outcome",
+        &report.outcome,
+        report.outcome == Outcome::StepBudget,
+    )
+}
+
+fn unknown_node_faults() -> Result<(), String> {
+    let mut sim = sleeper(Sim::builder());
+    let unknown = |n: &str| Err(SimError::UnknownNode(n.into()));
+    let cases = [
+        ("crash", sim.at(Time::ms(1), Fault::crash("x@sim")), "x@sim"),
+        (
+            "restart",
+            sim.at(Time::ms(1), Fault::restart("r@sim")),
+            "r@sim",
+        ),
+        (
+            "cut",
+            sim.after_steps(1, Fault::cut("a@sim", "c@sim", Mode::Drop)),
+            "c@sim",
+        ),
+        (
+            "isolate",
+            sim.at(Time::ms(1), Fault::isolate("i@sim", Mode::Defer)),
+            "i@sim",
+        ),
+        (
+            "nemesis",
+            sim.at(Time::ZERO, Nemesis::new().nodes(["b@sim", "n@sim"])),
+            "n@sim",
+        ),
+    ];
+    for (what, got, node) in cases {
+        expect(what, &got, got == unknown(node))?;
+    }
+    let report = sim.run();
+    expect(
+        "nothing scheduled",
+        (&report.outcome, report.planned_actions),
+        report.outcome.is_ok() && report.planned_actions == 0,
+    )
+}
+
+fn malformed_faults() -> Result<(), String> {
+    let mut sim = sleeper(Sim::builder());
+    let self_cut = sim.at(Time::ms(1), Fault::cut("a@sim", "a@sim", Mode::Drop));
+    expect(
+        "self cut",
+        &self_cut,
+        matches!(self_cut, Err(SimError::InvalidAction { .. })),
+    )?;
+    let twice = sim.at(
+        Time::ms(1),
+        Fault::partition((["a@sim"], ["a@sim", "b@sim"]), Mode::Drop),
+    );
+    expect(
+        "node in two groups",
+        &twice,
+        matches!(twice, Err(SimError::InvalidAction { .. })),
+    )
+}
+
+fn control_at_validates() -> Result<(), String> {
+    let mut sim = sleeper(Sim::builder());
+    let got = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let got2 = got.clone();
+    sim.at(Time::ms(1), move |c: &mut Control<'_>| {
+        *got2.borrow_mut() = Some(c.at(Time::ms(2), Fault::crash("ghost@sim")));
+    })
+    .map_err(|e| e.to_string())?;
+    sim.run().assert_ok();
+    let got = got.borrow().clone();
+    expect(
+        "c.at",
+        &got,
+        got == Some(Err(ActionError::UnknownNode("ghost@sim".into()))),
+    )
+}
+
+fn action_in_the_past() -> Result<(), String> {
+    let mut sim = sleeper(Sim::builder().trace(TraceMode::Full));
+    sim.at(Time::ms(3), |c: &mut Control<'_>| {
+        let _ = c.at(Time::ZERO, |c: &mut Control<'_>| c.record("late"));
+    })
+    .map_err(|e| e.to_string())?;
+    let report = sim.run();
+    let at = report
+        .trace
+        .iter()
+        .find(|r| r.event.to_string().contains("late"))
+        .map(|r| r.time);
+    expect("ran at", at, at == Some(Time::ms(3)))
+}
+
+fn bad_node_names() -> Result<(), String> {
+    for name in [
+        "a b@host", " a@b", "a@b\n", "a\0@b", "a@b c", "a@b@c", "a.b@c", "a@\u{7}x",
+    ] {
+        let r = Sim::builder().nodes([name]).build().map(|_| ());
+        expect(
+            &format!("{name:?}"),
+            &r,
+            r == Err(SimError::InvalidNodeName(name.into())),
+        )?;
+    }
+    Ok(())
+}
+
+fn long_node_name() -> Result<(), String> {
+    let name = format!("a@{}", "h".repeat(300));
+    let r = Sim::builder().nodes([name.as_str()]).build().map(|_| ());
+    expect(
+        "long name",
+        &r,
+        r == Err(SimError::InvalidNodeName(name.clone())),
+    )
+}
+
+fn duplicate_node() -> Result<(), String> {
+    let r = Sim::builder().nodes(["a@sim", "a@sim"]).build().map(|_| ());
+    expect(
+        "twice",
+        &r,
+        r == Err(SimError::DuplicateNode("a@sim".into())),
+    )
+}
+
+fn no_nodes() -> Result<(), String> {
+    let r = Sim::builder().build().map(|_| ());
+    expect("no nodes", &r, r == Err(SimError::NoNodes))
+}
+
+fn builder_unknown_node() -> Result<(), String> {
+    let r = Sim::builder()
+        .nodes(["a@sim"])
+        .process_limit("zz@sim", 3)
+        .build()
+        .map(|_| ());
+    expect(
+        "process_limit",
+        &r,
+        r == Err(SimError::UnknownNode("zz@sim".into())),
+    )
 }

@@ -15,7 +15,7 @@
 //! 4. `CHANGELOG.md` has an `## [Unreleased]` section;
 //! 5. the top-level docs ([`REQUIRED_FILES`]) exist;
 //! 6. inside every crate the modules import each other one way: no cycle among the
-//!    children of any module ([`modgraph`](crate::modgraph)), so `cx` may use `world`
+//!    children of any module ([`modgraph`]), so `cx` may use `world`
 //!    but never the reverse.
 //!
 //! `#[test] fn tidy()` runs the whole pass, so `cargo test --workspace` (the CI test step)

@@ -6,9 +6,11 @@
 //! count: the failure reported is the one with the lowest failing seed, and
 //! `runs` counts the seeds up to it.
 
+mod error;
 mod replay_file;
 mod shrink;
 
+pub use error::ExploreError;
 pub use replay_file::{ReplayError, ReplayFile, REPLAY_ENV, REPLAY_FORMAT};
 
 use crate::id::Pid;
@@ -259,13 +261,16 @@ impl Explorer {
         self
     }
 
-    /// The seeds to run.
+    /// The seeds to run, each exactly once: `start..end` with `start < end`
+    /// (an empty or reversed range makes [`Explorer::try_run`] fail with
+    /// [`ExploreError::EmptySeedRange`]). The range may reach `u64::MAX`;
+    /// no seed outside it ever runs.
     pub fn seeds(mut self, seeds: Range<u64>) -> Explorer {
         self.seeds = seeds;
         self
     }
 
-    /// Seeds `0..n`.
+    /// Seeds `0..n` (`n` at least 1).
     pub fn iterations(mut self, n: u64) -> Explorer {
         self.seeds = 0..n;
         self
@@ -337,19 +342,21 @@ impl Explorer {
     }
 
     /// Runs the exploration. When the environment variable [`REPLAY_ENV`]
-    /// names a replay file, replays that file instead; an unreadable file
-    /// panics with the reason (use [`Explorer::try_run`] to handle it).
+    /// names a replay file, replays that file instead. An empty seed range or
+    /// an unreadable replay file panics with the reason (use
+    /// [`Explorer::try_run`] to handle it).
     pub fn run<F>(&self, setup: F) -> Exploration
     where
         F: Fn(SimBuilder) -> Sim + Sync,
     {
         match self.try_run(setup) {
             Ok(e) => e,
-            Err(e) => panic!("{REPLAY_ENV}: {e}"),
+            Err(e) => panic!("{e}"),
         }
     }
 
-    /// [`Explorer::run`], with an unreadable [`REPLAY_ENV`] file as an error.
+    /// [`Explorer::run`], with an empty seed range or an unreadable
+    /// [`REPLAY_ENV`] file as an error.
     ///
     /// ```
     /// use sim_core::{Explorer, Term};
@@ -360,13 +367,19 @@ impl Explorer {
     /// });
     /// assert!(r.unwrap().failure.is_none());
     /// ```
-    pub fn try_run<F>(&self, setup: F) -> Result<Exploration, ReplayError>
+    pub fn try_run<F>(&self, setup: F) -> Result<Exploration, ExploreError>
     where
         F: Fn(SimBuilder) -> Sim + Sync,
     {
+        if self.seeds.is_empty() {
+            return Err(ExploreError::EmptySeedRange {
+                start: self.seeds.start,
+                end: self.seeds.end,
+            });
+        }
         if let Ok(path) = std::env::var(REPLAY_ENV) {
             if !path.is_empty() {
-                return self.replay_into_exploration(Path::new(&path), &setup);
+                return Ok(self.replay_into_exploration(Path::new(&path), &setup)?);
             }
         }
         Ok(self.explore(&setup))
@@ -395,24 +408,29 @@ impl Explorer {
         let stop = AtomicU64::new(self.seeds.end);
         let failures: Mutex<Vec<(u64, RunReport)>> = Mutex::new(Vec::new());
         let threads = self.threads.max(1);
+        // A seed is taken only while below the stop, so the counter never
+        // passes the range's end (nor wraps at `u64::MAX`).
+        let take = || {
+            next.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |s| {
+                (s < stop.load(Ordering::SeqCst)).then(|| s + 1)
+            })
+        };
         std::thread::scope(|s| {
             for _ in 0..threads {
-                s.spawn(|| loop {
-                    let seed = next.fetch_add(1, Ordering::SeqCst);
-                    if seed >= stop.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let r = self.run_one(
-                        &setup,
-                        seed,
-                        self.strategy.build(estimate),
-                        TraceMode::Digest,
-                        &[],
-                    );
-                    if !r.outcome.is_ok() {
-                        stop.fetch_min(seed, Ordering::SeqCst);
-                        if let Ok(mut f) = failures.lock() {
-                            f.push((seed, r));
+                s.spawn(|| {
+                    while let Ok(seed) = take() {
+                        let r = self.run_one(
+                            &setup,
+                            seed,
+                            self.strategy.build(estimate),
+                            TraceMode::Digest,
+                            &[],
+                        );
+                        if !r.outcome.is_ok() {
+                            stop.fetch_min(seed, Ordering::SeqCst);
+                            if let Ok(mut f) = failures.lock() {
+                                f.push((seed, r));
+                            }
                         }
                     }
                 });

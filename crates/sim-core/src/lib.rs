@@ -50,8 +50,8 @@ pub use code::{Function, Module};
 pub use cx::{Cx, NodeRef, Receive, ReceiveForever, SendMsg, Target};
 pub use exception::{Class, Exception, Frame, FrameArgs};
 pub use explore::{
-    check_determinism, explore, Exploration, Explorer, Failure, ReplayError, ReplayFile,
-    StrategyKind, REPLAY_ENV, REPLAY_FORMAT,
+    check_determinism, explore, Exploration, ExploreError, Explorer, Failure, ReplayError,
+    ReplayFile, StrategyKind, REPLAY_ENV, REPLAY_FORMAT,
 };
 pub use id::{NodeId, Pid, Ref};
 pub use net::{FaultId, Network, ReliableNetwork, Verdict};
@@ -64,4 +64,4 @@ pub use sim::{Sim, SimBuilder, SimError, DEFAULT_PROCESS_LIMIT};
 pub use term::{Atom, ParseError, Term, TermError};
 pub use time::{Time, Timeout};
 pub use trace::{trace_to_jsonl, Digest, TraceDest, TraceEvent, TraceMode, TraceRecord};
-pub use world::{Control, ControlAction};
+pub use world::{ActionError, Control, ControlAction};

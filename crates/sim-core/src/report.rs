@@ -34,6 +34,18 @@ pub enum Outcome {
         /// The panic message.
         message: String,
     },
+    /// A scheduled action (given to `Sim::at` or `Sim::after_steps`, a fault,
+    /// a nemesis) panicked. The run ends there; the panic is also in the trace.
+    ActionPanicked {
+        /// The action's [`crate::ControlAction::describe`].
+        action: String,
+        /// The virtual time it ran at.
+        time: Time,
+        /// Scheduler steps taken when it ran.
+        step: u64,
+        /// The panic message.
+        message: String,
+    },
     /// The step budget ran out.
     StepBudget,
     /// The virtual-time budget ran out.
@@ -57,8 +69,8 @@ impl Outcome {
     }
 
     /// A short stable name for the kind of outcome (used to compare failures
-    /// while shrinking): `completed`, `check_failed`, `panicked`, `step_budget`,
-    /// `time_budget`, `deadlock`.
+    /// while shrinking): `completed`, `check_failed`, `panicked`,
+    /// `action_panicked`, `step_budget`, `time_budget`, `deadlock`.
     ///
     /// ```
     /// use sim_core::Outcome;
@@ -69,6 +81,7 @@ impl Outcome {
             Outcome::Completed => "completed",
             Outcome::CheckFailed { .. } => "check_failed",
             Outcome::Panicked { .. } => "panicked",
+            Outcome::ActionPanicked { .. } => "action_panicked",
             Outcome::StepBudget => "step_budget",
             Outcome::TimeBudget => "time_budget",
             Outcome::Deadlock { .. } => "deadlock",
@@ -82,6 +95,15 @@ impl fmt::Display for Outcome {
             Outcome::Completed => f.write_str("completed"),
             Outcome::CheckFailed { pid, message } => write!(f, "check failed in {pid}: {message}"),
             Outcome::Panicked { pid, message } => write!(f, "process {pid} panicked: {message}"),
+            Outcome::ActionPanicked {
+                action,
+                time,
+                step,
+                message,
+            } => write!(
+                f,
+                "scheduled action `{action}` panicked at {time} (step {step}): {message}"
+            ),
             Outcome::StepBudget => f.write_str("step budget spent"),
             Outcome::TimeBudget => f.write_str("virtual-time budget spent"),
             Outcome::Deadlock { blocked } => {

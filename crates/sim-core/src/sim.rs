@@ -34,7 +34,7 @@ use crate::sched::{Random, Strategy};
 use crate::term::{Atom, Term};
 use crate::time::Time;
 use crate::trace::TraceMode;
-use crate::world::{BootFn, Config, Control, ControlAction, Next, NodeState, World};
+use crate::world::{ActionError, BootFn, Config, Control, ControlAction, Next, NodeState, World};
 use indexmap::IndexMap;
 use std::cell::RefCell;
 use std::future::Future;
@@ -54,8 +54,9 @@ pub enum SimError {
     /// A simulation needs at least one node.
     #[error("a simulation needs at least one node")]
     NoNodes,
-    /// A node name is not of the form `name@host`.
-    #[error("invalid node name `{0}`: expected `name@host`")]
+    /// A node name that OTP would not let a distributed node take (see
+    /// [`SimBuilder::nodes`] for the rule).
+    #[error("invalid node name {0:?}: expected `Name@Host`, Name of letters, digits, `_` and `-`, Host of printable characters without spaces")]
     InvalidNodeName(String),
     /// Two nodes share a name.
     #[error("node `{0}` is defined twice")]
@@ -69,6 +70,15 @@ pub enum SimError {
     /// The node's process limit is reached.
     #[error("node `{0}` has reached its process limit")]
     SystemLimit(String),
+    /// A scheduled action refused by its [`ControlAction::validate`] for a
+    /// reason other than an unknown node (which is [`SimError::UnknownNode`]).
+    #[error("cannot schedule `{action}`: {reason}")]
+    InvalidAction {
+        /// The action's [`ControlAction::describe`].
+        action: String,
+        /// Why it was refused.
+        reason: String,
+    },
 }
 
 struct NodeSpec {
@@ -130,7 +140,23 @@ impl SimBuilder {
         self
     }
 
-    /// Adds nodes by name (`name@host`), in order; the first is node 0.
+    /// Adds nodes by name, in order; the first is node 0.
+    ///
+    /// A name follows OTP 25's rule for distributed node names, and
+    /// [`SimBuilder::build`] refuses any other with
+    /// [`SimError::InvalidNodeName`]: `Name@Host` with exactly one `@`; `Name`
+    /// one or more ASCII letters, digits, `_` or `-`; `Host` one or more
+    /// characters from `!` to `ÿ` (no spaces, no control characters); at most
+    /// 255 characters in all. Short and long host names are both accepted.
+    ///
+    /// ```
+    /// use sim_core::{Sim, SimError};
+    /// assert!(Sim::builder().nodes(["a@sim", "node_2-b@host.example.com"]).build().is_ok());
+    /// for bad in ["a b@host", " a@b", "a@b\n", "a\0@b", "a.b@host", "a@b@c", "a@", "@b", "a"] {
+    ///     let err = Sim::builder().nodes([bad]).build().unwrap_err();
+    ///     assert_eq!(err, SimError::InvalidNodeName(bad.to_string()));
+    /// }
+    /// ```
     pub fn nodes<I, S>(mut self, names: I) -> SimBuilder
     where
         I: IntoIterator<Item = S>,
@@ -141,7 +167,7 @@ impl SimBuilder {
         self
     }
 
-    /// Adds one node.
+    /// Adds one node (named as [`SimBuilder::nodes`] requires).
     pub fn node(mut self, name: &str) -> SimBuilder {
         self.nodes.push(name.to_string());
         self
@@ -372,12 +398,40 @@ impl SimBuilder {
     }
 }
 
-fn valid_node_name(n: &str) -> bool {
-    let mut parts = n.split('@');
-    matches!(
-        (parts.next(), parts.next(), parts.next()),
-        (Some(a), Some(b), None) if !a.is_empty() && !b.is_empty()
-    ) && n.chars().count() <= crate::term::MAX_ATOM_CHARS
+/// Whether `n` is a node name OTP 25 lets a distributed node take: `Name@Host`
+/// with exactly one `@`, `Name` of one or more ASCII letters, digits, `_` and
+/// `-` (`net_kernel`'s `^[0-9A-Za-z_\\-]+$`), `Host` of one or more characters
+/// from `!` to `ÿ` (U+0021..=U+00FF: no space, no control character below
+/// `!`), and at most 255 characters in all (an atom's limit).
+///
+/// Real OTP's host pattern also lets one trailing newline through (PCRE's `$`
+/// matches before a final `\n`); that is an accident of the regex, not a rule,
+/// so it is rejected here. Short and long names are not told apart: a dotted
+/// host is accepted.
+pub(crate) fn valid_node_name(n: &str) -> bool {
+    let Some((name, host)) = n.split_once('@') else {
+        return false;
+    };
+    let name_ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    // A second `@` is refused by OTP's distribution (`invalid node name`).
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| ('!'..='\u{ff}').contains(&c) && c != '@');
+    name_ok && host_ok && n.chars().count() <= crate::term::MAX_ATOM_CHARS
+}
+
+fn action_error(action: &dyn ControlAction, e: ActionError) -> SimError {
+    match e {
+        ActionError::UnknownNode(n) => SimError::UnknownNode(n),
+        ActionError::Invalid(reason) => SimError::InvalidAction {
+            action: action.describe(),
+            reason,
+        },
+    }
 }
 
 /// A simulation: nodes, processes, network, scheduler.
@@ -483,17 +537,43 @@ impl Sim {
     }
 
     /// Runs `action` at virtual time `at` (a fault, a heal, a crash).
-    pub fn at(&mut self, at: Time, action: impl ControlAction) {
-        self.world
-            .borrow_mut()
-            .schedule_control(at, Box::new(action));
+    ///
+    /// The action is checked first ([`ControlAction::validate`]): one naming a
+    /// node the simulation does not have is refused with
+    /// [`SimError::UnknownNode`], as [`Sim::spawn`] refuses it, and nothing is
+    /// scheduled. A panic inside the action when it runs ends the run with
+    /// [`crate::Outcome::ActionPanicked`].
+    ///
+    /// ```
+    /// use sim_core::{Control, Sim, Time};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.at(Time::ms(1), |c: &mut Control<'_>| c.record("one millisecond in")).unwrap();
+    /// sim.run().assert_ok();
+    /// ```
+    pub fn at(&mut self, at: Time, action: impl ControlAction) -> Result<(), SimError> {
+        let mut w = self.world.borrow_mut();
+        w.validate_action(&action)
+            .map_err(|e| action_error(&action, e))?;
+        w.schedule_control(at, Box::new(action));
+        Ok(())
     }
 
-    /// Runs `action` once `steps` scheduler steps have been taken.
-    pub fn after_steps(&mut self, steps: u64, action: impl ControlAction) {
-        self.world
-            .borrow_mut()
-            .schedule_control_at_step(steps, Box::new(action));
+    /// Runs `action` once `steps` scheduler steps have been taken, checked as
+    /// [`Sim::at`] checks it.
+    ///
+    /// ```
+    /// use sim_core::{Control, Sim, Term};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.spawn("a@sim", |_cx| async move { Ok(Term::Int(1)) }).unwrap();
+    /// sim.after_steps(1, |c: &mut Control<'_>| c.record("after the first step")).unwrap();
+    /// sim.run().assert_ok();
+    /// ```
+    pub fn after_steps(&mut self, steps: u64, action: impl ControlAction) -> Result<(), SimError> {
+        let mut w = self.world.borrow_mut();
+        w.validate_action(&action)
+            .map_err(|e| action_error(&action, e))?;
+        w.schedule_control_at_step(steps, Box::new(action));
+        Ok(())
     }
 
     /// Runs `action` now, between steps.
@@ -523,7 +603,7 @@ impl Sim {
     /// ```
     /// use sim_core::{Sim, Term, Time, Control};
     /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
-    /// sim.at(Time::ms(1), |c: &mut Control<'_>| c.record("skipped"));
+    /// sim.at(Time::ms(1), |c: &mut Control<'_>| c.record("skipped")).unwrap();
     /// sim.suppress_actions(&[0]);
     /// let r = sim.run();
     /// assert_eq!(r.suppressed, vec![0]);

@@ -12,7 +12,7 @@ mod process;
 mod timer;
 
 pub(crate) use conn::Dir;
-pub use control::{Control, ControlAction};
+pub use control::{ActionError, Control, ControlAction};
 pub(crate) use deliver::{spawn_error, spawn_ok};
 pub(crate) use process::{
     MonIn, MonOut, Pending, Priority, Proc, ProcRef, SpawnBody, StartFn, Status, Wait,
@@ -128,6 +128,10 @@ pub(crate) struct World {
     pub(crate) erl_timers: FastMap<Ref, timer::ErlTimer>,
     pub(crate) controls: Vec<Option<ControlFn>>,
     pub(crate) step_controls: Vec<(u64, usize)>,
+    /// Scheduled actions run at the current virtual instant: an action that
+    /// keeps rescheduling itself for "now" takes no steps and stops time, so
+    /// this count is held to the step budget instead.
+    pub(crate) instant_actions: u64,
     pub(crate) rng: SimRng,
     pub(crate) user_rng: SimRng,
     pub(crate) strategy: Box<dyn Strategy>,
@@ -185,6 +189,7 @@ impl World {
             erl_timers: FastMap::default(),
             controls: Vec::new(),
             step_controls: Vec::new(),
+            instant_actions: 0,
             rng: SimRng::new(config.seed, 0),
             user_rng: SimRng::new(config.seed, 2),
             strategy,
@@ -437,6 +442,7 @@ impl World {
         }
         if at > self.now {
             self.now = at;
+            self.instant_actions = 0;
             self.trace(TraceEvent::Advance { now: at });
         }
         while let Some(std::cmp::Reverse((t, _, _))) = self.timers.peek() {
@@ -446,6 +452,10 @@ impl World {
             if let Some(std::cmp::Reverse((_, _, kind))) = self.timers.pop() {
                 self.fire(kind);
                 self.drain_local();
+            }
+            // A panicking action ends the run: nothing due with it fires.
+            if self.outcome.is_some() {
+                break;
             }
         }
         Next::Again

@@ -1,7 +1,8 @@
 //! Exploration: strategies, parallel runs, shrinking, replay files, DFS.
 
 use sim_core::{
-    check_determinism, Explorer, Outcome, ReplayFile, Sim, SimBuilder, StrategyKind, Term, Time,
+    check_determinism, Control, ControlAction, ExploreError, Explorer, Outcome, ReplayFile, Sim,
+    SimBuilder, StrategyKind, Term, Time,
 };
 
 /// Two writers race to a reader; the check fails when `b` arrives first.
@@ -191,4 +192,195 @@ fn a_failed_run_replays_from_its_report_schedule() {
     assert_eq!(again.divergence, None);
     assert_eq!(again.outcome, failing.outcome);
     assert_eq!(again.digest, failing.digest);
+}
+
+// ---- bad seed ranges -----------------------------------------------------------
+
+fn one_node(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().unwrap();
+    sim.spawn("a@sim", |_| async move { Ok(Term::atom("ok")) })
+        .unwrap();
+    sim
+}
+
+// The reversed range is the misuse under test.
+#[allow(clippy::reversed_empty_ranges)]
+#[test]
+fn an_empty_or_reversed_seed_range_is_an_error() {
+    for (start, end) in [(5, 3), (4, 4), (0, 0), (u64::MAX, u64::MAX), (u64::MAX, 0)] {
+        let err = Explorer::new("bad")
+            .seeds(start..end)
+            .quiet(true)
+            .try_run(one_node)
+            .unwrap_err();
+        assert!(
+            matches!(err, ExploreError::EmptySeedRange { start: s, end: e } if s == start && e == end),
+            "{start}..{end}: {err}"
+        );
+        assert!(
+            err.to_string().contains(&format!("{start}..{end}")),
+            "{err}"
+        );
+    }
+    assert!(matches!(
+        Explorer::new("none").iterations(0).try_run(one_node),
+        Err(ExploreError::EmptySeedRange { start: 0, end: 0 })
+    ));
+    // `run` refuses it with the same message rather than looping or wrapping.
+    let panic = std::panic::catch_unwind(|| Explorer::new("bad").seeds(5..3).run(one_node))
+        .expect_err("run refuses an empty range");
+    let text = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(text.contains("5..3"), "{text}");
+}
+
+#[test]
+fn seeds_at_the_top_of_the_range_never_wrap() {
+    use std::sync::Mutex;
+    let seen: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+    let record = |b: SimBuilder| {
+        let sim = one_node(b);
+        seen.lock().unwrap().push(sim.seed());
+        sim
+    };
+    for threads in [1, 4] {
+        seen.lock().unwrap().clear();
+        let r = Explorer::new("top")
+            .seeds(u64::MAX - 3..u64::MAX)
+            .threads(threads)
+            .quiet(true)
+            .run(record);
+        assert!(r.failure.is_none());
+        assert_eq!(r.runs, 3);
+        let mut got = seen.lock().unwrap().clone();
+        got.sort_unstable();
+        assert_eq!(
+            got,
+            [u64::MAX - 3, u64::MAX - 2, u64::MAX - 1],
+            "{threads} threads"
+        );
+    }
+}
+
+// ---- a panicking scheduled action ----------------------------------------------
+
+/// A scheduled action that always panics.
+struct Tripwire;
+
+impl ControlAction for Tripwire {
+    fn run(self: Box<Self>, _c: &mut Control<'_>) {
+        panic!("tripwire hit");
+    }
+    fn describe(&self) -> String {
+        "tripwire".into()
+    }
+}
+
+fn with_tripwire(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim", "b@sim"]).build().unwrap();
+    // A harmless planned action the shrinker can remove (planned action 0).
+    sim.at(Time::ms(1), |c: &mut Control<'_>| c.record("noise"))
+        .unwrap();
+    sim.at(Time::ms(5), Tripwire).unwrap();
+    sim.spawn("a@sim", |cx| async move {
+        for i in 0..3 {
+            cx.spawn_on("b@sim", move |_| async move { Ok(Term::Int(i)) })
+                .await?;
+        }
+        cx.sleep(Time::ms(10)).await;
+        Ok(Term::atom("ok"))
+    })
+    .unwrap();
+    sim
+}
+
+#[test]
+fn a_panicking_action_is_a_failed_run_naming_the_action_and_its_time() {
+    let report = with_tripwire(Sim::builder().seed(3).trace(sim_core::TraceMode::Full)).run();
+    let Outcome::ActionPanicked {
+        action,
+        time,
+        message,
+        ..
+    } = &report.outcome
+    else {
+        panic!("expected ActionPanicked, got {}", report.outcome);
+    };
+    assert_eq!(action, "tripwire");
+    assert_eq!(*time, Time::ms(5));
+    assert_eq!(message, "tripwire hit");
+    assert_eq!(report.time, Time::ms(5), "the run ends at the panic");
+    let text = report.outcome.to_string();
+    assert!(
+        text.contains("tripwire") && text.contains(&Time::ms(5).to_string()),
+        "{text}"
+    );
+    assert!(
+        report
+            .trace
+            .iter()
+            .any(|r| r.event.to_string().contains("tripwire hit")),
+        "the panic is in the trace"
+    );
+
+    // A step-scheduled action panics the same way.
+    let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    sim.after_steps(0, Tripwire).unwrap();
+    assert_eq!(sim.run().outcome.kind(), "action_panicked");
+}
+
+#[test]
+fn a_panicking_action_is_shrunk_and_replayed_like_any_failure() {
+    let ex = Explorer::new("tripwire")
+        .seeds(0..5)
+        .threads(1)
+        .write_files(false)
+        .quiet(true);
+    let result = ex.run(with_tripwire);
+    let failure = result.failure.as_ref().expect("the tripwire fails seed 0");
+    assert_eq!(failure.seed, 0);
+    assert_eq!(failure.outcome.kind(), "action_panicked");
+    assert_eq!(failure.report.outcome.kind(), "action_panicked");
+    assert_eq!(
+        failure.removed_actions,
+        [0],
+        "the harmless action is shrunk away"
+    );
+    assert_eq!(failure.replay.failure, "action_panicked");
+    let shown = result.to_string();
+    assert!(
+        shown.contains("tripwire") && shown.contains(&Time::ms(5).to_string()),
+        "{shown}"
+    );
+    assert!(!shown.contains("setup panicked"), "{shown}");
+    let again = ex.replay(&failure.replay, with_tripwire);
+    assert_eq!(again.divergence, None);
+    assert_eq!(again.outcome, failure.report.outcome);
+}
+
+/// Reschedules itself for the instant it runs at, forever.
+struct Again;
+
+impl ControlAction for Again {
+    fn run(self: Box<Self>, c: &mut Control<'_>) {
+        let now = c.now();
+        c.at(now, *self).unwrap();
+    }
+}
+
+#[test]
+fn an_action_rescheduling_itself_at_the_same_instant_spends_the_step_budget() {
+    let mut sim = Sim::builder()
+        .nodes(["a@sim"])
+        .max_steps(500)
+        .build()
+        .unwrap();
+    sim.spawn("a@sim", |cx| async move {
+        cx.sleep(Time::ms(5)).await;
+        Ok(Term::atom("ok"))
+    })
+    .unwrap();
+    sim.at(Time::ms(1), Again).unwrap();
+    let report = sim.run();
+    assert_eq!(report.outcome, Outcome::StepBudget);
+    assert_eq!(report.time, Time::ms(1), "time never moved past the loop");
 }

@@ -21,7 +21,7 @@ pub fn is_list(t: &Term) -> bool {
 ///
 /// ```
 /// use sim_core::Term;
-/// assert_eq!(sim_erpc::arg_list(&Term::list([])), Some(Term::list([])));
+/// assert_eq!(sim_erpc::arg_list(&Term::List(vec![])), Some(Term::List(vec![])));
 /// assert_eq!(sim_erpc::arg_list(&Term::Int(3)), None);
 /// ```
 pub fn arg_list(t: &Term) -> Option<Term> {

@@ -27,10 +27,10 @@ pub(crate) enum Kind {
 /// use sim_core::{Sim, Time};
 /// use sim_partition::{Fault, Mode};
 /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim", "c@sim"]).build().unwrap();
-/// sim.at(Time::ms(5), Fault::partition((["a@sim"], ["b@sim", "c@sim"]), Mode::Drop));
-/// sim.at(Time::ms(80), Fault::heal());
-/// sim.at(Time::ms(90), Fault::crash("c@sim"));
-/// sim.at(Time::ms(95), Fault::restart("c@sim"));
+/// sim.at(Time::ms(5), Fault::partition((["a@sim"], ["b@sim", "c@sim"]), Mode::Drop)).unwrap();
+/// sim.at(Time::ms(80), Fault::heal()).unwrap();
+/// sim.at(Time::ms(90), Fault::crash("c@sim")).unwrap();
+/// sim.at(Time::ms(95), Fault::restart("c@sim")).unwrap();
 /// sim.run().assert_ok();
 /// ```
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -61,9 +61,17 @@ impl Fault {
     /// assert!(Fault::crash("z@sim").validate(&sim).is_err());
     /// ```
     pub fn validate(&self, sim: &Sim) -> Result<(), FaultError> {
-        let known = |n: &str| match sim.node_id(n) {
-            Some(_) => Ok(()),
-            None => Err(FaultError::UnknownNode(n.to_string())),
+        self.validate_names(&|n| sim.node_id(n).is_some())
+    }
+
+    /// [`Fault::validate`] against a predicate saying which node names exist.
+    pub(crate) fn validate_names(&self, known: &dyn Fn(&str) -> bool) -> Result<(), FaultError> {
+        let known = |n: &str| {
+            if known(n) {
+                Ok(())
+            } else {
+                Err(FaultError::UnknownNode(n.to_string()))
+            }
         };
         match &self.kind {
             Kind::Cut(spec) => {
@@ -117,7 +125,8 @@ impl Fault {
                 ));
                 run_effects(c, effects);
                 if let Some(t) = spec.net_ticktime {
-                    c.at(now + t, TickExpiry(id));
+                    // TickExpiry names no node: scheduling it cannot be refused.
+                    let _ = c.at(now + t, TickExpiry(id));
                 }
                 Ok(Some(id))
             }
@@ -183,6 +192,10 @@ impl fmt::Display for Fault {
 struct TickExpiry(CutId);
 
 impl ControlAction for TickExpiry {
+    fn describe(&self) -> String {
+        format!("net_ticktime expiry of {}", self.0)
+    }
+
     fn run(self: Box<Self>, c: &mut Control<'_>) {
         let Some(net) = c.network::<PartitionNetwork>() else {
             return;
@@ -217,9 +230,9 @@ impl Fault {
     /// use sim_core::{Sim, Time};
     /// use sim_partition::{Fault, Mode};
     /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim", "c@sim"]).build().unwrap();
-    /// sim.at(Time::ms(5), Fault::partition((["a@sim"], ["b@sim", "c@sim"]), Mode::Drop));
-    /// sim.at(Time::ms(6), Fault::partition([["a@sim"], ["b@sim"]], Mode::Defer));
-    /// sim.at(Time::ms(80), Fault::heal());
+    /// sim.at(Time::ms(5), Fault::partition((["a@sim"], ["b@sim", "c@sim"]), Mode::Drop)).unwrap();
+    /// sim.at(Time::ms(6), Fault::partition([["a@sim"], ["b@sim"]], Mode::Defer)).unwrap();
+    /// sim.at(Time::ms(80), Fault::heal()).unwrap();
     /// sim.run().assert_ok();
     /// ```
     pub fn partition(groups: impl IntoGroups, mode: Mode) -> Fault {
@@ -235,7 +248,7 @@ impl Fault {
     /// let f = Fault::isolate("a@sim", Mode::Drop);
     /// assert_eq!(f, Fault::partition([["a@sim"]], Mode::Drop));
     /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
-    /// sim.at(Time::ms(1), f);
+    /// sim.at(Time::ms(1), f).unwrap();
     /// sim.run().assert_ok();
     /// ```
     pub fn isolate(node: &str, mode: Mode) -> Fault {
@@ -250,7 +263,7 @@ impl Fault {
     /// use sim_core::{Sim, Time};
     /// use sim_partition::{Fault, Mode};
     /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim", "c@sim"]).build().unwrap();
-    /// sim.at(Time::ms(1), Fault::one_way(["b@sim", "c@sim"], ["a@sim"], Mode::Defer));
+    /// sim.at(Time::ms(1), Fault::one_way(["b@sim", "c@sim"], ["a@sim"], Mode::Defer)).unwrap();
     /// sim.run().assert_ok();
     /// ```
     pub fn one_way<F, T>(from: F, to: T, mode: Mode) -> Fault
@@ -276,7 +289,7 @@ impl Fault {
     /// use sim_core::{Sim, Time};
     /// use sim_partition::{Fault, Mode};
     /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
-    /// sim.at(Time::ms(1), Fault::cut("a@sim", "b@sim", Mode::Drop));
+    /// sim.at(Time::ms(1), Fault::cut("a@sim", "b@sim", Mode::Drop)).unwrap();
     /// sim.run().assert_ok();
     /// ```
     pub fn cut(a: &str, b: &str, mode: Mode) -> Fault {
@@ -298,7 +311,7 @@ impl Fault {
     /// let f = Fault::partition([["a@sim"], ["b@sim"]], Mode::Drop).net_ticktime(Time::secs(4));
     /// assert_eq!(f.to_string(), "partition drop [a@sim] | [b@sim] (net_ticktime 4000.000ms)");
     /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
-    /// sim.at(Time::ms(1), f);
+    /// sim.at(Time::ms(1), f).unwrap();
     /// sim.run().assert_ok();
     /// ```
     pub fn net_ticktime(mut self, ticktime: Time) -> Fault {
@@ -318,8 +331,8 @@ impl Fault {
     /// use sim_core::{Sim, Time};
     /// use sim_partition::{Fault, Mode};
     /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
-    /// sim.at(Time::ms(1), Fault::isolate("a@sim", Mode::Defer));
-    /// sim.after_steps(100, Fault::heal());
+    /// sim.at(Time::ms(1), Fault::isolate("a@sim", Mode::Defer)).unwrap();
+    /// sim.after_steps(100, Fault::heal()).unwrap();
     /// sim.run().assert_ok();
     /// ```
     pub fn heal() -> Fault {
@@ -336,9 +349,9 @@ impl Fault {
     /// use sim_core::{Sim, Time};
     /// use sim_partition::{CutId, Fault, Mode};
     /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim", "c@sim"]).build().unwrap();
-    /// sim.at(Time::ms(1), Fault::cut("a@sim", "b@sim", Mode::Defer));
-    /// sim.at(Time::ms(2), Fault::cut("b@sim", "c@sim", Mode::Defer));
-    /// sim.at(Time::ms(3), Fault::heal_cut(CutId(1)));
+    /// sim.at(Time::ms(1), Fault::cut("a@sim", "b@sim", Mode::Defer)).unwrap();
+    /// sim.at(Time::ms(2), Fault::cut("b@sim", "c@sim", Mode::Defer)).unwrap();
+    /// sim.at(Time::ms(3), Fault::heal_cut(CutId(1))).unwrap();
     /// sim.run().assert_ok();
     /// ```
     pub fn heal_cut(cut: CutId) -> Fault {
@@ -356,7 +369,7 @@ impl Fault {
     /// use sim_partition::Fault;
     /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
     /// sim.spawn("b@sim", |cx| async move { cx.sleep(Time::ms(10)).await; Ok(Term::atom("survived")) }).unwrap();
-    /// sim.at(Time::ms(5), Fault::crash("b@sim"));
+    /// sim.at(Time::ms(5), Fault::crash("b@sim")).unwrap();
     /// let report = sim.run();
     /// assert_eq!(report.results[0].1, Some(Err(Term::atom("killed"))));
     /// ```
@@ -375,8 +388,8 @@ impl Fault {
     ///     .boot("b@sim", |cx| async move { cx.register("server", cx.self_pid()).await?; cx.recv().await; Ok(Term::atom("x")) })
     ///     .build()
     ///     .unwrap();
-    /// sim.at(Time::ms(1), Fault::crash("b@sim"));
-    /// sim.at(Time::ms(2), Fault::restart("b@sim"));
+    /// sim.at(Time::ms(1), Fault::crash("b@sim")).unwrap();
+    /// sim.at(Time::ms(2), Fault::restart("b@sim")).unwrap();
     /// sim.spawn("a@sim", |cx| async move {
     ///     cx.sleep(Time::ms(3)).await;
     ///     Ok(Term::atom("done"))

@@ -7,8 +7,8 @@
 //! use sim_partition::{assert_conserved, Fault, Mode};
 //!
 //! let mut sim = Sim::builder().nodes(["a@sim", "b@sim", "c@sim"]).build().unwrap();
-//! sim.at(Time::ms(5), Fault::partition((["a@sim"], ["b@sim", "c@sim"]), Mode::Defer));
-//! sim.at(Time::ms(50), Fault::heal());
+//! sim.at(Time::ms(5), Fault::partition((["a@sim"], ["b@sim", "c@sim"]), Mode::Defer)).unwrap();
+//! sim.at(Time::ms(50), Fault::heal()).unwrap();
 //! sim.spawn("a@sim", |cx| async move {
 //!     let me = cx.self_pid();
 //!     let echo = cx.spawn_on("b@sim", move |c| async move {

@@ -9,7 +9,7 @@
 use crate::cut::{CutId, Mode};
 use crate::fault::Fault;
 use crate::network::PartitionNetwork;
-use sim_core::{Control, ControlAction, NodeId, Time};
+use sim_core::{ActionError, Control, ControlAction, NodeId, Time};
 
 /// A random fault injector, deterministic per seed.
 ///
@@ -35,7 +35,7 @@ use sim_core::{Control, ControlAction, NodeId, Time};
 /// sim.at(
 ///     Time::ZERO,
 ///     Nemesis::new().period(Time::ms(5)).until(Time::ms(200)).partition(0.3).crash(0.05),
-/// );
+/// ).unwrap();
 /// sim.spawn("a@sim", |cx| async move { cx.sleep(Time::ms(300)).await; Ok(Term::atom("ok")) }).unwrap();
 /// sim.run().assert_ok();
 /// ```
@@ -214,12 +214,18 @@ impl Nemesis {
         self
     }
 
-    /// Restricts it to these nodes (default: all). Names the simulation does not
-    /// have are ignored.
+    /// Restricts it to these nodes (default: all). `sim.at` refuses a nemesis
+    /// naming a node the simulation does not have.
     ///
     /// ```
-    /// let n = sim_partition::Nemesis::new().nodes(["b@sim", "c@sim"]);
-    /// # let _ = n;
+    /// use sim_core::{Sim, SimError, Time};
+    /// use sim_partition::Nemesis;
+    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim", "c@sim"]).build().unwrap();
+    /// sim.at(Time::ZERO, Nemesis::new().nodes(["b@sim", "c@sim"])).unwrap();
+    /// assert_eq!(
+    ///     sim.at(Time::ZERO, Nemesis::new().nodes(["b@sim", "d@sim"])),
+    ///     Err(SimError::UnknownNode("d@sim".into()))
+    /// );
     /// ```
     pub fn nodes<I, S>(mut self, nodes: I) -> Nemesis
     where
@@ -317,6 +323,18 @@ impl Nemesis {
 }
 
 impl ControlAction for Nemesis {
+    fn describe(&self) -> String {
+        "nemesis".to_string()
+    }
+
+    /// Every node it is restricted to exists.
+    fn validate(&self, known: &dyn Fn(&str) -> bool) -> Result<(), ActionError> {
+        match self.nodes.iter().flatten().find(|n| !known(n)) {
+            Some(n) => Err(ActionError::UnknownNode(n.clone())),
+            None => Ok(()),
+        }
+    }
+
     fn run(self: Box<Self>, c: &mut Control<'_>) {
         let now = c.now();
         if now >= self.until {
@@ -364,6 +382,7 @@ impl ControlAction for Nemesis {
             }
         }
         let next = (now + self.period).min(self.until);
-        c.at(next, *self);
+        // Checked when it was first scheduled; its nodes cannot go away.
+        let _ = c.at(next, *self);
     }
 }

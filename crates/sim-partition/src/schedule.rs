@@ -3,8 +3,9 @@
 //! is a list of such timed faults that can be installed, printed and
 //! shrunk (one fault left out at a time).
 
+use crate::cut::FaultError;
 use crate::fault::Fault;
-use sim_core::{Control, ControlAction, Sim, Time};
+use sim_core::{ActionError, Control, ControlAction, Sim, SimError, Time};
 use std::fmt;
 
 impl ControlAction for Fault {
@@ -14,6 +15,20 @@ impl ControlAction for Fault {
         // The error is already in the trace; a scheduled fault has nobody to
         // return it to.
         let _ = self.apply(c);
+    }
+
+    /// The fault as the trace records it, e.g. `crash b@sim`.
+    fn describe(&self) -> String {
+        self.to_string()
+    }
+
+    /// What [`Fault::validate`] checks: every node name exists, no node is in
+    /// two groups, a cut joins two nodes.
+    fn validate(&self, known: &dyn Fn(&str) -> bool) -> Result<(), ActionError> {
+        self.validate_names(known).map_err(|e| match e {
+            FaultError::UnknownNode(n) => ActionError::UnknownNode(n),
+            other => ActionError::Invalid(other.to_string()),
+        })
     }
 }
 
@@ -53,7 +68,7 @@ impl fmt::Display for When {
 /// assert_eq!(plan.to_string(), "at 5.000ms: partition drop [a@sim]\nafter 50 steps: heal\n");
 /// assert_eq!(plan.without(0).len(), 1);
 /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
-/// plan.install(&mut sim);
+/// plan.install(&mut sim).unwrap();
 /// sim.run().assert_ok();
 /// ```
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
@@ -141,22 +156,36 @@ impl FaultPlan {
         p
     }
 
-    /// Schedules every planned fault in `sim`.
+    /// Schedules every planned fault in `sim`. Every fault is checked first;
+    /// if one is refused (see `Sim::at`), nothing is scheduled.
     ///
     /// ```
-    /// use sim_core::{Sim, Time};
+    /// use sim_core::{Sim, SimError, Time};
     /// use sim_partition::{Fault, FaultPlan};
     /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
-    /// FaultPlan::new().at(Time::ms(1), Fault::heal()).install(&mut sim);
+    /// FaultPlan::new().at(Time::ms(1), Fault::heal()).install(&mut sim).unwrap();
+    /// let bad = FaultPlan::new().at(Time::ms(2), Fault::crash("x@sim"));
+    /// assert_eq!(bad.install(&mut sim), Err(SimError::UnknownNode("x@sim".into())));
     /// sim.run().assert_ok();
     /// ```
-    pub fn install(&self, sim: &mut Sim) {
+    pub fn install(&self, sim: &mut Sim) -> Result<(), SimError> {
+        let known = |n: &str| sim.node_id(n).is_some();
+        for (_, fault) in &self.entries {
+            ControlAction::validate(fault, &known).map_err(|e| match e {
+                ActionError::UnknownNode(n) => SimError::UnknownNode(n),
+                ActionError::Invalid(reason) => SimError::InvalidAction {
+                    action: fault.to_string(),
+                    reason,
+                },
+            })?;
+        }
         for (when, fault) in &self.entries {
             match *when {
-                When::At(t) => sim.at(t, fault.clone()),
-                When::AfterSteps(n) => sim.after_steps(n, fault.clone()),
+                When::At(t) => sim.at(t, fault.clone())?,
+                When::AfterSteps(n) => sim.after_steps(n, fault.clone())?,
             }
         }
+        Ok(())
     }
 }
 

@@ -179,7 +179,8 @@ fn drop_partition_fires_noconnection_for_monitors_and_links() {
         Ok(atom("ok"))
     })
     .unwrap();
-    sim.at(Time::ms(5), Fault::partition([[A], [B]], Mode::Drop));
+    sim.at(Time::ms(5), Fault::partition([[A], [B]], Mode::Drop))
+        .unwrap();
     let report = sim.run();
     report.assert_ok();
     assert_eq!(report.results[0].1, Some(Err(atom("noconnection"))));
@@ -206,8 +207,9 @@ fn drop_partition_loses_in_flight_and_new_sends() {
         Ok(atom("ok"))
     })
     .unwrap();
-    sim.at(Time::ms(5), Fault::partition([[A], [B]], Mode::Drop));
-    sim.at(Time::ms(20), Fault::heal());
+    sim.at(Time::ms(5), Fault::partition([[A], [B]], Mode::Drop))
+        .unwrap();
+    sim.at(Time::ms(20), Fault::heal()).unwrap();
     let report = sim.run();
     report.assert_ok();
     assert_eq!(report.value(0), Some(&Term::list([Term::Int(3)])));
@@ -240,7 +242,7 @@ fn node_monitor_gets_nodedown_on_drop() {
         Ok(atom("ok"))
     })
     .unwrap();
-    sim.at(Time::ms(5), Fault::isolate(B, Mode::Drop));
+    sim.at(Time::ms(5), Fault::isolate(B, Mode::Drop)).unwrap();
     let report = sim.run();
     report.assert_ok();
 }
@@ -286,7 +288,8 @@ fn request_crossed_reply_cut_ends_in_noconnection() {
     sim.at(
         Time::ms(5),
         Fault::partition([[A], [B]], Mode::Drop).net_ticktime(Time::ms(20)),
-    );
+    )
+    .unwrap();
     let report = sim.run();
     report.assert_ok();
     assert_eq!(report.value(0), Some(&atom("applied")), "the request ran");
@@ -335,8 +338,9 @@ fn defer_partition_holds_then_delivers_in_order_at_heal() {
         Ok(atom("ok"))
     })
     .unwrap();
-    sim.at(Time::ms(5), Fault::partition([[A], [B]], Mode::Defer));
-    sim.at(Time::ms(50), Fault::heal());
+    sim.at(Time::ms(5), Fault::partition([[A], [B]], Mode::Defer))
+        .unwrap();
+    sim.at(Time::ms(50), Fault::heal()).unwrap();
     let report = sim.run();
     report.assert_ok();
     let want = Term::tuple([Term::list((1..=20).map(Term::Int)), Term::Int(50)]);
@@ -355,7 +359,7 @@ fn defer_call_with_timeout_shorter_than_partition_times_out_and_reply_never_arri
     let mut sim = Sim::builder().nodes([A, B]).build().unwrap();
     sim.control(|c| Fault::partition([[A], [B]], Mode::Defer).apply(c))
         .unwrap();
-    sim.at(Time::ms(50), Fault::heal());
+    sim.at(Time::ms(50), Fault::heal()).unwrap();
     sim.spawn(A, |cx| async move {
         let me = cx.self_pid();
         let res = call(
@@ -498,10 +502,11 @@ fn overlapping_partitions_heal_independently() {
     })
     .unwrap();
     // #1 covers a <-> b; #2 covers a <-> b and a <-> c.
-    sim.at(Time::ms(5), Fault::cut(A, B, Mode::Defer));
-    sim.at(Time::ms(5), Fault::partition(([A], [B, C]), Mode::Defer));
-    sim.at(Time::ms(30), Fault::heal_cut(CutId(2)));
-    sim.at(Time::ms(60), Fault::heal_cut(CutId(1)));
+    sim.at(Time::ms(5), Fault::cut(A, B, Mode::Defer)).unwrap();
+    sim.at(Time::ms(5), Fault::partition(([A], [B, C]), Mode::Defer))
+        .unwrap();
+    sim.at(Time::ms(30), Fault::heal_cut(CutId(2))).unwrap();
+    sim.at(Time::ms(60), Fault::heal_cut(CutId(1))).unwrap();
     let seen = Rc::new(RefCell::new(Vec::new()));
     for t in [20, 40, 70] {
         let seen = seen.clone();
@@ -514,7 +519,8 @@ fn overlapping_partitions_heal_independently() {
             let n = PartitionNetwork::of(c);
             seen.borrow_mut()
                 .push((t, n.link(a, b), n.link(a, cc), n.installed()));
-        });
+        })
+        .unwrap();
     }
     let report = sim.run();
     report.assert_ok();
@@ -568,8 +574,9 @@ fn heal_order_of_held_messages() {
     }
     // Some signals are in flight at the cut (held at the head), the rest are
     // held when sent; all come out in send order.
-    sim.at(Time::ms(5), Fault::partition([[A], [B]], Mode::Defer));
-    sim.at(Time::ms(50), Fault::heal());
+    sim.at(Time::ms(5), Fault::partition([[A], [B]], Mode::Defer))
+        .unwrap();
+    sim.at(Time::ms(50), Fault::heal()).unwrap();
     let report = sim.run();
     report.assert_ok();
     let sent = Term::list(log.borrow().iter().cloned());
@@ -611,7 +618,7 @@ fn crash_kills_processes_and_remote_monitors_see_noconnection() {
         Ok(atom("ok"))
     })
     .unwrap();
-    sim.at(Time::ms(5), Fault::crash(B));
+    sim.at(Time::ms(5), Fault::crash(B)).unwrap();
     let report = sim.run();
     report.assert_ok();
     assert_eq!(report.results[0].1, Some(Err(atom("killed"))));
@@ -625,8 +632,8 @@ fn restart_gives_new_incarnation_old_pids_stay_dead() {
         .boot(B, server)
         .build()
         .unwrap();
-    sim.at(Time::ms(5), Fault::crash(B));
-    sim.at(Time::ms(10), Fault::restart(B));
+    sim.at(Time::ms(5), Fault::crash(B)).unwrap();
+    sim.at(Time::ms(10), Fault::restart(B)).unwrap();
     sim.spawn(A, |cx| async move {
         let old = server_pid(&cx, B).await.expect("first incarnation");
         cx.sleep(Time::ms(6)).await; // b is down
@@ -661,8 +668,8 @@ fn registered_names_gone_after_crash() {
         .boot(B, server)
         .build()
         .unwrap();
-    sim.at(Time::ms(5), Fault::crash(B));
-    sim.at(Time::ms(10), Fault::restart(B));
+    sim.at(Time::ms(5), Fault::crash(B)).unwrap();
+    sim.at(Time::ms(10), Fault::restart(B)).unwrap();
     let names = || {
         |c: Cx| async move {
             let w = c
@@ -727,27 +734,37 @@ fn faults_are_trace_events() {
     sim.at(
         Time::ms(1),
         Fault::partition((["a@sim"], [B, C]), Mode::Drop),
+    )
+    .unwrap();
+    sim.at(Time::ms(2), Fault::heal()).unwrap();
+    // A fault naming a node the simulation lacks is refused up front.
+    assert_eq!(
+        sim.at(Time::ms(3), Fault::cut(A, "x@sim", Mode::Defer)),
+        Err(sim_core::SimError::UnknownNode("x@sim".into()))
     );
-    sim.at(Time::ms(2), Fault::heal());
-    sim.at(Time::ms(3), Fault::cut(A, "x@sim", Mode::Defer));
-    sim.at(Time::ms(4), Fault::one_way([B], [A], Mode::Defer));
-    sim.at(Time::ms(5), Fault::heal_cut(CutId(2)));
-    sim.at(Time::ms(6), Fault::crash(C));
-    sim.at(Time::ms(7), Fault::restart(C));
+    // One only known to be wrong when it runs is recorded as rejected.
+    sim.at(Time::ms(3), Fault::heal_cut(CutId(9))).unwrap();
+    sim.at(Time::ms(4), Fault::one_way([B], [A], Mode::Defer))
+        .unwrap();
+    sim.at(Time::ms(5), Fault::heal_cut(CutId(2))).unwrap();
+    sim.at(Time::ms(6), Fault::crash(C)).unwrap();
+    sim.at(Time::ms(7), Fault::restart(C)).unwrap();
     sim.at(
         Time::ms(8),
         Fault::cut(A, B, Mode::Drop).net_ticktime(Time::ms(10)),
-    );
-    sim.at(Time::ms(30), Fault::heal());
-    sim.at(Time::ms(31), Fault::heal());
-    sim.at(Time::ms(32), Fault::isolate(C, Mode::Defer));
+    )
+    .unwrap();
+    sim.at(Time::ms(30), Fault::heal()).unwrap();
+    sim.at(Time::ms(31), Fault::heal()).unwrap();
+    sim.at(Time::ms(32), Fault::isolate(C, Mode::Defer))
+        .unwrap();
     let report = sim.run();
     report.assert_ok();
     let got = faults(&report);
     let want = [
         "partition drop [a@sim] | [b@sim,c@sim] (partition#1 drop)",
         "heal partition#1 drop",
-        "fault rejected (unknown node `x@sim`): cut defer a@sim <-> x@sim",
+        "fault rejected (no installed cut #9): heal #9",
         "one_way defer [b@sim] -> [a@sim] (one_way#2 defer)",
         "heal one_way#2 defer",
         "crash c@sim",
@@ -830,7 +847,7 @@ fn workload(seed: u64, nodes: &[&'static str], per_node: i64, nemesis: Nemesis) 
         })
         .unwrap();
     }
-    sim.at(Time::ZERO, nemesis);
+    sim.at(Time::ZERO, nemesis).unwrap();
     sim.run()
 }
 
@@ -910,7 +927,8 @@ fn watch_link(sim: &mut Sim, times: &[u64]) -> Rc<RefCell<Vec<(u64, LinkState, b
         sim.at(Time::ms(t), move |c: &mut sim_core::Control<'_>| {
             let (state, up) = link_now(c, A, B);
             seen.borrow_mut().push((t, state, up));
-        });
+        })
+        .unwrap();
     }
     seen
 }
@@ -948,8 +966,9 @@ fn one_way_drop_then_heal_reconnects_on_next_send() {
         Ok(atom("ok"))
     })
     .unwrap();
-    sim.at(Time::ms(5), Fault::one_way([A], [B], Mode::Drop));
-    sim.at(Time::ms(20), Fault::heal());
+    sim.at(Time::ms(5), Fault::one_way([A], [B], Mode::Drop))
+        .unwrap();
+    sim.at(Time::ms(20), Fault::heal()).unwrap();
     let seen = watch_link(&mut sim, &[15, 22, 40]);
     let report = sim.run();
     report.assert_ok();
@@ -979,10 +998,10 @@ fn restart_while_isolated_by_defer_then_heal() {
         .trace(TraceMode::Full)
         .build()
         .unwrap();
-    sim.at(Time::ms(5), Fault::isolate(B, Mode::Defer));
-    sim.at(Time::ms(10), Fault::crash(B));
-    sim.at(Time::ms(15), Fault::restart(B));
-    sim.at(Time::ms(30), Fault::heal());
+    sim.at(Time::ms(5), Fault::isolate(B, Mode::Defer)).unwrap();
+    sim.at(Time::ms(10), Fault::crash(B)).unwrap();
+    sim.at(Time::ms(15), Fault::restart(B)).unwrap();
+    sim.at(Time::ms(30), Fault::heal()).unwrap();
     sim.spawn(A, |cx| async move {
         let old = server_pid(&cx, B).await.expect("first incarnation");
         cx.sleep(Time::ms(5)).await; // isolated (held), b still up
@@ -1065,10 +1084,10 @@ fn overlapping(first: Mode, second: Mode) -> (RunReport, Vec<(u64, LinkState, bo
         Ok(atom("ok"))
     })
     .unwrap();
-    sim.at(Time::ms(5), Fault::cut(A, B, first));
-    sim.at(Time::ms(6), Fault::cut(A, B, second));
-    sim.at(Time::ms(20), Fault::heal_cut(CutId(1)));
-    sim.at(Time::ms(40), Fault::heal_cut(CutId(2)));
+    sim.at(Time::ms(5), Fault::cut(A, B, first)).unwrap();
+    sim.at(Time::ms(6), Fault::cut(A, B, second)).unwrap();
+    sim.at(Time::ms(20), Fault::heal_cut(CutId(1))).unwrap();
+    sim.at(Time::ms(40), Fault::heal_cut(CutId(2))).unwrap();
     let seen = watch_link(&mut sim, &[15, 25, 35, 45]);
     let report = sim.run();
     report.assert_ok();

@@ -194,8 +194,8 @@ fn df06() -> Observed {
 
 /// `T` frozen (`erts_debug` block) for 1500 ms from the start.
 fn freeze_t_1500(sim: &mut Sim) {
-    sim.at(Time::ZERO, Fault::isolate(T, Mode::Defer));
-    sim.at(Time::ms(1500), Fault::heal());
+    sim.at(Time::ZERO, Fault::isolate(T, Mode::Defer)).unwrap();
+    sim.at(Time::ms(1500), Fault::heal()).unwrap();
 }
 
 fn df10() -> Observed {
@@ -232,8 +232,8 @@ fn df10() -> Observed {
 
 /// `T` frozen (`erts_debug` block) for 1000 ms from the start.
 fn freeze_t_1000(sim: &mut Sim) {
-    sim.at(Time::ZERO, Fault::isolate(T, Mode::Defer));
-    sim.at(Time::ms(1000), Fault::heal());
+    sim.at(Time::ZERO, Fault::isolate(T, Mode::Defer)).unwrap();
+    sim.at(Time::ms(1000), Fault::heal()).unwrap();
 }
 
 fn df11() -> Observed {
@@ -254,8 +254,8 @@ fn df11() -> Observed {
 
 /// `T` frozen (`erts_debug` block) for 1200 ms from the start.
 fn freeze_t_1200(sim: &mut Sim) {
-    sim.at(Time::ZERO, Fault::isolate(T, Mode::Defer));
-    sim.at(Time::ms(1200), Fault::heal());
+    sim.at(Time::ZERO, Fault::isolate(T, Mode::Defer)).unwrap();
+    sim.at(Time::ms(1200), Fault::heal()).unwrap();
 }
 
 fn df14() -> Observed {
@@ -278,8 +278,9 @@ fn freeze_t_past_ticktime(sim: &mut Sim) {
     sim.at(
         Time::ms(200),
         Fault::isolate(T, Mode::Drop).net_ticktime(Time::secs(4)),
-    );
-    sim.at(Time::ms(9200), Fault::heal());
+    )
+    .unwrap();
+    sim.at(Time::ms(9200), Fault::heal()).unwrap();
 }
 
 fn df12() -> Observed {
@@ -328,7 +329,7 @@ fn df12() -> Observed {
 /// `oracle:tmp_node("trestart", 'T')` a second time: `T` comes back (a new
 /// incarnation) at 1 s, well after the scenario killed it.
 fn restart_t(sim: &mut Sim) {
-    sim.at(Time::secs(1), Fault::restart(T));
+    sim.at(Time::secs(1), Fault::restart(T)).unwrap();
 }
 
 fn df13() -> Observed {

@@ -3,13 +3,15 @@
 //! sim-core offers the mechanisms (cut a connection, crash and restart a node,
 //! release held signals); sim-partition decides when and where to use them.
 
-use super::{ControlFn, TimerKind, World};
+use super::{panic_message, ControlFn, TimerKind, World};
 use crate::id::NodeId;
 use crate::net::Network;
+use crate::report::Outcome;
 use crate::rng::SimRng;
 use crate::term::{Atom, Term};
 use crate::time::Time;
 use crate::trace::TraceEvent;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Mutable access to a running simulation for fault actions.
 ///
@@ -24,7 +26,7 @@ use crate::trace::TraceEvent;
 /// sim.at(Time::ms(5), |c: &mut sim_core::Control<'_>| {
 ///     let (a, b) = (c.node_id("a@sim").unwrap(), c.node_id("b@sim").unwrap());
 ///     c.disconnect(a, b, "manual cut");
-/// });
+/// }).unwrap();
 /// let report = sim.run();
 /// assert!(report.outcome.is_ok());
 /// ```
@@ -41,21 +43,71 @@ impl std::fmt::Debug for Control<'_> {
 /// Something a simulation can do to itself at a scheduled moment: a closure
 /// over [`Control`], or a fault value from sim-partition.
 ///
+/// Before an action is scheduled, [`ControlAction::validate`] checks it
+/// against the simulation's nodes, so a fault naming a node the simulation
+/// lacks is refused by `sim.at` rather than silently ignored at run time. A
+/// panic inside [`ControlAction::run`] ends the run with
+/// [`crate::Outcome::ActionPanicked`], naming [`ControlAction::describe`].
+///
 /// ```
-/// use sim_core::{Control, ControlAction, Sim, Time};
+/// use sim_core::{ActionError, Control, ControlAction, Sim, SimError, Time};
 ///
 /// struct Note(&'static str);
 /// impl ControlAction for Note {
 ///     fn run(self: Box<Self>, c: &mut Control<'_>) { c.record(self.0); }
 /// }
+///
+/// struct CrashNode(&'static str);
+/// impl ControlAction for CrashNode {
+///     fn run(self: Box<Self>, c: &mut Control<'_>) {
+///         if let Some(id) = c.node_id(self.0) { c.crash(id, "test"); }
+///     }
+///     fn describe(&self) -> String { format!("crash {}", self.0) }
+///     fn validate(&self, known: &dyn Fn(&str) -> bool) -> Result<(), ActionError> {
+///         if known(self.0) { Ok(()) } else { Err(ActionError::UnknownNode(self.0.to_string())) }
+///     }
+/// }
+///
 /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
-/// sim.at(Time::ms(1), Note("hello"));
-/// sim.at(Time::ms(2), |c: &mut Control<'_>| c.record("closure"));
+/// sim.at(Time::ms(1), Note("hello")).unwrap();
+/// sim.at(Time::ms(2), |c: &mut Control<'_>| c.record("closure")).unwrap();
+/// assert_eq!(sim.at(Time::ms(3), CrashNode("x@sim")), Err(SimError::UnknownNode("x@sim".into())));
 /// sim.run();
 /// ```
 pub trait ControlAction: 'static {
     /// Applies the action.
     fn run(self: Box<Self>, c: &mut Control<'_>);
+
+    /// A short description for reports and the trace (default: the type's
+    /// name; a fault prints itself, e.g. `crash b@sim`).
+    fn describe(&self) -> String {
+        std::any::type_name::<Self>().to_string()
+    }
+
+    /// Checks the action before it is scheduled; `known` says whether the
+    /// simulation has a node of that name. The default accepts everything
+    /// (a closure checks what it needs when it runs).
+    fn validate(&self, known: &dyn Fn(&str) -> bool) -> Result<(), ActionError> {
+        let _ = known;
+        Ok(())
+    }
+}
+
+/// Why [`ControlAction::validate`] refused an action (`Sim::at` turns it into
+/// a `SimError`).
+///
+/// ```
+/// use sim_core::ActionError;
+/// assert_eq!(ActionError::UnknownNode("x@sim".into()).to_string(), "unknown node `x@sim`");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ActionError {
+    /// The action names a node the simulation does not have.
+    #[error("unknown node `{0}`")]
+    UnknownNode(String),
+    /// The action is malformed in another way (the reason says how).
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl<F: FnOnce(&mut Control<'_>) + 'static> ControlAction for F {
@@ -208,9 +260,22 @@ impl Control<'_> {
         true
     }
 
-    /// Schedules another action at virtual time `at` (now, if already past).
-    pub fn at(&mut self, at: Time, action: impl ControlAction) {
+    /// Schedules another action at virtual time `at` (now, if already past),
+    /// after checking it as `Sim::at` does.
+    ///
+    /// ```
+    /// use sim_core::{ActionError, Control, Sim, Time};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.at(Time::ms(1), |c: &mut Control<'_>| {
+    ///     let later = |c: &mut Control<'_>| c.record("later");
+    ///     assert_eq!(c.at(Time::ms(2), later), Ok(()));
+    /// }).unwrap();
+    /// sim.run().assert_ok();
+    /// ```
+    pub fn at(&mut self, at: Time, action: impl ControlAction) -> Result<(), ActionError> {
+        self.w.validate_action(&action)?;
         self.w.schedule_control(at, Box::new(action));
+        Ok(())
     }
 }
 
@@ -231,13 +296,43 @@ impl World {
         self.step_controls.insert(pos, (step, idx));
     }
 
+    /// Checks an action against the nodes (by name, without interning it).
+    pub(crate) fn validate_action(&self, action: &dyn ControlAction) -> Result<(), ActionError> {
+        action.validate(&|name| self.nodes.iter().any(|n| n.name.as_str() == name))
+    }
+
+    /// Runs scheduled action `idx`. A panic inside it is caught: it is recorded
+    /// in the trace and ends the run as a failure naming the action and when
+    /// it ran (whatever `panic_is_failure` says: no process crashed, the test
+    /// harness did).
     pub(crate) fn run_control(&mut self, idx: usize) {
         if self.suppressed.contains(&idx) {
             return;
         }
-        if let Some(action) = self.controls.get_mut(idx).and_then(Option::take) {
-            action.run(&mut Control { w: self });
-            self.drain_local();
+        let Some(action) = self.controls.get_mut(idx).and_then(Option::take) else {
+            return;
+        };
+        self.instant_actions += 1;
+        if self.instant_actions > self.max_steps {
+            self.outcome.get_or_insert(Outcome::StepBudget);
+            return;
         }
+        let what = action.describe();
+        let res = catch_unwind(AssertUnwindSafe(|| action.run(&mut Control { w: self })));
+        if let Err(panic) = res {
+            let message = panic_message(&*panic);
+            self.trace(TraceEvent::Fault {
+                what: format!("action {what} panicked: {message}"),
+            });
+            if self.outcome.is_none() {
+                self.outcome = Some(Outcome::ActionPanicked {
+                    action: what,
+                    time: self.now,
+                    step: self.steps,
+                    message,
+                });
+            }
+        }
+        self.drain_local();
     }
 }

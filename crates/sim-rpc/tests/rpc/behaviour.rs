@@ -435,11 +435,13 @@ fn rex_is_back_after_its_node_restarts() {
         sim.at(Time::ms(10), |c: &mut Control<'_>| {
             let b = c.node_id(B).unwrap();
             c.crash(b, "test");
-        });
+        })
+        .unwrap();
         sim.at(Time::ms(20), |c: &mut Control<'_>| {
             let b = c.node_id(B).unwrap();
             c.restart(b);
-        });
+        })
+        .unwrap();
     }
     let got = run_in(&[], crash_b, |cx| async move {
         cx.sleep(Time::ms(50)).await;
