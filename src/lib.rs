@@ -8,7 +8,8 @@
 //!   the scheduler and its strategies, traces;
 //! - [`erpc`] (`sim-erpc`): OTP's `erpc` API;
 //! - [`rpc`] (`sim-rpc`): OTP's legacy `rpc` API over `erpc`;
-//! - [`partition`] (`sim-partition`): partitions, crashes and fault schedules.
+//! - [`partition`] (`sim-partition`): partitions, crashes and fault schedules;
+//! - [`history`] (`sim-history`): operation histories and a linearizability checker.
 //!
 //! ```
 //! use erpc_sim::prelude::*;
@@ -33,6 +34,8 @@ pub use wiring::builder;
 pub use sim_core as core;
 /// `sim-erpc`: the OTP `erpc` API.
 pub use sim_erpc as erpc;
+/// `sim-history`: operation histories and a linearizability checker.
+pub use sim_history as history;
 /// `sim-partition`: partitions, node crashes and fault schedules.
 pub use sim_partition as partition;
 /// `sim-rpc`: the OTP `rpc` API.

@@ -66,6 +66,9 @@ impl fmt::Display for Verdict {
 /// many times over, small enough to answer within seconds.
 pub const DEFAULT_STEPS: u64 = 50_000_000;
 
+/// Steps the narrowing of a violation may take in all.
+const EXPLAIN_STEPS: u64 = 10_000_000;
+
 /// A configured checker: a step budget (the default, reproducible), an
 /// optional wall-clock limit, and whether to explain a violation.
 ///
@@ -214,7 +217,10 @@ impl Checker {
                         let (key, items) = &parts[searches[k].0];
                         let key = key.as_ref().map(|k| format!("{k:?}"));
                         drop(searches);
-                        let mut again = self.budget();
+                        let mut again = Budget {
+                            steps: self.steps.min(EXPLAIN_STEPS),
+                            ..self.budget()
+                        };
                         let v = explain(model, history, items, key, self.explain, &mut again);
                         return Verdict::Violation(Box::new(v));
                     }

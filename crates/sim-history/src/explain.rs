@@ -108,6 +108,26 @@ fn prefix(items: &[Item], cut: u32) -> Vec<Item> {
         .collect()
 }
 
+/// Steps one search of the narrowing may take: a prefix cut through many
+/// open operations can be far harder than the whole history, and a search
+/// that gives up only makes the answer less narrow, never wrong.
+const STEPS_PER_SEARCH: u64 = 200_000;
+
+fn capped<M: Model>(
+    model: &M,
+    history: &History<M::Input, M::Output>,
+    items: &[Item],
+    budget: &mut Budget,
+) -> Found {
+    let mut turn = Budget {
+        steps: budget.steps.min(STEPS_PER_SEARCH),
+        ..budget.child()
+    };
+    let found = search(model, history, items, &mut turn);
+    budget.absorb(&turn);
+    found
+}
+
 pub(crate) fn explain<M: Model>(
     model: &M,
     history: &History<M::Input, M::Output>,
@@ -130,7 +150,7 @@ pub(crate) fn explain<M: Model>(
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             let part = prefix(items, positions[mid - 1]);
-            if search(model, history, &part, budget) == Found::Violation {
+            if capped(model, history, &part, budget) == Found::Violation {
                 hi = mid;
             } else {
                 lo = mid + 1;
@@ -153,13 +173,16 @@ pub(crate) fn explain<M: Model>(
                 continue;
             }
             let kept = part[k].ret.take();
-            match search(model, history, &part, budget) {
+            match capped(model, history, &part, budget) {
                 Found::Violation => {}
                 Found::Linearizable => part[k].ret = kept,
                 Found::OutOfBudget => {
+                    // Not proven unneeded: it stays in the conflict.
                     part[k].ret = kept;
-                    narrowed = false;
-                    break;
+                    if budget.steps == 0 {
+                        narrowed = false;
+                        break;
+                    }
                 }
             }
         }

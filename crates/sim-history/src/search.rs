@@ -8,6 +8,7 @@
 //! with an unknown outcome have no return: they may be lifted at any point
 //! after their call, or never, and the search succeeds as soon as the walk
 //! falls off the end of the list (every known operation is linearized).
+//! Such an operation is not lifted where it would leave the state unchanged.
 //!
 //! States are interned to dense ids and each (state, operation) step is
 //! memoised, so the model runs once per distinct pair however often the
@@ -305,7 +306,11 @@ impl<'a, M: Model> Search<'a, M> {
                 None
             };
             let to = self.states.step(self.state, i, &op.input, output);
-            if to != NONE {
+            // An operation with an unknown outcome that leaves the state as
+            // it is gains nothing from being linearized here: every order
+            // that follows from lifting it also follows from leaving it out.
+            let pointless = item.ret.is_none() && to == self.state;
+            if to != NONE && !pointless {
                 let j = i as usize;
                 self.linearized[j / 64] |= 1 << (j % 64);
                 if self
