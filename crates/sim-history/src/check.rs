@@ -164,6 +164,9 @@ impl Checker {
         self
     }
 
+    // The optional time budget reads the wall clock; the checker runs after
+    // (or outside) the simulation, and the default budget is steps only.
+    #[allow(clippy::disallowed_methods)]
     fn budget(&self) -> Budget {
         Budget {
             steps: self.steps,
