@@ -4,7 +4,7 @@
 //!
 //! ## The crates behind this facade
 //!
-//! This crate re-exports the four crates of the workspace and offers a [`prelude`]
+//! This crate re-exports the five crates of the workspace and offers a [`prelude`]
 //! with what a test needs:
 //!
 //! - [`core`] (`sim-core`): terms, processes, signals, mailboxes, virtual
@@ -12,7 +12,8 @@
 //! - [`erpc`](crate::erpc) (`sim-erpc`): OTP's `erpc` API;
 //! - [`rpc`](crate::rpc) (`sim-rpc`): OTP's legacy `rpc` API over `erpc`;
 //! - [`partition`] (`sim-partition`): partitions, crashes and fault
-//!   schedules, the conservation ledger and the nemesis.
+//!   schedules, the conservation ledger and the nemesis;
+//! - [`history`] (`sim-history`): operation histories and a linearizability checker.
 //!
 //! ```
 //! use erpc_sim::prelude::*;
@@ -37,6 +38,8 @@ pub use wiring::builder;
 pub use sim_core as core;
 /// `sim-erpc`: the OTP `erpc` API.
 pub use sim_erpc as erpc;
+/// `sim-history`: operation histories and a linearizability checker.
+pub use sim_history as history;
 /// `sim-partition`: partitions, node crashes and fault schedules.
 pub use sim_partition as partition;
 /// `sim-rpc`: the OTP `rpc` API.

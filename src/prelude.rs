@@ -14,6 +14,10 @@ pub use sim_core::{
 
 /// The OTP `erpc` API: `erpc::call(...)`, `erpc::multicall(...)`, ...
 pub use sim_erpc as erpc;
+/// Histories and the linearizability checker; the recorder and the
+/// end-of-run check are also here directly.
+pub use sim_history as history;
+pub use sim_history::{check_linearizable, Recorder};
 pub use sim_partition::{assert_conserved, Fault, Mode, Nemesis};
 /// OTP's `rpc` API (`rpc::call`, `rpc::multicall`, ...).
 pub use sim_rpc as rpc;
