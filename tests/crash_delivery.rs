@@ -68,7 +68,7 @@ fn a_crashing_node_delivers_what_it_sent_before_the_loss() {
             return Err(Exception::error(Term::List(got)));
         };
         let pid = reply[3].clone();
-        let expected_head = vec![
+        let expected_head = [
             tuple![
                 atom!("spawn_reply"),
                 Term::Ref(req),

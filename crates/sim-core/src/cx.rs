@@ -3,7 +3,10 @@
 //! Every operation that another process could observe (send, spawn, link,
 //! monitor, exit, register, receive that has to wait) is a **sync point**: its
 //! effect happens, then control returns to the scheduler, which decides what
-//! runs next. Purely local queries (`self_pid`, `now`, `make_ref`) are not.
+//! runs next, also when the operation is answered at once (a spawn request
+//! to an unknown node yields before its receive takes the refusal; `apply`
+//! yields unless the applied function did). Purely local queries (`self_pid`,
+//! `now`, `make_ref`) are not.
 //! Between sync points a process runs alone, so the only nondeterminism is the
 //! scheduler's recorded choices and the seeded random draws.
 
@@ -154,6 +157,8 @@ enum Attempt {
     Got(Term),
     TimedOut,
     Wait,
+    /// Yield once before trying (a sync point owed by the operation before).
+    Yield,
     Dead,
 }
 
@@ -232,7 +237,7 @@ impl<F: FnMut(&Term) -> bool + Unpin> Future for Receive<'_, F> {
                 this.waited = true;
                 Poll::Pending
             }
-            Attempt::Dead => Poll::Pending,
+            Attempt::Yield | Attempt::Dead => Poll::Pending,
         }
     }
 }
@@ -757,10 +762,22 @@ impl Cx {
             Some(st) => st,
             None => state.insert(Self::receive_state(&w, self.key, timeout, marker)),
         };
-        let World { procs, arena, .. } = &mut *w;
+        let World {
+            procs,
+            arena,
+            yield_owed,
+            ..
+        } = &mut *w;
         let Some(p) = procs.get_mut(self.key) else {
             return Attempt::Dead;
         };
+        if *yield_owed {
+            // The sync point an operation before this receive owes (a spawn
+            // request answered at once, an apply that did not yield).
+            *yield_owed = false;
+            p.status = Status::Runnable;
+            return Attempt::Yield;
+        }
         if let Some(t) = p.mailbox.take_first(arena, &mut st.cursor, matcher) {
             if st.token.is_some() {
                 // Invalidate the pending timer.
@@ -1457,6 +1474,7 @@ impl Cx {
         let done = self.op(move |w, key| {
             let here = me.node();
             let r = w.make_ref(here);
+            let before = w.procs[key].mailbox.len();
             w.procs[key].mailbox.set_mark(r);
             let target = match node {
                 NodeRef::Name(a) => w.node_id(a),
@@ -1500,6 +1518,11 @@ impl Cx {
                     );
                 }
             }
+            // Answered at once (a refusal, a connection that could not be
+            // made, a local reply): the receive that takes the answer must
+            // still yield, or a retry loop would never let anything else run.
+            // Otherwise the receive waits, which pays any yield owed before.
+            w.yield_owed = w.procs.get(key).is_some_and(|p| p.mailbox.len() > before);
             r
         });
         // A dead process never gets past its next sync point; any fresh
@@ -2338,6 +2361,30 @@ impl Cx {
     /// sim.run().assert_ok();
     /// ```
     pub async fn apply(
+        &self,
+        module: Atom,
+        function: Atom,
+        args: Vec<Term>,
+    ) -> Result<Term, Exception> {
+        // One sync point, unless the function yielded itself (a step taken
+        // since means this process was scheduled again), so that a loop of
+        // applies of `undef` or of a BIF cannot hang the run. The yield is
+        // owed rather than taken: the next receive, apply or return to the
+        // scheduler pays it, so an erpc call's process, which ends right
+        // after its apply, takes no extra step.
+        if self.w.borrow().yield_owed {
+            self.yield_now().await;
+        }
+        let before = self.w.borrow().steps;
+        let r = self.apply_now(module, function, args).await;
+        let mut w = self.world();
+        if w.steps == before {
+            w.yield_owed = true;
+        }
+        r
+    }
+
+    async fn apply_now(
         &self,
         module: Atom,
         function: Atom,
