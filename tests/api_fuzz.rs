@@ -291,7 +291,7 @@ fn check(n: u64) -> Result<u64, String> {
         Outcome::Completed
         | Outcome::Deadlock { .. }
         | Outcome::TimeBudget
-        | Outcome::StepBudget => {}
+        | Outcome::StepBudget { .. } => {}
         other => return Err(format!("unexpected outcome: {other}")),
     }
     let ledger = Ledger::of(&first);

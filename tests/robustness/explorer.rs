@@ -353,7 +353,7 @@ fn self_rescheduling_action() -> Result<(), String> {
     expect(
         "outcome",
         &report.outcome,
-        report.outcome == Outcome::StepBudget,
+        matches!(report.outcome, Outcome::StepBudget { .. }),
     )
 }
 

@@ -1,8 +1,263 @@
 //! Robustness probes: runtime.
 
 use crate::Probe;
+use erpc_sim::prelude::*;
 
 /// The probes of this group.
 pub fn probes() -> Vec<Probe> {
-    vec![]
+    vec![
+        (
+            "timers_start_and_cancel_in_log_time",
+            timers_start_and_cancel_in_log_time,
+        ),
+        (
+            "timers_fire_in_log_time_in_set_order",
+            timers_fire_in_log_time_in_set_order,
+        ),
+        (
+            "erpc_loop_to_an_unknown_node_spends_the_step_budget",
+            erpc_loop_to_an_unknown_node_spends_the_step_budget,
+        ),
+        (
+            "erpc_loop_to_a_crashed_node_spends_the_step_budget",
+            erpc_loop_to_a_crashed_node_spends_the_step_budget,
+        ),
+        (
+            "erpc_loop_across_a_drop_partition_spends_the_step_budget",
+            erpc_loop_across_a_drop_partition_spends_the_step_budget,
+        ),
+        (
+            "rpc_call_loop_to_an_unknown_node_spends_the_step_budget",
+            rpc_call_loop_to_an_unknown_node_spends_the_step_budget,
+        ),
+        (
+            "multicall_loop_to_unknown_nodes_spends_the_step_budget",
+            multicall_loop_to_unknown_nodes_spends_the_step_budget,
+        ),
+        (
+            "apply_loop_of_undef_spends_the_step_budget",
+            apply_loop_of_undef_spends_the_step_budget,
+        ),
+        (
+            "own_node_erpc_loop_spends_the_step_budget",
+            own_node_erpc_loop_spends_the_step_budget,
+        ),
+        (
+            "crash_amid_traffic_keeps_the_books_balanced",
+            crash_amid_traffic_keeps_the_books_balanced,
+        ),
+    ]
+}
+
+/// A budget small enough that a debug build spends it in well under a second.
+const BUDGET: u64 = 100_000;
+
+/// More iterations than the budget could ever allow: the loop must yield.
+const FOREVER: u64 = 10_000_000;
+
+/// Builds `a@sim` and `b@sim` under [`BUDGET`], lets `prepare` fault them,
+/// runs `body` on `a@sim`, and checks the run ends by the step budget naming
+/// the looping process.
+fn spends_budget<F, Fut>(prepare: fn(&mut Sim), body: F) -> Result<(), String>
+where
+    F: FnOnce(Cx) -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<Term, Exception>> + 'static,
+{
+    let mut sim = erpc_sim::builder()
+        .nodes(["a@sim", "b@sim"])
+        .max_steps(BUDGET)
+        .build()
+        .map_err(|e| e.to_string())?;
+    prepare(&mut sim);
+    let looping = sim.spawn("a@sim", body).map_err(|e| e.to_string())?;
+    let r = sim.run();
+    match r.outcome {
+        Outcome::StepBudget { last: Some(p) } if p == looping && r.steps == BUDGET => Ok(()),
+        _ => Err(format!("{r}")),
+    }
+}
+
+fn no_fault(_: &mut Sim) {}
+
+fn erpc_loop_to_an_unknown_node_spends_the_step_budget() -> Result<(), String> {
+    spends_budget(no_fault, |cx| async move {
+        for _ in 0..FOREVER {
+            let r = erpc::call(&cx, "nx@sim", "erlang", "node", vec![], Timeout::Infinity).await;
+            cx.check(r.is_err(), "an unknown node never answers")?;
+        }
+        Ok(atom!("never"))
+    })
+}
+
+fn erpc_loop_to_a_crashed_node_spends_the_step_budget() -> Result<(), String> {
+    fn crash(sim: &mut Sim) {
+        sim.control(|c| {
+            let b = c.node_id("b@sim");
+            b.map(|b| c.crash(b, "crash b@sim"))
+        });
+    }
+    spends_budget(crash, |cx| async move {
+        for _ in 0..FOREVER {
+            let r = erpc::call(&cx, "b@sim", "erlang", "node", vec![], Timeout::ms(1_000)).await;
+            cx.check(r.is_err(), "a crashed node never answers")?;
+        }
+        Ok(atom!("never"))
+    })
+}
+
+fn erpc_loop_across_a_drop_partition_spends_the_step_budget() -> Result<(), String> {
+    fn cut(sim: &mut Sim) {
+        let _ = sim.control(|c| Fault::isolate("b@sim", Mode::Drop).apply(c));
+    }
+    spends_budget(cut, |cx| async move {
+        for _ in 0..FOREVER {
+            let r = erpc::call(&cx, "b@sim", "erlang", "node", vec![], Timeout::Infinity).await;
+            cx.check(r.is_err(), "a cut node never answers")?;
+        }
+        Ok(atom!("never"))
+    })
+}
+
+fn rpc_call_loop_to_an_unknown_node_spends_the_step_budget() -> Result<(), String> {
+    spends_budget(no_fault, |cx| async move {
+        for _ in 0..FOREVER {
+            let r = rpc::call(&cx, "nx@sim", "erlang", "node", vec![], Timeout::Infinity).await?;
+            cx.check(r.to_string().starts_with("{badrpc,"), "badrpc")?;
+        }
+        Ok(atom!("never"))
+    })
+}
+
+fn multicall_loop_to_unknown_nodes_spends_the_step_budget() -> Result<(), String> {
+    spends_budget(no_fault, |cx| async move {
+        for _ in 0..FOREVER {
+            erpc::multicall(
+                &cx,
+                &["nx@sim", "ny@sim"],
+                "erlang",
+                "node",
+                vec![],
+                Timeout::Infinity,
+            )
+            .await?;
+        }
+        Ok(atom!("never"))
+    })
+}
+
+fn apply_loop_of_undef_spends_the_step_budget() -> Result<(), String> {
+    spends_budget(no_fault, |cx| async move {
+        for _ in 0..FOREVER {
+            let r = cx
+                .apply(Atom::new("nomod"), Atom::new("nofun"), vec![])
+                .await;
+            cx.check(r.is_err(), "undef")?;
+        }
+        Ok(atom!("never"))
+    })
+}
+
+fn own_node_erpc_loop_spends_the_step_budget() -> Result<(), String> {
+    spends_budget(no_fault, |cx| async move {
+        for _ in 0..FOREVER {
+            erpc::call(&cx, "a@sim", "erlang", "node", vec![], Timeout::Infinity).await?;
+        }
+        Ok(atom!("never"))
+    })
+}
+
+/// A crash while both directions carry messages: what the crashed node sent
+/// arrives, what went to it is dropped under the crash's name, and every
+/// signal is accounted for.
+fn crash_amid_traffic_keeps_the_books_balanced() -> Result<(), String> {
+    let mut sim = Sim::builder()
+        .nodes(["a@sim", "b@sim"])
+        .max_steps(BUDGET)
+        .build()
+        .map_err(|e| e.to_string())?;
+    for (here, there) in [("a@sim", "b@sim"), ("b@sim", "a@sim")] {
+        sim.spawn(here, move |cx| async move {
+            cx.register("sink", cx.self_pid()).await?;
+            for i in 0..1_000 {
+                cx.send(("sink", there), Term::Int(i)).await?;
+            }
+            cx.sleep(Time::ms(10)).await;
+            Ok(atom!("done"))
+        })
+        .map_err(|e| e.to_string())?;
+    }
+    sim.at(Time::us(500), Fault::crash("b@sim"))
+        .expect("a valid fault");
+    let r = sim.run();
+    let ledger = erpc_sim::partition::Ledger::of(&r);
+    ledger.check().map_err(|e| e.to_string())?;
+    if !r.outcome.is_ok() || ledger.dropped_by("crash b@sim") == 0 {
+        return Err(format!("{r}"));
+    }
+    Ok(())
+}
+
+/// Enough timers that a linear cost per fire or cancel would take minutes in a
+/// debug build.
+const MANY_TIMERS: u64 = 200_000;
+
+fn outcome_ok(r: &RunReport) -> Result<(), String> {
+    if r.outcome.is_ok() {
+        Ok(())
+    } else {
+        Err(format!("outcome: {}", r.outcome))
+    }
+}
+
+fn timers_start_and_cancel_in_log_time() -> Result<(), String> {
+    let mut sim = Sim::builder()
+        .nodes(["a@sim"])
+        .max_steps(4 * MANY_TIMERS)
+        .build()
+        .map_err(|e| e.to_string())?;
+    sim.spawn("a@sim", |cx| async move {
+        let mut refs = Vec::new();
+        for i in 0..MANY_TIMERS {
+            refs.push(
+                cx.start_timer(1_000 + i, cx.self_pid(), Term::Int(0))
+                    .await?,
+            );
+        }
+        // Oldest first: the worst order for a map that shifts on removal.
+        let mut left = 0;
+        for r in refs {
+            left += u64::from(cx.cancel_timer(r).await.is_some());
+        }
+        cx.check(left == MANY_TIMERS, "every timer was still running")?;
+        cx.sleep(Time::ms(1_000 + MANY_TIMERS)).await;
+        cx.check(cx.mailbox().is_empty(), "no cancelled timer fired")?;
+        Ok(atom!("ok"))
+    })
+    .map_err(|e| e.to_string())?;
+    outcome_ok(&sim.run())
+}
+
+fn timers_fire_in_log_time_in_set_order() -> Result<(), String> {
+    let mut sim = Sim::builder()
+        .nodes(["a@sim"])
+        .max_steps(4 * MANY_TIMERS)
+        .build()
+        .map_err(|e| e.to_string())?;
+    sim.spawn("a@sim", |cx| async move {
+        // Pairs of timers due at the same instant: ties fire in set order.
+        for i in 0..MANY_TIMERS {
+            cx.send_after(1 + i / 2, cx.self_pid(), Term::Int(i as i64))
+                .await?;
+        }
+        for i in 0..MANY_TIMERS {
+            let m = cx.recv().await;
+            cx.check(
+                m == Term::Int(i as i64),
+                format!("timer {i} fired in order"),
+            )?;
+        }
+        Ok(atom!("ok"))
+    })
+    .map_err(|e| e.to_string())?;
+    outcome_ok(&sim.run())
 }

@@ -166,6 +166,30 @@ impl Cx {
         function: Atom,
         args: Vec<Term>,
     ) -> Result<Term, Exception> {
+        // One sync point, unless the function yielded itself (a step taken
+        // since means this process was scheduled again), so that a loop of
+        // applies of `undef` or of a BIF cannot hang the run. The yield is
+        // owed rather than taken: the next receive, apply or return to the
+        // scheduler pays it, so an erpc call's process, which ends right
+        // after its apply, takes no extra step.
+        if self.w.borrow().yield_owed {
+            self.yield_now().await;
+        }
+        let before = self.w.borrow().steps;
+        let r = self.apply_now(module, function, args).await;
+        let mut w = self.world();
+        if w.steps == before {
+            w.yield_owed = true;
+        }
+        r
+    }
+
+    async fn apply_now(
+        &self,
+        module: Atom,
+        function: Atom,
+        args: Vec<Term>,
+    ) -> Result<Term, Exception> {
         if args.len() > MAX_ARGS {
             return Err(too_many_args());
         }

@@ -3,7 +3,10 @@
 //! Every operation that another process could observe (send, spawn, link,
 //! monitor, exit, register, receive that has to wait) is a **sync point**: its
 //! effect happens, then control returns to the scheduler, which decides what
-//! runs next. Purely local queries (`self_pid`, `now`, `make_ref`) are not.
+//! runs next, also when the operation is answered at once (a spawn request
+//! to an unknown node yields before its receive takes the refusal; `apply`
+//! yields unless the applied function did). Purely local queries (`self_pid`,
+//! `now`, `make_ref`) are not.
 //! Between sync points a process runs alone, so the only nondeterminism is the
 //! scheduler's recorded choices and the seeded random draws.
 
@@ -155,6 +158,8 @@ enum Attempt {
     Got(Term),
     TimedOut,
     Wait,
+    /// Yield once before trying (a sync point owed by the operation before).
+    Yield,
     Dead,
 }
 
@@ -233,7 +238,7 @@ impl<F: FnMut(&Term) -> bool + Unpin> Future for Receive<'_, F> {
                 this.waited = true;
                 Poll::Pending
             }
-            Attempt::Dead => Poll::Pending,
+            Attempt::Yield | Attempt::Dead => Poll::Pending,
         }
     }
 }
@@ -335,7 +340,7 @@ impl From<ProcRef> for Cx {
 }
 
 impl Cx {
-    fn world(&self) -> RefMut<'_, World> {
+    pub(crate) fn world(&self) -> RefMut<'_, World> {
         match self.w.try_borrow_mut() {
             Ok(w) => w,
             // Only reachable by calling `Cx` inside a receive matcher; a panic
@@ -359,7 +364,7 @@ impl Cx {
     }
 
     /// A sync point with no effect of its own.
-    async fn yield_now(&self) {
+    pub(crate) async fn yield_now(&self) {
         self.effect(|_, _| ()).await
     }
 
@@ -794,10 +799,22 @@ impl Cx {
             Some(st) => st,
             None => state.insert(Self::receive_state(&w, self.key, timeout, marker)),
         };
-        let World { procs, arena, .. } = &mut *w;
+        let World {
+            procs,
+            arena,
+            yield_owed,
+            ..
+        } = &mut *w;
         let Some(p) = procs.get_mut(self.key) else {
             return Attempt::Dead;
         };
+        if *yield_owed {
+            // The sync point an operation before this receive owes (a spawn
+            // request answered at once, an apply that did not yield).
+            *yield_owed = false;
+            p.status = Status::Runnable;
+            return Attempt::Yield;
+        }
         if let Some(t) = p.mailbox.take_first(arena, &mut st.cursor, matcher) {
             if st.token.is_some() {
                 // Invalidate the pending timer.
@@ -1499,6 +1516,7 @@ impl Cx {
         let done = self.op(move |w, key| {
             let here = me.node();
             let r = w.make_ref(here);
+            let before = w.procs[key].mailbox.len();
             w.procs[key].mailbox.set_mark(r);
             let target = match node {
                 NodeRef::Name(a) => w.node_id(a),
@@ -1542,6 +1560,11 @@ impl Cx {
                     );
                 }
             }
+            // Answered at once (a refusal, a connection that could not be
+            // made, a local reply): the receive that takes the answer must
+            // still yield, or a retry loop would never let anything else run.
+            // Otherwise the receive waits, which pays any yield owed before.
+            w.yield_owed = w.procs.get(key).is_some_and(|p| p.mailbox.len() > before);
             r
         });
         // A dead process never gets past its next sync point; any fresh
@@ -2264,7 +2287,8 @@ impl Cx {
     /// ```
     pub async fn cancel_timer(&self, r: Ref) -> Option<u64> {
         self.effect(move |w, _| {
-            let t = w.erl_timers.shift_remove(&r)?;
+            // No order of this map is ever observed: O(1) removal.
+            let t = w.erl_timers.swap_remove(&r)?;
             w.erl_timer_left(&t)
         })
         .await

@@ -13,7 +13,7 @@ use std::fmt;
 /// ```
 /// use sim_core::Outcome;
 /// assert!(Outcome::Completed.is_ok());
-/// assert!(!Outcome::StepBudget.is_ok());
+/// assert!(!Outcome::StepBudget { last: None }.is_ok());
 /// ```
 #[derive(Clone, PartialEq, Debug)]
 pub enum Outcome {
@@ -47,7 +47,11 @@ pub enum Outcome {
         message: String,
     },
     /// The step budget ran out.
-    StepBudget,
+    StepBudget {
+        /// The process that took the latest step: in a loop that never
+        /// waits, the one looping.
+        last: Option<Pid>,
+    },
     /// The virtual-time budget ran out.
     TimeBudget,
     /// Nothing can ever become enabled again while a foreground process is alive.
@@ -82,7 +86,7 @@ impl Outcome {
             Outcome::CheckFailed { .. } => "check_failed",
             Outcome::Panicked { .. } => "panicked",
             Outcome::ActionPanicked { .. } => "action_panicked",
-            Outcome::StepBudget => "step_budget",
+            Outcome::StepBudget { .. } => "step_budget",
             Outcome::TimeBudget => "time_budget",
             Outcome::Deadlock { .. } => "deadlock",
         }
@@ -104,7 +108,10 @@ impl fmt::Display for Outcome {
                 f,
                 "scheduled action `{action}` panicked at {time} (step {step}): {message}"
             ),
-            Outcome::StepBudget => f.write_str("step budget spent"),
+            Outcome::StepBudget { last: None } => f.write_str("step budget spent"),
+            Outcome::StepBudget { last: Some(pid) } => {
+                write!(f, "step budget spent (the latest step was {pid}'s)")
+            }
             Outcome::TimeBudget => f.write_str("virtual-time budget spent"),
             Outcome::Deadlock { blocked } => {
                 write!(f, "deadlock: {} blocked process(es)", blocked.len())?;

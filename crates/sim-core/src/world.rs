@@ -125,6 +125,13 @@ pub(crate) struct World {
     pub(crate) boot_queue: VecDeque<ProcKey>,
     pub(crate) timers: BinaryHeap<std::cmp::Reverse<(Time, u64, TimerKind)>>,
     pub(crate) timer_seq: u64,
+    /// The running process owes a sync point (a spawn request answered at
+    /// once, an apply that did not yield): its next receive or apply yields
+    /// first. Any return to the scheduler pays it.
+    pub(crate) yield_owed: bool,
+    /// The process that took the latest step (named when the step budget runs
+    /// out).
+    pub(crate) last_ran: Option<Pid>,
     pub(crate) erl_timers: FastMap<Ref, timer::ErlTimer>,
     pub(crate) controls: Vec<Option<ControlFn>>,
     pub(crate) step_controls: Vec<(u64, usize)>,
@@ -186,6 +193,8 @@ impl World {
             boot_queue: VecDeque::new(),
             timers: BinaryHeap::new(),
             timer_seq: 0,
+            yield_owed: false,
+            last_ran: None,
             erl_timers: FastMap::default(),
             controls: Vec::new(),
             step_controls: Vec::new(),
@@ -372,7 +381,9 @@ impl World {
             return self.advance_time();
         }
         if self.steps >= self.max_steps {
-            self.outcome = Some(Outcome::StepBudget);
+            self.outcome = Some(Outcome::StepBudget {
+                last: self.last_ran,
+            });
             return Next::Stop;
         }
         while let Some(key) = self.boot_queue.pop_front() {
@@ -408,6 +419,7 @@ impl World {
             };
             p.enabled_pos = NOT_ENABLED;
             p.status = Status::Running;
+            self.last_ran = Some(p.pid);
             return match p.future.take() {
                 Some(f) => Next::Poll(key, f),
                 None => Next::Again,
@@ -465,6 +477,7 @@ impl World {
     /// kept small so it inlines into the run loop).
     #[inline]
     pub(crate) fn after_pending(&mut self, key: ProcKey, fut: BoxFuture) {
+        self.yield_owed = false;
         let Some(p) = self.procs.get_mut(key) else {
             return self.after_poll(key, fut, Ok(std::task::Poll::Pending));
         };
@@ -485,6 +498,7 @@ impl World {
         fut: BoxFuture,
         res: std::thread::Result<std::task::Poll<Result<Term, crate::exception::Exception>>>,
     ) {
+        self.yield_owed = false;
         let Some(p) = self.procs.get_mut(key) else {
             // The process died during its own step (exit(self(), kill), ...).
             self.graveyard.push(fut);

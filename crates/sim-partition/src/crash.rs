@@ -3,8 +3,10 @@
 //!
 //! A crash kills every process on the node at once (`killed`), forgets its
 //! registered names and mailboxes, and loses its connections: links and
-//! monitors on other nodes fire `noconnection`, node monitors get `nodedown`,
-//! signals in flight to or from it are lost (counted under `crash <node>`).
+//! monitors on other nodes fire `noconnection`, node monitors get `nodedown`.
+//! What it had already sent still arrives, in order, before the loss is seen;
+//! signals on their way to it, and what a cut holds from it, are lost (counted
+//! under `crash <node>`).
 //! A restart brings the node back under the same name as a new incarnation:
 //! its code is loaded again and its boot functions run again; pids of the old
 //! incarnation stay dead (monitoring one gives `noproc`). Installed cuts are

@@ -241,6 +241,20 @@ impl World {
     /// monitors get `nodedown`. A spawn request that could not leave is pending
     /// at its sender, so it is answered here too.
     pub(crate) fn connection_lost(&mut self, a: NodeId, b: NodeId, cause: &str) {
+        self.lose_connection(a, b, cause, None);
+    }
+
+    /// The connection between a node that just crashed and `peer` is lost.
+    /// What the crashed node had written before it died still reaches `peer`,
+    /// in send order and before the loss is noticed (as on OTP, where a
+    /// `spawn_reply` sent just before a halt makes the caller see `'DOWN'`
+    /// rather than a spawn error). Signals a cut holds or drops on that
+    /// direction, and everything on its way to the crashed node, are lost.
+    pub(crate) fn crashed_connection_lost(&mut self, crashed: NodeId, peer: NodeId, cause: &str) {
+        self.lose_connection(crashed, peer, cause, Some(crashed));
+    }
+
+    fn lose_connection(&mut self, a: NodeId, b: NodeId, cause: &str, sent_by: Option<NodeId>) {
         // A pid or name on a node outside the simulation (`Pid::new` with an
         // index no node has) can never be reached: there is no connection to
         // take down, only the fan-out (before, indexing it panicked).
@@ -263,12 +277,31 @@ impl World {
             if pos != NOT_ENABLED {
                 self.take_enabled(pos as usize);
             }
-            for (_, sig) in queue {
-                self.drop_signal(&sig, cause);
+            if sent_by == Some(x)
+                && !queue.is_empty()
+                && matches!(
+                    self.network.verdict(x, y, &mut self.rng),
+                    Verdict::Deliver { .. }
+                )
+            {
+                // Through the local queue, so that each arrives (and what it
+                // causes happens) before the fan-out below looks at links,
+                // monitors and pending spawns.
+                self.local_q.extend(queue.into_iter().map(|(_, sig)| sig));
+            } else {
+                for (_, sig) in queue {
+                    self.drop_signal(&sig, cause);
+                }
             }
             for sig in held {
                 self.drop_signal(&sig, cause);
             }
+        }
+        if sent_by.is_some() {
+            // Anything an arrival sends back to the crashed node is dropped as
+            // sent to a node that is down; the connection is already marked
+            // down, so that loss is not traced twice.
+            self.drain_local();
         }
         if was_up {
             let (na, nb) = (self.node_name(a), self.node_name(b));

@@ -216,7 +216,10 @@ impl Control<'_> {
 
     /// Crashes a node: every process on it dies at once (`killed`), its names
     /// and mailboxes are gone, and its connections are lost (`noconnection` for
-    /// everything across them). Returns `false` if it was already down.
+    /// everything across them). What it had already sent still reaches its
+    /// peers, in order, before they see the loss; what was on its way to it is
+    /// lost (counted under `cause`), as is whatever a cut holds or drops.
+    /// Returns `false` if it was already down.
     pub fn crash(&mut self, node: NodeId, cause: &str) -> bool {
         if !self.w.node_up(node) {
             return false;
@@ -229,7 +232,7 @@ impl Control<'_> {
         self.w.wipe_node(node);
         for other in 0..self.w.nodes.len() as u32 {
             if other != node.0 {
-                self.w.connection_lost(node, NodeId(other), cause);
+                self.w.crashed_connection_lost(node, NodeId(other), cause);
             }
         }
         self.w.drain_local();
@@ -314,7 +317,8 @@ impl World {
         };
         self.instant_actions += 1;
         if self.instant_actions > self.max_steps {
-            self.outcome.get_or_insert(Outcome::StepBudget);
+            self.outcome
+                .get_or_insert(Outcome::StepBudget { last: None });
             return;
         }
         let what = action.describe();
