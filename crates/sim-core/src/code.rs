@@ -200,7 +200,10 @@ fn erlang_module() -> Module {
                 _ => None,
             };
             match (num(&arg(&a, 0)), num(&arg(&a, 1))) {
-                (Some(x), Some(y)) if y != 0.0 => Ok(Term::Float(x / y)),
+                // A quotient too large for a float is `badarith` too (OTP:
+                // `1.0e308 / 1.0e-308`), never an infinite term.
+                (Some(x), Some(y)) if y != 0.0 => Term::float(x / y)
+                    .map_err(|_| Exception::bif_error("badarith", "erlang", "/", 2)),
                 _ => Err(Exception::bif_error("badarith", "erlang", "/", 2)),
             }
         })

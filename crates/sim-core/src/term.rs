@@ -14,7 +14,7 @@ pub mod parse;
 pub mod print;
 pub mod serial;
 
-pub use atom::{Atom, MAX_ATOM_CHARS};
+pub use atom::{Atom, AtomError, MAX_ATOMS, MAX_ATOM_CHARS};
 pub(crate) use atom::{DOWN, EXIT, KILLED, NOPROC, NORMAL, OK, PROCESS, SPAWN_REPLY};
 pub use parse::{Found, ParseError, MAX_DEPTH};
 pub use print::{atom_needs_quotes, format_float};
@@ -57,6 +57,19 @@ pub enum Term {
     ImproperList(Vec<Term>, Box<Term>),
     /// A binary.
     Binary(Vec<u8>),
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Elements [`Term::improper_list`] has moved from a tail into the list
+    /// before it: tests count it to pin that parsing nested tails is linear.
+    pub(crate) static APPENDED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+#[inline]
+fn count_appended(_n: usize) {
+    #[cfg(test)]
+    APPENDED.with(|c| c.set(c.get() + _n));
 }
 
 /// Why a value cannot become a [`Term`].
@@ -162,10 +175,12 @@ impl Term {
         loop {
             match tail {
                 Term::List(more) => {
+                    count_appended(more.len());
                     elems.extend(more);
                     return Term::List(elems);
                 }
                 Term::ImproperList(more, rest) => {
+                    count_appended(more.len());
                     elems.extend(more);
                     tail = *rest;
                 }

@@ -27,8 +27,11 @@
 //! - Pids and refs print as `<0.83.0>` and `#Ref<0.1.2.3>`.
 //!
 //! Known differences from a real node: maps with more than 32 keys print in
-//! map-key order, where OTP prints them in its internal hash order; a
-//! non-finite float (not a valid [`Term`]) prints as Rust prints it.
+//! map-key order, where OTP prints them in its internal hash order. A
+//! non-finite float is not a valid [`Term`] (Erlang has none); should one be
+//! built anyway it prints as `#Float<inf>`, `#Float<-inf>` or `#Float<NaN>`,
+//! which the parser refuses with [`ParseError::NonFiniteFloat`](super::ParseError)
+//! rather than reading back as something else (`inf` would be an atom).
 
 use super::cells::{canon, Cell, Cells};
 use super::order::map_key_order;
@@ -231,7 +234,7 @@ fn write_term(out: &mut dyn Write, t: &Term) -> fmt::Result {
 /// digits.
 fn write_float(out: &mut dyn Write, f: f64) -> fmt::Result {
     if !f.is_finite() {
-        return write!(out, "{f}");
+        return write!(out, "#Float<{f}>");
     }
     if f == 0.0 {
         return out.write_str(if f.is_sign_negative() { "-0.0" } else { "0.0" });

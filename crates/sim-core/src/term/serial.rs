@@ -20,7 +20,7 @@
 //! a JSON number is accepted too. An atom alone serializes as its name.
 
 use super::print::format_float;
-use super::{Atom, Term, MAX_ATOM_CHARS};
+use super::{Atom, AtomError, Term, MAX_ATOM_CHARS};
 use serde::de::{self, Deserializer, Visitor};
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
@@ -189,10 +189,10 @@ impl<'de> Deserialize<'de> for Atom {
                 write!(f, "an atom name of at most {MAX_ATOM_CHARS} characters")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Atom, E> {
-                if v.chars().count() > MAX_ATOM_CHARS {
-                    return Err(E::invalid_length(v.chars().count(), &self));
-                }
-                Ok(Atom::new(v))
+                Atom::try_new(v).map_err(|e| match e {
+                    AtomError::TooLong { chars } => E::invalid_length(chars, &self),
+                    AtomError::TableFull => E::custom(e),
+                })
             }
         }
         d.deserialize_str(V)
