@@ -175,10 +175,7 @@ fn erlang_module() -> Module {
         })
         .function("error", 2, |_, a| async move {
             let reason = arg(&a, 0);
-            let args = match arg(&a, 1) {
-                Term::List(v) => v,
-                _ => Vec::new(),
-            };
+            let args = arg(&a, 1).into_list().unwrap_or_default();
             Err(Exception::error(reason).with_frame(Frame {
                 module: Atom::new("erlang"),
                 function: Atom::new("error"),
@@ -208,8 +205,8 @@ fn erlang_module() -> Module {
             }
         })
         .function("apply", 3, |cx, a| async move {
-            match (arg(&a, 0), arg(&a, 1), arg(&a, 2)) {
-                (Term::Atom(m), Term::Atom(f), Term::List(args)) => cx.apply(m, f, args).await,
+            match (arg(&a, 0), arg(&a, 1), arg(&a, 2).into_list()) {
+                (Term::Atom(m), Term::Atom(f), Ok(args)) => cx.apply(m, f, args).await,
                 _ => Err(Exception::badarg("apply", 3)),
             }
         })
@@ -221,9 +218,9 @@ fn erlang_module() -> Module {
         })
         .function("send", 2, |cx, a| async move {
             // `erlang:send(Dest, Msg)`, the same as `Dest ! Msg`: returns `Msg`.
-            let to = match arg(&a, 0) {
-                Term::Pid(p) => Target::Pid(p),
-                Term::Atom(n) => Target::Name(n),
+            let to = match &arg(&a, 0) {
+                Term::Pid(p) => Target::Pid(*p),
+                Term::Atom(n) => Target::Name(*n),
                 Term::Tuple(t) => match t.as_slice() {
                     [Term::Atom(n), Term::Atom(node)] => Target::Remote(*n, *node),
                     _ => return Err(Exception::badarg("send", 2)),

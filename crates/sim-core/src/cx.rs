@@ -1245,7 +1245,7 @@ impl Cx {
                 Timeout::Infinity,
             )
             .await;
-        let Some(Term::Tuple(t)) = reply else {
+        let Some(Term::Tuple(t)) = &reply else {
             return Err(Exception::badarg("spawn_opt", 4));
         };
         match (&t[2], &t[3]) {
