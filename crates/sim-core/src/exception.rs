@@ -320,7 +320,7 @@ impl Exception {
 /// ```
 impl From<crate::term::AtomError> for Exception {
     fn from(_: crate::term::AtomError) -> Exception {
-        Exception::error(Term::Atom(Atom::new("system_limit")))
+        Exception::error(Term::Atom(crate::term::SYSTEM_LIMIT))
     }
 }
 

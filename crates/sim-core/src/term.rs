@@ -16,7 +16,7 @@ pub mod print;
 pub mod serial;
 
 pub use atom::{Atom, AtomError, MAX_ATOMS, MAX_ATOM_CHARS};
-pub(crate) use atom::{DOWN, EXIT, KILLED, NOPROC, NORMAL, OK, PROCESS, SPAWN_REPLY};
+pub(crate) use atom::{DOWN, EXIT, KILLED, NOPROC, NORMAL, OK, PROCESS, SPAWN_REPLY, SYSTEM_LIMIT};
 pub use parse::{Found, ParseError, MAX_DEPTH};
 pub use print::{atom_needs_quotes, format_float};
 

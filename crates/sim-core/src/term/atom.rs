@@ -137,6 +137,8 @@ well_known! {
     NOCONNECTION = "noconnection",
     KILL = "kill",
     KILLED = "killed",
+    // What a full table answers with must not need a new atom.
+    SYSTEM_LIMIT = "system_limit",
 }
 
 type Table = BTreeMap<&'static str, &'static AtomData>;
