@@ -113,7 +113,7 @@ fn random_leaf(rng: &mut Rng) -> Term {
         0 => Term::Int(rng.next() as i64),
         1 => Term::Int(rng.below(600) as i64 - 300),
         2 => Term::Float(random_float(rng)),
-        3 => Term::atom(*rng.pick::<&str>(ATOM_NAMES)),
+        3 => Term::atom(rng.pick::<&str>(ATOM_NAMES)),
         4 => Term::atom(&random_string(rng, 6)),
         5 => Term::from(Pid::new(
             rng.below(4) as u32,

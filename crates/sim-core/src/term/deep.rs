@@ -40,7 +40,7 @@ fn has_compound_child(t: &Term) -> bool {
     }
 }
 
-/// Drops nested terms level by level, never more than [`RECURSION_LIMIT`]
+/// Drops nested terms level by level, never more than 64
 /// frames deep: a term whose children are all scalars (most messages) is
 /// dropped by the compiler's glue after one scan; otherwise its compound
 /// children are emptied first, so the glue never recurses past one level.
@@ -118,7 +118,7 @@ fn take_compound_children(t: &mut Term, out: &mut Vec<Term>) {
     }
 }
 
-/// Clones natively for [`RECURSION_LIMIT`] levels, then with an explicit
+/// Clones natively for the first 64 levels, then with an explicit
 /// stack, so any depth clones (a message is cloned into a trace or a
 /// `process_info` snapshot).
 ///
