@@ -165,10 +165,11 @@ impl Atom {
     /// use sim_core::Atom;
     /// assert_eq!(Atom::new("ok").as_str(), "ok");
     /// ```
+    #[inline]
     pub fn new(name: &str) -> Atom {
         match Atom::try_new(name) {
             Ok(atom) => atom,
-            Err(e) => panic!("Atom::new: {e}"),
+            Err(e) => refused(e),
         }
     }
 
@@ -242,6 +243,12 @@ impl Atom {
     pub(crate) fn hash_word(self) -> u64 {
         self.0.hash
     }
+}
+
+#[cold]
+#[inline(never)]
+fn refused(e: AtomError) -> ! {
+    panic!("Atom::new: {e}")
 }
 
 impl PartialEq for Atom {

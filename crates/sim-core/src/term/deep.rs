@@ -8,6 +8,7 @@
 //! no allocation, and go on with an explicit stack on the heap below that.
 
 use super::Term;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 /// Levels handled by native recursion before an explicit stack takes over.
@@ -16,6 +17,7 @@ use std::collections::BTreeMap;
 pub(crate) const RECURSION_LIMIT: usize = 64;
 
 /// Whether `t` holds other terms (so dropping or cloning it can recurse).
+#[inline]
 fn is_compound(t: &Term) -> bool {
     match t {
         Term::Tuple(v) | Term::List(v) => !v.is_empty(),
@@ -30,20 +32,16 @@ fn is_compound(t: &Term) -> bool {
     }
 }
 
-/// Whether one of `t`'s direct children holds terms itself.
-fn has_compound_child(t: &Term) -> bool {
-    match t {
-        Term::Tuple(v) | Term::List(v) => v.iter().any(is_compound),
-        Term::ImproperList(v, tail) => is_compound(tail) || v.iter().any(is_compound),
-        Term::Map(m) => m.iter().any(|(k, v)| is_compound(k) || is_compound(v)),
-        _ => false,
-    }
+thread_local! {
+    /// How many `Term` drops are under way on this thread, one inside the
+    /// other: the native recursion depth of dropping.
+    static DROP_DEPTH: Cell<usize> = const { Cell::new(0) };
 }
 
-/// Drops nested terms level by level, never more than 64
-/// frames deep: a term whose children are all scalars (most messages) is
-/// dropped by the compiler's glue after one scan; otherwise its compound
-/// children are emptied first, so the glue never recurses past one level.
+/// Drops nested terms natively for the first 64 levels (a counter per thread
+/// tracks the depth, so a shallow term pays one scalar check per node, as
+/// the derived drop does), and below that moves what is left onto an
+/// explicit stack on the heap.
 ///
 /// ```
 /// use sim_core::Term;
@@ -54,45 +52,39 @@ fn has_compound_child(t: &Term) -> bool {
 /// drop(t);
 /// ```
 impl Drop for Term {
+    #[inline]
     fn drop(&mut self) {
-        if has_compound_child(self) {
-            flatten(self, 0);
+        if is_compound(self) {
+            drop_children(self);
         }
     }
 }
 
-/// Empties every compound child of `t` (dropping its contents), so that `t`
-/// itself drops without recursing.
-fn flatten(t: &mut Term, depth: usize) {
-    if depth >= RECURSION_LIMIT {
-        flatten_iteratively(t);
-        return;
-    }
-    let mut child = |c: &mut Term| {
-        if is_compound(c) {
-            flatten(c, depth + 1);
-            // `c`'s children are scalars or empty now: this drop is shallow.
-            *c = Term::nil();
+/// Drops `t`'s children now, inside the depth count, so that the drop glue
+/// that runs after `Drop::drop` finds nothing left to recurse into.
+fn drop_children(t: &mut Term) {
+    DROP_DEPTH.with(|d| {
+        let depth = d.get();
+        if depth >= RECURSION_LIMIT {
+            flatten_iteratively(t);
+            return;
         }
-    };
-    match t {
-        Term::Tuple(v) | Term::List(v) => v.iter_mut().for_each(child),
-        Term::ImproperList(v, tail) => {
-            v.iter_mut().for_each(&mut child);
-            child(tail);
-        }
-        Term::Map(m) => {
-            for (mut k, mut v) in std::mem::take(m) {
-                child(&mut k);
-                child(&mut v);
+        d.set(depth + 1);
+        match t {
+            Term::Tuple(v) | Term::List(v) => v.clear(),
+            Term::ImproperList(v, tail) => {
+                v.clear();
+                drop(std::mem::take(&mut **tail));
             }
+            Term::Map(m) => drop(std::mem::take(m)),
+            _ => {}
         }
-        _ => {}
-    }
+        d.set(depth);
+    });
 }
 
-/// [`flatten`] with the pending terms on the heap: each popped term hands its
-/// compound children to the stack before it is dropped, childless.
+/// Drops `t`'s contents with the pending terms on the heap: each popped term
+/// hands its compound children to the stack before it is dropped, childless.
 fn flatten_iteratively(t: &mut Term) {
     let mut pending = Vec::new();
     take_compound_children(t, &mut pending);
@@ -107,7 +99,9 @@ fn take_compound_children(t: &mut Term, out: &mut Vec<Term>) {
         Term::Tuple(v) | Term::List(v) => out.extend(v.drain(..).filter(is_compound)),
         Term::ImproperList(v, tail) => {
             out.extend(v.drain(..).filter(is_compound));
-            out.push(std::mem::take(&mut **tail));
+            if is_compound(tail) {
+                out.push(std::mem::take(&mut **tail));
+            }
         }
         Term::Map(m) => {
             for (k, v) in std::mem::take(m) {
@@ -137,14 +131,16 @@ impl Clone for Term {
 }
 
 fn clone_seq(v: &[Term], depth: usize) -> Vec<Term> {
-    v.iter().map(|e| clone_at(e, depth + 1)).collect()
+    let mut out = Vec::with_capacity(v.len());
+    for e in v {
+        out.push(clone_at(e, depth + 1));
+    }
+    out
 }
 
 fn clone_at(t: &Term, depth: usize) -> Term {
-    if depth >= RECURSION_LIMIT && is_compound(t) {
-        return clone_iteratively(t);
-    }
     match t {
+        _ if depth >= RECURSION_LIMIT && is_compound(t) => clone_iteratively(t),
         Term::Int(i) => Term::Int(*i),
         Term::Float(f) => Term::Float(*f),
         Term::Atom(a) => Term::Atom(*a),
