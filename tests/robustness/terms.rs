@@ -226,6 +226,37 @@ fn atom_names_over_255_characters_are_system_limit() -> Result<(), String> {
     ensure(serde_json::from_str::<Term>(&json).is_err(), || {
         "serde took a 256-character atom".into()
     })?;
+    // In a process body, `?` raises error:system_limit, and so does
+    // erlang:list_to_atom/1 (OTP 25), while 255 characters make an atom.
+    let mut sim = Sim::builder()
+        .nodes(["a@sim"])
+        .build()
+        .map_err(|e| e.to_string())?;
+    sim.spawn("a@sim", |cx| async move {
+        let apply = |n: usize| {
+            let cx = cx.clone();
+            async move {
+                let name = Term::string(&"a".repeat(n));
+                cx.apply(Atom::new("erlang"), Atom::new("list_to_atom"), vec![name])
+                    .await
+            }
+        };
+        let ok = apply(MAX_ATOM_CHARS).await?;
+        cx.check(ok.as_atom().is_some(), "255 characters make an atom")?;
+        match apply(MAX_ATOM_CHARS + 1).await {
+            Err(e) if e.reason.is_atom("system_limit") => Ok(Term::atom("system_limit")),
+            other => Ok(Term::atom(&format!("{:.100}", format!("{other:?}")))),
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    let report = sim.run();
+    ensure(
+        report
+            .results
+            .iter()
+            .any(|(_, r)| r.as_ref() == Some(&Ok(Term::atom("system_limit")))),
+        || format!("list_to_atom: {:?}", report.results),
+    )?;
     // In a process body, `?` raises error:system_limit.
     let mut sim = Sim::builder()
         .nodes(["a@sim"])

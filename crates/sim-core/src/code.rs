@@ -279,6 +279,30 @@ fn erlang_module() -> Module {
                 _ => Err(Exception::badarg("atom_to_list", 1)),
             }
         })
+        .function("list_to_atom", 1, |_, a| async move {
+            // A list of character codes, else badarg; a name past the atom
+            // limits is system_limit, as on OTP 25.
+            let name: Option<String> = arg(&a, 0).as_list().and_then(|codes| {
+                codes
+                    .iter()
+                    .map(|c| {
+                        c.as_int()
+                            .and_then(|c| u32::try_from(c).ok())
+                            .and_then(char::from_u32)
+                    })
+                    .collect()
+            });
+            match name.map(|n| Atom::try_new(&n)) {
+                Some(Ok(atom)) => Ok(Term::Atom(atom)),
+                Some(Err(_)) => Err(Exception::bif_error(
+                    "system_limit",
+                    "erlang",
+                    "list_to_atom",
+                    1,
+                )),
+                None => Err(Exception::badarg("list_to_atom", 1)),
+            }
+        })
 }
 
 /// `erlang:'+'/2` and `'-'/2`: integers stay integers, a float makes the
