@@ -419,12 +419,12 @@ pub fn tagged(m: &Term, tag: &str) -> bool {
 /// `oracle:nsort/1`: a list sorted (anything else unchanged).
 #[allow(dead_code)]
 pub fn nsort(t: Term) -> Term {
-    match t {
-        Term::List(mut v) => {
+    match t.into_list() {
+        Ok(mut v) => {
             v.sort();
             Term::List(v)
         }
-        other => other,
+        Err(other) => other,
     }
 }
 

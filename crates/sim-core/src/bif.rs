@@ -25,10 +25,7 @@ fn truth() -> Term {
 
 /// `Args` of an MFA: a proper list, else `None`.
 fn arg_list(t: Term) -> Option<Vec<Term>> {
-    match t {
-        Term::List(v) => Some(v),
-        _ => None,
-    }
+    t.into_list().ok()
 }
 
 /// The options of `spawn_opt` OTP accepts (`link`, `monitor` and the tuning
@@ -220,9 +217,9 @@ pub(crate) fn process_bifs(m: Module) -> Module {
         if !arg(&a, 0).is_atom("process") {
             return Err(bad());
         }
-        let r = match arg(&a, 1) {
-            Term::Pid(p) => cx.monitor(p).await,
-            Term::Atom(name) => cx.monitor_name(name, cx.node()).await,
+        let r = match &arg(&a, 1) {
+            Term::Pid(p) => cx.monitor(*p).await,
+            Term::Atom(name) => cx.monitor_name(*name, cx.node()).await,
             Term::Tuple(t) => match t.as_slice() {
                 [Term::Atom(name), Term::Atom(node)] => cx.monitor_name(*name, *node).await,
                 _ => return Err(bad()),
@@ -370,10 +367,7 @@ fn erlang_module() -> Module {
         })
         .function("error", 2, |_, a| async move {
             let reason = arg(&a, 0);
-            let args = match arg(&a, 1) {
-                Term::List(v) => v,
-                _ => Vec::new(),
-            };
+            let args = arg(&a, 1).into_list().unwrap_or_default();
             Err(Exception::error(reason).with_frame(Frame {
                 module: Atom::new("erlang"),
                 function: Atom::new("error"),
@@ -395,13 +389,16 @@ fn erlang_module() -> Module {
                 _ => None,
             };
             match (num(&arg(&a, 0)), num(&arg(&a, 1))) {
-                (Some(x), Some(y)) if y != 0.0 => Ok(Term::Float(x / y)),
+                // A quotient too large for a float is `badarith` too (OTP:
+                // `1.0e308 / 1.0e-308`), never an infinite term.
+                (Some(x), Some(y)) if y != 0.0 => Term::float(x / y)
+                    .map_err(|_| Exception::bif_error("badarith", "erlang", "/", 2)),
                 _ => Err(Exception::bif_error("badarith", "erlang", "/", 2)),
             }
         })
         .function("apply", 3, |cx, a| async move {
-            match (arg(&a, 0), arg(&a, 1), arg(&a, 2)) {
-                (Term::Atom(m), Term::Atom(f), Term::List(args)) => cx.apply(m, f, args).await,
+            match (arg(&a, 0), arg(&a, 1), arg(&a, 2).into_list()) {
+                (Term::Atom(m), Term::Atom(f), Ok(args)) => cx.apply(m, f, args).await,
                 _ => Err(Exception::badarg("apply", 3)),
             }
         })
@@ -413,9 +410,9 @@ fn erlang_module() -> Module {
         })
         .function("send", 2, |cx, a| async move {
             // `erlang:send(Dest, Msg)`, the same as `Dest ! Msg`: returns `Msg`.
-            let to = match arg(&a, 0) {
-                Term::Pid(p) => Target::Pid(p),
-                Term::Atom(n) => Target::Name(n),
+            let to = match &arg(&a, 0) {
+                Term::Pid(p) => Target::Pid(*p),
+                Term::Atom(n) => Target::Name(*n),
                 Term::Tuple(t) => match t.as_slice() {
                     [Term::Atom(n), Term::Atom(node)] => Target::Remote(*n, *node),
                     _ => return Err(Exception::badarg("send", 2)),
@@ -466,6 +463,30 @@ fn erlang_module() -> Module {
             match arg(&a, 0) {
                 Term::Atom(n) => Ok(Term::string(n.as_str())),
                 _ => Err(Exception::badarg("atom_to_list", 1)),
+            }
+        })
+        .function("list_to_atom", 1, |_, a| async move {
+            // A list of character codes, else badarg; a name past the atom
+            // limits is system_limit, as on OTP 25.
+            let name: Option<String> = arg(&a, 0).as_list().and_then(|codes| {
+                codes
+                    .iter()
+                    .map(|c| {
+                        c.as_int()
+                            .and_then(|c| u32::try_from(c).ok())
+                            .and_then(char::from_u32)
+                    })
+                    .collect()
+            });
+            match name.map(|n| Atom::try_new(&n)) {
+                Some(Ok(atom)) => Ok(Term::Atom(atom)),
+                Some(Err(_)) => Err(Exception::bif_error(
+                    "system_limit",
+                    "erlang",
+                    "list_to_atom",
+                    1,
+                )),
+                None => Err(Exception::badarg("list_to_atom", 1)),
             }
         })
 }

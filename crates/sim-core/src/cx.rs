@@ -1299,7 +1299,7 @@ impl Cx {
                 Timeout::Infinity,
             )
             .await;
-        let Some(Term::Tuple(t)) = reply else {
+        let Some(Term::Tuple(t)) = &reply else {
             return Err(Exception::badarg("spawn_opt", 4));
         };
         match (&t[2], &t[3]) {
@@ -1356,7 +1356,7 @@ impl Cx {
     ///     let (p, r) = cx.spawn_apply("no_such_mod", "f", vec![], false, true).await?;
     ///     let r = r.expect("a monitor was asked for");
     ///     let down = cx.recv().await;
-    ///     let Term::Tuple(t) = down else { unreachable!() };
+    ///     let Term::Tuple(t) = &down else { unreachable!() };
     ///     cx.check(t[1] == Term::Ref(r) && t[3] == Term::Pid(p), "its DOWN")?;
     ///     cx.check(t[4].to_string() == "{undef,[{no_such_mod,f,[],[]}]}", "undef")?;
     ///     Ok(Term::atom("ok"))
@@ -1409,7 +1409,7 @@ impl Cx {
     ///     let args = vec![Term::atom("oops")];
     ///     let (_p, r) = cx.spawn_apply_on("b@sim", "erlang", "error", args, false, true).await?;
     ///     let down = cx.recv().await;
-    ///     let Term::Tuple(t) = down else { unreachable!() };
+    ///     let Term::Tuple(t) = &down else { unreachable!() };
     ///     cx.check(r.map(Term::Ref) == Some(t[1].clone()), "its DOWN")?;
     ///     let want = "{oops,[{erts_internal,dist_spawn_init,1,[]}]}";
     ///     cx.check(t[4].to_string() == want, "first frame")?;
@@ -1457,7 +1457,7 @@ impl Cx {
     ///     let opts = SpawnOpts { monitor: true, reply: SpawnReply::ErrorOnly, ..SpawnOpts::default() };
     ///     let r = cx.spawn_request("b@sim", |_| async move { Err(sim_core::Exception::exit(Term::atom("result"))) }, opts).await;
     ///     let down = cx.receive_marked(move |_| true, Timeout::Infinity).await.unwrap();
-    ///     let Term::Tuple(t) = down else { unreachable!() };
+    ///     let Term::Tuple(t) = &down else { unreachable!() };
     ///     cx.check(t[1] == Term::Ref(r) && t[4] == Term::atom("result"), "result in DOWN")?;
     ///     Ok(Term::atom("ok"))
     /// }).unwrap();
@@ -1494,7 +1494,7 @@ impl Cx {
     ///     let none = cx.receive_marked(move |_| true, Timeout::ms(0)).await;
     ///     cx.check(none.is_none(), "the child has not run yet")?;
     ///     let down = cx.receive_marked(move |_| true, Timeout::Infinity).await.unwrap();
-    ///     let Term::Tuple(t) = down else { unreachable!() };
+    ///     let Term::Tuple(t) = &down else { unreachable!() };
     ///     cx.check(t[1] == Term::Ref(r) && t[4] == Term::atom("normal"), "then its DOWN")?;
     ///     Ok(Term::atom("ok"))
     /// }).unwrap();
@@ -2363,7 +2363,7 @@ impl Cx {
     /// sim.spawn("a@sim", |cx| async move {
     ///     let (_p, r) = cx.spawn_monitor_on("b@sim", |c| async move { c.halt().await; Ok(Term::atom("x")) }).await?;
     ///     let m = cx.recv().await;
-    ///     let Term::Tuple(t) = m else { unreachable!() };
+    ///     let Term::Tuple(t) = &m else { unreachable!() };
     ///     cx.check(t[1] == Term::Ref(r) && t[4] == Term::atom("noconnection"), "node gone")?;
     ///     Ok(Term::atom("ok"))
     /// }).unwrap();

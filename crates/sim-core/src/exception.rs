@@ -309,6 +309,21 @@ impl Exception {
     }
 }
 
+/// A name that cannot be an atom is `error:system_limit`, as `list_to_atom/1`
+/// raises on a real node, so `Atom::try_new(name)?` in a process body behaves
+/// as Erlang does.
+///
+/// ```
+/// use sim_core::{Atom, Exception};
+/// let e: Exception = Atom::try_new(&"x".repeat(256)).unwrap_err().into();
+/// assert_eq!(e.to_string(), "error:system_limit");
+/// ```
+impl From<crate::term::AtomError> for Exception {
+    fn from(_: crate::term::AtomError) -> Exception {
+        Exception::error(Term::Atom(crate::term::SYSTEM_LIMIT))
+    }
+}
+
 impl fmt::Display for Exception {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.class, self.reason)

@@ -61,7 +61,7 @@ pub use rng::SimRng;
 pub use sched::{Dfs, Event, Pct, Pos, Random, Replay, RoundRobin, Schedule, Strategy};
 pub use signal::{SignalKind, SpawnOpts, SpawnReply};
 pub use sim::{Sim, SimBuilder, SimError, DEFAULT_PROCESS_LIMIT};
-pub use term::{Atom, ParseError, Term, TermError};
+pub use term::{Atom, AtomError, ParseError, Term, TermError};
 pub use time::{Time, Timeout};
 pub use trace::{trace_to_jsonl, Digest, TraceDest, TraceEvent, TraceMode, TraceRecord};
 pub use world::{ActionError, Control, ControlAction};

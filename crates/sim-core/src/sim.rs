@@ -6,7 +6,7 @@
 //! let mut sim = Sim::builder().seed(7).nodes(["a@sim", "b@sim"]).build().unwrap();
 //! sim.spawn("a@sim", |cx| async move {
 //!     let p = cx.spawn_on("b@sim", |c| async move {
-//!         let (from, msg) = match c.recv().await {
+//!         let (from, msg) = match &c.recv().await {
 //!             Term::Tuple(t) if t.len() == 2 => (t[0].clone(), t[1].clone()),
 //!             _ => return Ok(Term::atom("bad")),
 //!         };

@@ -8,14 +8,15 @@
 
 mod atom;
 mod cells;
+mod deep;
 mod macros;
 pub mod order;
 pub mod parse;
 pub mod print;
 pub mod serial;
 
-pub use atom::{Atom, MAX_ATOM_CHARS};
-pub(crate) use atom::{DOWN, EXIT, KILLED, NOPROC, NORMAL, OK, PROCESS, SPAWN_REPLY};
+pub use atom::{Atom, AtomError, MAX_ATOMS, MAX_ATOM_CHARS};
+pub(crate) use atom::{DOWN, EXIT, KILLED, NOPROC, NORMAL, OK, PROCESS, SPAWN_REPLY, SYSTEM_LIMIT};
 pub use parse::{Found, ParseError, MAX_DEPTH};
 pub use print::{atom_needs_quotes, format_float};
 
@@ -34,7 +35,12 @@ use std::collections::BTreeMap;
 /// let t = Term::Tuple(vec![Term::Atom(Atom::new("ok")), Term::Int(1)]);
 /// assert!(matches!(t, Term::Tuple(ref v) if v.len() == 2));
 /// ```
-#[derive(Clone, Debug)]
+///
+/// `Clone`, `Drop`, comparison, hashing and printing work at any depth of
+/// nesting without overflowing the stack (the first levels recurse, deeper
+/// ones go on an explicit stack on the heap); serde refuses a term nested
+/// deeper than [`MAX_DEPTH`] with an error, and so does the parser. Because `Term` implements `Drop`, it cannot be destructured by
+/// value: match on a reference, or move a part out with `std::mem::take`.
 pub enum Term {
     /// An integer (Erlang integers are unbounded; ours are `i64`, and arithmetic
     /// that overflows is an error, never a wrap).
@@ -57,6 +63,19 @@ pub enum Term {
     ImproperList(Vec<Term>, Box<Term>),
     /// A binary.
     Binary(Vec<u8>),
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Elements [`Term::improper_list`] has moved from a tail into the list
+    /// before it: tests count it to pin that parsing nested tails is linear.
+    pub(crate) static APPENDED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+#[inline]
+fn count_appended(_n: usize) {
+    #[cfg(test)]
+    APPENDED.with(|c| c.set(c.get() + _n));
 }
 
 /// Why a value cannot become a [`Term`].
@@ -160,17 +179,19 @@ impl Term {
         let mut elems: Vec<Term> = elems.into_iter().map(Into::into).collect();
         let mut tail = tail;
         loop {
-            match tail {
+            match &mut tail {
                 Term::List(more) => {
-                    elems.extend(more);
+                    count_appended(more.len());
+                    elems.append(more);
                     return Term::List(elems);
                 }
                 Term::ImproperList(more, rest) => {
-                    elems.extend(more);
-                    tail = *rest;
+                    count_appended(more.len());
+                    elems.append(more);
+                    tail = std::mem::take(&mut **rest);
                 }
-                other if elems.is_empty() => return other,
-                other => return Term::ImproperList(elems, Box::new(other)),
+                _ if elems.is_empty() => return tail,
+                _ => return Term::ImproperList(elems, Box::new(tail)),
             }
         }
     }
@@ -341,6 +362,51 @@ impl Term {
         match canon(self) {
             Term::Ref(r) => Some(*r),
             _ => None,
+        }
+    }
+
+    /// The elements, moved out, if this is a tuple; else the term back.
+    /// (`Term` implements `Drop`, so a by-value `match` cannot move them out.)
+    ///
+    /// ```
+    /// use sim_core::Term;
+    /// assert_eq!(Term::tuple([1, 2]).into_tuple(), Ok(vec![Term::Int(1), Term::Int(2)]));
+    /// assert_eq!(Term::Int(1).into_tuple(), Err(Term::Int(1)));
+    /// ```
+    pub fn into_tuple(self) -> Result<Vec<Term>, Term> {
+        let mut t = self;
+        loop {
+            match &mut t {
+                Term::Tuple(v) => return Ok(std::mem::take(v)),
+                Term::ImproperList(elems, tail) if elems.is_empty() => {
+                    let inner = std::mem::take(&mut **tail);
+                    t = inner;
+                }
+                _ => return Err(t),
+            }
+        }
+    }
+
+    /// The elements, moved out, if this is a proper list stored as
+    /// [`Term::List`] (as [`Term::as_list`] sees it); else the term back.
+    ///
+    /// ```
+    /// use sim_core::Term;
+    /// assert_eq!(Term::list([1]).into_list(), Ok(vec![Term::Int(1)]));
+    /// assert_eq!(Term::nil().into_list(), Ok(vec![]));
+    /// assert!(Term::atom("a").into_list().is_err());
+    /// ```
+    pub fn into_list(self) -> Result<Vec<Term>, Term> {
+        let mut t = self;
+        loop {
+            match &mut t {
+                Term::List(v) => return Ok(std::mem::take(v)),
+                Term::ImproperList(elems, tail) if elems.is_empty() => {
+                    let inner = std::mem::take(&mut **tail);
+                    t = inner;
+                }
+                _ => return Err(t),
+            }
         }
     }
 

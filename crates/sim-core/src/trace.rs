@@ -498,6 +498,15 @@ fn atom_word(a: Atom) -> u64 {
 /// `Term`'s `Hash`, which agrees with `=:=` (every spelling of a list alike).
 #[inline]
 fn term_word(t: &Term) -> (u64, u64) {
+    term_word_at(t, 0)
+}
+
+/// Tuples nested deeper than this digest through `Term`'s `Hash`, which needs
+/// no recursion, so no message depth can overflow the stack here.
+const TUPLE_WORD_DEPTH: u32 = 32;
+
+#[inline]
+fn term_word_at(t: &Term, depth: u32) -> (u64, u64) {
     match t {
         Term::Int(i) => (1, *i as u64),
         Term::Atom(a) => (2, atom_word(*a)),
@@ -511,20 +520,20 @@ fn term_word(t: &Term) -> (u64, u64) {
                     ^ u64::from(r.node().0).wrapping_mul(K_NODE),
             )
         }
-        _ => (5, compound_word(t)),
+        _ => (5, compound_word(t, depth)),
     }
 }
 
 #[inline(never)]
-fn compound_word(t: &Term) -> u64 {
+fn compound_word(t: &Term, depth: u32) -> u64 {
     let mut d = Digest::default();
     match t {
         // Tuples (`'DOWN'`, replies) element by element, each as one word;
         // they have one spelling, so this agrees with `=:=`.
-        Term::Tuple(v) => {
+        Term::Tuple(v) if depth < TUPLE_WORD_DEPTH => {
             d.mix(0x7475_706c_6500 | v.len() as u64);
             for e in v {
-                let (tag, w) = term_word(e);
+                let (tag, w) = term_word_at(e, depth + 1);
                 d.mix(w ^ tag.wrapping_mul(K_NODE).rotate_left(17));
             }
         }

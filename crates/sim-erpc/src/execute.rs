@@ -104,19 +104,17 @@ pub(crate) async fn apply(cx: &Cx, what: Applied) -> Result<Term, CoreException>
         Applied::Mfa {
             module,
             function,
-            args: Term::List(args),
-        } => cx.apply(module, function, args).await,
-        Applied::Mfa {
-            module,
-            function,
             args,
-        } => Err(
-            CoreException::error(Term::atom("badarg")).with_frame(Frame::with_args(
-                "erlang",
-                "apply",
-                vec![Term::Atom(module), Term::Atom(function), args],
+        } => match args.into_list() {
+            Ok(args) => cx.apply(module, function, args).await,
+            Err(args) => Err(CoreException::error(Term::atom("badarg")).with_frame(
+                Frame::with_args(
+                    "erlang",
+                    "apply",
+                    vec![Term::Atom(module), Term::Atom(function), args],
+                ),
             )),
-        ),
+        },
         Applied::Fun(f) => match f(cx.clone()).await {
             Err(e) if e.class == Class::Error => {
                 Err(e.with_frame(Frame::new("erlang", "apply", 2)))

@@ -693,13 +693,13 @@ fn registered_names_gone_after_crash() {
             .await?;
         cx.sleep(Time::ms(2)).await;
         let before = call(&cx, B, names(), Timeout::ms(50)).await;
-        let Ok(Term::Tuple(before)) = before else {
+        let Ok(Term::Tuple(before)) = &before else {
             return Err(Exception::exit(atom("no answer before the crash")));
         };
         cx.check(before[0] == Term::Pid(worker), "worker registered")?;
         cx.sleep(Time::ms(10)).await; // crashed and restarted
         let after = call(&cx, B, names(), Timeout::ms(50)).await;
-        let Ok(Term::Tuple(after)) = after else {
+        let Ok(Term::Tuple(after)) = &after else {
             return Err(Exception::exit(atom("no answer after the restart")));
         };
         cx.check(

@@ -87,11 +87,11 @@ pub async fn pmap(
     {
         return Err(Exception::exit(Term::atom("badrpc")));
     }
-    Ok(match results {
-        Term::List(mut rs) => {
+    Ok(match results.into_list() {
+        Ok(mut rs) => {
             rs.reverse();
             Term::List(rs)
         }
-        other => other,
+        Err(other) => other,
     })
 }

@@ -660,9 +660,9 @@ fn ec43() -> Observed {
                     && d[1] == Term::Ref(m) && d[3] == Term::Pid(p))
             })
             .await;
-        let reason = match down {
-            Term::Tuple(mut d) => d.remove(4),
-            other => other,
+        let reason = match down.into_tuple() {
+            Ok(mut d) => d.remove(4),
+            Err(other) => other,
         };
         Ok(tuple![atom!("caller_process_died"), reason])
     })
@@ -862,8 +862,8 @@ fn ea19() -> Observed {
             })
             .await?;
         let tagged = |tag: &'static str| move |m: &Term| matches!(m, Term::Tuple(x) if x.len() == 2 && x[0].is_atom(tag));
-        let value = |m: Option<Term>, none: &str| match m {
-            Some(Term::Tuple(mut x)) => x.remove(1),
+        let value = |m: Option<Term>, none: &str| match m.map(Term::into_tuple) {
+            Some(Ok(mut x)) => x.remove(1),
             _ => atom!(none),
         };
         let first = value(

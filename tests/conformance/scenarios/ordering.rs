@@ -75,8 +75,8 @@ fn df09() -> Observed {
                     Timeout::ms(3000),
                 )
                 .await;
-            Ok(match reply {
-                Some(Term::Tuple(mut x)) => x.remove(2),
+            Ok(match reply.map(Term::into_tuple) {
+                Some(Ok(mut x)) => x.remove(2),
                 _ => atom!("timeout"),
             })
         };

@@ -6,6 +6,11 @@
 //! to its name and the name's hash, computed once at interning: equality is a
 //! pointer compare, and hashing an atom (map lookups, the trace digest) writes one
 //! word instead of re-hashing the name.
+//!
+//! As on the BEAM, a name is at most [`MAX_ATOM_CHARS`] characters (not bytes)
+//! and the table holds at most [`MAX_ATOMS`] atoms; past either limit
+//! [`Atom::try_new`] answers an [`AtomError`] (Erlang's `system_limit`), so the
+//! leak is bounded.
 
 use std::cell::Cell;
 use std::cmp::Ordering;
@@ -14,8 +19,37 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::{Mutex, OnceLock};
 
-/// The longest atom Erlang accepts, in characters.
+/// The longest atom Erlang accepts, in characters (OTP 25:
+/// `list_to_atom(lists:duplicate(256, $a))` is `system_limit`, and so is 256
+/// times `$é`, while 255 emoji are fine).
 pub const MAX_ATOM_CHARS: usize = 255;
+
+/// The most atoms the table holds: the BEAM's default atom limit
+/// (`erlang:system_info(atom_limit)` on OTP 25), shared by every simulation in
+/// the program, well-known atoms included.
+pub const MAX_ATOMS: usize = 1_048_576;
+
+/// Why a name cannot become an atom: both are Erlang's `system_limit`.
+///
+/// ```
+/// use sim_core::term::{AtomError, MAX_ATOM_CHARS};
+/// use sim_core::Atom;
+/// let e = Atom::try_new(&"a".repeat(MAX_ATOM_CHARS + 1)).unwrap_err();
+/// assert_eq!(e, AtomError::TooLong { chars: MAX_ATOM_CHARS + 1 });
+/// assert_eq!(e.to_string(), "system_limit: atom name of 256 characters (at most 255)");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AtomError {
+    /// The name has more than [`MAX_ATOM_CHARS`] characters.
+    #[error("system_limit: atom name of {chars} characters (at most {MAX_ATOM_CHARS})")]
+    TooLong {
+        /// How many characters the name has.
+        chars: usize,
+    },
+    /// The table already holds [`MAX_ATOMS`] atoms and the name is new.
+    #[error("system_limit: the atom table is full ({MAX_ATOMS} atoms)")]
+    TableFull,
+}
 
 /// An interned Erlang atom.
 ///
@@ -103,6 +137,8 @@ well_known! {
     NOCONNECTION = "noconnection",
     KILL = "kill",
     KILLED = "killed",
+    // What a full table answers with must not need a new atom.
+    SYSTEM_LIMIT = "system_limit",
 }
 
 type Table = BTreeMap<&'static str, &'static AtomData>;
@@ -115,13 +151,42 @@ fn table() -> &'static Mutex<Table> {
 }
 
 impl Atom {
-    /// Interns `name` and returns its atom.
+    /// Interns `name` and returns its atom, for names known to be valid (literals,
+    /// names the program chose). Names that come from data go through
+    /// [`Atom::try_new`].
+    ///
+    /// # Panics
+    ///
+    /// Panics when `name` is longer than [`MAX_ATOM_CHARS`] characters or the
+    /// table is full ([`AtomError`]). In a process body that panic is a crash of
+    /// that process, never of the simulator.
     ///
     /// ```
     /// use sim_core::Atom;
     /// assert_eq!(Atom::new("ok").as_str(), "ok");
     /// ```
+    #[inline]
     pub fn new(name: &str) -> Atom {
+        match Atom::try_new(name) {
+            Ok(atom) => atom,
+            Err(e) => refused(e),
+        }
+    }
+
+    /// Interns `name`, or says why it cannot be an atom: longer than
+    /// [`MAX_ATOM_CHARS`] characters, or new while the table holds [`MAX_ATOMS`].
+    /// In a process body, `?` turns the error into `error:system_limit`, as
+    /// `list_to_atom/1` raises.
+    ///
+    /// ```
+    /// use sim_core::{Atom, Exception};
+    /// assert_eq!(Atom::try_new("ok"), Ok(Atom::new("ok")));
+    /// let long = "\u{e9}".repeat(256);
+    /// assert!(Atom::try_new(&long).is_err());
+    /// let e: Exception = Atom::try_new(&long).unwrap_err().into();
+    /// assert_eq!(e.to_string(), "error:system_limit");
+    /// ```
+    pub fn try_new(name: &str) -> Result<Atom, AtomError> {
         // Most names are interned already and looked up again and again (`normal`,
         // `'DOWN'`, a module's name at every call): a small per-thread cache of
         // interned names answers those without the lock and the tree search.
@@ -129,19 +194,30 @@ impl Atom {
         let slot = cache_slot(name);
         let hit = CACHE.with(|c| c[slot].get());
         if let Some(d) = hit.filter(|d| d.name == name) {
-            return Atom(d);
+            return Ok(Atom(d));
         }
-        let atom = Atom::intern(name);
+        // A name of at most 255 bytes has at most 255 characters; only longer
+        // ones need counting.
+        if name.len() > MAX_ATOM_CHARS {
+            let chars = name.chars().count();
+            if chars > MAX_ATOM_CHARS {
+                return Err(AtomError::TooLong { chars });
+            }
+        }
+        let atom = Atom::intern(name)?;
         CACHE.with(|c| c[slot].set(Some(atom.0)));
-        atom
+        Ok(atom)
     }
 
-    fn intern(name: &str) -> Atom {
+    fn intern(name: &str) -> Result<Atom, AtomError> {
         // A poisoned lock only means another thread panicked while inserting; the
         // set itself is still consistent (insertion is a single call).
         let mut set = table().lock().unwrap_or_else(|e| e.into_inner());
         if let Some(existing) = set.get(name) {
-            return Atom(existing);
+            return Ok(Atom(existing));
+        }
+        if set.len() >= MAX_ATOMS {
+            return Err(AtomError::TableFull);
         }
         let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
         let data: &'static AtomData = Box::leak(Box::new(AtomData {
@@ -149,7 +225,7 @@ impl Atom {
             hash: name_hash(leaked),
         }));
         set.insert(leaked, data);
-        Atom(data)
+        Ok(Atom(data))
     }
 
     /// The atom's name.
@@ -167,6 +243,12 @@ impl Atom {
     pub(crate) fn hash_word(self) -> u64 {
         self.0.hash
     }
+}
+
+#[cold]
+#[inline(never)]
+fn refused(e: AtomError) -> ! {
+    panic!("Atom::new: {e}")
 }
 
 impl PartialEq for Atom {
@@ -207,6 +289,12 @@ impl fmt::Debug for Atom {
     }
 }
 
+/// As [`Atom::new`], so it panics on a name [`Atom::try_new`] refuses.
+///
+/// ```
+/// use sim_core::Atom;
+/// assert_eq!(Atom::from("ok"), Atom::new("ok"));
+/// ```
 impl From<&str> for Atom {
     fn from(s: &str) -> Atom {
         Atom::new(s)
@@ -240,6 +328,27 @@ mod tests {
             name_hash("a_name_longer_than_eight_bytes")
         );
         assert_ne!(name_hash("a"), name_hash("a\0"));
+    }
+
+    #[test]
+    fn atom_names_are_limited_in_characters_not_bytes() {
+        // OTP 25: 255 four-byte characters make an atom, 256 `é` do not.
+        let emoji = "\u{1F600}".repeat(MAX_ATOM_CHARS);
+        assert_eq!(Atom::try_new(&emoji).map(|a| a.as_str().len()), Ok(4 * 255));
+        assert_eq!(
+            Atom::try_new(&"é".repeat(MAX_ATOM_CHARS + 1)),
+            Err(AtomError::TooLong {
+                chars: MAX_ATOM_CHARS + 1
+            })
+        );
+        assert!(Atom::try_new(&"a".repeat(MAX_ATOM_CHARS)).is_ok());
+    }
+
+    #[test]
+    fn atom_new_panics_on_a_name_try_new_refuses() {
+        let long = "b".repeat(MAX_ATOM_CHARS + 1);
+        let caught = std::panic::catch_unwind(|| Atom::new(&long));
+        assert!(caught.is_err());
     }
 
     #[test]

@@ -26,6 +26,7 @@
 
 use super::cells::{canon, Cell, Cells};
 use super::Term;
+use smallvec::SmallVec;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
@@ -101,7 +102,42 @@ fn cmp_floats(a: f64, b: f64, mode: Mode) -> Ordering {
     }
 }
 
+/// A comparison still to make, kept on an explicit stack so that no depth of
+/// nesting can overflow the call stack.
+enum Pending<'a> {
+    /// Two terms.
+    Terms(&'a Term, &'a Term, Mode),
+    /// The rest of two lists, cell by cell.
+    Lists(Cells<'a>, Cells<'a>, Mode),
+}
+
+/// The stack of pending comparisons: inline for the first few, so comparing a
+/// shallow term allocates nothing.
+type Stack<'a> = SmallVec<[Pending<'a>; 8]>;
+
+/// Compares in pre-order, stopping at the first difference: the same answer
+/// as comparing children recursively, without the recursion.
 fn compare(a: &Term, b: &Term, mode: Mode) -> Ordering {
+    let mut stack = Stack::new();
+    let mut next = Pending::Terms(a, b, mode);
+    loop {
+        let o = match next {
+            Pending::Terms(a, b, mode) => compare_one(a, b, mode, &mut stack),
+            Pending::Lists(xs, ys, mode) => compare_cells(xs, ys, mode, &mut stack),
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+        match stack.pop() {
+            Some(p) => next = p,
+            None => return Ordering::Equal,
+        }
+    }
+}
+
+/// Compares `a` and `b` as far as their own type, size and scalar value go,
+/// pushing what their children still have to decide.
+fn compare_one<'a>(a: &'a Term, b: &'a Term, mode: Mode, stack: &mut Stack<'a>) -> Ordering {
     let (a, b) = (canon(a), canon(b));
     let by_rank = rank(a).cmp(&rank(b));
     if by_rank != Ordering::Equal {
@@ -115,51 +151,57 @@ fn compare(a: &Term, b: &Term, mode: Mode) -> Ordering {
         (Term::Atom(x), Term::Atom(y)) => x.cmp(y),
         (Term::Ref(x), Term::Ref(y)) => x.cmp(y),
         (Term::Pid(x), Term::Pid(y)) => x.cmp(y),
-        (Term::Tuple(x), Term::Tuple(y)) => x.len().cmp(&y.len()).then_with(|| {
-            x.iter()
-                .zip(y)
-                .map(|(p, q)| compare(p, q, mode))
-                .find(|o| *o != Ordering::Equal)
-                .unwrap_or(Ordering::Equal)
-        }),
-        (Term::Map(x), Term::Map(y)) => cmp_maps(x, y, mode),
+        (Term::Tuple(x), Term::Tuple(y)) => {
+            let by_size = x.len().cmp(&y.len());
+            if by_size == Ordering::Equal {
+                // Reversed, so the first elements are compared first.
+                stack.extend(
+                    x.iter()
+                        .zip(y)
+                        .rev()
+                        .map(|(p, q)| Pending::Terms(p, q, mode)),
+                );
+            }
+            by_size
+        }
+        (Term::Map(x), Term::Map(y)) => {
+            let by_size = x.len().cmp(&y.len());
+            if by_size == Ordering::Equal {
+                // All keys (in map-key order) before any value.
+                let (xs, ys) = (map_key_order(x), map_key_order(y));
+                let pairs = || xs.iter().zip(&ys).rev();
+                stack.extend(pairs().map(|((_, p), (_, q))| Pending::Terms(p, q, mode)));
+                stack.extend(pairs().map(|((p, _), (q, _))| Pending::Terms(p, q, Mode::MapKey)));
+            }
+            by_size
+        }
         (Term::Binary(x), Term::Binary(y)) => x.cmp(y),
         // Same rank and not covered above: both nil or both non-empty lists.
-        _ => cmp_lists(a, b, mode),
+        _ => compare_cells(Cells::new(a), Cells::new(b), mode, stack),
     }
 }
 
-fn cmp_maps(x: &BTreeMap<Term, Term>, y: &BTreeMap<Term, Term>, mode: Mode) -> Ordering {
-    x.len().cmp(&y.len()).then_with(|| {
-        let (xs, ys) = (map_key_order(x), map_key_order(y));
-        let keys = xs
-            .iter()
-            .zip(&ys)
-            .map(|((p, _), (q, _))| compare(p, q, Mode::MapKey));
-        let values = xs
-            .iter()
-            .zip(&ys)
-            .map(|((_, p), (_, q))| compare(p, q, mode));
-        keys.chain(values)
-            .find(|o| *o != Ordering::Equal)
-            .unwrap_or(Ordering::Equal)
-    })
-}
-
-fn cmp_lists(a: &Term, b: &Term, mode: Mode) -> Ordering {
-    let (mut xs, mut ys) = (Cells::new(a), Cells::new(b));
-    loop {
-        match (xs.next_cell(), ys.next_cell()) {
-            (Cell::Head(x), Cell::Head(y)) => match compare(x, y, mode) {
-                Ordering::Equal => {}
-                other => return other,
-            },
-            (Cell::Nil, Cell::Nil) => return Ordering::Equal,
-            (Cell::Tail(x), Cell::Tail(y)) => return compare(x, y, mode),
-            // Different kinds of remainder: compare them as whole terms, which
-            // their types alone decide (a tail is never a list).
-            (x, y) => return cell_rank(&x).cmp(&cell_rank(&y)),
+/// Compares the next cells of two lists, pushing the rest of the walk.
+fn compare_cells<'a>(
+    mut xs: Cells<'a>,
+    mut ys: Cells<'a>,
+    mode: Mode,
+    stack: &mut Stack<'a>,
+) -> Ordering {
+    match (xs.next_cell(), ys.next_cell()) {
+        (Cell::Head(x), Cell::Head(y)) => {
+            stack.push(Pending::Lists(xs, ys, mode));
+            stack.push(Pending::Terms(x, y, mode));
+            Ordering::Equal
         }
+        (Cell::Nil, Cell::Nil) => Ordering::Equal,
+        (Cell::Tail(x), Cell::Tail(y)) => {
+            stack.push(Pending::Terms(x, y, mode));
+            Ordering::Equal
+        }
+        // Different kinds of remainder: compare them as whole terms, which
+        // their types alone decide (a tail is never a list).
+        (x, y) => cell_rank(&x).cmp(&cell_rank(&y)),
     }
 }
 
@@ -261,54 +303,71 @@ impl Ord for Term {
 /// ```
 impl Hash for Term {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        let t = canon(self);
-        state.write_u8(rank(t));
-        match t {
-            Term::Int(i) => {
-                state.write_u8(0);
-                i.hash(state);
-            }
-            Term::Float(f) => {
-                state.write_u8(1);
-                f.to_bits().hash(state);
-            }
-            Term::Atom(a) => a.hash(state),
-            Term::Ref(r) => r.hash(state),
-            Term::Pid(p) => p.hash(state),
-            Term::Tuple(v) => {
-                v.len().hash(state);
-                v.iter().for_each(|e| e.hash(state));
-            }
-            Term::Map(m) => {
-                // Equal maps iterate their (equal) keys in the same order.
-                m.len().hash(state);
-                m.iter().for_each(|(k, v)| {
-                    k.hash(state);
-                    v.hash(state);
-                });
-            }
-            Term::Binary(b) => b.hash(state),
-            Term::List(_) | Term::ImproperList(..) => {
-                let mut cells = Cells::new(t);
-                loop {
-                    match cells.next_cell() {
-                        Cell::Head(h) => {
-                            state.write_u8(1);
-                            h.hash(state);
-                        }
-                        Cell::Nil => {
-                            state.write_u8(0);
-                            break;
-                        }
-                        Cell::Tail(tail) => {
-                            state.write_u8(2);
-                            tail.hash(state);
-                            break;
-                        }
+        // Pre-order with an explicit stack, so no depth of nesting overflows
+        // the call stack; the words written are those of the plain recursion.
+        let mut stack: SmallVec<[HashStep<'_>; 8]> = SmallVec::new();
+        let mut next = HashStep::Term(self);
+        loop {
+            match next {
+                HashStep::Term(t) => hash_one(t, state, &mut stack),
+                HashStep::Cells(mut cells) => match cells.next_cell() {
+                    Cell::Head(h) => {
+                        state.write_u8(1);
+                        stack.push(HashStep::Cells(cells));
+                        stack.push(HashStep::Term(h));
                     }
-                }
+                    Cell::Nil => state.write_u8(0),
+                    Cell::Tail(tail) => {
+                        state.write_u8(2);
+                        stack.push(HashStep::Term(tail));
+                    }
+                },
+            }
+            match stack.pop() {
+                Some(step) => next = step,
+                None => return,
             }
         }
+    }
+}
+
+/// A part of a term still to hash.
+enum HashStep<'a> {
+    Term(&'a Term),
+    Cells(Cells<'a>),
+}
+
+/// Hashes `t`'s own words, pushing its children (in reverse, so they are
+/// hashed in order).
+fn hash_one<'a, H: Hasher>(t: &'a Term, state: &mut H, stack: &mut SmallVec<[HashStep<'a>; 8]>) {
+    let t = canon(t);
+    state.write_u8(rank(t));
+    match t {
+        Term::Int(i) => {
+            state.write_u8(0);
+            i.hash(state);
+        }
+        Term::Float(f) => {
+            state.write_u8(1);
+            f.to_bits().hash(state);
+        }
+        Term::Atom(a) => a.hash(state),
+        Term::Ref(r) => r.hash(state),
+        Term::Pid(p) => p.hash(state),
+        Term::Tuple(v) => {
+            v.len().hash(state);
+            stack.extend(v.iter().rev().map(HashStep::Term));
+        }
+        Term::Map(m) => {
+            // Equal maps iterate their (equal) keys in the same order.
+            m.len().hash(state);
+            for (k, v) in m.iter().rev() {
+                stack.push(HashStep::Term(v));
+                stack.push(HashStep::Term(k));
+            }
+        }
+        Term::Binary(b) => b.hash(state),
+        Term::List(_) | Term::ImproperList(..) => stack.push(HashStep::Cells(Cells::new(t))),
     }
 }
 
@@ -400,8 +459,8 @@ mod tests {
         assert!(Term::map([(1, 9)]) < Term::map([(2, 0)]));
         assert!(Term::map([(1, 0)]) < Term::map([(1, 9)]));
         let ks: Vec<String> =
-            match Term::map([(Term::Float(1.0), 0), (Term::Int(2), 0), (a("k"), 0)]) {
-                Term::Map(m) => map_key_order(&m)
+            match &Term::map([(Term::Float(1.0), 0), (Term::Int(2), 0), (a("k"), 0)]) {
+                Term::Map(m) => map_key_order(m)
                     .iter()
                     .map(|(k, _)| k.to_string())
                     .collect(),

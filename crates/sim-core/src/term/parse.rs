@@ -18,7 +18,7 @@
 //! input makes the parser panic.
 
 use super::print::{is_atom_char, is_atom_start};
-use super::{Atom, Term, MAX_ATOM_CHARS};
+use super::{Atom, AtomError, Term, MAX_ATOMS, MAX_ATOM_CHARS};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
@@ -110,6 +110,19 @@ pub enum ParseError {
         /// Byte offset where the atom starts.
         offset: usize,
     },
+    /// A new atom while the atom table holds [`MAX_ATOMS`] atoms.
+    #[error("at byte {offset}: the atom table is full ({MAX_ATOMS} atoms)")]
+    AtomTableFull {
+        /// Byte offset where the atom starts.
+        offset: usize,
+    },
+    /// A non-finite float as the printer writes one (`#Float<inf>`): Erlang
+    /// has no NaN or infinity, so it is not a term.
+    #[error("at byte {offset}: Erlang has no NaN or infinite float")]
+    NonFiniteFloat {
+        /// Byte offset of the `#`.
+        offset: usize,
+    },
     /// Containers nested deeper than [`MAX_DEPTH`].
     #[error("at byte {offset}: terms nested deeper than {MAX_DEPTH}")]
     TooDeep {
@@ -133,6 +146,8 @@ impl ParseError {
             | ParseError::ByteOutOfRange { offset, .. }
             | ParseError::InvalidChar { offset }
             | ParseError::AtomTooLong { offset }
+            | ParseError::AtomTableFull { offset }
+            | ParseError::NonFiniteFloat { offset }
             | ParseError::TooDeep { offset } => *offset,
         }
     }
@@ -157,6 +172,15 @@ impl FromStr for Term {
             return Err(p.unexpected("end of input"));
         }
         Ok(t)
+    }
+}
+
+/// The atom `name` found at byte `offset`.
+fn atom_at(name: &str, offset: usize) -> Result<Term, ParseError> {
+    match Atom::try_new(name) {
+        Ok(atom) => Ok(Term::Atom(atom)),
+        Err(AtomError::TooLong { .. }) => Err(ParseError::AtomTooLong { offset }),
+        Err(AtomError::TableFull) => Err(ParseError::AtomTableFull { offset }),
     }
 }
 
@@ -231,6 +255,9 @@ impl Parser<'_> {
             Some('[') => self.list(depth),
             Some('#') if self.rest().starts_with("#{") => self.map(depth),
             Some('#') if self.rest().starts_with("#Ref<") => self.reference(),
+            Some('#') if self.rest().starts_with("#Float<") => {
+                Err(ParseError::NonFiniteFloat { offset: start })
+            }
             Some('<') if self.rest().starts_with("<<") => self.binary(),
             Some('<') => self.pid(),
             Some('\'') => self.quoted_atom(),
@@ -276,11 +303,16 @@ impl Parser<'_> {
 
     fn list(&mut self, depth: usize) -> Result<Term, ParseError> {
         self.bump('[');
-        let mut elems = Vec::new();
         self.skip_ws();
         if self.eat("]") {
             return Ok(Term::nil());
         }
+        // `[a|[b|[c]]]` is the one list `[a,b,c]`: a tail that opens a list goes
+        // on filling this one, so nested tails cost neither copies nor depth
+        // (building each level and appending it to the outer one is quadratic).
+        // `open` counts the brackets still to close.
+        let mut elems = Vec::new();
+        let mut open = 1usize;
         loop {
             elems.push(self.term(depth + 1)?);
             self.skip_ws();
@@ -288,18 +320,36 @@ impl Parser<'_> {
                 Some(',') => self.bump(','),
                 Some(']') => {
                     self.bump(']');
-                    return Ok(Term::List(elems));
+                    return self.close_lists(open - 1, Term::List(elems));
                 }
                 Some('|') => {
                     self.bump('|');
+                    self.skip_ws();
+                    if self.eat("[") {
+                        self.skip_ws();
+                        if self.eat("]") {
+                            return self.close_lists(open, Term::List(elems));
+                        }
+                        open += 1;
+                        continue;
+                    }
                     let tail = self.term(depth + 1)?;
                     self.skip_ws();
                     self.expect("]", "`]`")?;
-                    return Ok(Term::improper_list(elems, tail));
+                    return self.close_lists(open - 1, Term::improper_list(elems, tail));
                 }
                 _ => return Err(self.unexpected("`,`, `|` or `]`")),
             }
         }
+    }
+
+    /// Consumes the `n` closing brackets of tails that continued a list.
+    fn close_lists(&mut self, n: usize, list: Term) -> Result<Term, ParseError> {
+        for _ in 0..n {
+            self.skip_ws();
+            self.expect("]", "`]`")?;
+        }
+        Ok(list)
     }
 
     fn map(&mut self, depth: usize) -> Result<Term, ParseError> {
@@ -487,9 +537,7 @@ impl Parser<'_> {
         if count > MAX_ATOM_CHARS {
             return Err(ParseError::AtomTooLong { offset: start });
         }
-        Ok(Term::Atom(Atom::new(
-            self.src.get(start..self.pos).unwrap_or(""),
-        )))
+        atom_at(self.src.get(start..self.pos).unwrap_or(""), start)
     }
 
     fn quoted_atom(&mut self) -> Result<Term, ParseError> {
@@ -500,7 +548,7 @@ impl Parser<'_> {
         }
         // `quoted` only yields Unicode scalar values.
         let name: String = codes.into_iter().filter_map(char::from_u32).collect();
-        Ok(Term::Atom(Atom::new(&name)))
+        atom_at(&name, start)
     }
 
     /// The character codes between `quote`s (the opening one at `pos`).
@@ -788,6 +836,53 @@ mod tests {
             let s = "[".repeat(depth) + leaf + &"]".repeat(depth);
             assert!(parse(&s).is_ok(), "{leaf}");
         }
+    }
+
+    #[test]
+    fn nested_list_tails_parse_in_linear_work() {
+        // `[1,1,1|[1,1,1|...[]...]]`: each element is placed once, whatever the
+        // nesting; building each tail and appending it to the list before it
+        // moved every element once per level (quadratic: 1 MB took seconds).
+        let nested = |levels: usize| "[1,1,1|".repeat(levels) + "[]" + &"]".repeat(levels);
+        for levels in [10, 1_000, 4_000] {
+            crate::term::APPENDED.with(|c| c.set(0));
+            let t = ok(&nested(levels));
+            assert!(matches!(&t, Term::List(v) if v.len() == 3 * levels));
+            assert_eq!(crate::term::APPENDED.with(std::cell::Cell::get), 0);
+        }
+        // A string or improper tail at the end is appended once.
+        crate::term::APPENDED.with(|c| c.set(0));
+        let t = ok(&("[1|".repeat(1_000) + "\"ab\"" + &"]".repeat(1_000)));
+        assert!(matches!(&t, Term::List(v) if v.len() == 1_002));
+        assert_eq!(crate::term::APPENDED.with(std::cell::Cell::get), 2);
+        assert_eq!(ok("[1|[2|x]]"), Term::improper_list([1, 2], a("x")));
+        assert_eq!(ok("[1 | [ ] ]"), Term::list([1]));
+        assert_eq!(ok("[1|[2|[]]]").to_string(), "[1,2]");
+        for (bad, offset) in [
+            ("[1|[2]", 6),
+            ("[1|[2|]]", 6),
+            ("[1|[2] x]", 7),
+            ("[1|[,]]", 4),
+        ] {
+            assert_eq!(parse(bad).map_err(|e| e.offset()), Err(offset), "{bad}");
+        }
+    }
+
+    #[test]
+    fn non_finite_floats_print_as_text_the_parser_refuses() {
+        for (f, text) in [
+            (f64::INFINITY, "#Float<inf>"),
+            (f64::NEG_INFINITY, "#Float<-inf>"),
+            (f64::NAN, "#Float<NaN>"),
+        ] {
+            let printed = Term::Float(f).to_string();
+            assert_eq!(printed, text);
+            assert_eq!(
+                parse(&printed),
+                Err(ParseError::NonFiniteFloat { offset: 0 })
+            );
+        }
+        assert_eq!(parse("[1|#Float<inf>]").map_err(|e| e.offset()), Err(3));
     }
 
     proptest! {

@@ -27,12 +27,16 @@
 //! - Pids and refs print as `<0.83.0>` and `#Ref<0.1.2.3>`.
 //!
 //! Known differences from a real node: maps with more than 32 keys print in
-//! map-key order, where OTP prints them in its internal hash order; a
-//! non-finite float (not a valid [`Term`]) prints as Rust prints it.
+//! map-key order, where OTP prints them in its internal hash order. A
+//! non-finite float is not a valid [`Term`] (Erlang has none); should one be
+//! built anyway it prints as `#Float<inf>`, `#Float<-inf>` or `#Float<NaN>`,
+//! which the parser refuses with [`ParseError::NonFiniteFloat`](super::ParseError)
+//! rather than reading back as something else (`inf` would be an atom).
 
 use super::cells::{canon, Cell, Cells};
 use super::order::map_key_order;
 use super::Term;
+use smallvec::SmallVec;
 use std::fmt::{self, Write};
 
 /// Erlang's reserved words, which print quoted as atoms.
@@ -131,37 +135,6 @@ fn printable_codes(t: &Term) -> Option<Vec<u32>> {
     }
 }
 
-fn write_list(out: &mut dyn Write, t: &Term) -> fmt::Result {
-    if let Some(codes) = printable_codes(t) {
-        out.write_char('"')?;
-        for c in codes {
-            write_char_escaped(out, c, '"')?;
-        }
-        return out.write_char('"');
-    }
-    out.write_char('[')?;
-    let mut cells = Cells::new(t);
-    let mut first = true;
-    loop {
-        match cells.next_cell() {
-            Cell::Head(h) => {
-                if !first {
-                    out.write_char(',')?;
-                }
-                write_term(out, h)?;
-            }
-            Cell::Nil => break,
-            Cell::Tail(tail) => {
-                out.write_char('|')?;
-                write_term(out, tail)?;
-                break;
-            }
-        }
-        first = false;
-    }
-    out.write_char(']')
-}
-
 fn write_binary(out: &mut dyn Write, bytes: &[u8]) -> fmt::Result {
     out.write_str("<<")?;
     if !bytes.is_empty() && bytes.iter().all(|b| is_printable(i64::from(*b))) {
@@ -181,17 +154,75 @@ fn write_binary(out: &mut dyn Write, bytes: &[u8]) -> fmt::Result {
     out.write_str(">>")
 }
 
-fn write_seq(out: &mut dyn Write, elems: &[Term]) -> fmt::Result {
-    for (i, e) in elems.iter().enumerate() {
-        if i > 0 {
-            out.write_char(',')?;
+/// A part of a term still to print, kept on an explicit stack so that no
+/// depth of nesting can overflow the call stack.
+enum Show<'a> {
+    /// A whole term.
+    Term(&'a Term),
+    /// Literal text (a closing bracket, `" => "`).
+    Text(&'static str),
+    /// The rest of a tuple's elements; `true` before the first.
+    Elems(std::slice::Iter<'a, Term>, bool),
+    /// The rest of a map's entries in map-key order; `true` before the first.
+    Entries(std::vec::IntoIter<(&'a Term, &'a Term)>, bool),
+    /// The rest of a list's cells; `true` before the first.
+    Cells(Cells<'a>, bool),
+}
+
+fn write_term(out: &mut dyn Write, t: &Term) -> fmt::Result {
+    // Inline room for a few levels: printing a shallow term allocates nothing.
+    let mut stack: SmallVec<[Show<'_>; 8]> = SmallVec::new();
+    stack.push(Show::Term(t));
+    while let Some(show) = stack.pop() {
+        match show {
+            Show::Term(t) => write_one(out, t, &mut stack)?,
+            Show::Text(s) => out.write_str(s)?,
+            Show::Elems(mut rest, first) => {
+                if let Some(e) = rest.next() {
+                    if !first {
+                        out.write_char(',')?;
+                    }
+                    stack.push(Show::Elems(rest, false));
+                    stack.push(Show::Term(e));
+                }
+            }
+            Show::Entries(mut rest, first) => {
+                if let Some((k, v)) = rest.next() {
+                    if !first {
+                        out.write_char(',')?;
+                    }
+                    stack.push(Show::Entries(rest, false));
+                    stack.push(Show::Term(v));
+                    stack.push(Show::Text(" => "));
+                    stack.push(Show::Term(k));
+                }
+            }
+            Show::Cells(mut cells, first) => match cells.next_cell() {
+                Cell::Head(h) => {
+                    if !first {
+                        out.write_char(',')?;
+                    }
+                    stack.push(Show::Cells(cells, false));
+                    stack.push(Show::Term(h));
+                }
+                Cell::Nil => out.write_char(']')?,
+                Cell::Tail(tail) => {
+                    out.write_char('|')?;
+                    stack.push(Show::Text("]"));
+                    stack.push(Show::Term(tail));
+                }
+            },
         }
-        write_term(out, e)?;
     }
     Ok(())
 }
 
-fn write_term(out: &mut dyn Write, t: &Term) -> fmt::Result {
+/// Writes a scalar, or the opening of a container and pushes its contents.
+fn write_one<'a>(
+    out: &mut dyn Write,
+    t: &'a Term,
+    stack: &mut SmallVec<[Show<'a>; 8]>,
+) -> fmt::Result {
     match canon(t) {
         Term::Int(i) => write!(out, "{i}"),
         Term::Float(f) => write_float(out, *f),
@@ -199,24 +230,27 @@ fn write_term(out: &mut dyn Write, t: &Term) -> fmt::Result {
         Term::Ref(r) => write!(out, "{r}"),
         Term::Pid(p) => write!(out, "{p}"),
         Term::Tuple(v) => {
-            out.write_char('{')?;
-            write_seq(out, v)?;
-            out.write_char('}')
+            stack.push(Show::Text("}"));
+            stack.push(Show::Elems(v.iter(), true));
+            out.write_char('{')
         }
         Term::Map(m) => {
-            out.write_str("#{")?;
-            for (i, (k, v)) in map_key_order(m).into_iter().enumerate() {
-                if i > 0 {
-                    out.write_char(',')?;
-                }
-                write_term(out, k)?;
-                out.write_str(" => ")?;
-                write_term(out, v)?;
-            }
-            out.write_char('}')
+            stack.push(Show::Text("}"));
+            stack.push(Show::Entries(map_key_order(m).into_iter(), true));
+            out.write_str("#{")
         }
         Term::Binary(b) => write_binary(out, b),
-        list @ (Term::List(_) | Term::ImproperList(..)) => write_list(out, list),
+        list @ (Term::List(_) | Term::ImproperList(..)) => {
+            if let Some(codes) = printable_codes(list) {
+                out.write_char('"')?;
+                for c in codes {
+                    write_char_escaped(out, c, '"')?;
+                }
+                return out.write_char('"');
+            }
+            stack.push(Show::Cells(Cells::new(list), true));
+            out.write_char('[')
+        }
     }
 }
 
@@ -231,7 +265,7 @@ fn write_term(out: &mut dyn Write, t: &Term) -> fmt::Result {
 /// digits.
 fn write_float(out: &mut dyn Write, f: f64) -> fmt::Result {
     if !f.is_finite() {
-        return write!(out, "{f}");
+        return write!(out, "#Float<{f}>");
     }
     if f == 0.0 {
         return out.write_str(if f.is_sign_negative() { "-0.0" } else { "0.0" });
@@ -315,6 +349,19 @@ pub fn format_float(f: f64) -> String {
 /// assert_eq!(t.to_string(), "{badrpc,{'EXIT',[1,2]}}");
 /// ```
 impl fmt::Display for Term {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_term(f, self)
+    }
+}
+
+/// The same Erlang text as [`Display`](fmt::Display): readable in assertion
+/// messages, and, unlike a derived `Debug`, safe at any depth.
+///
+/// ```
+/// use sim_core::{atom, tuple};
+/// assert_eq!(format!("{:?}", tuple![atom!("ok"), 1]), "{ok,1}");
+/// ```
+impl fmt::Debug for Term {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write_term(f, self)
     }

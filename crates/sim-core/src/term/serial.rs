@@ -18,11 +18,16 @@
 //!
 //! Floats are strings because JSON readers need not round-trip every `f64`;
 //! a JSON number is accepted too. An atom alone serializes as its name.
+//!
+//! Terms nested deeper than [`MAX_DEPTH`] and non-finite floats are refused
+//! with an error both ways (serde_json's reader also stops at its own
+//! recursion limit, 128 JSON levels, which is 64 term levels).
 
+use super::deep::deeper_than;
 use super::print::format_float;
-use super::{Atom, Term, MAX_ATOM_CHARS};
+use super::{Atom, AtomError, Term, MAX_ATOM_CHARS, MAX_DEPTH};
 use serde::de::{self, Deserializer, Visitor};
-use serde::ser::Serializer;
+use serde::ser::{self, Serializer};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -32,7 +37,7 @@ struct Pairs<'a>(&'a BTreeMap<Term, Term>);
 
 impl Serialize for Pairs<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter())
+        s.collect_seq(self.0.iter().map(|(k, v)| (Checked(k), Checked(v))))
     }
 }
 
@@ -44,10 +49,13 @@ enum TermOut<'a> {
     Atom(&'a str),
     Ref([u32; 4]),
     Pid([u32; 3]),
-    Tuple(&'a [Term]),
+    Tuple(CheckedSeq<'a>),
     Map(Pairs<'a>),
-    List(&'a [Term]),
-    ImproperList { elems: &'a [Term], tail: &'a Term },
+    List(CheckedSeq<'a>),
+    ImproperList {
+        elems: CheckedSeq<'a>,
+        tail: Checked<'a>,
+    },
     Binary(&'a [u8]),
 }
 
@@ -107,26 +115,63 @@ impl<'de> Deserialize<'de> for FloatIn {
 
 /// Serializes as the externally tagged form in the [module docs](self).
 ///
+/// serde's serializers recurse once per level, so a term nested deeper than
+/// [`MAX_DEPTH`] is refused with an error (as the parser refuses its text)
+/// rather than overflowing the stack; so is a non-finite float, which is not
+/// an Erlang value.
+///
 /// ```
-/// use sim_core::{atom, tuple};
+/// use sim_core::{atom, tuple, Term};
 /// let json = serde_json::to_string(&tuple![atom!("ok"), 1]).unwrap();
 /// assert_eq!(json, r#"{"tuple":[{"atom":"ok"},{"int":1}]}"#);
+/// let deep = (0..1000).fold(Term::nil(), |t, _| Term::list([t]));
+/// assert!(serde_json::to_string(&deep).unwrap_err().to_string().contains("nested deeper"));
 /// ```
 impl Serialize for Term {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let out = match self {
+        if deeper_than(self, MAX_DEPTH) {
+            return Err(ser::Error::custom(format_args!(
+                "term nested deeper than {MAX_DEPTH}"
+            )));
+        }
+        Checked(self).serialize(s)
+    }
+}
+
+/// A term whose depth is known to be within [`MAX_DEPTH`]: serializes without
+/// checking again at every level.
+struct Checked<'a>(&'a Term);
+
+/// Elements of a checked term.
+struct CheckedSeq<'a>(&'a [Term]);
+
+impl Serialize for CheckedSeq<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(Checked))
+    }
+}
+
+impl Serialize for Checked<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let out = match self.0 {
             Term::Int(i) => TermOut::Int(*i),
-            Term::Float(f) => TermOut::Float(format_float(*f)),
+            Term::Float(f) => match Term::float(*f) {
+                Ok(_) => TermOut::Float(format_float(*f)),
+                Err(e) => return Err(ser::Error::custom(e)),
+            },
             Term::Atom(a) => TermOut::Atom(a.as_str()),
             Term::Ref(r) => {
                 let [a, b, c] = r.words();
                 TermOut::Ref([r.node().0, a, b, c])
             }
             Term::Pid(p) => TermOut::Pid([p.node().0, p.index(), p.serial()]),
-            Term::Tuple(v) => TermOut::Tuple(v),
+            Term::Tuple(v) => TermOut::Tuple(CheckedSeq(v)),
             Term::Map(m) => TermOut::Map(Pairs(m)),
-            Term::List(v) => TermOut::List(v),
-            Term::ImproperList(elems, tail) => TermOut::ImproperList { elems, tail },
+            Term::List(v) => TermOut::List(CheckedSeq(v)),
+            Term::ImproperList(elems, tail) => TermOut::ImproperList {
+                elems: CheckedSeq(elems),
+                tail: Checked(tail),
+            },
             Term::Binary(b) => TermOut::Binary(b),
         };
         out.serialize(s)
@@ -189,10 +234,10 @@ impl<'de> Deserialize<'de> for Atom {
                 write!(f, "an atom name of at most {MAX_ATOM_CHARS} characters")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Atom, E> {
-                if v.chars().count() > MAX_ATOM_CHARS {
-                    return Err(E::invalid_length(v.chars().count(), &self));
-                }
-                Ok(Atom::new(v))
+                Atom::try_new(v).map_err(|e| match e {
+                    AtomError::TooLong { chars } => E::invalid_length(chars, &self),
+                    AtomError::TableFull => E::custom(e),
+                })
             }
         }
         d.deserialize_str(V)
