@@ -11,13 +11,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{cargo, output};
 
-/// The library crates whose trees are checked (the facade and the four crates).
+/// The library crates whose trees are checked (the facade and the five crates).
 const LIBRARIES: &[&str] = &[
     "erpc-sim",
     "sim-core",
     "sim-erpc",
     "sim-rpc",
     "sim-partition",
+    "sim-server",
 ];
 
 /// The workspace's own crates.
@@ -27,6 +28,7 @@ const WORKSPACE: &[&str] = &[
     "sim-erpc",
     "sim-rpc",
     "sim-partition",
+    "sim-server",
 ];
 
 /// Direct runtime dependencies, as listed in `[workspace.dependencies]`.
