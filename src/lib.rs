@@ -4,7 +4,7 @@
 //!
 //! ## The crates behind this facade
 //!
-//! This crate re-exports the four crates of the workspace and offers a [`prelude`]
+//! This crate re-exports the five crates of the workspace and offers a [`prelude`]
 //! with what a test needs:
 //!
 //! - [`core`] (`sim-core`): terms, processes, signals, mailboxes, virtual
@@ -12,7 +12,12 @@
 //! - [`erpc`](crate::erpc) (`sim-erpc`): OTP's `erpc` API;
 //! - [`rpc`](crate::rpc) (`sim-rpc`): OTP's legacy `rpc` API over `erpc`;
 //! - [`partition`] (`sim-partition`): partitions, crashes and fault
-//!   schedules, the conservation ledger and the nemesis.
+//!   schedules, the conservation ledger and the nemesis;
+//! - [`server`] (`sim-server`): gen_server-style `call`, `cast` and `reply`,
+//!   a server loop, and serde conversion between Rust types and terms.
+//!
+//! Build a simulation with [`builder()`]: it is `Sim::builder()` with rpc's
+//! `rex` on every node, as an OTP node has it.
 //!
 //! ```
 //! use erpc_sim::prelude::*;
@@ -41,3 +46,5 @@ pub use sim_erpc as erpc;
 pub use sim_partition as partition;
 /// `sim-rpc`: the OTP `rpc` API.
 pub use sim_rpc as rpc;
+/// `sim-server`: gen_server-style calls and typed messages.
+pub use sim_server as server;
