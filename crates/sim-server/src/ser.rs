@@ -238,13 +238,11 @@ fn rebuild(variant: &str, inner: Term) -> Result<Term, Error> {
             Term::List(pairs) => {
                 let mut map = BTreeMap::new();
                 for pair in pairs {
-                    match pair {
-                        Term::Tuple(mut kv) if kv.len() == 2 => {
-                            let v = kv.pop().unwrap_or(Term::nil());
-                            let k = kv.pop().unwrap_or(Term::nil());
-                            map.insert(k, v);
+                    match pair.as_tuple() {
+                        Some([k, v]) => {
+                            map.insert(k.clone(), v.clone());
                         }
-                        other => return Err(Error::mismatch("a {Key, Value} pair", &other)),
+                        _ => return Err(Error::mismatch("a {Key, Value} pair", &pair)),
                     }
                 }
                 Term::Map(map)
