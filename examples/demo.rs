@@ -21,50 +21,47 @@
 use erpc_sim::erpc::{self, ErpcError};
 use erpc_sim::partition::{Fault, Mode};
 use erpc_sim::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
-/// The store's server on each node: `{Op, Key, From, Ref}` in, `{Ref, Value}` out.
+/// What the store's server is asked: `{incr, Key}`, `{set, Key, V}`, `{get, Key}`.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Op {
+    Incr(Term),
+    Set(Term, i64),
+    Get(Term),
+}
+
+/// The store's server on each node: answers each `Op` with the key's value.
 async fn kv_server(cx: Cx) -> Result<Term, Exception> {
     cx.register("kv", cx.self_pid()).await?;
-    let mut data: Vec<(Term, i64)> = Vec::new();
-    loop {
-        let m = cx.recv().await;
-        let Some([op, key, Term::Pid(from), r]) = m.as_tuple() else {
-            continue;
+    let data: BTreeMap<Term, i64> = BTreeMap::new();
+    server::serve(&cx, data, |_cx, mut data, req| async move {
+        let Request::Call { req, .. } = req else {
+            return Ok((data, None));
         };
-        let slot = match data.iter().position(|(k, _)| k == key) {
-            Some(i) => i,
-            None => {
-                data.push((key.clone(), 0));
-                data.len() - 1
+        let value = match from_term(&req)? {
+            Op::Incr(key) => {
+                let v = data.entry(key).or_insert(0);
+                *v += 1;
+                *v
             }
+            // A replicated write from the primary.
+            Op::Set(key, v) => {
+                data.insert(key, v);
+                v
+            }
+            Op::Get(key) => data.get(&key).copied().unwrap_or(0),
         };
-        let value = if op.is_atom("incr") {
-            data[slot].1 += 1;
-            data[slot].1
-        } else if let Some(v) = op.as_tuple().and_then(|t| t.get(1)).and_then(Term::as_int) {
-            // {set, V}: a replicated write from the primary.
-            data[slot].1 = v;
-            v
-        } else {
-            data[slot].1
-        };
-        cx.send(*from, tuple![r.clone(), value]).await?;
-    }
+        Ok((data, Some(Term::Int(value))))
+    })
+    .await
 }
 
 /// Asks the local `kv` server.
-async fn ask(cx: &Cx, op: Term, key: Term) -> Result<Term, Exception> {
-    let r = cx.make_ref_marked();
-    cx.send("kv", tuple![op, key, cx.self_pid(), r]).await?;
-    let reply = cx
-        .receive_marked(
-            move |m| matches!(m.as_tuple(), Some([Term::Ref(x), _]) if *x == r),
-            Timeout::Infinity,
-        )
-        .await;
-    Ok(reply
-        .and_then(|t| t.as_tuple().map(|t| t[1].clone()))
-        .unwrap_or(Term::nil()))
+async fn ask(cx: &Cx, op: Op) -> Result<Term, Exception> {
+    server::call(cx, "kv", to_term(&op)?, Timeout::Infinity).await
 }
 
 /// Module `kv`, loaded on every node.
@@ -72,18 +69,18 @@ fn kv_module() -> Module {
     Module::new("kv")
         .function("incr", 1, |cx, args| async move {
             let key = args.into_iter().next().unwrap_or(Term::nil());
-            let v = ask(&cx, atom!("incr"), key.clone()).await?;
+            let v = ask(&cx, Op::Incr(key.clone())).await?;
             // Replicate to the backup, fire and forget.
             erpc::cast(&cx, "c@sim", "kv", "set", args![key, v.clone()]).await;
             Ok(v)
         })
         .function("set", 2, |cx, args| async move {
-            let (key, v) = (args[0].clone(), args[1].clone());
-            ask(&cx, tuple![atom!("set"), v], key).await
+            let (key, v) = (args[0].clone(), args[1].as_int().unwrap_or(0));
+            ask(&cx, Op::Set(key, v)).await
         })
         .function("get", 1, |cx, args| async move {
             let key = args.into_iter().next().unwrap_or(Term::nil());
-            ask(&cx, atom!("get"), key).await
+            ask(&cx, Op::Get(key)).await
         })
 }
 

@@ -5,7 +5,7 @@
 //! `get` returns `{Count, Version}`, `put(Count + 1, Version)` succeeds only if
 //! the version is still current (optimistic concurrency, correct on one node).
 //! An accepted put bumps the replica's version, is acknowledged, and is sent
-//! to the peer as `{sync, Node, Count, Version}`; a replica adopts a sync only
+//! to the peer as a cast `Sync { count, version }`; a replica adopts a sync only
 //! when its version is higher than its own (last writer wins).
 //!
 //! The bug: versions are per-replica counters, so version 3 on a@sim and
@@ -22,9 +22,33 @@
 
 use erpc_sim::partition::{Fault, Mode};
 use erpc_sim::prelude::*;
+use serde::{Deserialize, Serialize};
 
 /// Items each client adds.
 const ADDS: i64 = 3;
+
+/// What a client asks its replica: `get` answers `{Count, Version}`,
+/// `{put, #{count => C, version => V}}` answers `ok` or `conflict`.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Cart {
+    Get,
+    Put { count: i64, version: i64 },
+}
+
+/// What a replica casts to its peer after an accepted put.
+#[derive(Serialize, Deserialize)]
+struct Sync {
+    count: i64,
+    version: i64,
+}
+
+/// What a client tells the checker: `{acked, Node, N}`.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Report {
+    Acked(String, i64),
+}
 
 fn peer_of(node: &str) -> &'static str {
     if node == "a@sim" {
@@ -34,72 +58,50 @@ fn peer_of(node: &str) -> &'static str {
     }
 }
 
-/// One replica: `{get, From, Ref}`, `{put, Count, Version, From, Ref}` from
-/// local clients, `{sync, Node, Count, Version}` from the peer replica.
+/// One replica: a server answering `Cart` calls from local clients and taking
+/// `Sync` casts from the peer replica.
 async fn replica(cx: Cx) -> Result<Term, Exception> {
     cx.register("cart", cx.self_pid()).await?;
     let peer = peer_of(cx.node().as_str());
     let (mut count, mut version) = (0_i64, 0_i64);
     loop {
-        let m = cx.recv().await;
-        match m.as_tuple() {
-            Some([op, Term::Pid(from), r]) if op.is_atom("get") => {
-                cx.send(*from, tuple![r.clone(), count, version]).await?;
-            }
-            Some([op, Term::Int(c), Term::Int(seen), Term::Pid(from), r]) if op.is_atom("put") => {
-                if *seen != version {
-                    cx.send(*from, tuple![r.clone(), atom!("conflict")]).await?;
-                    continue;
+        match server::next(&cx).await {
+            Request::Call { req, from } => match from_term(&req)? {
+                Cart::Get => server::reply(&cx, &from, to_term(&(count, version))?).await,
+                Cart::Put {
+                    count: c,
+                    version: seen,
+                } => {
+                    if seen != version {
+                        server::reply(&cx, &from, atom!("conflict")).await;
+                        continue;
+                    }
+                    count = c;
+                    // The bug: a per-replica counter, blind to the peer's writes
+                    // that have not arrived yet.
+                    version += 1;
+                    server::reply(&cx, &from, atom!("ok")).await;
+                    // Replicate asynchronously, fire and forget.
+                    server::cast(&cx, ("cart", peer), to_term(&Sync { count, version })?).await;
                 }
-                count = *c;
-                // The bug: a per-replica counter, blind to the peer's writes
-                // that have not arrived yet.
-                version += 1;
-                cx.send(*from, tuple![r.clone(), atom!("ok")]).await?;
-                // Replicate asynchronously, fire and forget.
-                cx.send(
-                    ("cart", peer),
-                    tuple![atom!("sync"), Term::Atom(cx.node()), count, version],
-                )
-                .await?;
-            }
+            },
             // Last writer wins, by version: a sync with the same or a lower
             // version, a concurrent write included, is silently dropped.
-            Some([op, _origin, Term::Int(c), Term::Int(v)])
-                if op.is_atom("sync") && *v > version =>
-            {
-                count = *c;
-                version = *v;
+            Request::Cast(m) => {
+                let sync: Sync = from_term(&m)?;
+                if sync.version > version {
+                    count = sync.count;
+                    version = sync.version;
+                }
             }
-            _ => {}
+            Request::Info(_) => {}
         }
     }
 }
 
-/// Asks the replica on `node` and waits for the reply tagged with a fresh ref.
-async fn ask(cx: &Cx, node: &str, req: &str, body: Vec<Term>) -> Result<Term, Exception> {
-    let r = cx.make_ref_marked();
-    let mut msg = vec![atom!(req)];
-    msg.extend(body);
-    msg.extend([Term::Pid(cx.self_pid()), Term::Ref(r)]);
-    cx.send(("cart", node), Term::tuple(msg)).await?;
-    let reply = cx
-        .receive_marked(
-            move |m| matches!(m.as_tuple(), Some([Term::Ref(x), ..]) if *x == r),
-            Timeout::Infinity,
-        )
-        .await
-        .unwrap_or(Term::nil());
-    Ok(reply)
-}
-
 /// `{Count, Version}` of the replica on `node`.
 async fn get(cx: &Cx, node: &str) -> Result<(i64, i64), Exception> {
-    let reply = ask(cx, node, "get", vec![]).await?;
-    match reply.as_tuple() {
-        Some([_, Term::Int(c), Term::Int(v)]) => Ok((*c, *v)),
-        _ => Err(Exception::error(tuple![atom!("badreply"), reply.clone()])),
-    }
+    server::call_as(cx, ("cart", node), &Cart::Get, Timeout::Infinity).await
 }
 
 /// A client: `ADDS` additions to the local replica, `gap` apart, each a
@@ -111,25 +113,20 @@ async fn client(cx: Cx, first: Time, gap: Time) -> Result<Term, Exception> {
     for _ in 0..ADDS {
         loop {
             let (count, version) = get(&cx, node).await?;
-            let r = ask(
-                &cx,
-                node,
-                "put",
-                vec![Term::Int(count + 1), Term::Int(version)],
-            )
-            .await?;
-            if r.as_tuple().is_some_and(|t| t[1].is_atom("ok")) {
+            let put = Cart::Put {
+                count: count + 1,
+                version,
+            };
+            let r = server::call(&cx, ("cart", node), to_term(&put)?, Timeout::Infinity).await?;
+            if r.is_atom("ok") {
                 acked += 1;
                 break;
             }
         }
         cx.sleep(gap).await;
     }
-    cx.send(
-        ("checker", "a@sim"),
-        tuple![atom!("acked"), Term::Atom(cx.node()), acked],
-    )
-    .await?;
+    let report = Report::Acked(node.to_string(), acked);
+    cx.send(("checker", "a@sim"), to_term(&report)?).await?;
     Ok(Term::Int(acked))
 }
 
@@ -139,10 +136,8 @@ async fn checker(cx: Cx) -> Result<Term, Exception> {
     cx.register("checker", cx.self_pid()).await?;
     let mut acked = 0;
     for _ in 0..2 {
-        let m = cx
-            .receive(|m| matches!(m.as_tuple(), Some([t, _, _]) if t.is_atom("acked")))
-            .await;
-        acked += m.as_tuple().and_then(|t| t[2].as_int()).unwrap_or(0);
+        let Report::Acked(_, n) = server::recv_as(&cx).await;
+        acked += n;
     }
     cx.sleep(Time::ms(100)).await;
     let (a, _) = get(&cx, "a@sim").await?;

@@ -14,6 +14,11 @@
 //! - [`partition`] (`sim-partition`): partitions, crashes and fault
 //!   schedules, the conservation ledger and the nemesis;
 //! - [`history`] (`sim-history`): operation histories and a linearizability checker.
+//! - [`server`] (`sim-server`): gen_server-style `call`, `cast` and `reply`,
+//!   a server loop, and serde conversion between Rust types and terms.
+//!
+//! Build a simulation with [`builder()`]: it is `Sim::builder()` with rpc's
+//! `rex` on every node, as an OTP node has it.
 //!
 //! ```
 //! use erpc_sim::prelude::*;
@@ -44,3 +49,5 @@ pub use sim_history as history;
 pub use sim_partition as partition;
 /// `sim-rpc`: the OTP `rpc` API.
 pub use sim_rpc as rpc;
+/// `sim-server`: gen_server-style calls and typed messages.
+pub use sim_server as server;

@@ -4,11 +4,13 @@
 use sim_core::{Sim, SimBuilder};
 use sim_rpc::RpcExt;
 
-/// `Sim::builder()` with the services every OTP node starts: rpc's `rex` server
+/// The way to build a simulation: `Sim::builder()` with the services every OTP
+/// node starts: rpc's `rex` server
 /// on every node (for `rpc::block_call`, `sbcast`, `server_call` and rpc's
 /// fallback to nodes without erpc). Partitions need no wiring: the first fault
 /// applied installs the partition network over whatever network the builder
-/// chose.
+/// chose. (`sim_rpc::RpcExt::with_rpc` does the same for code that uses
+/// the crates without this facade.)
 ///
 /// ```
 /// use erpc_sim::prelude::*;

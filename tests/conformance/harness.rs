@@ -117,11 +117,10 @@ where
     Fut: Future<Output = Result<Term, Exception>> + 'static,
 {
     let marks = Rc::new(RefCell::new(Vec::<(Atom, Term)>::new()));
-    let mut b = Sim::builder()
+    let mut b = erpc_sim::builder()
         .seed(seed)
         .nodes([N0, N1, N2, N3, T])
         .module_everywhere(oracle_fns(marks))
-        .with_rpc()
         .boot(N1, reg_loop)
         .boot(N2, reg_loop)
         .max_time(Time::secs(600));

@@ -8,7 +8,6 @@
 //! also balance its signal books ([`assert_conserved`]). Each test runs under
 //! several seeds.
 
-use erpc_sim::erpc::Exception as ErpcException;
 use erpc_sim::partition::Ledger;
 use erpc_sim::prelude::*;
 use std::future::Future;
@@ -41,12 +40,11 @@ where
     F: FnOnce(Cx) -> Fut + 'static,
     Fut: Future<Output = Result<Term, Exception>> + 'static,
 {
-    let mut sim = Sim::builder()
+    let mut sim = erpc_sim::builder()
         .seed(seed)
         .nodes([A, B, C])
         .boot(B, collector)
         .boot(C, collector)
-        .with_rpc()
         .max_time(Time::secs(600))
         .build()
         .expect("three nodes");

@@ -19,6 +19,7 @@ const LIBRARIES: &[&str] = &[
     "sim-rpc",
     "sim-partition",
     "sim-history",
+    "sim-server",
 ];
 
 /// The workspace's own crates.
@@ -29,6 +30,7 @@ const WORKSPACE: &[&str] = &[
     "sim-rpc",
     "sim-partition",
     "sim-history",
+    "sim-server",
 ];
 
 /// Direct runtime dependencies, as listed in `[workspace.dependencies]`.

@@ -11,8 +11,8 @@
 //!    and any line carrying `// tidy: allow <reason>` (the reason is required);
 //! 3. crates depend only downward ([`LAYERS`]): sim-core on no other sim crate,
 //!    sim-erpc not on sim-rpc or sim-partition, sim-partition not on sim-erpc or
-//!    sim-rpc, sim-rpc not on sim-partition, sim-history on sim-core only, and
-//!    none on the facade;
+//!    sim-rpc, sim-rpc not on sim-partition, sim-history and sim-server on
+//!    sim-core only, and none on the facade;
 //! 4. `CHANGELOG.md` has an `## [Unreleased]` section;
 //! 5. the top-level docs ([`REQUIRED_FILES`]) exist;
 //! 6. inside every crate the modules import each other one way: no cycle among the
@@ -59,7 +59,14 @@ const THREADS: &[&str] = &["thread::spawn", "thread::scope", "thread::Builder"];
 const LAYERS: &[(&str, &[&str])] = &[
     (
         "crates/sim-core/Cargo.toml",
-        &["sim-erpc", "sim-rpc", "sim-partition", "erpc-sim"],
+        &[
+            "sim-erpc",
+            "sim-rpc",
+            "sim-partition",
+            "sim-history",
+            "sim-server",
+            "erpc-sim",
+        ],
     ),
     (
         "crates/sim-erpc/Cargo.toml",
@@ -72,7 +79,23 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "crates/sim-history/Cargo.toml",
-        &["sim-erpc", "sim-rpc", "sim-partition", "erpc-sim"],
+        &[
+            "sim-erpc",
+            "sim-rpc",
+            "sim-partition",
+            "sim-server",
+            "erpc-sim",
+        ],
+    ),
+    (
+        "crates/sim-server/Cargo.toml",
+        &[
+            "sim-erpc",
+            "sim-rpc",
+            "sim-partition",
+            "sim-history",
+            "erpc-sim",
+        ],
     ),
 ];
 

@@ -3,6 +3,7 @@
 //! (a node that does not exist, a crash) is never reported to the caller.
 
 use crate::execute::{execute_cast, Applied};
+use crate::node::{node_refs, IntoNode};
 use sim_core::{Atom, Cx, Exception as CoreException, NodeRef, SpawnOpts, SpawnReply, Term};
 use std::future::Future;
 use std::rc::Rc;
@@ -83,17 +84,17 @@ where
 /// ```
 pub async fn multicast<N>(
     cx: &Cx,
-    nodes: &[N],
+    nodes: impl IntoIterator<Item = N>,
     module: impl Into<Atom>,
     function: impl Into<Atom>,
     args: Vec<Term>,
 ) where
-    N: Into<NodeRef> + Copy,
+    N: IntoNode,
 {
     let (module, function) = (module.into(), function.into());
-    for &node in nodes {
+    for node in node_refs(nodes) {
         let what = Applied::mfa(module, function, args.clone());
-        cast_applied(cx, node.into(), what).await;
+        cast_applied(cx, node, what).await;
     }
 }
 
@@ -113,16 +114,16 @@ pub async fn multicast<N>(
 /// }).unwrap();
 /// assert_eq!(sim.run().value(0), Some(&Term::Int(2)));
 /// ```
-pub async fn multicast_fun<N, F, Fut>(cx: &Cx, nodes: &[N], fun: F)
+pub async fn multicast_fun<N, F, Fut>(cx: &Cx, nodes: impl IntoIterator<Item = N>, fun: F)
 where
-    N: Into<NodeRef> + Copy,
+    N: IntoNode,
     F: Fn(Cx) -> Fut + 'static,
     Fut: Future<Output = Result<Term, CoreException>> + 'static,
 {
     let fun = Rc::new(fun);
-    for &node in nodes {
+    for node in node_refs(nodes) {
         let f = fun.clone();
-        cast_applied(cx, node.into(), Applied::fun(move |c| f(c))).await;
+        cast_applied(cx, node, Applied::fun(move |c| f(c))).await;
     }
 }
 

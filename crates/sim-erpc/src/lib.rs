@@ -71,7 +71,8 @@
 //! - `execute`: the target side: apply, catch by class, encode in the exit reason;
 //! - `result`: the caller side: decode `'DOWN'`/`spawn_reply`, abandon on timeout;
 //! - `call`, `cast`, `request`, `reqids`, `multicall`: the API families;
-//! - `dynamic`: the term-level entry points.
+//! - `dynamic`: the term-level entry points;
+//! - `node`: node lists of any node names ([`IntoNode`]).
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations)]
 
@@ -83,6 +84,7 @@ mod exception;
 mod execute;
 mod fun;
 mod multicall;
+mod node;
 mod reqids;
 mod request;
 mod result;
@@ -99,6 +101,7 @@ pub use exception::{ErpcError, Error, Exception, Exit};
 pub use execute::{execute_mfa, is_arg_error};
 pub use fun::Fun;
 pub use multicall::{multicall, multicall_fun};
+pub use node::{node_refs, IntoNode};
 pub use reqids::{
     check_response_coll, receive_response_coll, reqids_add, reqids_new, reqids_size,
     reqids_to_list, send_request_fun_labelled, send_request_labelled, wait_response_coll,

@@ -6,6 +6,7 @@
 use crate::call::CALL_OPTS;
 use crate::exception::{ErpcError, Exception};
 use crate::execute::{apply, execute_call, Applied};
+use crate::node::{node_refs, IntoNode};
 use crate::result::{abandon, decode, reply_ref};
 use crate::timeout::Deadline;
 use sim_core::{Atom, Cx, Exception as CoreException, NodeRef, Ref, Term, Timeout};
@@ -42,18 +43,18 @@ type Outcomes = Vec<Result<Term, Exception>>;
 /// ```
 pub async fn multicall<N>(
     cx: &Cx,
-    nodes: &[N],
+    nodes: impl IntoIterator<Item = N>,
     module: impl Into<Atom>,
     function: impl Into<Atom>,
     args: Vec<Term>,
     timeout: Timeout,
 ) -> Result<Outcomes, Exception>
 where
-    N: Into<NodeRef> + Copy,
+    N: IntoNode,
 {
     let (module, function) = (module.into(), function.into());
     let make = move || Applied::mfa(module, function, args.clone());
-    let nodes = nodes.iter().map(|&n| Some(n.into()));
+    let nodes = node_refs(nodes).into_iter().map(Some);
     multicall_applied(cx, nodes, make, timeout).await
 }
 
@@ -76,12 +77,12 @@ where
 /// ```
 pub async fn multicall_fun<N, F, Fut>(
     cx: &Cx,
-    nodes: &[N],
+    nodes: impl IntoIterator<Item = N>,
     fun: F,
     timeout: Timeout,
 ) -> Result<Outcomes, Exception>
 where
-    N: Into<NodeRef> + Copy,
+    N: IntoNode,
     F: Fn(Cx) -> Fut + 'static,
     Fut: Future<Output = Result<Term, CoreException>> + 'static,
 {
@@ -90,7 +91,7 @@ where
         let f = fun.clone();
         Applied::fun(move |c| f(c))
     };
-    let nodes = nodes.iter().map(|&n| Some(n.into()));
+    let nodes = node_refs(nodes).into_iter().map(Some);
     multicall_applied(cx, nodes, make, timeout).await
 }
 

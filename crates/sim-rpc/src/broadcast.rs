@@ -5,7 +5,8 @@
 use crate::call::cast_mfa;
 use crate::server::{rec_nodes, send_nodes};
 use crate::{known_nodes, node_list};
-use sim_core::{Atom, Cx, NodeRef, Target, Term};
+use sim_core::{Atom, Cx, Target, Term};
+use sim_erpc::IntoNode;
 
 /// `rpc:abcast(Nodes, Name, Msg)`: `{Name, Node} ! Msg` for every node, in
 /// order. Returns `abcast` at once; where the name is not registered (or the
@@ -23,9 +24,14 @@ use sim_core::{Atom, Cx, NodeRef, Target, Term};
 /// }).unwrap();
 /// assert_eq!(sim.run().value(0).map(|v| v.to_string()), Some("[hi]".to_string()));
 /// ```
-pub async fn abcast<N>(cx: &Cx, nodes: &[N], name: impl Into<Atom>, msg: Term) -> Term
+pub async fn abcast<N>(
+    cx: &Cx,
+    nodes: impl IntoIterator<Item = N>,
+    name: impl Into<Atom>,
+    msg: Term,
+) -> Term
 where
-    N: Into<NodeRef> + Copy,
+    N: IntoNode,
 {
     abcast_to(cx, &node_list(cx, nodes), name.into(), msg).await
 }
@@ -70,9 +76,14 @@ async fn abcast_to(cx: &Cx, nodes: &[Atom], name: Atom, msg: Term) -> Term {
 /// let out = sim.run().value(0).map(|v| v.to_string());
 /// assert_eq!(out.as_deref(), Some("{{[a@sim],[b@sim,nobody@sim]},[hi]}"));
 /// ```
-pub async fn sbcast<N>(cx: &Cx, nodes: &[N], name: impl Into<Atom>, msg: Term) -> Term
+pub async fn sbcast<N>(
+    cx: &Cx,
+    nodes: impl IntoIterator<Item = N>,
+    name: impl Into<Atom>,
+    msg: Term,
+) -> Term
 where
-    N: Into<NodeRef> + Copy,
+    N: IntoNode,
 {
     sbcast_to(cx, &node_list(cx, nodes), name.into(), msg).await
 }
@@ -117,13 +128,13 @@ async fn sbcast_to(cx: &Cx, nodes: &[Atom], name: Atom, msg: Term) -> Term {
 /// ```
 pub async fn eval_everywhere<N>(
     cx: &Cx,
-    nodes: &[N],
+    nodes: impl IntoIterator<Item = N>,
     module: impl Into<Atom>,
     function: impl Into<Atom>,
     args: Vec<Term>,
 ) -> Term
 where
-    N: Into<NodeRef> + Copy,
+    N: IntoNode,
 {
     eval_to(
         cx,

@@ -84,7 +84,7 @@ mod server;
 
 pub use broadcast::{abcast, abcast_all, eval_everywhere, eval_everywhere_all, sbcast, sbcast_all};
 pub use call::{block_call, block_call_term, call, call_fun, call_term, cast, cast_term};
-pub use multicall::{multicall, multicall_all, multicall_fun, multicall_term};
+pub use multicall::{multicall, multicall_all, multicall_fun, multicall_term, Multicall};
 pub use parallel::{parallel_eval, pmap};
 pub use promise::{
     async_call, async_call_term, nb_yield, nb_yield_term, yield_result, yield_term, Key,
@@ -92,7 +92,8 @@ pub use promise::{
 pub use rpcify::{rpcify, BadRpc};
 pub use server::{multi_server_call, multi_server_call_all, rex, server_call, RpcExt};
 
-use sim_core::{Atom, Cx, NodeRef};
+use sim_core::{Atom, Cx};
+use sim_erpc::IntoNode;
 
 /// `[node() | nodes()]`.
 pub(crate) fn known_nodes(cx: &Cx) -> Vec<Atom> {
@@ -100,6 +101,9 @@ pub(crate) fn known_nodes(cx: &Cx) -> Vec<Atom> {
 }
 
 /// Node names of a node list.
-pub(crate) fn node_list<N: Into<NodeRef> + Copy>(cx: &Cx, nodes: &[N]) -> Vec<Atom> {
-    nodes.iter().map(|&n| cx.node_name(n)).collect()
+pub(crate) fn node_list<N: IntoNode>(cx: &Cx, nodes: impl IntoIterator<Item = N>) -> Vec<Atom> {
+    nodes
+        .into_iter()
+        .map(|n| cx.node_name(n.into_node()))
+        .collect()
 }

@@ -8,8 +8,9 @@ use crate::arg;
 use crate::rpcify::{badarg, rpcmulticallify, Slot};
 use crate::server::{request, srv_finish, srv_start};
 use crate::{known_nodes, node_list};
-use sim_core::{Atom, Cx, Exception, NodeRef, Term, Timeout};
+use sim_core::{Atom, Cx, Exception, Term, Timeout};
 use sim_erpc::Deadline;
+use sim_erpc::IntoNode;
 use std::future::Future;
 
 /// `rpc:multicall(Nodes, Module, Function, Args, Timeout)` (and
@@ -34,14 +35,14 @@ use std::future::Future;
 /// ```
 pub async fn multicall<N>(
     cx: &Cx,
-    nodes: &[N],
+    nodes: impl IntoIterator<Item = N>,
     module: impl Into<Atom>,
     function: impl Into<Atom>,
     args: Vec<Term>,
     timeout: Timeout,
 ) -> Result<Term, Exception>
 where
-    N: Into<NodeRef> + Copy,
+    N: IntoNode,
 {
     let nodes = node_list(cx, nodes);
     multicall_mfa(
@@ -107,17 +108,17 @@ pub async fn multicall_all(
 /// ```
 pub async fn multicall_fun<N, F, Fut>(
     cx: &Cx,
-    nodes: &[N],
+    nodes: impl IntoIterator<Item = N>,
     fun: F,
     timeout: Timeout,
 ) -> Result<Term, Exception>
 where
-    N: Into<NodeRef> + Copy,
+    N: IntoNode,
     F: Fn(Cx) -> Fut + 'static,
     Fut: Future<Output = Result<Term, Exception>> + 'static,
 {
     let names = node_list(cx, nodes);
-    let outcomes = sim_erpc::multicall_fun(cx, nodes, fun, timeout)
+    let outcomes = sim_erpc::multicall_fun(cx, &names, fun, timeout)
         .await
         // The whole call fails only with `{erpc, badarg}`.
         .map_err(|_| badarg())?;
@@ -199,4 +200,64 @@ async fn multicall_mfa(
         .map(|s| s.expect("one outcome per node"))
         .collect();
     rpcmulticallify(&nodes, slots)
+}
+
+/// `{ResL, BadNodes}`, the value of every `multicall`, read into its parts.
+///
+/// ```
+/// use sim_core::{Atom, Sim, Term, Timeout};
+/// use sim_rpc::{Multicall, RpcExt};
+/// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).with_rpc().build().unwrap();
+/// sim.spawn("a@sim", |cx| async move {
+///     let nodes = vec!["b@sim".to_string(), "nobody@sim".to_string()];
+///     let r = sim_rpc::multicall(&cx, &nodes, "erlang", "node", vec![], Timeout::ms(100)).await?;
+///     let m = Multicall::from_term(&r).expect("{ResL, BadNodes}");
+///     cx.check(m.results == [Term::atom("b@sim")], "b answered")?;
+///     cx.check(m.bad_nodes == [Atom::new("nobody@sim")], "nobody is bad")?;
+///     Ok(r)
+/// }).unwrap();
+/// sim.run().assert_ok();
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Multicall {
+    /// `ResL`: the answers, in node order, each mapped as [`crate::call`] maps it.
+    pub results: Vec<Term>,
+    /// `BadNodes`: the nodes that timed out or could not be reached, in order.
+    pub bad_nodes: Vec<Atom>,
+}
+
+impl Multicall {
+    /// Reads `{ResL, BadNodes}`; `None` for any other shape.
+    ///
+    /// ```
+    /// use sim_core::Term;
+    /// use sim_rpc::Multicall;
+    /// let t: Term = "{[1,2],['x@sim']}".parse().unwrap();
+    /// assert_eq!(Multicall::from_term(&t).map(|m| m.results.len()), Some(2));
+    /// assert_eq!(Multicall::from_term(&Term::Int(1)), None);
+    /// ```
+    pub fn from_term(t: &Term) -> Option<Multicall> {
+        match t.as_tuple()? {
+            [Term::List(results), Term::List(bad)] => Some(Multicall {
+                results: results.clone(),
+                bad_nodes: bad.iter().map(Term::as_atom).collect::<Option<_>>()?,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The `{ResL, BadNodes}` term again.
+    ///
+    /// ```
+    /// use sim_core::Term;
+    /// use sim_rpc::Multicall;
+    /// let t: Term = "{[ok],[]}".parse().unwrap();
+    /// assert_eq!(Multicall::from_term(&t).map(|m| m.to_term()), Some(t));
+    /// ```
+    pub fn to_term(&self) -> Term {
+        Term::Tuple(vec![
+            Term::List(self.results.clone()),
+            Term::List(self.bad_nodes.iter().copied().map(Term::Atom).collect()),
+        ])
+    }
 }

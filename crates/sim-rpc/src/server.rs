@@ -20,7 +20,7 @@ use crate::{known_nodes, node_list};
 use sim_core::{
     Atom, Class, Cx, Exception, Frame, NodeRef, Pid, Ref, SimBuilder, Target, Term, Time, Timeout,
 };
-use sim_erpc::Deadline;
+use sim_erpc::{Deadline, IntoNode};
 use std::collections::BTreeMap;
 
 /// The registered name of the rpc server.
@@ -575,9 +575,14 @@ pub async fn server_call(
 /// let out = sim.run().value(0).map(|v| v.to_string());
 /// assert_eq!(out.as_deref(), Some("{[pong],[c@sim,nobody@sim]}"));
 /// ```
-pub async fn multi_server_call<N>(cx: &Cx, nodes: &[N], name: impl Into<Atom>, msg: Term) -> Term
+pub async fn multi_server_call<N>(
+    cx: &Cx,
+    nodes: impl IntoIterator<Item = N>,
+    name: impl Into<Atom>,
+    msg: Term,
+) -> Term
 where
-    N: Into<NodeRef> + Copy,
+    N: IntoNode,
 {
     let nodes = node_list(cx, nodes);
     multi_server_call_to(cx, &nodes, name.into(), msg).await

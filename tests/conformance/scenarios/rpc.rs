@@ -3,7 +3,7 @@
 //! API, scenario by scenario, each the scenario's `erlang_code` in Rust. (The
 //! `rpc` scenarios of the fault groups, `df02` and `df14`, are in `dist.rs`.)
 //!
-//! Every node runs `rex` (the harness builds with `with_rpc()`). Where the
+//! Every node runs `rex` (the harness builds with `erpc_sim::builder()`). Where the
 //! Erlang code applies `erlang:apply(F, [])` with a fun, the Rust closure forms
 //! (`rpc::multicall_fun`) are that call. Where it passes what Rust's types rule
 //! out (a string node name, args that are no list, a bad timeout or key), the

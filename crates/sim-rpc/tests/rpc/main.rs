@@ -4,6 +4,7 @@
 //! every node runs `rex`; each ends with the caller's mailbox empty.
 
 mod behaviour;
+mod node_lists;
 mod otp_edges;
 
 /// The caller's node.
