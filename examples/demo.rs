@@ -25,6 +25,8 @@ use erpc_sim::prelude::*;
 /// The store's server on each node: `{Op, Key, From, Ref}` in, `{Ref, Value}` out.
 async fn kv_server(cx: Cx) -> Result<Term, Exception> {
     cx.register("kv", cx.self_pid()).await?;
+    // Named in the sequence diagram.
+    cx.label("kv", None);
     let mut data: Vec<(Term, i64)> = Vec::new();
     loop {
         let m = cx.recv().await;
@@ -89,6 +91,7 @@ fn kv_module() -> Module {
 
 /// The client: three visits, each retried on timeout or connection loss.
 async fn client(cx: Cx) -> Result<Term, Exception> {
+    cx.label("client", None);
     let mut counted = 0;
     for _ in 0..3 {
         // Visits arrive over time.
