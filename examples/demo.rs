@@ -36,6 +36,8 @@ enum Op {
 /// The store's server on each node: answers each `Op` with the key's value.
 async fn kv_server(cx: Cx) -> Result<Term, Exception> {
     cx.register("kv", cx.self_pid()).await?;
+    // Named in the sequence diagram.
+    cx.label("kv", None);
     let data: BTreeMap<Term, i64> = BTreeMap::new();
     server::serve(&cx, data, |_cx, mut data, req| async move {
         let Request::Call { req, .. } = req else {
@@ -86,6 +88,7 @@ fn kv_module() -> Module {
 
 /// The client: three visits, each retried on timeout or connection loss.
 async fn client(cx: Cx) -> Result<Term, Exception> {
+    cx.label("client", None);
     let mut counted = 0;
     for _ in 0..3 {
         // Visits arrive over time.

@@ -7,8 +7,13 @@
 //! into the digest (see `digest_event`); only when full recording is on are they
 //! cloned into owned `TraceEvent<Term>` records. The digest is computed the same
 //! way in both modes, so it does not depend on the trace mode.
+//!
+//! [`TraceEvent::Label`] and [`TraceEvent::Note`] are annotations: they say
+//! what a process is for, not what it did, so the digest leaves them out (a
+//! better label never changes a digest or invalidates a replay file) and
+//! they are built only when records are kept.
 
-use crate::id::Pid;
+use crate::id::{Pid, Ref};
 use crate::signal::SignalKind;
 use crate::term::{Atom, Term};
 use crate::time::Time;
@@ -164,6 +169,28 @@ pub enum TraceEvent<T = Term> {
         /// The check's message.
         message: String,
     },
+    /// A process said what it is for (an erpc applier names the call it
+    /// serves). An annotation: not in the digest.
+    Label {
+        /// The process.
+        pid: Pid,
+        /// What it is for (`kv:incr(visits)`).
+        text: String,
+        /// A reference that ties it to other annotations (the request's).
+        key: Option<Ref>,
+    },
+    /// A process marked a moment (a call that timed out and abandoned its
+    /// request). An annotation: not in the digest.
+    Note {
+        /// The process.
+        pid: Pid,
+        /// What kind of moment (`timeout`).
+        tag: String,
+        /// A description.
+        text: String,
+        /// A reference that ties it to a [`TraceEvent::Label`] with the same key.
+        key: Option<Ref>,
+    },
 }
 
 impl TraceEvent<&Term> {
@@ -221,6 +248,22 @@ impl TraceEvent<&Term> {
                 pid: *pid,
                 message: message.clone(),
             },
+            TraceEvent::Label { pid, text, key } => TraceEvent::Label {
+                pid: *pid,
+                text: text.clone(),
+                key: *key,
+            },
+            TraceEvent::Note {
+                pid,
+                tag,
+                text,
+                key,
+            } => TraceEvent::Note {
+                pid: *pid,
+                tag: tag.clone(),
+                text: text.clone(),
+                key: *key,
+            },
         }
     }
 }
@@ -263,6 +306,8 @@ impl std::fmt::Display for TraceEvent<Term> {
             ),
             TraceEvent::Advance { now } => write!(f, "time advances to {now}"),
             TraceEvent::CheckFailed { pid, message } => write!(f, "{pid} check failed: {message}"),
+            TraceEvent::Label { pid, text, .. } => write!(f, "{pid} serves {text}"),
+            TraceEvent::Note { pid, tag, text, .. } => write!(f, "{pid} {tag}: {text}"),
         }
     }
 }
@@ -651,6 +696,8 @@ fn digest_event(d: &mut Digest, ev: &TraceEvent<&Term>) {
             d.mix(pid_word(*pid));
             d.mix(str_word(message));
         }
+        // Annotations: see the module documentation.
+        TraceEvent::Label { .. } | TraceEvent::Note { .. } => {}
     }
 }
 

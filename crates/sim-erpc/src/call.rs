@@ -4,7 +4,7 @@
 //! applies the function in the calling process itself.
 
 use crate::exception::Exception;
-use crate::execute::{apply, execute_call, Applied};
+use crate::execute::{apply, execute_call, note_request, Applied};
 use crate::result::{decode, is_reply_to, timed_out};
 use crate::timeout::timeout_value;
 use sim_core::{
@@ -103,6 +103,7 @@ pub(crate) async fn call_applied(
     // No sync point between the request and its receive (BEAM does not
     // preempt there either), and nothing else touches the mailbox, so the
     // marker the request set is still ours.
+    note_request(cx, &what, Some(res));
     let req = cx.spawn_request_now(node, move |c| execute_call(c, res, what), CALL_OPTS);
     receive_reply(cx, req, res, timeout, true).await
 }

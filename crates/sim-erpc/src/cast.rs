@@ -2,7 +2,7 @@
 //! reply and no monitor. They return at once; whatever happens on the target
 //! (a node that does not exist, a crash) is never reported to the caller.
 
-use crate::execute::{execute_cast, Applied};
+use crate::execute::{execute_cast, note_request, Applied};
 use crate::node::{node_refs, IntoNode};
 use sim_core::{Atom, Cx, Exception as CoreException, NodeRef, SpawnOpts, SpawnReply, Term};
 use std::future::Future;
@@ -129,6 +129,7 @@ where
 
 /// One cast request.
 pub(crate) async fn cast_applied(cx: &Cx, node: NodeRef, what: Applied) {
+    note_request(cx, &what, None);
     cx.spawn_request(node, move |c| execute_cast(c, what), CAST_OPTS)
         .await;
 }

@@ -54,6 +54,41 @@ pub fn is_arg_error(reason: &Term, args: &Term) -> bool {
     reason.is_atom("system_limit") && matches!(args, Term::List(a) if a.len() > MAX_ARGS)
 }
 
+/// `Module:Function(A1,A2)` (or `fun/0`): what an applier labels itself with.
+struct CallLabel<'a>(&'a Applied);
+
+impl fmt::Display for CallLabel<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Applied::Mfa {
+                module,
+                function,
+                args: Term::List(args),
+            } => {
+                write!(f, "{}:{}(", Term::Atom(*module), Term::Atom(*function))?;
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    write!(f, "{a}")?;
+                }
+                f.write_str(")")
+            }
+            Applied::Mfa {
+                module,
+                function,
+                args,
+            } => write!(
+                f,
+                "{}:{}({args})",
+                Term::Atom(*module),
+                Term::Atom(*function)
+            ),
+            Applied::Fun(_) => f.write_str("fun/0"),
+        }
+    }
+}
+
 impl Applied {
     /// Whether applying this fails before the function runs because of its
     /// argument count (see [`is_arg_error`]); a fun is applied with `[]`.
@@ -76,6 +111,14 @@ impl Applied {
     {
         Applied::Fun(Box::new(move |cx| Box::pin(f(cx)) as BoxFuture))
     }
+}
+
+/// Notes in the caller's trace what a request asks for, before it goes out:
+/// the picture labels the request with it even if no applier ever runs.
+/// `res` (`None` for a cast) is the key the applier's label and a timeout's
+/// note carry.
+pub(crate) fn note_request(cx: &Cx, what: &Applied, res: Option<Ref>) {
+    cx.note("request", CallLabel(what), res);
 }
 
 /// Applies in the process of `cx`. A fun is applied as `erlang:apply(Fun, [])`,
@@ -166,6 +209,7 @@ pub async fn execute_mfa(
 /// reason is the encoded outcome (`{Res, error, {erpc, system_limit}}` for too
 /// many arguments, as OTP's `is_arg_error/4` decides).
 pub(crate) async fn execute_call(cx: Cx, res: Ref, what: Applied) -> Result<Term, CoreException> {
+    cx.label(CallLabel(&what), Some(res));
     let res = Term::Ref(res);
     let arg_error = what.too_many_args();
     let reply = match apply(&cx, what).await {
@@ -190,6 +234,7 @@ pub(crate) async fn execute_call(cx: Cx, res: Ref, what: Applied) -> Result<Term
 /// `error:{exception, {Reason, Stack}}`, or `error:{erpc, system_limit}` for
 /// too many arguments (OTP logs it; nobody is told).
 pub(crate) async fn execute_cast(cx: Cx, what: Applied) -> Result<Term, CoreException> {
+    cx.label(CallLabel(&what), None);
     let arg_error = what.too_many_args();
     match apply(&cx, what).await {
         Err(e) if arg_error && e.class == Class::Error && e.reason.is_atom("system_limit") => {

@@ -5,7 +5,7 @@
 
 use crate::call::CALL_OPTS;
 use crate::exception::{ErpcError, Exception};
-use crate::execute::{apply, execute_call, Applied};
+use crate::execute::{apply, execute_call, note_request, Applied};
 use crate::node::{node_refs, IntoNode};
 use crate::result::{abandon, decode, reply_ref};
 use crate::timeout::Deadline;
@@ -139,6 +139,7 @@ pub(crate) async fn multicall_applied(
             continue;
         }
         let what = make();
+        note_request(cx, &what, Some(res));
         // All requests go out before anything else runs, as on BEAM.
         let req = cx.spawn_request_now(node, move |c| execute_call(c, res, what), CALL_OPTS);
         pending.insert(req, i);
@@ -181,7 +182,7 @@ async fn collect(
         if timeout == Timeout::Ms(0) && !abandoned {
             let reqs: Vec<Ref> = pending.keys().copied().collect();
             for req in reqs {
-                if abandon(cx, req).await {
+                if abandon(cx, req, res).await {
                     if let Some(i) = pending.remove(&req) {
                         slots[i] = Some(Err(Exception::erpc(ErpcError::Timeout)));
                     }

@@ -526,7 +526,7 @@ pub async fn receive_response_coll(
         }
         None => {
             for id in coll.ids() {
-                if !abandon(cx, id.req).await {
+                if !abandon(cx, id.req, id.res).await {
                     // Its reply already arrived (or it was handled before):
                     // drop it, as OTP does.
                     let req = id.req;

@@ -3,7 +3,7 @@
 
 use crate::call::{receive_reply, CALL_OPTS};
 use crate::exception::{ErpcError, Exception};
-use crate::execute::{execute_call, Applied};
+use crate::execute::{execute_call, note_request, Applied};
 use crate::result::{decode, is_reply_to};
 use crate::timeout::timeout_value;
 use sim_core::{Atom, Cx, Exception as CoreException, NodeRef, Ref, Term, Timeout};
@@ -116,6 +116,7 @@ where
 /// One call request.
 pub(crate) async fn send_applied(cx: &Cx, node: NodeRef, what: Applied) -> RequestId {
     let res = cx.make_ref();
+    note_request(cx, &what, Some(res));
     let req = cx
         .spawn_request(node, move |c| execute_call(c, res, what), CALL_OPTS)
         .await;

@@ -81,15 +81,20 @@ fn decode_down(reason: &Term, res: Ref) -> Result<Term, Exception> {
 
 /// `call_abandon/1`: `true` if the request was still outstanding (nothing will
 /// ever arrive for it now), `false` if its reply already arrived or the id is
-/// unknown.
-pub(crate) async fn abandon(cx: &Cx, req: Ref) -> bool {
-    cx.spawn_request_abandon(req) || cx.demonitor(req).await
+/// unknown. An abandoned request is noted in the trace under `res`, the key
+/// its applier labels itself with.
+pub(crate) async fn abandon(cx: &Cx, req: Ref, res: Ref) -> bool {
+    let abandoned = cx.spawn_request_abandon(req) || cx.demonitor(req).await;
+    if abandoned {
+        cx.note("timeout", "erpc timeout: request abandoned", Some(res));
+    }
+    abandoned
 }
 
 /// `result(timeout, ...)`: abandon; if the reply had already arrived, return it
 /// instead of the timeout; if there is nothing at all, the id was stale.
 pub(crate) async fn timed_out(cx: &Cx, req: Ref, res: Ref) -> Result<Term, Exception> {
-    if abandon(cx, req).await {
+    if abandon(cx, req, res).await {
         return Err(Exception::erpc(ErpcError::Timeout));
     }
     match cx
