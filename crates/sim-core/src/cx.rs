@@ -214,6 +214,7 @@ impl Cx {
 
     /// Runs `f` on the world if this process is alive; then delivers what it
     /// caused locally.
+    #[inline]
     fn op<R>(&self, f: impl FnOnce(&mut World, ProcKey) -> R) -> Option<R> {
         let mut w = self.world();
         if !w.is_alive(self.key) {

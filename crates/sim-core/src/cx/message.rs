@@ -75,6 +75,7 @@ impl Cx {
     }
 
     /// The effect of a send: `None` if this process is dead.
+    #[inline]
     fn send_op(&self, to: Target, msg: Term) -> Option<Result<(), Exception>> {
         let me = self.pid;
         self.op(move |w, key| {

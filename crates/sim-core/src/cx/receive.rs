@@ -87,6 +87,7 @@ impl<F: FnMut(&Term) -> bool + Unpin> Future for ReceiveForever<'_, F> {
 
 impl Cx {
     /// One attempt at a receive, in one borrow of the world.
+    #[inline]
     fn try_receive(
         &self,
         state: &mut Option<RecvState>,

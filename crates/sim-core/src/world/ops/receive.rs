@@ -44,6 +44,8 @@ impl World {
     /// One attempt of the receive `state` of process `key` (`pid`): takes the
     /// earliest message `matcher` accepts, or reports a timeout, or leaves the
     /// process waiting with its timer armed.
+    // Inline: the receive future's hot path, called from another file.
+    #[inline]
     pub(crate) fn try_receive(
         &mut self,
         key: ProcKey,
@@ -104,6 +106,7 @@ impl World {
         Attempt::Wait
     }
 
+    #[inline]
     fn receive_state(&self, key: ProcKey, timeout: Timeout, marker: Marker) -> RecvState {
         let own_marker = matches!(marker, Marker::Of(_));
         // Only a marked receive needs the mailbox to set itself up.
