@@ -98,7 +98,16 @@ fn spawning_on_unknown_node() {
         ];
         cx.check(reply == want, format!("{reply}"))?;
         let (_, m) = cx
-            .spawn_apply_on("nx@sim", "erlang", "node", vec![], false, true)
+            .spawn_apply_on(
+                "nx@sim",
+                "erlang",
+                "node",
+                vec![],
+                SpawnOpts {
+                    monitor: true,
+                    ..SpawnOpts::default()
+                },
+            )
             .await?;
         let d = cx.recv().await;
         cx.check(

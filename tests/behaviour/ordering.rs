@@ -11,8 +11,13 @@ async fn message_then_exit(cx: Cx, node: &'static str) -> Result<Term, Exception
     cx.trap_exit(true);
     let me = cx.self_pid();
     let (p, _) = cx
-        .spawn_opt_on(
+        .spawn_with(
             node,
+            SpawnOpts {
+                link: true,
+                monitor: true,
+                ..SpawnOpts::default()
+            },
             move |c| async move {
                 c.receive(|m| m.is_atom("go")).await;
                 c.send(me, atom!("m1")).await?;
@@ -20,8 +25,6 @@ async fn message_then_exit(cx: Cx, node: &'static str) -> Result<Term, Exception
                 c.exit(me, atom!("boom")).await;
                 Err(Exception::exit(atom!("done")))
             },
-            true,
-            true,
         )
         .await?;
     cx.send(p, atom!("go")).await?;

@@ -13,6 +13,7 @@ use crate::code::{CodeTable, Module};
 use crate::cx::{Cx, Target};
 use crate::exception::{Exception, Frame, FrameArgs};
 use crate::id::Pid;
+use crate::signal::{SpawnOpts, SpawnReply};
 use crate::term::{Atom, Term};
 
 fn arg(args: &[Term], i: usize) -> Term {
@@ -31,7 +32,7 @@ fn arg_list(t: Term) -> Option<Vec<Term>> {
 /// The options of `spawn_opt` OTP accepts (`link`, `monitor` and the tuning
 /// tuples, which the simulator ignores): whether `link` and `monitor` were
 /// given, or `None` for anything else.
-fn spawn_options(t: &Term) -> Option<(bool, bool)> {
+fn spawn_options(t: &Term) -> Option<SpawnOpts> {
     let Term::List(opts) = t else { return None };
     let (mut link, mut monitor) = (false, false);
     for o in opts {
@@ -46,7 +47,11 @@ fn spawn_options(t: &Term) -> Option<(bool, bool)> {
             _ => return None,
         }
     }
-    Some((link, monitor))
+    Some(SpawnOpts {
+        link,
+        monitor,
+        ..SpawnOpts::default()
+    })
 }
 
 fn tuning_option(key: &str, v: &Term) -> bool {
@@ -71,14 +76,25 @@ fn spawned(pid: Pid, monitor: Option<crate::id::Ref>) -> Term {
     }
 }
 
+/// `spawn_link` and `spawn_monitor` as spawn options.
+const LINK: SpawnOpts = SpawnOpts {
+    link: true,
+    monitor: false,
+    reply: SpawnReply::Yes,
+};
+const MONITOR: SpawnOpts = SpawnOpts {
+    link: false,
+    monitor: true,
+    reply: SpawnReply::Yes,
+};
+
 /// Spawns `M:F(Args)` (on `node`, if given) after OTP's checks: atoms, a
 /// proper list; anything else is `badarg` from `bif/arity`.
 async fn spawn_mfa(
     cx: &Cx,
     node: Option<Term>,
     mfa: (Term, Term, Term),
-    link: bool,
-    monitor: bool,
+    opts: SpawnOpts,
     bif: (&str, u32),
 ) -> Result<Term, Exception> {
     let bad = || Exception::badarg(bif.0, bif.1);
@@ -92,8 +108,8 @@ async fn spawn_mfa(
     };
     let args = arg_list(mfa.2).ok_or_else(bad)?;
     let (pid, r) = match node {
-        None => cx.spawn_apply(*m, *f, args, link, monitor).await?,
-        Some(n) => cx.spawn_apply_on(n, *m, *f, args, link, monitor).await?,
+        None => cx.spawn_apply(*m, *f, args, opts).await?,
+        Some(n) => cx.spawn_apply_on(n, *m, *f, args, opts).await?,
     };
     Ok(spawned(pid, r))
 }
@@ -302,36 +318,34 @@ fn spawn_bifs(m: Module) -> Module {
         .function("spawn_opt", 3, |_, _| not_a_fun("spawn_opt", 3));
     let mfa = |a: &[Term], from: usize| (arg(a, from), arg(a, from + 1), arg(a, from + 2));
     m.function("spawn", 3, move |cx, a| async move {
-        spawn_mfa(&cx, None, mfa(&a, 0), false, false, ("spawn", 3)).await
+        spawn_mfa(&cx, None, mfa(&a, 0), SpawnOpts::default(), ("spawn", 3)).await
     })
     .function("spawn", 4, move |cx, a| async move {
         let node = Some(arg(&a, 0));
-        spawn_mfa(&cx, node, mfa(&a, 1), false, false, ("spawn", 4)).await
+        spawn_mfa(&cx, node, mfa(&a, 1), SpawnOpts::default(), ("spawn", 4)).await
     })
     .function("spawn_link", 3, move |cx, a| async move {
-        spawn_mfa(&cx, None, mfa(&a, 0), true, false, ("spawn_link", 3)).await
+        spawn_mfa(&cx, None, mfa(&a, 0), LINK, ("spawn_link", 3)).await
     })
     .function("spawn_link", 4, move |cx, a| async move {
         let node = Some(arg(&a, 0));
-        spawn_mfa(&cx, node, mfa(&a, 1), true, false, ("spawn_link", 4)).await
+        spawn_mfa(&cx, node, mfa(&a, 1), LINK, ("spawn_link", 4)).await
     })
     .function("spawn_monitor", 3, move |cx, a| async move {
-        spawn_mfa(&cx, None, mfa(&a, 0), false, true, ("spawn_monitor", 3)).await
+        spawn_mfa(&cx, None, mfa(&a, 0), MONITOR, ("spawn_monitor", 3)).await
     })
     .function("spawn_monitor", 4, move |cx, a| async move {
         let node = Some(arg(&a, 0));
-        spawn_mfa(&cx, node, mfa(&a, 1), false, true, ("spawn_monitor", 4)).await
+        spawn_mfa(&cx, node, mfa(&a, 1), MONITOR, ("spawn_monitor", 4)).await
     })
     .function("spawn_opt", 4, move |cx, a| async move {
-        let (link, monitor) =
-            spawn_options(&arg(&a, 3)).ok_or(Exception::badarg("spawn_opt", 4))?;
-        spawn_mfa(&cx, None, mfa(&a, 0), link, monitor, ("spawn_opt", 4)).await
+        let opts = spawn_options(&arg(&a, 3)).ok_or(Exception::badarg("spawn_opt", 4))?;
+        spawn_mfa(&cx, None, mfa(&a, 0), opts, ("spawn_opt", 4)).await
     })
     .function("spawn_opt", 5, move |cx, a| async move {
-        let (link, monitor) =
-            spawn_options(&arg(&a, 4)).ok_or(Exception::badarg("spawn_opt", 5))?;
+        let opts = spawn_options(&arg(&a, 4)).ok_or(Exception::badarg("spawn_opt", 5))?;
         let node = Some(arg(&a, 0));
-        spawn_mfa(&cx, node, mfa(&a, 1), link, monitor, ("spawn_opt", 5)).await
+        spawn_mfa(&cx, node, mfa(&a, 1), opts, ("spawn_opt", 5)).await
     })
 }
 

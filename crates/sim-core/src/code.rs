@@ -196,7 +196,8 @@ impl Cx {
         let arity = args.len() as u32;
         let f = {
             let w = self.w.borrow();
-            table(&w.nodes[self.pid.node().index()].code)
+            w.node_code(self.pid.node())
+                .and_then(table)
                 .and_then(|t| t.lookup(module, function, arity))
         };
         let Some(f) = f else {

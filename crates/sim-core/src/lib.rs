@@ -27,7 +27,6 @@ mod bif;
 mod body;
 mod code;
 mod cx;
-mod cx_label;
 mod exception;
 mod explore;
 mod fast_map;

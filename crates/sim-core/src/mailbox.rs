@@ -110,6 +110,7 @@ impl Mailbox {
     /// Scans messages after `cursor` in arrival order. Returns the first one that
     /// `matches`, unlinked from the queue; otherwise advances `cursor` to the last
     /// message scanned and returns `None`.
+    #[inline]
     pub(crate) fn take_first(
         &mut self,
         arena: &mut Arena,

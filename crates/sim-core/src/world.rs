@@ -5,15 +5,18 @@
 //! `next_step` is the scheduler's hot loop: pick one enabled event, then either
 //! hand a process's future out to be polled or deliver one signal.
 
+mod arrive;
 mod conn;
 mod control;
-mod deliver;
+mod ops;
 mod process;
+mod send;
 mod timer;
 
+pub(crate) use arrive::{spawn_error, spawn_ok};
 pub(crate) use conn::Dir;
 pub use control::{ActionError, Control, ControlAction};
-pub(crate) use deliver::{spawn_error, spawn_ok};
+pub(crate) use ops::{Attempt, Marker, RecvState};
 pub(crate) use process::{
     MonIn, MonOut, Pending, Priority, Proc, ProcRef, SpawnBody, StartFn, Status, Wait,
 };

@@ -212,7 +212,16 @@ fn cp11() -> Observed {
         sub(&e.cx, move |c| async move {
             c.trap_exit(true);
             let (p, _) = c
-                .spawn_apply_on(tn, "timer", "sleep", args![atom!("infinity")], true, false)
+                .spawn_apply_on(
+                    tn,
+                    "timer",
+                    "sleep",
+                    args![atom!("infinity")],
+                    SpawnOpts {
+                        link: true,
+                        ..SpawnOpts::default()
+                    },
+                )
                 .await?;
             let m = c.monitor(p).await;
             kill9(&c, tn).await?;
@@ -601,7 +610,16 @@ fn cp45() -> Observed {
     run(|e| async move {
         let cx = e.cx;
         let (p, m) = cx
-            .spawn_apply_on(e.t, "timer", "sleep", args![atom!("infinity")], false, true)
+            .spawn_apply_on(
+                e.t,
+                "timer",
+                "sleep",
+                args![atom!("infinity")],
+                SpawnOpts {
+                    monitor: true,
+                    ..SpawnOpts::default()
+                },
+            )
             .await?;
         kill9(&cx, e.t).await?;
         let mut pairs = vec![(p.into(), "P")];
@@ -705,8 +723,10 @@ fn cp49() -> Observed {
                 "oracle_fns",
                 "deep_error",
                 args![atom!("boom")],
-                false,
-                true,
+                SpawnOpts {
+                    monitor: true,
+                    ..SpawnOpts::default()
+                },
             )
             .await?;
         Ok(down(&cx, m.expect("monitored")).await)
@@ -721,7 +741,16 @@ fn cp51() -> Observed {
             let cx = cx.clone();
             async move {
                 let (_, m) = cx
-                    .spawn_apply_on(n1, "erlang", f, vec![a], false, true)
+                    .spawn_apply_on(
+                        n1,
+                        "erlang",
+                        f,
+                        vec![a],
+                        SpawnOpts {
+                            monitor: true,
+                            ..SpawnOpts::default()
+                        },
+                    )
                     .await?;
                 Ok::<_, Exception>(m.expect("monitored"))
             }
@@ -1183,7 +1212,15 @@ fn cp78() -> Observed {
         sub(&e.cx, |c| async move {
             c.trap_exit(true);
             let (p, m) = c
-                .spawn_opt(|_| async move { Err(exit("bye")) }, true, true)
+                .spawn_with(
+                    c.node_id(),
+                    SpawnOpts {
+                        link: true,
+                        monitor: true,
+                        ..SpawnOpts::default()
+                    },
+                    |_| async move { Err(exit("bye")) },
+                )
                 .await?;
             let mut pairs = vec![(p.into(), "P")];
             pairs.extend(m.map(|m| (m.into(), "M")));

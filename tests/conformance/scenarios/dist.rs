@@ -372,7 +372,12 @@ async fn remote_sleeper(cx: &Cx, node: Atom) -> Result<Pid, Exception> {
         node,
         |c| async move {
             let (p, _) = c
-                .spawn_apply("timer", "sleep", args![atom!("infinity")], false, false)
+                .spawn_apply(
+                    "timer",
+                    "sleep",
+                    args![atom!("infinity")],
+                    SpawnOpts::default(),
+                )
                 .await?;
             Ok(Term::Pid(p))
         },

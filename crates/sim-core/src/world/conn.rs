@@ -7,7 +7,7 @@ use super::{TimerKind, World, NOT_ENABLED};
 use crate::id::NodeId;
 use crate::net::Verdict;
 use crate::signal::{Dest, MonTarget, SpawnReply};
-use crate::term::{Atom, Term};
+use crate::term::Term;
 use crate::time::Time;
 use crate::trace::TraceEvent;
 use std::collections::VecDeque;
@@ -30,10 +30,6 @@ impl Default for Dir {
             enabled_pos: NOT_ENABLED,
         }
     }
-}
-
-fn atom(s: &str) -> Term {
-    Term::Atom(Atom::new(s))
 }
 
 impl World {
@@ -324,7 +320,7 @@ impl World {
             .filter(|(_, p)| p.pid.node() == here)
             .map(|(k, _)| k)
             .collect();
-        let noconn = atom("noconnection");
+        let noconn = Term::atom("noconnection");
         let there_rt = World::runtime_pid(there);
         for key in keys {
             let Some(p) = self.procs.get_mut(key) else {
@@ -386,12 +382,12 @@ impl World {
                 );
             }
             for r in spawn_errors {
-                let msg = super::deliver::spawn_error(r, noconn.clone());
+                let msg = super::spawn_error(r, noconn.clone());
                 self.inject(there_rt, Dest::Pid(me), Body::Message(msg));
             }
             let there_name = Term::Atom(self.node_name(there));
             for _ in 0..node_downs {
-                let msg = Term::Tuple(vec![atom("nodedown"), there_name.clone()]);
+                let msg = Term::Tuple(vec![Term::atom("nodedown"), there_name.clone()]);
                 self.inject(there_rt, Dest::Pid(me), Body::Message(msg));
             }
         }

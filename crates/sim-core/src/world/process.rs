@@ -210,6 +210,33 @@ impl World {
         pid
     }
 
+    /// Whether the process in slot `key` is alive.
+    #[inline]
+    pub(crate) fn is_alive(&self, key: ProcKey) -> bool {
+        self.procs.contains_key(key)
+    }
+
+    /// Sets the status of a live process.
+    #[inline]
+    pub(crate) fn set_status(&mut self, key: ProcKey, status: Status) {
+        if let Some(p) = self.procs.get_mut(key) {
+            p.status = status;
+        }
+    }
+
+    /// The end of a sync point: the process is runnable again. `false` if it
+    /// is gone (its own operation ended it).
+    #[inline]
+    pub(crate) fn sync_point(&mut self, key: ProcKey) -> bool {
+        match self.procs.get_mut(key) {
+            Some(p) => {
+                p.status = Status::Runnable;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Whether `node` can take one more process.
     pub(crate) fn has_room(&self, node: NodeId) -> bool {
         self.nodes

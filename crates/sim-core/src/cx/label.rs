@@ -2,7 +2,7 @@
 //! worth marking. They feed the sequence diagram; they are not sync points,
 //! not part of the digest, and are formatted only when the run keeps records.
 
-use crate::cx::Cx;
+use super::Cx;
 use crate::id::Ref;
 use crate::trace::{TraceEvent, TraceMode};
 use std::fmt::Display;

@@ -1,105 +1,14 @@
-//! Sending signals and applying them on arrival: enqueue, `'DOWN'`, exit
-//! propagation, `trap_exit` conversion, waking the receiver.
+//! Stage 3 of a signal's way: it reaches its destination node. The exit-signal
+//! rules, `trap_exit`, monitors and `'DOWN'`, spawn requests and replies, and
+//! the mailbox.
 
 use super::{Body, Signal};
 use super::{ProcKey, Status, Wait, World};
 use crate::id::Pid;
-use crate::signal::SignalKind;
 use crate::signal::{Dest, MonTarget, SpawnReply};
-use crate::term::{self, Atom, Term};
-
-fn atom(s: &str) -> Term {
-    Term::Atom(Atom::new(s))
-}
+use crate::term::{self, Term};
 
 impl World {
-    /// Sends a signal from `from`: at once on the same node, over the
-    /// connection otherwise.
-    pub(crate) fn send(&mut self, from: Pid, to: Dest, body: Body) {
-        let sig = self.new_signal(from, to, body);
-        if from.node() == to.node() {
-            self.local_q.push_back(sig);
-        } else {
-            self.send_remote(sig);
-        }
-    }
-
-    /// A message for a caller that drains the local queue right after (a `Cx`
-    /// send, whose only effect this is): on the same node, with nothing queued
-    /// ahead of it, it arrives at once instead of going through the queue as a
-    /// `Signal`. The order of arrivals, and the trace, are the same.
-    pub(crate) fn send_message_now(&mut self, from: Pid, to: Dest, msg: Term) {
-        if from.node() != to.node() || !self.local_q.is_empty() || matches!(to, Dest::Node(_)) {
-            return self.send(from, to, Body::Message(msg));
-        }
-        let id = self.signal_sent(from, to, SignalKind::Message, Some(&msg));
-        self.books.delivered += 1;
-        if let Dest::Pid(pid) = to {
-            // The common case in one slot lookup: check, trace, push, wake.
-            let World {
-                procs,
-                arena,
-                enabled,
-                owners,
-                tracer,
-                steps,
-                now,
-                ..
-            } = self;
-            let slot = World::slot_of(pid);
-            match slot.and_then(|k| Some((k, procs.get_mut(k).filter(|p| p.pid == pid)?))) {
-                Some((key, p)) => {
-                    tracer.deliver(*steps, *now, id, Some(pid));
-                    p.mailbox.push(arena, msg);
-                    if matches!(p.status, Status::Waiting(Wait::Receive { .. })) {
-                        super::enable(enabled, owners, key, p);
-                    }
-                }
-                None => tracer.deliver(*steps, *now, id, None),
-            }
-            return;
-        }
-        let target = self.resolve(to);
-        let to_pid = match (to, target) {
-            (Dest::Pid(p), Some(_)) => Some(p),
-            (_, t) => t.map(|k| self.procs[k].pid),
-        };
-        self.tracer.deliver(self.steps, self.now, id, to_pid);
-        if let Some(key) = target {
-            self.enqueue(key, msg);
-        }
-    }
-
-    /// Queues a signal for local delivery whatever its sender's node (the
-    /// runtime's own reactions, such as `noconnection`).
-    pub(crate) fn inject(&mut self, from: Pid, to: Dest, body: Body) {
-        let sig = self.new_signal(from, to, body);
-        self.local_q.push_back(sig);
-    }
-
-    fn new_signal(&mut self, from: Pid, to: Dest, body: Body) -> Signal {
-        let id = self.signal_sent(from, to, body.kind(), body.payload());
-        Signal { id, from, to, body }
-    }
-
-    /// Numbers, counts and traces a signal leaving its sender.
-    #[inline]
-    fn signal_sent(
-        &mut self,
-        from: Pid,
-        to: Dest,
-        kind: SignalKind,
-        payload: Option<&Term>,
-    ) -> u64 {
-        self.next_signal += 1;
-        let id = self.next_signal;
-        self.books.sent += 1;
-        let to_s = self.trace_dest(to);
-        self.tracer
-            .send((self.steps, self.now), id, from, to_s, kind, payload);
-        id
-    }
-
     /// Delivers every queued local signal (and those their delivery causes).
     #[inline]
     pub(crate) fn drain_local(&mut self) {
@@ -149,6 +58,17 @@ impl World {
         }
     }
 
+    /// The live process a signal reaches, its delivery traced with it.
+    pub(super) fn resolve_traced(&mut self, id: u64, to: Dest) -> Option<ProcKey> {
+        let target = self.resolve(to);
+        let to_pid = match (to, target) {
+            (Dest::Pid(p), Some(_)) => Some(p),
+            (_, t) => t.map(|k| self.procs[k].pid),
+        };
+        self.tracer.deliver(self.steps, self.now, id, to_pid);
+        target
+    }
+
     /// Applies a signal that reached its destination node.
     pub(crate) fn arrive(&mut self, sig: Signal) {
         let Signal { id, from, to, body } = sig;
@@ -159,13 +79,7 @@ impl World {
             }
             return;
         }
-        let target = self.resolve(to);
-        let to_pid = match (to, target) {
-            (Dest::Pid(p), Some(_)) => Some(p),
-            (_, t) => t.map(|k| self.procs[k].pid),
-        };
-        self.tracer.deliver(self.steps, self.now, id, to_pid);
-        match target {
+        match self.resolve_traced(id, to) {
             Some(key) => self.apply(key, from, to, body),
             None => self.dead_target(from, to, body),
         }
@@ -322,7 +236,7 @@ impl World {
                 Dest::Pid(parent),
                 Body::SpawnReply {
                     r,
-                    result: Err(atom(reason)),
+                    result: Err(Term::atom(reason)),
                     opts,
                 },
             );
@@ -375,7 +289,7 @@ impl World {
                         me,
                         Dest::Pid(child),
                         Body::Exit {
-                            reason: atom("abandoned"),
+                            reason: Term::atom("abandoned"),
                             linked: true,
                         },
                     );
@@ -426,7 +340,7 @@ pub(crate) fn spawn_error(r: crate::id::Ref, reason: Term) -> Term {
     Term::Tuple(vec![
         Term::Atom(term::SPAWN_REPLY),
         Term::Ref(r),
-        atom("error"),
+        Term::atom("error"),
         reason,
     ])
 }

@@ -1,0 +1,156 @@
+//! Receiving: the selective scan of the mailbox, receive markers and
+//! timeouts, and the mailbox as the process sees it.
+
+use crate::id::{NodeId, Pid, Ref};
+use crate::mailbox::Cursor;
+use crate::term::Term;
+use crate::time::{Time, Timeout};
+use crate::world::{ProcKey, Status, Wait, World};
+
+/// What one attempt at a receive found.
+pub(crate) enum Attempt {
+    Got(Term),
+    TimedOut,
+    Wait,
+    /// Yield once before trying (a sync point owed by the operation before).
+    Yield,
+    Dead,
+}
+
+/// Where a receive starts scanning.
+#[derive(Clone, Copy)]
+pub(crate) enum Marker {
+    /// At the head.
+    None,
+    /// After the latest receive marker.
+    Latest,
+    /// After the marker of this reference (the head if it has none).
+    Of(Ref),
+}
+
+/// A receive in progress, set up by its first attempt.
+pub(crate) struct RecvState {
+    cursor: Cursor,
+    deadline: Option<Time>,
+    token: Option<u64>,
+    /// The receive marker this receive starts from, if any.
+    marker: Option<Ref>,
+    /// Whether the marker is this receive's own (`receive_for`), to be
+    /// dropped once it takes a message.
+    own_marker: bool,
+}
+
+impl World {
+    /// One attempt of the receive `state` of process `key` (`pid`): takes the
+    /// earliest message `matcher` accepts, or reports a timeout, or leaves the
+    /// process waiting with its timer armed.
+    // Inline: the receive future's hot path, called from another file.
+    #[inline]
+    pub(crate) fn try_receive(
+        &mut self,
+        key: ProcKey,
+        pid: Pid,
+        state: &mut Option<RecvState>,
+        timeout: Timeout,
+        marker: Marker,
+        matcher: &mut dyn FnMut(&Term) -> bool,
+    ) -> Attempt {
+        let now = self.now;
+        // The first attempt sets the receive up in the same borrow.
+        let st = match state {
+            Some(st) => st,
+            None => state.insert(self.receive_state(key, timeout, marker)),
+        };
+        let World {
+            procs,
+            arena,
+            yield_owed,
+            ..
+        } = self;
+        let Some(p) = procs.get_mut(key) else {
+            return Attempt::Dead;
+        };
+        if *yield_owed {
+            // The sync point an operation before this receive owes (a spawn
+            // request answered at once, an apply that did not yield).
+            *yield_owed = false;
+            p.status = Status::Runnable;
+            return Attempt::Yield;
+        }
+        if let Some(t) = p.mailbox.take_first(arena, &mut st.cursor, matcher) {
+            if st.token.is_some() {
+                // Invalidate the pending timer.
+                p.timer_token += 1;
+            }
+            if let Some(r) = st.marker.filter(|_| st.own_marker) {
+                // As OTP does, a marker serves the one receive it was made for.
+                p.mailbox.clear_mark(r);
+            }
+            p.status = Status::Running;
+            self.tracer.receive(self.steps, self.now, pid, &t);
+            return Attempt::Got(t);
+        }
+        let fired = st.token.is_some_and(|tok| p.timed_out == tok);
+        if fired || st.deadline.is_some_and(|d| d <= now) {
+            p.status = Status::Running;
+            return Attempt::TimedOut;
+        }
+        p.status = Status::Waiting(Wait::Receive {
+            marked: st.marker.is_some(),
+        });
+        if st.token.is_none() {
+            if let Some(d) = st.deadline {
+                st.token = Some(self.start_wait_timer(key, d));
+            }
+        }
+        Attempt::Wait
+    }
+
+    #[inline]
+    fn receive_state(&self, key: ProcKey, timeout: Timeout, marker: Marker) -> RecvState {
+        let own_marker = matches!(marker, Marker::Of(_));
+        // Only a marked receive needs the mailbox to set itself up.
+        let mailbox = || self.procs.get(key).map(|p| &p.mailbox);
+        let marker = match marker {
+            Marker::None => None,
+            Marker::Latest => mailbox().and_then(|m| m.latest_mark()),
+            Marker::Of(r) => Some(r),
+        };
+        RecvState {
+            cursor: marker.and_then(|r| mailbox().and_then(|m| m.mark_of(r))),
+            deadline: timeout.deadline(self.now),
+            token: None,
+            marker,
+            own_marker,
+        }
+    }
+
+    /// A fresh reference of `node` that also sets a receive marker in the
+    /// mailbox of `key`.
+    pub(crate) fn make_ref_marked(&mut self, key: ProcKey, node: NodeId) -> Ref {
+        let r = self.make_ref(node);
+        if let Some(p) = self.procs.get_mut(key) {
+            p.mailbox.set_mark(r);
+        }
+        r
+    }
+
+    /// A copy of the queued messages of `key`, in arrival order.
+    pub(crate) fn mailbox_snapshot(&self, key: ProcKey) -> Vec<Term> {
+        self.procs
+            .get(key)
+            .map(|p| p.mailbox.snapshot(&self.arena))
+            .unwrap_or_default()
+    }
+
+    /// Takes every queued message of `key`.
+    pub(crate) fn flush_mailbox(&mut self, key: ProcKey) -> Vec<Term> {
+        let World { procs, arena, .. } = self;
+        let Some(p) = procs.get_mut(key) else {
+            return Vec::new();
+        };
+        let all = p.mailbox.snapshot(arena);
+        p.mailbox.clear(arena);
+        all
+    }
+}

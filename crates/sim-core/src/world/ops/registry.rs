@@ -1,0 +1,54 @@
+//! Registered names: each node's table and the name its process carries,
+//! always changed together.
+
+use crate::exception::Exception;
+use crate::id::{NodeId, Pid};
+use crate::term::Atom;
+use crate::world::World;
+
+impl World {
+    /// `register(Name, Pid)` on `node`: `error:badarg` if the name is taken,
+    /// the pid already has a name, is dead or on another node, or the name is
+    /// `undefined`.
+    pub(crate) fn register(&mut self, node: NodeId, name: Atom, pid: Pid) -> Result<(), Exception> {
+        let bad = || Exception::badarg("register", 2);
+        if name.as_str() == "undefined" || pid.node() != node {
+            return Err(bad());
+        }
+        let Some(k) = self.key_of(pid) else {
+            return Err(bad());
+        };
+        let table = &mut self.nodes[node.index()];
+        if table.registry.contains_key(&name) || self.procs[k].name.is_some() {
+            return Err(bad());
+        }
+        table.registry.insert(name, pid);
+        self.procs[k].name = Some(name);
+        Ok(())
+    }
+
+    /// `unregister(Name)` on `node`: `error:badarg` for a name nobody has.
+    pub(crate) fn unregister(&mut self, node: NodeId, name: Atom) -> Result<(), Exception> {
+        let Some(pid) = self.nodes[node.index()].registry.shift_remove(&name) else {
+            return Err(Exception::badarg("unregister", 1));
+        };
+        if let Some(k) = self.key_of(pid) {
+            self.procs[k].name = None;
+        }
+        Ok(())
+    }
+
+    /// `whereis(Name)` on `node`.
+    #[inline]
+    pub(crate) fn whereis(&self, node: NodeId, name: Atom) -> Option<Pid> {
+        self.nodes.get(node.index())?.registry.get(&name).copied()
+    }
+
+    /// `registered()` on `node`, in registration order.
+    pub(crate) fn registered(&self, node: NodeId) -> Vec<Atom> {
+        self.nodes
+            .get(node.index())
+            .map(|n| n.registry.keys().copied().collect())
+            .unwrap_or_default()
+    }
+}
