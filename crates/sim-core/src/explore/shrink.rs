@@ -8,6 +8,7 @@
 //! successful attempt the schedule is replaced by the choices the replay
 //! actually made, so it stays aligned; the shrunk run replays strictly.
 //!
+//! A candidate is kept only if it fails the same way in no more steps.
 //! "The same way": the same kind of failure (check, deadlock, crash, budget),
 //! in a process on the same node, and for a failed check or a panic the same
 //! message once every number in it is blanked out (messages that print
@@ -72,6 +73,8 @@ struct Shrinker<'a, F> {
     seeds: (u64, u64),
     want: Signature,
     runs: usize,
+    /// Steps of the best run so far: a candidate must not take more.
+    steps: u64,
 }
 
 impl<F> Shrinker<'_, F>
@@ -96,7 +99,11 @@ where
             TraceMode::Digest,
             suppressed,
         );
-        (signature(&r.outcome) == self.want).then(|| trim(r.schedule.choices.to_vec()))
+        if signature(&r.outcome) != self.want || r.steps > self.steps {
+            return None;
+        }
+        self.steps = r.steps;
+        Some(trim(r.schedule.choices.to_vec()))
     }
 
     /// Deletes chunks of choices, halving the chunk down to one.
@@ -183,6 +190,7 @@ where
         seeds,
         want: signature(&original.outcome),
         runs: 0,
+        steps: original.steps,
     };
     let recorded = original.schedule.choices.to_vec();
     let mut choices = trim(recorded.clone());
