@@ -218,3 +218,137 @@ impl World {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::sched::{Dfs, Strategy};
+    use crate::{Sim, SimBuilder, Term, Time, Timeout};
+
+    /// Every schedule of `program` (depth-first), with its result.
+    fn all_results(program: impl Fn(SimBuilder) -> Sim) -> Vec<Term> {
+        let mut out = Vec::new();
+        let mut prefix = Vec::new();
+        for _ in 0..10_000 {
+            let d = Dfs::new(1_000).restart(prefix);
+            let r = program(Sim::builder().strategy(d.clone())).run();
+            r.assert_ok();
+            out.push(r.value(0).cloned().unwrap_or(Term::atom("none")));
+            match d.next_prefix() {
+                Some(p) => prefix = p,
+                None => return out,
+            }
+        }
+        panic!("more than 10,000 schedules");
+    }
+
+    /// A receiver on b waits 2 ms for a message a sends at once over a link
+    /// of 1 to 3 ms; it answers what it got and when.
+    fn race(b: SimBuilder) -> Sim {
+        let mut sim = b
+            .nodes(["a@sim", "b@sim"])
+            .latency(Time::ms(1), Time::ms(3))
+            .build()
+            .unwrap();
+        sim.spawn("b@sim", |cx| async move {
+            cx.register("rx", cx.self_pid()).await?;
+            let m = cx.receive_timeout(|_| true, Timeout::ms(2)).await;
+            let at = Term::Int(cx.now().as_us() as i64);
+            Ok(Term::tuple([m.unwrap_or(Term::atom("timeout")), at]))
+        })
+        .unwrap();
+        sim.spawn_background("a@sim", |cx| async move {
+            cx.send(("rx", "b@sim"), Term::atom("msg")).await?;
+            Ok(Term::atom("ok"))
+        })
+        .unwrap();
+        sim
+    }
+
+    #[test]
+    fn a_message_and_a_timeout_race_both_ways_when_windows_overlap() {
+        let results = all_results(race);
+        let got = |t: &Term| matches!(t, Term::Tuple(v) if v[0] == Term::atom("msg"));
+        assert!(results.iter().any(got), "{results:?}");
+        assert!(results.iter().any(|t| !got(t)), "{results:?}");
+    }
+
+    #[test]
+    fn a_delivery_arrives_inside_its_window_and_nowhere_else() {
+        let program = |b: SimBuilder| {
+            let mut sim = b
+                .nodes(["a@sim", "b@sim"])
+                .latency(Time::ms(1), Time::ms(3))
+                .build()
+                .unwrap();
+            sim.spawn("b@sim", |cx| async move {
+                cx.register("rx", cx.self_pid()).await?;
+                // A sleeper's timer at 2 ms gives the strategy an instant
+                // inside the window to deliver at.
+                cx.spawn(|c| async move {
+                    c.sleep(Time::ms(2)).await;
+                    Ok(Term::atom("ok"))
+                })
+                .await?;
+                cx.recv().await;
+                Ok(Term::Int(cx.now().as_us() as i64))
+            })
+            .unwrap();
+            sim.spawn_background("a@sim", |cx| async move {
+                cx.send(("rx", "b@sim"), Term::atom("msg")).await?;
+                Ok(Term::atom("ok"))
+            })
+            .unwrap();
+            sim
+        };
+        let mut times: Vec<Term> = all_results(program);
+        times.sort();
+        times.dedup();
+        assert!(times.len() > 1, "{times:?}");
+        for t in &times {
+            let Term::Int(us) = t else { panic!("{t:?}") };
+            assert!((1_000..=3_000).contains(us), "{times:?}");
+        }
+    }
+
+    #[test]
+    fn index_zero_is_the_current_process_going_on() {
+        use crate::sched::Choice;
+        #[derive(Debug, Default)]
+        struct Watch(std::rc::Rc<std::cell::Cell<(u32, u32)>>);
+        impl Strategy for Watch {
+            fn name(&self) -> String {
+                "watch".into()
+            }
+            fn start(&mut self, _: u64) {}
+            fn pick(&mut self, _: &[crate::Event]) -> usize {
+                0
+            }
+            fn choose(&mut self, c: &Choice<'_>) -> usize {
+                let (n, cont) = self.0.get();
+                self.0.set((n + 1, cont + u32::from(c.continuing)));
+                // Always switch when possible: every such pick preempts.
+                usize::from(c.continuing && c.events.len() > 1)
+            }
+        }
+        let seen = std::rc::Rc::new(std::cell::Cell::new((0, 0)));
+        let mut sim = Sim::builder()
+            .nodes(["a@sim"])
+            .strategy(Watch(seen.clone()))
+            .build()
+            .unwrap();
+        for _ in 0..2 {
+            sim.spawn("a@sim", |cx| async move {
+                for i in 0..3 {
+                    cx.send(cx.self_pid(), Term::Int(i)).await?;
+                }
+                Ok(Term::atom("ok"))
+            })
+            .unwrap();
+        }
+        let r = sim.run();
+        r.assert_ok();
+        let (_, continuing) = seen.get();
+        assert!(continuing > 0);
+        assert_eq!(r.preemptions, u64::from(continuing));
+    }
+}
