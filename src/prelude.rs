@@ -15,10 +15,10 @@
 //! ```
 
 pub use sim_core::{
-    args, atom, check_determinism, explore, list, tuple, Atom, Class, Control, Cx, Event,
-    Exception, Exploration, Explorer, Frame, Module, NodeId, Outcome, Pid, Random, Ref, RoundRobin,
-    RunReport, Sim, SimBuilder, SpawnOpts, SpawnReply, Strategy, StrategyKind, Term, Time, Timeout,
-    TraceMode,
+    args, atom, check_determinism, explore, list, tuple, Atom, Choice, Class, Control, Cx, Dfs,
+    Event, Exception, Exploration, Explorer, Frame, Module, NodeId, Outcome, Pct, Pid, Pos, Random,
+    Ref, RoundRobin, RunReport, Sim, SimBuilder, SpawnOpts, SpawnReply, Strategy, StrategyKind,
+    Term, Time, Timeout, TraceMode,
 };
 
 /// The OTP `erpc` API: `erpc::call(...)`, `erpc::multicall(...)`, ...

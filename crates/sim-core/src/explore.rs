@@ -60,11 +60,57 @@ impl StrategyKind {
     }
 }
 
+/// Makes a fresh strategy for each run (a user's own [`Strategy`] in an
+/// exploration): called with the run's expected step count.
+pub type StrategyFactory = std::sync::Arc<
+    dyn Fn(u64) -> Box<dyn Strategy>
+        + Send
+        + Sync
+        + std::panic::RefUnwindSafe
+        + std::panic::UnwindSafe,
+>;
+
+#[derive(Clone)]
+enum Source {
+    Kind(StrategyKind),
+    Custom(StrategyFactory),
+}
+
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Kind(k) => write!(f, "{k:?}"),
+            Source::Custom(_) => write!(f, "Custom"),
+        }
+    }
+}
+
+impl Source {
+    fn build(&self, estimate: u64) -> Box<dyn Strategy> {
+        match self {
+            Source::Kind(k) => k.build(estimate),
+            Source::Custom(f) => f(estimate),
+        }
+    }
+
+    fn needs_estimate(&self) -> bool {
+        !matches!(
+            self,
+            Source::Kind(StrategyKind::RoundRobin | StrategyKind::Random | StrategyKind::Pos)
+        )
+    }
+}
+
 /// Runs a program under a range of seeds and reports the first failure.
 ///
-/// The program is a function from a pre-configured builder (seed and strategy
-/// set) to a ready [`Sim`]: it adds nodes, modules, processes and faults. It
-/// must not override the seed or the strategy.
+/// The program is a function from a pre-configured builder (seeds and
+/// strategy set) to a ready [`Sim`]: it adds nodes, modules, processes and
+/// faults. It must not override the seeds or the strategy.
+///
+/// Each run has a data seed and a schedule seed. By default both are the
+/// run's seed from the range; with [`Explorer::data_seed`] the data seed is
+/// fixed and the range gives schedule seeds, so many schedules of one data
+/// seed are explored.
 ///
 /// ```
 /// use sim_core::{Explorer, StrategyKind, Term};
@@ -95,7 +141,8 @@ impl StrategyKind {
 #[derive(Clone, Debug)]
 pub struct Explorer {
     name: String,
-    strategy: StrategyKind,
+    strategy: Source,
+    data_seed: Option<u64>,
     seeds: Range<u64>,
     threads: usize,
     out_dir: PathBuf,
@@ -108,8 +155,10 @@ pub struct Explorer {
 /// The first failure an exploration found, shrunk.
 #[derive(Clone, Debug)]
 pub struct Failure {
-    /// The lowest failing seed.
+    /// The data seed of the failing run.
     pub seed: u64,
+    /// The schedule seed of the failing run (the lowest failing one).
+    pub schedule_seed: u64,
     /// How it failed (as first found).
     pub outcome: Outcome,
     /// Choice points of the original failing run.
@@ -122,6 +171,8 @@ pub struct Failure {
     pub shrunk_preemptions: usize,
     /// Planned faults the shrinker removed.
     pub removed_actions: Vec<usize>,
+    /// The faults the shrunk run still applies, as its trace records them.
+    pub faults: Vec<String>,
     /// Replays spent shrinking.
     pub shrink_runs: usize,
     /// The shrunk run, replayed with its full trace.
@@ -182,7 +233,11 @@ impl fmt::Display for Exploration {
             );
         };
         writeln!(f, "{}: FAILED after {} schedule(s)", self.name, self.runs)?;
-        writeln!(f, "seed:      {}", fail.seed)?;
+        writeln!(
+            f,
+            "seed:      {} (schedule seed {})",
+            fail.seed, fail.schedule_seed
+        )?;
         writeln!(f, "strategy:  {}", self.strategy)?;
         writeln!(f, "failure:   {}", fail.outcome)?;
         writeln!(
@@ -195,6 +250,12 @@ impl fmt::Display for Exploration {
             fail.report.steps,
             fail.shrink_runs
         )?;
+        if !fail.faults.is_empty() {
+            writeln!(f, "faults of the shrunk run:")?;
+            for x in &fail.faults {
+                writeln!(f, "  {x}")?;
+            }
+        }
         if !fail.removed_actions.is_empty() {
             writeln!(
                 f,
@@ -244,7 +305,8 @@ impl Explorer {
     pub fn new(name: &str) -> Explorer {
         Explorer {
             name: name.to_string(),
-            strategy: StrategyKind::Random,
+            strategy: Source::Kind(StrategyKind::Random),
+            data_seed: None,
             seeds: 0..1_000,
             threads: default_threads(),
             out_dir: PathBuf::from("target/erpc-sim"),
@@ -257,7 +319,53 @@ impl Explorer {
 
     /// The strategy.
     pub fn strategy(mut self, s: StrategyKind) -> Explorer {
-        self.strategy = s;
+        self.strategy = Source::Kind(s);
+        self
+    }
+
+    /// A strategy of the caller's own (or a configured built-in one): `make`
+    /// builds a fresh one per run, given the expected steps of a run.
+    ///
+    /// ```
+    /// use sim_core::{Explorer, RoundRobin, Strategy, Term};
+    /// let r = Explorer::new("mine")
+    ///     .strategy_with(|_steps| Box::new(RoundRobin::default()) as Box<dyn Strategy>)
+    ///     .iterations(2)
+    ///     .quiet(true)
+    ///     .run(|b| {
+    ///         let mut sim = b.nodes(["a@sim"]).build().unwrap();
+    ///         sim.spawn("a@sim", |_| async move { Ok(Term::Int(1)) }).unwrap();
+    ///         sim
+    ///     });
+    /// assert_eq!(r.strategy, "round_robin");
+    /// ```
+    pub fn strategy_with<F>(mut self, make: F) -> Explorer
+    where
+        F: Fn(u64) -> Box<dyn Strategy>
+            + Send
+            + Sync
+            + std::panic::RefUnwindSafe
+            + std::panic::UnwindSafe
+            + 'static,
+    {
+        self.strategy = Source::Custom(std::sync::Arc::new(make));
+        self
+    }
+
+    /// Fixes the data seed: every run uses it, and the seed range gives the
+    /// schedule seeds (many schedules of one data seed).
+    ///
+    /// ```
+    /// use sim_core::{Explorer, Term};
+    /// let r = Explorer::new("one data seed").data_seed(7).iterations(3).quiet(true).run(|b| {
+    ///     let mut sim = b.nodes(["a@sim"]).build().unwrap();
+    ///     sim.spawn("a@sim", |cx| async move { Ok(Term::Int(cx.random(100) as i64)) }).unwrap();
+    ///     sim
+    /// });
+    /// assert_eq!(r.runs, 3);
+    /// ```
+    pub fn data_seed(mut self, seed: u64) -> Explorer {
+        self.data_seed = Some(seed);
         self
     }
 
@@ -312,10 +420,35 @@ impl Explorer {
         self
     }
 
+    /// The data seed of the run with schedule seed `s`.
+    fn data_of(&self, s: u64) -> u64 {
+        self.data_seed.unwrap_or(s)
+    }
+
     fn run_one<F>(
         &self,
         setup: &F,
         seed: u64,
+        strategy: Box<dyn Strategy>,
+        trace: TraceMode,
+        suppressed: &[usize],
+    ) -> RunReport
+    where
+        F: Fn(SimBuilder) -> Sim + Sync,
+    {
+        self.run_seeds(
+            setup,
+            (self.data_of(seed), seed),
+            strategy,
+            trace,
+            suppressed,
+        )
+    }
+
+    pub(crate) fn run_seeds<F>(
+        &self,
+        setup: &F,
+        (seed, schedule_seed): (u64, u64),
         strategy: Box<dyn Strategy>,
         trace: TraceMode,
         suppressed: &[usize],
@@ -328,6 +461,7 @@ impl Explorer {
             let mut sim = setup(
                 Sim::builder()
                     .seed(seed)
+                    .schedule_seed(schedule_seed)
                     .strategy_boxed(strategy)
                     .trace(trace),
             );
@@ -337,7 +471,11 @@ impl Explorer {
         }));
         match res {
             Ok(r) => r,
-            Err(p) => RunReport::setup_panicked(seed, name, crate::world::panic_message(&*p)),
+            Err(p) => {
+                let mut r = RunReport::setup_panicked(seed, name, crate::world::panic_message(&*p));
+                r.schedule_seed = schedule_seed;
+                r
+            }
         }
     }
 
@@ -391,18 +529,19 @@ impl Explorer {
     {
         #[allow(clippy::disallowed_methods)]
         let started = std::time::Instant::now(); // tidy: allow wall time is reported, never simulated
-        let estimate = match self.strategy {
-            StrategyKind::Pct { .. } => {
-                let r = self.run_one(
-                    &setup,
-                    self.seeds.start,
-                    Box::new(Random::default()),
-                    TraceMode::Digest,
-                    &[],
-                );
-                r.schedule.len().max(1) as u64
-            }
-            _ => 1,
+                                                 // PCT spreads its change points over a run's steps: one calibration
+                                                 // run measures them.
+        let estimate = if self.strategy.needs_estimate() {
+            let r = self.run_one(
+                &setup,
+                self.seeds.start,
+                Box::new(Random::default()),
+                TraceMode::Digest,
+                &[],
+            );
+            r.steps.max(1)
+        } else {
+            1
         };
         let next = AtomicU64::new(self.seeds.start);
         let stop = AtomicU64::new(self.seeds.end);
@@ -454,8 +593,8 @@ impl Explorer {
             wall: started.elapsed(),
             failure: None,
         };
-        if let Some((seed, report)) = first {
-            out.failure = Some(self.investigate(setup, seed, report));
+        if let Some((_, report)) = first {
+            out.failure = Some(self.investigate(setup, report, out.strategy.clone()));
             if !self.quiet {
                 eprintln!("{out}");
             }
@@ -464,32 +603,50 @@ impl Explorer {
     }
 
     /// Shrinks a failure, replays it with a full trace and writes the files.
-    fn investigate<F>(&self, setup: &F, seed: u64, original: RunReport) -> Failure
+    fn investigate<F>(&self, setup: &F, original: RunReport, strategy: String) -> Failure
     where
         F: Fn(SimBuilder) -> Sim + Sync,
     {
+        let seeds = (original.seed, original.schedule_seed);
         let (choices, suppressed, shrink_runs) = if self.shrink {
-            shrink::shrink(self, setup, seed, &original)
+            shrink::shrink(self, setup, seeds, &original)
         } else {
-            (original.schedule.choices.clone(), Vec::new(), 0)
+            (
+                original.schedule.choices.to_vec(),
+                original.suppressed.clone(),
+                0,
+            )
         };
         let schedule = crate::sched::Schedule {
-            seed,
-            choices: choices.clone(),
+            seed: seeds.0,
+            schedule_seed: seeds.1,
+            choices: choices.as_slice().into(),
         };
-        let report = self.run_one(
+        let report = self.run_seeds(
             setup,
-            seed,
+            seeds,
             Box::new(Replay::lenient(schedule)),
             TraceMode::Full,
             &suppressed,
         );
         let (kind, message) = failure_text(&report.outcome);
+        let faults = report
+            .trace
+            .iter()
+            .filter_map(|r| match &r.event {
+                crate::trace::TraceEvent::Fault { what } => {
+                    Some(format!("at {} (step {}): {what}", r.time, r.step))
+                }
+                _ => None,
+            })
+            .collect();
+        let seed = seeds.0;
         let replay = ReplayFile {
             format: REPLAY_FORMAT,
             name: self.name.clone(),
             seed,
-            strategy: self.strategy.build(1).name(),
+            schedule_seed: seeds.1,
+            strategy,
             // Every choice the run made (the trimmed tail included), so a
             // strict replay fits exactly.
             choices: report.schedule.choices.clone(),
@@ -501,12 +658,14 @@ impl Explorer {
         };
         let mut failure = Failure {
             seed,
+            schedule_seed: seeds.1,
             outcome: original.outcome.clone(),
             original_choices: original.schedule.len(),
             original_steps: original.steps,
             shrunk_choices: choices.len(),
-            shrunk_preemptions: choices.iter().filter(|&&c| c != 0).count(),
+            shrunk_preemptions: report.preemptions as usize,
             removed_actions: suppressed,
+            faults,
             shrink_runs,
             report,
             replay,
@@ -521,7 +680,16 @@ impl Explorer {
     }
 
     fn write_artifacts(&self, failure: &mut Failure) {
-        let stem = format!("{}-seed{}", sanitize(&self.name), failure.seed);
+        let stem = if failure.seed == failure.schedule_seed {
+            format!("{}-seed{}", sanitize(&self.name), failure.seed)
+        } else {
+            format!(
+                "{}-seed{}-schedule{}",
+                sanitize(&self.name),
+                failure.seed,
+                failure.schedule_seed
+            )
+        };
         let replay_path = self.out_dir.join(format!("{stem}.json"));
         match failure.replay.write(&replay_path) {
             Ok(()) => failure.replay_path = Some(replay_path),
@@ -550,9 +718,9 @@ impl Explorer {
     where
         F: Fn(SimBuilder) -> Sim + Sync,
     {
-        let mut r = self.run_one(
+        let mut r = self.run_seeds(
             &setup,
-            file.seed,
+            (file.seed, file.schedule_seed),
             Box::new(Replay::new(file.schedule())),
             TraceMode::Full,
             &file.suppressed_actions,
@@ -587,12 +755,14 @@ impl Explorer {
         }
         let failure = (!report.outcome.is_ok()).then(|| Failure {
             seed: file.seed,
+            schedule_seed: file.schedule_seed,
             outcome: report.outcome.clone(),
             original_choices: file.choices.len(),
             original_steps: file.steps,
             shrunk_choices: file.choices.len(),
-            shrunk_preemptions: file.choices.iter().filter(|&&c| c != 0).count(),
+            shrunk_preemptions: report.preemptions as usize,
             removed_actions: file.suppressed_actions.clone(),
+            faults: Vec::new(),
             shrink_runs: 0,
             report,
             replay: file.clone(),
@@ -610,10 +780,12 @@ impl Explorer {
         })
     }
 
-    /// Enumerates every schedule of a small program depth-first (branching at
-    /// the first `max_depth` choice points), up to `max_schedules`. Returns how
-    /// many schedules ran, whether the space was exhausted, and the first
-    /// failing report.
+    /// Enumerates every schedule of a small program depth-first: every
+    /// choice of the strategy (which process steps, which delivery or timer
+    /// comes next, within the windows) at every choice point, up to
+    /// `max_schedules` runs. Returns how many schedules ran, whether the space
+    /// was exhausted, and the first failing report. The data seed is the
+    /// first of the seed range (or [`Explorer::data_seed`]).
     ///
     /// ```
     /// use sim_core::{Explorer, Term};
@@ -643,30 +815,108 @@ impl Explorer {
     where
         F: Fn(SimBuilder) -> Sim + Sync,
     {
+        let r = self.dfs_search(crate::sched::Dfs::new(max_depth), max_schedules, &setup);
+        (r.runs, r.exhausted, r.failure.map(|f| f.report))
+    }
+
+    /// Depth-first enumeration with `dfs`'s bounds (depth, preemptions),
+    /// up to `max_schedules` runs. A failure is shrunk, replayed, and its
+    /// replay file, trace and picture are written as [`Explorer::run`] writes
+    /// them.
+    ///
+    /// ```
+    /// use sim_core::{Dfs, Explorer, Term};
+    /// let r = Explorer::new("bounded").write_files(false).quiet(true).explore_dfs(
+    ///     Dfs::new(1_000).preemption_bound(1),
+    ///     10_000,
+    ///     |b| {
+    ///         let mut sim = b.nodes(["a@sim"]).build().unwrap();
+    ///         sim.spawn("a@sim", |cx| async move {
+    ///             let me = cx.self_pid();
+    ///             cx.spawn(move |c| async move { c.send(me, Term::Int(1)).await?; Ok(Term::Int(1)) }).await?;
+    ///             cx.recv().await;
+    ///             Ok(Term::atom("ok"))
+    ///         }).unwrap();
+    ///         sim
+    ///     },
+    /// );
+    /// assert!(r.exhausted && r.failure.is_none());
+    /// ```
+    pub fn explore_dfs<F>(
+        &self,
+        dfs: crate::sched::Dfs,
+        max_schedules: u64,
+        setup: F,
+    ) -> DfsExploration
+    where
+        F: Fn(SimBuilder) -> Sim + Sync,
+    {
+        self.dfs_search(dfs, max_schedules, &setup)
+    }
+
+    fn dfs_search<F>(
+        &self,
+        template: crate::sched::Dfs,
+        max_schedules: u64,
+        setup: &F,
+    ) -> DfsExploration
+    where
+        F: Fn(SimBuilder) -> Sim + Sync,
+    {
+        let seed = self.data_of(self.seeds.start);
         let mut prefix = Vec::new();
         let mut n = 0;
         loop {
             if n >= max_schedules {
-                return (n, false, None);
+                return DfsExploration {
+                    runs: n,
+                    exhausted: false,
+                    failure: None,
+                };
             }
-            let dfs = crate::sched::Dfs::with_prefix(max_depth, prefix);
-            let r = self.run_one(
-                &setup,
-                self.seeds.start,
+            let dfs = template.restart(prefix);
+            let r = self.run_seeds(
+                setup,
+                (seed, seed),
                 Box::new(dfs.clone()),
                 TraceMode::Digest,
                 &[],
             );
             n += 1;
             if !r.outcome.is_ok() {
-                return (n, false, Some(r));
+                let failure = self.investigate(setup, r, dfs.name());
+                if !self.quiet {
+                    eprintln!("{}: dfs found a failure after {n} schedule(s)", self.name);
+                }
+                return DfsExploration {
+                    runs: n,
+                    exhausted: false,
+                    failure: Some(failure),
+                };
             }
             match dfs.next_prefix() {
                 Some(p) => prefix = p,
-                None => return (n, true, None),
+                None => {
+                    return DfsExploration {
+                        runs: n,
+                        exhausted: true,
+                        failure: None,
+                    }
+                }
             }
         }
     }
+}
+
+/// What a depth-first exploration did.
+#[derive(Clone, Debug)]
+pub struct DfsExploration {
+    /// Schedules run.
+    pub runs: u64,
+    /// Whether every schedule within the bounds was run (and none failed).
+    pub exhausted: bool,
+    /// The first failure, shrunk, with its files.
+    pub failure: Option<Failure>,
 }
 
 fn failure_text(o: &Outcome) -> (String, String) {
@@ -776,10 +1026,9 @@ impl RunReport {
             steps: 0,
             time: crate::time::Time::ZERO,
             digest: 0,
-            schedule: crate::sched::Schedule {
-                seed,
-                choices: Vec::new(),
-            },
+            schedule: crate::sched::Schedule::new(seed, Vec::new()),
+            schedule_seed: seed,
+            preemptions: 0,
             books: Default::default(),
             panics: Vec::new(),
             results: Vec::new(),

@@ -50,15 +50,17 @@ pub use code::{Function, Module};
 pub use cx::{Cx, NodeRef, Receive, ReceiveForever, SendMsg, Target};
 pub use exception::{Class, Exception, Frame, FrameArgs};
 pub use explore::{
-    check_determinism, explore, Exploration, ExploreError, Explorer, Failure, ReplayError,
-    ReplayFile, StrategyKind, REPLAY_ENV, REPLAY_FORMAT,
+    check_determinism, explore, DfsExploration, Exploration, ExploreError, Explorer, Failure,
+    ReplayError, ReplayFile, StrategyFactory, StrategyKind, REPLAY_ENV, REPLAY_FORMAT,
 };
 pub use id::{NodeId, Pid, Ref};
 pub use net::{FaultId, Network, ReliableNetwork, Verdict};
 pub use render::sequence_diagram_html;
 pub use report::{Blocked, Outcome, RunReport, SignalBooks};
 pub use rng::SimRng;
-pub use sched::{Dfs, Event, Pct, Pos, Random, Replay, RoundRobin, Schedule, Strategy};
+pub use sched::{
+    Choice, Choices, Dfs, Event, Pct, Pos, Random, Replay, RoundRobin, Schedule, Stamp, Strategy,
+};
 pub use signal::{SignalKind, SpawnOpts, SpawnReply};
 pub use sim::{Sim, SimBuilder, SimError, DEFAULT_PROCESS_LIMIT};
 pub use term::{Atom, AtomError, ParseError, Term, TermError};

@@ -1,4 +1,5 @@
-//! The network hook: per cross-node signal, deliver after a delay, drop, or hold.
+//! The network hook: per cross-node signal, deliver within a latency window,
+//! drop, or hold.
 //!
 //! **API Boundary:** sim-core defines [`Network`]; sim-partition implements the
 //! faulty network. The core owns the connections and the signals themselves (so
@@ -24,16 +25,21 @@ pub struct FaultId(pub u32);
 ///
 /// ```
 /// use sim_core::{Verdict, Time};
-/// let v = Verdict::Deliver { delay: Time::us(100) };
+/// let v = Verdict::Deliver { min: Time::us(100), max: Time::ms(1) };
 /// assert!(matches!(v, Verdict::Deliver { .. }));
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Verdict {
-    /// Deliver after `delay` (never before anything sent earlier on the same
-    /// connection: the connection stays FIFO).
+    /// Deliver with a latency anywhere in `min..=max`: the signal is an
+    /// event the strategy may take from `sent + min` on, and must take by
+    /// `sent + max`. It never arrives before anything sent earlier on the
+    /// same connection (each direction stays FIFO; a window that would open
+    /// or close before its predecessor's is moved up to it).
     Deliver {
-        /// The latency of this signal.
-        delay: Time,
+        /// The least latency.
+        min: Time,
+        /// The greatest latency (taken as `min` if below it).
+        max: Time,
     },
     /// Lose it. On a connection that is up, this also takes the connection down
     /// (as a broken link does): links and monitors across it fire `noconnection`.
@@ -53,7 +59,9 @@ pub enum Verdict {
 /// signal is in flight still applies to it.
 ///
 /// Implementations must be deterministic: draw randomness only from the given
-/// `rng`.
+/// `rng`. It is keyed by the connection direction and the signal's number on
+/// it, so a draw for one signal does not shift when the schedule changes the
+/// order of signals elsewhere.
 ///
 /// ```
 /// use sim_core::{Network, NodeId, SimRng, Verdict, Time, FaultId};
@@ -63,14 +71,14 @@ pub enum Verdict {
 /// struct Instant;
 /// impl Network for Instant {
 ///     fn verdict(&mut self, _from: NodeId, _to: NodeId, _rng: &mut SimRng) -> Verdict {
-///         Verdict::Deliver { delay: Time::ZERO }
+///         Verdict::Deliver { min: Time::ZERO, max: Time::ZERO }
 ///     }
 ///     fn fault_name(&self, fault: FaultId) -> String { format!("fault {}", fault.0) }
 ///     fn as_any_mut(&mut self) -> &mut dyn Any { self }
 /// }
 /// let mut n = Instant;
 /// let mut rng = SimRng::new(0, 0);
-/// assert_eq!(n.verdict(NodeId(0), NodeId(1), &mut rng), Verdict::Deliver { delay: Time::ZERO });
+/// assert_eq!(n.verdict(NodeId(0), NodeId(1), &mut rng), Verdict::Deliver { min: Time::ZERO, max: Time::ZERO });
 /// ```
 pub trait Network: Debug + 'static {
     /// The verdict for one signal from `from` to `to`.
@@ -83,17 +91,17 @@ pub trait Network: Debug + 'static {
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
 
-/// The default network: every signal arrives, after a latency drawn uniformly
-/// from `min..=max`.
+/// The default network: every signal arrives, with a latency anywhere in
+/// `min..=max` (which instant is the strategy's choice).
 ///
 /// ```
 /// use sim_core::{Network, ReliableNetwork, NodeId, SimRng, Verdict, Time};
 /// let mut n = ReliableNetwork::new(Time::us(10), Time::us(20));
 /// let mut rng = SimRng::new(0, 0);
-/// match n.verdict(NodeId(0), NodeId(1), &mut rng) {
-///     Verdict::Deliver { delay } => assert!(delay >= Time::us(10) && delay <= Time::us(20)),
-///     other => panic!("{other:?}"),
-/// }
+/// assert_eq!(
+///     n.verdict(NodeId(0), NodeId(1), &mut rng),
+///     Verdict::Deliver { min: Time::us(10), max: Time::us(20) }
+/// );
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct ReliableNetwork {
@@ -147,9 +155,10 @@ impl Default for ReliableNetwork {
 }
 
 impl Network for ReliableNetwork {
-    fn verdict(&mut self, _from: NodeId, _to: NodeId, rng: &mut SimRng) -> Verdict {
+    fn verdict(&mut self, _from: NodeId, _to: NodeId, _rng: &mut SimRng) -> Verdict {
         Verdict::Deliver {
-            delay: self.draw(rng),
+            min: self.min,
+            max: self.max,
         }
     }
 

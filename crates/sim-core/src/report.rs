@@ -212,8 +212,13 @@ impl SignalBooks {
 /// What a run did and how it ended.
 #[derive(Clone, Debug)]
 pub struct RunReport {
-    /// The seed.
+    /// The data seed (user draws and fault draws follow from it).
     pub seed: u64,
+    /// The schedule seed the strategy started from.
+    pub schedule_seed: u64,
+    /// Choice points at which the process that had just run could go on and
+    /// the strategy switched away from it.
+    pub preemptions: u64,
     /// The strategy's name.
     pub strategy: String,
     /// How it ended.
@@ -283,21 +288,26 @@ impl RunReport {
 impl fmt::Display for RunReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "outcome:  {}", self.outcome)?;
-        writeln!(f, "seed:     {}", self.seed)?;
+        writeln!(
+            f,
+            "seed:     {} (schedule seed {})",
+            self.seed, self.schedule_seed
+        )?;
         writeln!(f, "strategy: {}", self.strategy)?;
         writeln!(
             f,
-            "steps:    {} ({} choices), virtual time {}",
+            "steps:    {} ({} choices, {} preemptions), virtual time {}",
             self.steps,
             self.schedule.len(),
+            self.preemptions,
             self.time
         )?;
         writeln!(f, "digest:   {:016x}", self.digest)?;
         if !self.outcome.is_ok() {
             writeln!(
                 f,
-                "replay:   build the same program with .seed({}).strategy(Replay::new(report.schedule.clone()))",
-                self.seed
+                "replay:   build the same program with .seed({}).schedule_seed({}).strategy(Replay::new(report.schedule.clone()))",
+                self.seed, self.schedule_seed
             )?;
         }
         if let Some(d) = &self.divergence {

@@ -106,6 +106,8 @@ struct NodeSpec {
 /// ```
 pub struct SimBuilder {
     seed: u64,
+    schedule_seed: Option<u64>,
+    run_window: Time,
     nodes: Vec<String>,
     modules: Vec<(Option<String>, Module)>,
     limits: Vec<(String, usize)>,
@@ -134,9 +136,44 @@ impl std::fmt::Debug for SimBuilder {
 pub const DEFAULT_PROCESS_LIMIT: usize = 262_144;
 
 impl SimBuilder {
-    /// The seed (default 0): all randomness of the run follows from it.
+    /// The data seed (default 0): user draws ([`Cx`]'s random functions) and
+    /// fault draws follow from it, each from a stream of its own. Unless
+    /// [`SimBuilder::schedule_seed`] says otherwise, the strategy starts from
+    /// it too.
     pub fn seed(mut self, seed: u64) -> SimBuilder {
         self.seed = seed;
+        self
+    }
+
+    /// The schedule seed (default: the data seed): what the strategy starts
+    /// from. Many schedules of one data seed are runs that differ only here.
+    ///
+    /// ```
+    /// use sim_core::{Sim, Term};
+    /// let mut sim = Sim::builder().seed(1).schedule_seed(9).nodes(["a@sim"]).build().unwrap();
+    /// sim.spawn("a@sim", |_cx| async move { Ok(Term::Int(1)) }).unwrap();
+    /// let r = sim.run();
+    /// assert_eq!((r.seed, r.schedule_seed), (1, 9));
+    /// ```
+    pub fn schedule_seed(mut self, seed: u64) -> SimBuilder {
+        self.schedule_seed = Some(seed);
+        self
+    }
+
+    /// How long a runnable process may be left waiting while time passes
+    /// (default zero: every runnable process runs before time moves on, so
+    /// only events due now race it). With a window, a delivery or a timer
+    /// due within it may come first, so a timeout races a process that is
+    /// about to answer, and a message may arrive before a just-spawned
+    /// process has registered its name.
+    ///
+    /// ```
+    /// use sim_core::{Sim, Term, Time};
+    /// let sim = Sim::builder().run_window(Time::ZERO).nodes(["a@sim"]).build();
+    /// assert!(sim.is_ok());
+    /// ```
+    pub fn run_window(mut self, window: Time) -> SimBuilder {
+        self.run_window = window;
         self
     }
 
@@ -258,7 +295,9 @@ impl SimBuilder {
         self
     }
 
-    /// The latency range of the default network (default 100 µs to 1 ms).
+    /// The latency window of the default network (default 100 µs to 1 ms):
+    /// each cross-node signal may arrive at any instant in it, as the
+    /// strategy chooses (swapped if reversed).
     pub fn latency(mut self, min: Time, max: Time) -> SimBuilder {
         self.latency = (min, max);
         self
@@ -370,6 +409,8 @@ impl SimBuilder {
             .collect();
         let config = Config {
             seed: self.seed,
+            schedule_seed: self.schedule_seed.unwrap_or(self.seed),
+            run_window: self.run_window,
             strategy: self.strategy.unwrap_or_else(|| Box::new(Random::default())),
             network: self
                 .network
@@ -464,6 +505,8 @@ impl Sim {
     pub fn builder() -> SimBuilder {
         SimBuilder {
             seed: 0,
+            schedule_seed: None,
+            run_window: Time::ZERO,
             nodes: Vec::new(),
             modules: Vec::new(),
             limits: Vec::new(),

@@ -2,8 +2,9 @@
 //!
 //! Processes live in a slotmap (a pid is a key with a generation), messages in
 //! one arena, connections in a table per ordered node pair, timers in one heap.
-//! `next_step` is the scheduler's hot loop: pick one enabled event, then either
-//! hand a process's future out to be polled or deliver one signal.
+//! `next_step` (in `step`) is the scheduler's hot loop: pick one enabled event,
+//! then hand a process's future out to be polled, deliver one signal, or fire
+//! one timer.
 
 mod arrive;
 mod conn;
@@ -11,6 +12,7 @@ mod control;
 mod ops;
 mod process;
 mod send;
+mod step;
 mod timer;
 
 pub(crate) use arrive::{spawn_error, spawn_ok};
@@ -29,7 +31,7 @@ use crate::mailbox::Arena;
 use crate::net::Network;
 use crate::report::{Blocked, Outcome, RunReport, SignalBooks};
 use crate::rng::SimRng;
-use crate::sched::{Event, Schedule, Strategy};
+use crate::sched::{Choices, Event, Schedule, Stamp, Strategy};
 use crate::signal::Dest;
 use crate::term::{Atom, Term};
 use crate::time::Time;
@@ -49,6 +51,8 @@ new_key_type! {
 pub(crate) enum Owner {
     Proc(ProcKey),
     Dir(u32),
+    /// The earliest timer.
+    Timer,
 }
 
 /// Marks an event owner that is not in the enabled list.
@@ -81,6 +85,9 @@ pub(crate) struct NodeState {
 
 pub(crate) struct Config {
     pub(crate) seed: u64,
+    pub(crate) schedule_seed: u64,
+    /// How long a runnable process may be left waiting while time passes.
+    pub(crate) run_window: Time,
     pub(crate) strategy: Box<dyn Strategy>,
     pub(crate) network: Box<dyn Network>,
     pub(crate) trace: TraceMode,
@@ -102,6 +109,8 @@ pub(crate) enum Next {
 pub(crate) struct World {
     pub(crate) me: Weak<RefCell<World>>,
     pub(crate) seed: u64,
+    pub(crate) schedule_seed: u64,
+    pub(crate) run_window: Time,
     pub(crate) now: Time,
     pub(crate) steps: u64,
     pub(crate) nodes: Vec<NodeState>,
@@ -118,10 +127,23 @@ pub(crate) struct World {
     /// `disconnect_node`, a drop cut, a crash) since the node last (re)started.
     /// Until a signal reconnects such a pair, the peer is not in `nodes()`.
     pub(crate) conn_lost: Vec<bool>,
+    /// The runnable processes (and, while a choice is made, the deliveries
+    /// and the timer that are candidates too, after them).
     pub(crate) enabled: Vec<Event>,
     /// Who owns each enabled event (same index): positions are fixed up through
     /// it without turning pids back into slots.
     pub(crate) owners: Vec<Owner>,
+    /// When each enabled event became possible, and its order (same index).
+    pub(crate) stamps: Vec<Stamp>,
+    /// Runnable processes in the order they became runnable, with the stamp
+    /// number they had; entries whose process has run since are stale and
+    /// dropped when they reach the front (the front is the oldest waiting).
+    pub(crate) run_fifo: VecDeque<(ProcKey, u64)>,
+    pub(crate) enable_seq: u64,
+    /// The process that took the latest step, while that step was a process's.
+    pub(crate) current: Option<ProcKey>,
+    /// Directions with signals travelling (each `Dir` knows its position).
+    pub(crate) active: Vec<u32>,
     /// Booted processes that have not taken their first step: they take it
     /// before anything else, so a system server is registered before user code
     /// can look for it (as on a real node, where boot completes first).
@@ -156,7 +178,10 @@ pub(crate) struct World {
     pub(crate) fg: Vec<(Pid, Option<Result<Term, Term>>)>,
     pub(crate) fg_alive: usize,
     pub(crate) graveyard: Vec<BoxFuture>,
-    pub(crate) choices: Vec<u32>,
+    pub(crate) choices: Choices,
+    /// Choice points at which the current process could continue and the
+    /// strategy picked something else.
+    pub(crate) preemptions: u64,
     pub(crate) max_steps: u64,
     pub(crate) max_time: Time,
     pub(crate) panic_is_failure: bool,
@@ -177,10 +202,12 @@ impl World {
             .map(|(i, s)| (s.name, NodeId(i as u32)))
             .collect();
         let mut strategy = config.strategy;
-        strategy.start(config.seed);
+        strategy.start(config.schedule_seed);
         World {
             me: Weak::new(),
             seed: config.seed,
+            schedule_seed: config.schedule_seed,
+            run_window: config.run_window,
             now: Time::ZERO,
             steps: 0,
             nodes,
@@ -193,6 +220,11 @@ impl World {
             conn_lost: vec![false; n * n],
             enabled: Vec::new(),
             owners: Vec::new(),
+            stamps: Vec::new(),
+            run_fifo: VecDeque::new(),
+            enable_seq: 0,
+            current: None,
+            active: Vec::new(),
             boot_queue: VecDeque::new(),
             timers: BinaryHeap::new(),
             timer_seq: 0,
@@ -216,7 +248,8 @@ impl World {
             fg: Vec::new(),
             fg_alive: 0,
             graveyard: Vec::new(),
-            choices: Vec::new(),
+            choices: Choices::new(),
+            preemptions: 0,
             max_steps: config.max_steps,
             max_time: config.max_time,
             panic_is_failure: config.panic_is_failure,
@@ -315,17 +348,60 @@ impl World {
         if let Some(p) = self.procs.get_mut(key) {
             enable(&mut self.enabled, &mut self.owners, key, p);
         }
+        self.sync_stamps();
     }
 
-    pub(crate) fn enable_dir(&mut self, from: NodeId, to: NodeId) {
-        let i = self.dir_index(from, to);
-        let pos = self.enabled.len() as u32;
-        let d = &mut self.dirs[i];
-        if d.enabled_pos == NOT_ENABLED {
-            d.enabled_pos = pos;
-            self.enabled.push(Event::Deliver { from, to });
-            self.owners.push(Owner::Dir(i as u32));
+    /// Stamps the processes [`enable`] appended since the last call: they
+    /// became runnable now, in list order.
+    #[inline]
+    pub(crate) fn sync_stamps(&mut self) {
+        while self.stamps.len() < self.enabled.len() {
+            let i = self.stamps.len();
+            self.enable_seq += 1;
+            self.stamps.push(Stamp {
+                earliest: self.now,
+                seq: self.enable_seq,
+            });
+            if let Owner::Proc(key) = self.owners[i] {
+                self.run_fifo.push_back((key, self.enable_seq));
+            }
         }
+        if self.run_fifo.len() > 64 + 2 * self.enabled.len() {
+            self.compact_fifo();
+        }
+    }
+
+    /// Whether a run-queue entry still names a runnable process with that stamp.
+    fn fifo_live(&self, key: ProcKey, seq: u64) -> bool {
+        self.procs.get(key).is_some_and(|p| {
+            p.enabled_pos != NOT_ENABLED
+                && self
+                    .stamps
+                    .get(p.enabled_pos as usize)
+                    .is_some_and(|s| s.seq == seq)
+        })
+    }
+
+    /// Drops stale run-queue entries (a process starved while others ran).
+    fn compact_fifo(&mut self) {
+        let fifo = std::mem::take(&mut self.run_fifo);
+        self.run_fifo = fifo
+            .into_iter()
+            .filter(|&(k, seq)| self.fifo_live(k, seq))
+            .collect();
+    }
+
+    /// When the runnable process that has waited longest became runnable.
+    pub(crate) fn oldest_runnable(&mut self) -> Option<Time> {
+        self.sync_stamps();
+        while let Some(&(key, seq)) = self.run_fifo.front() {
+            if self.fifo_live(key, seq) {
+                let pos = self.procs.get(key).map_or(0, |p| p.enabled_pos as usize);
+                return self.stamps.get(pos).map(|s| s.earliest);
+            }
+            self.run_fifo.pop_front();
+        }
+        None
     }
 
     /// Starts a boot process: it takes its first step before anything else.
@@ -340,8 +416,10 @@ impl World {
 
     /// Removes the event at `i` (swap-remove, fixing the moved event's owner).
     pub(crate) fn take_enabled(&mut self, i: usize) -> (Event, Owner) {
+        self.sync_stamps();
         let ev = self.enabled.swap_remove(i);
         let owner = self.owners.swap_remove(i);
+        self.stamps.swap_remove(i);
         self.set_pos(owner, NOT_ENABLED);
         if let Some(&moved) = self.owners.get(i) {
             self.set_pos(moved, i as u32);
@@ -349,131 +427,45 @@ impl World {
         (ev, owner)
     }
 
+    /// Moves the enabled event at `i` to the front (swapping with the first),
+    /// so that index 0 is "the process that just ran goes on".
+    fn move_to_front(&mut self, i: usize) {
+        self.sync_stamps();
+        if i == 0 || i >= self.enabled.len() {
+            return;
+        }
+        self.enabled.swap(0, i);
+        self.owners.swap(0, i);
+        self.stamps.swap(0, i);
+        let (a, b) = (self.owners[0], self.owners[i]);
+        self.set_pos(a, 0);
+        self.set_pos(b, i as u32);
+    }
+
     fn set_pos(&mut self, owner: Owner, pos: u32) {
-        match owner {
-            Owner::Proc(k) => {
-                if let Some(p) = self.procs.get_mut(k) {
-                    p.enabled_pos = pos;
+        if let Owner::Proc(k) = owner {
+            if let Some(p) = self.procs.get_mut(k) {
+                p.enabled_pos = pos;
+            }
+        }
+    }
+
+    /// After a process's step: if it can go on, it goes in front.
+    fn after_step(&mut self, key: ProcKey) {
+        let Some(p) = self.procs.get_mut(key) else {
+            return;
+        };
+        match p.status {
+            Status::Runnable => {
+                self.enable_proc(key);
+                if let Some(p) = self.procs.get(key) {
+                    let pos = p.enabled_pos as usize;
+                    self.move_to_front(pos);
                 }
             }
-            Owner::Dir(i) => self.dirs[i as usize].enabled_pos = pos,
+            Status::Waiting(_) => {}
+            Status::Running => p.status = Status::Waiting(Wait::Foreign),
         }
-    }
-
-    // ---- the step loop ----------------------------------------------------
-
-    pub(crate) fn next_step(&mut self) -> Next {
-        if self.planned_actions.is_none() {
-            self.planned_actions = Some(self.controls.len());
-        }
-        if self.outcome.is_some() {
-            return Next::Stop;
-        }
-        if !self.fg.is_empty() && self.fg_alive == 0 {
-            self.outcome = Some(Outcome::Completed);
-            return Next::Stop;
-        }
-        if let Some(&(at_step, idx)) = self.step_controls.first() {
-            if at_step <= self.steps {
-                self.step_controls.remove(0);
-                self.run_control(idx);
-                return Next::Again;
-            }
-        }
-        if self.enabled.is_empty() {
-            return self.advance_time();
-        }
-        if self.steps >= self.max_steps {
-            self.outcome = Some(Outcome::StepBudget {
-                last: self.last_ran,
-            });
-            return Next::Stop;
-        }
-        while let Some(key) = self.boot_queue.pop_front() {
-            let pos = self.procs.get(key).map_or(NOT_ENABLED, |p| p.enabled_pos);
-            if pos != NOT_ENABLED {
-                return self.step_at(pos as usize);
-            }
-        }
-        let n = self.enabled.len();
-        let i = if n == 1 {
-            0
-        } else {
-            let i = self.strategy.pick(&self.enabled) % n;
-            self.choices.push(i as u32);
-            i
-        };
-        self.step_at(i)
-    }
-
-    /// Takes the enabled event at `i` as this step.
-    fn step_at(&mut self, i: usize) -> Next {
-        self.steps += 1;
-        if let Owner::Proc(key) = self.owners[i] {
-            // A process's turn, in one slot lookup: out of the enabled list,
-            // running, its future handed out.
-            self.enabled.swap_remove(i);
-            self.owners.swap_remove(i);
-            if let Some(&moved) = self.owners.get(i) {
-                self.set_pos(moved, i as u32);
-            }
-            let Some(p) = self.procs.get_mut(key) else {
-                return Next::Again;
-            };
-            p.enabled_pos = NOT_ENABLED;
-            p.status = Status::Running;
-            self.last_ran = Some(p.pid);
-            return match p.future.take() {
-                Some(f) => Next::Poll(key, f),
-                None => Next::Again,
-            };
-        }
-        let (ev, owner) = self.take_enabled(i);
-        match (ev, owner) {
-            (Event::Deliver { from, to }, _) => {
-                self.deliver_head(from, to);
-                self.drain_local();
-                Next::Again
-            }
-            (Event::Run(_), _) => Next::Again,
-        }
-    }
-
-    fn advance_time(&mut self) -> Next {
-        let Some(std::cmp::Reverse((at, _, _))) = self.timers.peek() else {
-            self.outcome = Some(if self.fg_alive > 0 {
-                Outcome::Deadlock {
-                    blocked: self.blocked(),
-                }
-            } else {
-                Outcome::Completed
-            });
-            return Next::Stop;
-        };
-        let at = *at;
-        if at > self.max_time {
-            self.outcome = Some(Outcome::TimeBudget);
-            return Next::Stop;
-        }
-        if at > self.now {
-            self.now = at;
-            self.instant_actions = 0;
-            self.trace(TraceEvent::Advance { now: at });
-        }
-        while let Some(std::cmp::Reverse((t, _, _))) = self.timers.peek() {
-            if *t > self.now {
-                break;
-            }
-            if let Some(std::cmp::Reverse((_, _, kind))) = self.timers.pop() {
-                self.fire(kind);
-                self.drain_local();
-            }
-            // A panicking action ends the run: nothing due with it fires.
-            if self.outcome.is_some() {
-                break;
-            }
-        }
-        Next::Again
     }
 
     /// Takes back a future whose poll returned `Pending` (the common case,
@@ -485,11 +477,7 @@ impl World {
             return self.after_poll(key, fut, Ok(std::task::Poll::Pending));
         };
         p.future = Some(fut);
-        match p.status {
-            Status::Runnable => enable(&mut self.enabled, &mut self.owners, key, p),
-            Status::Waiting(_) => {}
-            Status::Running => p.status = Status::Waiting(Wait::Foreign),
-        }
+        self.after_step(key);
         self.drain_local();
     }
 
@@ -511,11 +499,7 @@ impl World {
         match res {
             Ok(std::task::Poll::Pending) => {
                 p.future = Some(fut);
-                match p.status {
-                    Status::Runnable => enable(&mut self.enabled, &mut self.owners, key, p),
-                    Status::Waiting(_) => {}
-                    Status::Running => p.status = Status::Waiting(Wait::Foreign),
-                }
+                self.after_step(key);
             }
             Ok(std::task::Poll::Ready(result)) => {
                 self.graveyard.push(fut);
@@ -551,7 +535,7 @@ impl World {
         self.drain_local();
     }
 
-    fn blocked(&self) -> Vec<Blocked> {
+    pub(crate) fn blocked(&self) -> Vec<Blocked> {
         self.procs
             .values()
             .filter_map(|p| match p.status {
@@ -578,6 +562,8 @@ impl World {
         books.held = self.dirs.iter().map(|d| d.held.len() as u64).sum();
         RunReport {
             seed: self.seed,
+            schedule_seed: self.schedule_seed,
+            preemptions: self.preemptions,
             strategy: self.strategy.name(),
             outcome: self.outcome.clone().unwrap_or(Outcome::Completed),
             steps: self.steps,
@@ -585,6 +571,7 @@ impl World {
             digest: self.tracer.digest.value(),
             schedule: Schedule {
                 seed: self.seed,
+                schedule_seed: self.schedule_seed,
                 choices: self.choices.clone(),
             },
             books,
@@ -638,7 +625,8 @@ impl World {
 }
 
 /// Makes a process runnable and puts it in the enabled list (unless it is in
-/// it already); split from `World` so a caller holding the process can use it.
+/// it already); split from `World` so a caller holding the process can use
+/// it. The world stamps it before it next looks at the list.
 #[inline]
 pub(crate) fn enable(
     enabled: &mut Vec<Event>,

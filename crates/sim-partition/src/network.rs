@@ -122,7 +122,7 @@ impl PartitionNetwork {
     /// use sim_partition::PartitionNetwork;
     /// let mut n = PartitionNetwork::new(ReliableNetwork::new(Time::ms(2), Time::ms(2)));
     /// let v = n.verdict(NodeId(0), NodeId(1), &mut SimRng::new(0, 0));
-    /// assert_eq!(v, Verdict::Deliver { delay: Time::ms(2) });
+    /// assert_eq!(v, Verdict::Deliver { min: Time::ms(2), max: Time::ms(2) });
     /// ```
     pub fn new(inner: impl Network) -> PartitionNetwork {
         PartitionNetwork::wrap(Box::new(inner))
@@ -298,7 +298,7 @@ impl Network for PartitionNetwork {
     fn verdict(&mut self, from: NodeId, to: NodeId, rng: &mut SimRng) -> Verdict {
         match self.links.get(from, to) {
             LinkState::Healthy => match self.inner.verdict(from, to, rng) {
-                Verdict::Deliver { delay } => Verdict::Deliver { delay },
+                v @ Verdict::Deliver { .. } => v,
                 Verdict::Drop { fault } => Verdict::Drop {
                     fault: self.map_inner(fault),
                 },

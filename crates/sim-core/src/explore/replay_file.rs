@@ -4,8 +4,9 @@ use crate::sched::Schedule;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// The replay-file format this version writes and reads.
-pub const REPLAY_FORMAT: u32 = 1;
+/// The replay-file format this version writes. It reads format 1 too (one
+/// seed for data and schedule alike).
+pub const REPLAY_FORMAT: u32 = 2;
 
 /// The environment variable that makes [`crate::Explorer::run`] replay a file
 /// instead of exploring.
@@ -54,8 +55,9 @@ pub enum ReplayError {
 ///     format: sim_core::REPLAY_FORMAT,
 ///     name: "kv".into(),
 ///     seed: 7,
+///     schedule_seed: 11,
 ///     strategy: "pct(3)".into(),
-///     choices: vec![0, 2, 1],
+///     choices: vec![0, 2, 1].into(),
 ///     suppressed_actions: vec![],
 ///     failure: "check_failed".into(),
 ///     message: "quorum".into(),
@@ -66,7 +68,8 @@ pub enum ReplayError {
 /// let path = dir.join("kv.json");
 /// f.write(&path).unwrap();
 /// assert_eq!(ReplayFile::read(&path).unwrap(), f);
-/// assert_eq!(f.schedule(), Schedule { seed: 7, choices: vec![0, 2, 1] });
+/// assert_eq!(f.schedule().choices.to_vec(), vec![0, 2, 1]);
+/// assert_eq!((f.schedule().seed, f.schedule().schedule_seed), (7, 11));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplayFile {
@@ -74,12 +77,16 @@ pub struct ReplayFile {
     pub format: u32,
     /// The exploration's name.
     pub name: String,
-    /// The seed (data randomness follows from it).
+    /// The data seed (user and fault draws follow from it).
     pub seed: u64,
+    /// The schedule seed the strategy started from (absent in format 1,
+    /// where it is the data seed).
+    #[serde(default)]
+    pub schedule_seed: u64,
     /// The strategy that found the failure.
     pub strategy: String,
     /// The choice at every choice point.
-    pub choices: Vec<u32>,
+    pub choices: crate::sched::Choices,
     /// Planned actions (faults) switched off by shrinking.
     pub suppressed_actions: Vec<usize>,
     /// The kind of failure ([`crate::Outcome::kind`]).
@@ -97,6 +104,7 @@ impl ReplayFile {
     pub fn schedule(&self) -> Schedule {
         Schedule {
             seed: self.seed,
+            schedule_seed: self.schedule_seed,
             choices: self.choices.clone(),
         }
     }
@@ -126,10 +134,15 @@ impl ReplayFile {
             path: p.clone(),
             source,
         })?;
-        let f: ReplayFile = serde_json::from_str(&text).map_err(|source| ReplayError::Json {
-            path: p.clone(),
-            source,
-        })?;
+        let mut f: ReplayFile =
+            serde_json::from_str(&text).map_err(|source| ReplayError::Json {
+                path: p.clone(),
+                source,
+            })?;
+        if f.format == 1 {
+            f.schedule_seed = f.seed;
+            f.format = REPLAY_FORMAT;
+        }
         if f.format != REPLAY_FORMAT {
             return Err(ReplayError::Version {
                 path: p,

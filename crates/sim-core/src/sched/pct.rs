@@ -2,17 +2,20 @@
 //!
 //! Burckhardt, Kothari, Musuvathi, Nagarakatte: "A Randomized Scheduler with
 //! Probabilistic Guarantees of Finding Bugs", ASPLOS 2010. Every schedulable
-//! entity (a process, or a connection direction) gets a random priority when
-//! first seen; the highest-priority enabled entity runs. At `depth - 1` change
-//! points, drawn uniformly over an estimate of the run's length, the running
-//! entity drops to a priority below every initial one. A bug of depth `d` is
-//! found with probability at least `1 / (n * k^(d-1))` per run.
+//! entity (a process, a connection direction, a timer) gets a random priority
+//! when first seen; the highest-priority enabled entity takes the step. At
+//! `depth - 1` change points, steps drawn uniformly from `1..=k` for an
+//! estimate `k` of the run's steps, the entity taking that step drops to a
+//! priority below every initial one (the i-th change point to `depth - i`).
+//! A bug of depth `d` among `n` entities is found with probability at least
+//! `1 / (n * k^(d-1))` per run. A change point that falls on a step with a
+//! single enabled event (no choice) applies to the next choice's pick.
 
 use crate::rng::SimRng;
-use crate::sched::{Event, Strategy};
+use crate::sched::{Choice, Event, Strategy};
 use indexmap::IndexMap;
 
-/// PCT with bug depth `depth` over runs of about `steps` choice points.
+/// PCT with bug depth `depth` over runs of about `estimate` steps.
 ///
 /// ```
 /// use sim_core::{Pct, Strategy, Event, Pid};
@@ -32,17 +35,20 @@ pub struct Pct {
     // lowered entity never outranks one that was not lowered.
     priorities: IndexMap<Event, u64>,
     change_points: Vec<u64>,
-    picks: u64,
+    /// Change points applied so far.
+    applied: usize,
+    /// Choices made so far.
+    calls: u64,
 }
 
 impl Pct {
     /// PCT of the given depth (at least 1) with a default length estimate of
-    /// 1,000 choice points.
+    /// 1,000 steps.
     pub fn new(depth: u32) -> Pct {
         Pct::with_estimate(depth, 1_000)
     }
 
-    /// PCT with an explicit estimate of choice points per run.
+    /// PCT with an explicit estimate of steps per run.
     ///
     /// ```
     /// use sim_core::{Pct, Strategy};
@@ -55,7 +61,8 @@ impl Pct {
             rng: SimRng::new(0, 3),
             priorities: IndexMap::new(),
             change_points: Vec::new(),
-            picks: 0,
+            applied: 0,
+            calls: 0,
         }
     }
 }
@@ -68,7 +75,8 @@ impl Strategy for Pct {
     fn start(&mut self, seed: u64) {
         self.rng = SimRng::new(seed, 3);
         self.priorities.clear();
-        self.picks = 0;
+        self.applied = 0;
+        self.calls = 0;
         self.change_points = (1..self.depth)
             .map(|_| 1 + self.rng.below(self.estimate))
             .collect();
@@ -76,7 +84,17 @@ impl Strategy for Pct {
     }
 
     fn pick(&mut self, enabled: &[Event]) -> usize {
-        self.picks += 1;
+        // Without the world's step count, every pick counts as one step.
+        let step = self.calls;
+        self.choose(&Choice {
+            step,
+            ..Choice::of(enabled)
+        })
+    }
+
+    fn choose(&mut self, c: &Choice<'_>) -> usize {
+        let enabled = c.events;
+        self.calls += 1;
         let depth = u64::from(self.depth);
         let mut best = 0;
         let mut best_prio = 0;
@@ -94,10 +112,17 @@ impl Strategy for Pct {
                 best = i;
             }
         }
-        if let Some(j) = self.change_points.iter().position(|&c| c == self.picks) {
+        // The step about to be taken is number `c.step + 1`.
+        while self
+            .change_points
+            .get(self.applied)
+            .is_some_and(|&k| k <= c.step + 1)
+        {
             // The j-th change point: demote the chosen entity below all others.
+            let j = self.applied as u64;
             self.priorities
-                .insert(enabled[best], depth.saturating_sub(1 + j as u64));
+                .insert(enabled[best], depth.saturating_sub(1 + j));
+            self.applied += 1;
         }
         best
     }

@@ -40,6 +40,8 @@ fn node_of(ev: &Event) -> u32 {
     match ev {
         Event::Run(p) => p.node().0,
         Event::Deliver { to, .. } => to.0,
+        // A timer races with everything: it moves time.
+        Event::Fire { .. } => u32::MAX,
     }
 }
 
@@ -74,7 +76,7 @@ impl Strategy for Pos {
         let node = node_of(&chosen);
         // The chosen event and the events racing with it get fresh priorities.
         for ev in enabled {
-            if *ev == chosen || node_of(ev) == node {
+            if *ev == chosen || node_of(ev) == node || node == u32::MAX {
                 let p = 1 + self.rng.below(u64::MAX - 1);
                 self.priorities.insert(*ev, p);
             }

@@ -1,4 +1,11 @@
 //! `Random`: a uniformly random enabled event at every step.
+//!
+//! The distribution sampled: at each choice point, every enabled event (each
+//! runnable process, each connection head whose window has opened by the
+//! horizon, the due timer) with equal probability, independently of earlier
+//! points. Time is sampled through those picks: a delivery taken early in
+//! its window is as likely as one taken late, as long as something else is
+//! still enabled beside it.
 
 use crate::rng::SimRng;
 use crate::sched::{Event, Strategy};

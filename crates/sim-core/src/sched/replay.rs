@@ -10,7 +10,7 @@ use crate::sched::{Event, Schedule, Strategy};
 /// ```
 /// use sim_core::{Replay, Schedule, Strategy, Event, Pid};
 /// let evs = [Event::Run(Pid::new(0, 1, 1)), Event::Run(Pid::new(0, 2, 1))];
-/// let mut r = Replay::new(Schedule { seed: 0, choices: vec![1, 0] });
+/// let mut r = Replay::new(Schedule::new(0, vec![1, 0]));
 /// r.start(0);
 /// assert_eq!(r.pick(&evs), 1);
 /// assert_eq!(r.pick(&evs), 0);
@@ -44,7 +44,7 @@ impl Replay {
     /// ```
     /// use sim_core::{Replay, Schedule, Strategy, Event, Pid};
     /// let evs = [Event::Run(Pid::new(0, 1, 1)), Event::Run(Pid::new(0, 2, 1))];
-    /// let mut r = Replay::lenient(Schedule { seed: 0, choices: vec![1] });
+    /// let mut r = Replay::lenient(Schedule::new(0, vec![1]));
     /// r.start(0);
     /// assert_eq!(r.pick(&evs), 1);
     /// assert_eq!(r.pick(&evs), 0);
@@ -82,13 +82,13 @@ impl Strategy for Replay {
         self.next += 1;
         if self.lenient {
             return match self.schedule.choices.get(i) {
-                Some(&c) if (c as usize) < enabled.len() => c as usize,
+                Some(c) if (c as usize) < enabled.len() => c as usize,
                 _ => 0,
             };
         }
         match self.schedule.choices.get(i) {
-            Some(&c) if (c as usize) < enabled.len() => c as usize,
-            Some(&c) => {
+            Some(c) if (c as usize) < enabled.len() => c as usize,
+            Some(c) => {
                 if self.diverged.is_none() {
                     self.diverged = Some(format!(
                         "at choice point {i}: the schedule picks event {c} but only {} are enabled ({:?})",

@@ -1,22 +1,39 @@
-//! `RoundRobin`: cycles through the enabled events in order.
+//! `RoundRobin`: the BEAM-like order of one scheduler with one run queue.
+//!
+//! A BEAM scheduler runs the process at the head of its run queue until it
+//! blocks (here: until it is no longer runnable), and a process that becomes
+//! runnable joins the end of the queue. Signals from other nodes and timers
+//! come in when no process can run, earliest due first (a fast network: each
+//! delivery at the start of its window).
 
-use crate::sched::{Event, Strategy};
+use crate::sched::{Choice, Event, Strategy};
 
-/// Takes the enabled events in turn: each pick is the one after the previous
-/// pick's position, wrapping around. Deterministic and seed-independent.
+/// The BEAM-like order: the current process goes on while it can; otherwise
+/// the process that has been runnable longest; with none, the delivery or
+/// timer due earliest (deliveries first on a tie, then in send or set order).
+/// Deterministic and seed-independent.
 ///
 /// ```
-/// use sim_core::{RoundRobin, Strategy, Event, Pid};
+/// use sim_core::{Choice, Event, Pid, RoundRobin, Stamp, Strategy, Time};
 /// let evs = [Event::Run(Pid::new(0, 1, 1)), Event::Run(Pid::new(0, 2, 1))];
+/// let stamps = [Stamp { earliest: Time::ZERO, seq: 7 }, Stamp { earliest: Time::ZERO, seq: 3 }];
 /// let mut s = RoundRobin::default();
-/// s.start(0);
-/// assert_eq!(s.pick(&evs), 0);
-/// assert_eq!(s.pick(&evs), 1);
-/// assert_eq!(s.pick(&evs), 0);
+/// let c = Choice { stamps: &stamps, ..Choice::of(&evs) };
+/// assert_eq!(s.choose(&c), 1, "the longest runnable first");
+/// let c = Choice { continuing: true, ..c };
+/// assert_eq!(s.choose(&c), 0, "the current process goes on");
 /// ```
 #[derive(Debug, Default)]
 pub struct RoundRobin {
-    next: usize,
+    _state: (),
+}
+
+fn rank(ev: &Event) -> u8 {
+    match ev {
+        Event::Run(_) => 0,
+        Event::Deliver { .. } => 1,
+        Event::Fire { .. } => 2,
+    }
 }
 
 impl Strategy for RoundRobin {
@@ -24,13 +41,27 @@ impl Strategy for RoundRobin {
         "round_robin".into()
     }
 
-    fn start(&mut self, _seed: u64) {
-        self.next = 0;
-    }
+    fn start(&mut self, _seed: u64) {}
 
     fn pick(&mut self, enabled: &[Event]) -> usize {
-        let i = self.next % enabled.len().max(1);
-        self.next = i + 1;
-        i
+        self.choose(&Choice::of(enabled))
+    }
+
+    fn choose(&mut self, c: &Choice<'_>) -> usize {
+        if c.continuing {
+            return 0;
+        }
+        (0..c.events.len())
+            .min_by_key(|&i| {
+                let s = c.stamp(i);
+                let r = rank(&c.events[i]);
+                // Processes by age; the rest earliest due first.
+                if r == 0 {
+                    (0, Default::default(), 0, s.seq)
+                } else {
+                    (1, s.earliest, r, s.seq)
+                }
+            })
+            .unwrap_or(0)
     }
 }

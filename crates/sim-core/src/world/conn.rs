@@ -3,7 +3,7 @@
 //! fan-out when a connection is lost.
 
 use super::{Body, Signal};
-use super::{TimerKind, World, NOT_ENABLED};
+use super::{World, NOT_ENABLED};
 use crate::id::NodeId;
 use crate::net::Verdict;
 use crate::signal::{Dest, MonTarget, SpawnReply};
@@ -12,14 +12,25 @@ use crate::time::Time;
 use crate::trace::TraceEvent;
 use std::collections::VecDeque;
 
+/// When a travelling signal may arrive: from `lo` on, by `hi` at the latest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Window {
+    pub(crate) lo: Time,
+    pub(crate) hi: Time,
+}
+
 /// One direction of a connection.
 #[derive(Debug)]
 pub(crate) struct Dir {
-    /// Signals travelling, in send order; `at` never decreases along the queue.
-    pub(crate) queue: VecDeque<(Time, Signal)>,
+    /// Signals travelling, in send order; neither end of the window ever
+    /// decreases along the queue, so only the head can be due first.
+    pub(crate) queue: VecDeque<(Window, Signal)>,
     /// Signals held by a deferring cut, in send order.
     pub(crate) held: VecDeque<Signal>,
-    pub(crate) enabled_pos: u32,
+    /// Position in the world's list of directions with signals travelling.
+    pub(crate) active_pos: u32,
+    /// Signals sent on this direction so far (keys the network's draws).
+    pub(crate) sent: u64,
 }
 
 impl Default for Dir {
@@ -27,14 +38,44 @@ impl Default for Dir {
         Dir {
             queue: VecDeque::new(),
             held: VecDeque::new(),
-            enabled_pos: NOT_ENABLED,
+            active_pos: NOT_ENABLED,
+            sent: 0,
         }
     }
 }
 
+/// The stream the network's draws come from, keyed per signal.
+const NET_STREAM: u64 = 5;
+
 impl World {
     pub(crate) fn dir_index(&self, from: NodeId, to: NodeId) -> usize {
         from.index() * self.nodes.len() + to.index()
+    }
+
+    /// The network's verdict for the next signal on `from -> to`, with a
+    /// generator keyed by the direction and the signal's number on it.
+    fn verdict_for(&mut self, from: NodeId, to: NodeId) -> Verdict {
+        let di = self.dir_index(from, to);
+        let k = self.dirs[di].sent;
+        let mut rng = crate::rng::SimRng::keyed(self.seed, NET_STREAM, di as u64, k);
+        self.network.verdict(from, to, &mut rng)
+    }
+
+    /// Keeps the list of directions with signals travelling in step with
+    /// whether `di`'s queue is empty.
+    pub(crate) fn sync_active(&mut self, di: usize) {
+        let empty = self.dirs[di].queue.is_empty();
+        let pos = self.dirs[di].active_pos;
+        if empty && pos != NOT_ENABLED {
+            self.active.swap_remove(pos as usize);
+            if let Some(&moved) = self.active.get(pos as usize) {
+                self.dirs[moved as usize].active_pos = pos;
+            }
+            self.dirs[di].active_pos = NOT_ENABLED;
+        } else if !empty && pos == NOT_ENABLED {
+            self.dirs[di].active_pos = self.active.len() as u32;
+            self.active.push(di as u32);
+        }
     }
 
     fn pair_index(&self, a: NodeId, b: NodeId) -> usize {
@@ -71,17 +112,11 @@ impl World {
         if self.dirs[di].queue.is_empty() {
             return;
         }
-        if !matches!(
-            self.network.verdict(from, to, &mut self.rng),
-            Verdict::Deliver { .. }
-        ) {
+        if !matches!(self.verdict_for(from, to), Verdict::Deliver { .. }) {
             return;
         }
-        let pos = self.dirs[di].enabled_pos;
-        if pos != NOT_ENABLED {
-            self.take_enabled(pos as usize);
-        }
         let queue = std::mem::take(&mut self.dirs[di].queue);
+        self.sync_active(di);
         for (_, sig) in queue {
             self.books.delivered += 1;
             self.arrive(sig);
@@ -120,21 +155,15 @@ impl World {
             self.dirs[di].held.push_back(sig);
             return;
         }
-        match self.network.verdict(a, b, &mut self.rng) {
-            Verdict::Deliver { delay } => {
+        let verdict = self.verdict_for(a, b);
+        self.dirs[di].sent += 1;
+        match verdict {
+            Verdict::Deliver { min, max } => {
                 let pi = self.pair_index(a, b);
                 self.conn_up[pi] = true;
-                let last = self.dirs[di]
-                    .queue
-                    .back()
-                    .map(|(t, _)| *t)
-                    .unwrap_or(Time::ZERO);
-                let at = (self.now + delay).max(last);
-                let was_empty = self.dirs[di].queue.is_empty();
-                self.dirs[di].queue.push_back((at, sig));
-                if was_empty {
-                    self.schedule_head(a, b);
-                }
+                let lo = self.now.saturating_add(min);
+                let hi = self.now.saturating_add(max.max(min));
+                self.enqueue_signal(di, lo, hi, sig);
             }
             Verdict::Drop { fault } => {
                 let cause = self.network.fault_name(fault);
@@ -150,29 +179,21 @@ impl World {
         }
     }
 
-    /// Enables the head of `from -> to` if it is due, or arms a timer for it.
-    fn schedule_head(&mut self, from: NodeId, to: NodeId) {
-        let di = self.dir_index(from, to);
-        if let Some((at, _)) = self.dirs[di].queue.front() {
-            let at = *at;
-            if at <= self.now {
-                self.enable_dir(from, to);
-            } else {
-                self.arm(at, TimerKind::Due(from, to));
-            }
-        }
+    /// Puts a signal in flight on direction `di` with window `lo..=hi`,
+    /// moved up so that it opens and closes no earlier than its
+    /// predecessor's (the direction stays FIFO).
+    fn enqueue_signal(&mut self, di: usize, lo: Time, hi: Time, sig: Signal) {
+        let (lo, hi) = match self.dirs[di].queue.back() {
+            Some((w, _)) => (lo.max(w.lo), hi.max(w.hi)),
+            None => (lo, hi),
+        };
+        self.dirs[di].queue.push_back((Window { lo, hi }, sig));
+        self.sync_active(di);
     }
 
-    /// A connection head's delivery time came (timer).
-    pub(crate) fn head_due(&mut self, from: NodeId, to: NodeId) {
-        let di = self.dir_index(from, to);
-        if self.dirs[di]
-            .queue
-            .front()
-            .is_some_and(|(at, _)| *at <= self.now)
-        {
-            self.enable_dir(from, to);
-        }
+    /// The window of the head of direction `di`, if anything travels on it.
+    pub(crate) fn head_window(&self, di: usize) -> Option<(Window, u64)> {
+        self.dirs[di].queue.front().map(|(w, s)| (*w, s.id))
     }
 
     /// Delivers the head signal of `from -> to` (a scheduler step).
@@ -181,12 +202,13 @@ impl World {
         if self.dirs[di].queue.is_empty() {
             return;
         }
-        match self.network.verdict(from, to, &mut self.rng) {
+        match self.verdict_for(from, to) {
             Verdict::Deliver { .. } => {}
             Verdict::Hold { .. } => {
                 // A cut appeared while these were in flight: they wait with it,
                 // ahead of anything held later.
                 let queue = std::mem::take(&mut self.dirs[di].queue);
+                self.sync_active(di);
                 for (_, sig) in queue.into_iter().rev() {
                     self.trace(TraceEvent::Hold { id: sig.id });
                     self.dirs[di].held.push_front(sig);
@@ -196,6 +218,7 @@ impl World {
             Verdict::Drop { fault } => {
                 let cause = self.network.fault_name(fault);
                 if let Some((_, sig)) = self.dirs[di].queue.pop_front() {
+                    self.sync_active(di);
                     self.drop_signal(&sig, &cause);
                 }
                 self.connection_lost(from, to, &cause);
@@ -205,8 +228,8 @@ impl World {
         let Some((_, sig)) = self.dirs[di].queue.pop_front() else {
             return;
         };
+        self.sync_active(di);
         self.books.delivered += 1;
-        self.schedule_head(from, to);
         self.arrive(sig);
     }
 
@@ -215,19 +238,11 @@ impl World {
         let di = self.dir_index(from, to);
         let held = std::mem::take(&mut self.dirs[di].held);
         let n = held.len();
-        let was_empty = self.dirs[di].queue.is_empty();
-        let last = self.dirs[di]
-            .queue
-            .back()
-            .map(|(t, _)| *t)
-            .unwrap_or(Time::ZERO);
-        let at = self.now.max(last);
+        // Held signals already crossed the network: released, they are due
+        // now (behind anything still travelling on the direction).
         for sig in held {
             self.trace(TraceEvent::Release { id: sig.id });
-            self.dirs[di].queue.push_back((at, sig));
-        }
-        if was_empty && n > 0 {
-            self.schedule_head(from, to);
+            self.enqueue_signal(di, self.now, self.now, sig);
         }
         n
     }
@@ -269,16 +284,10 @@ impl World {
             let di = self.dir_index(x, y);
             let queue = std::mem::take(&mut self.dirs[di].queue);
             let held = std::mem::take(&mut self.dirs[di].held);
-            let pos = self.dirs[di].enabled_pos;
-            if pos != NOT_ENABLED {
-                self.take_enabled(pos as usize);
-            }
+            self.sync_active(di);
             if sent_by == Some(x)
                 && !queue.is_empty()
-                && matches!(
-                    self.network.verdict(x, y, &mut self.rng),
-                    Verdict::Deliver { .. }
-                )
+                && matches!(self.verdict_for(x, y), Verdict::Deliver { .. })
             {
                 // Through the local queue, so that each arrives (and what it
                 // causes happens) before the fan-out below looks at links,

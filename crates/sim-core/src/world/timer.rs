@@ -1,13 +1,15 @@
-//! The timer heap: receive timeouts, sleeps, connection heads coming due,
-//! Erlang timers (`send_after`, `start_timer`) and scheduled control actions.
+//! The timer heap: receive timeouts, sleeps, Erlang timers (`send_after`,
+//! `start_timer`) and scheduled control actions.
 //!
-//! Entries order by (time, sequence number), so timers due at the same instant
-//! fire in the order they were set. Cancelled timers stay in the heap and are
-//! skipped when they fire (their token or entry no longer matches).
+//! Entries order by (time, sequence number). The earliest live entry is an
+//! event the strategy may take once it is due by the horizon; timers due at
+//! the same instant come up in the order they were set. Cancelled timers stay
+//! in the heap and are discarded when they reach its top (their token or
+//! entry no longer matches).
 
 use super::Body;
 use super::{ProcKey, World};
-use crate::id::{NodeId, Pid, Ref};
+use crate::id::{Pid, Ref};
 use crate::signal::Dest;
 use crate::term::{Atom, Term};
 use crate::time::Time;
@@ -16,8 +18,6 @@ use crate::time::Time;
 pub(crate) enum TimerKind {
     /// Wake a process whose timed wait carries this token.
     Wake(ProcKey, u64),
-    /// The head of a connection direction comes due.
-    Due(NodeId, NodeId),
     /// An Erlang timer.
     Erl(Ref),
     /// A scheduled control action.
@@ -59,7 +59,6 @@ impl World {
                     }
                 }
             }
-            TimerKind::Due(from, to) => self.head_due(from, to),
             TimerKind::Erl(r) => {
                 // Nothing iterates this map, so O(1) removal changes no order.
                 if let Some(t) = self.erl_timers.swap_remove(&r) {
@@ -77,6 +76,40 @@ impl World {
                 }
             }
             TimerKind::Control(idx) => self.run_control(idx),
+        }
+    }
+
+    /// Whether a timer still does something when it fires.
+    fn timer_live(&self, kind: TimerKind) -> bool {
+        match kind {
+            TimerKind::Wake(key, token) => self
+                .procs
+                .get(key)
+                .is_some_and(|p| p.timer_token == token && p.timed_out != token),
+            TimerKind::Erl(r) => self.erl_timers.contains_key(&r),
+            TimerKind::Control(idx) => {
+                self.controls.get(idx).is_some_and(Option::is_some)
+                    && !self.suppressed.contains(&idx)
+            }
+        }
+    }
+
+    /// The earliest live timer, `(due, number)`, discarding dead ones above it.
+    pub(crate) fn next_timer(&mut self) -> Option<(Time, u64)> {
+        while let Some(std::cmp::Reverse((at, seq, kind))) = self.timers.peek().copied() {
+            if self.timer_live(kind) {
+                return Some((at, seq));
+            }
+            self.timers.pop();
+        }
+        None
+    }
+
+    /// Fires the earliest timer (a scheduler step).
+    pub(crate) fn fire_next(&mut self) {
+        if let Some(std::cmp::Reverse((_, _, kind))) = self.timers.pop() {
+            self.fire(kind);
+            self.drain_local();
         }
     }
 

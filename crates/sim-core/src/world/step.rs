@@ -1,0 +1,354 @@
+//! The step loop: the candidates of a choice point, the horizon, and taking
+//! the chosen event.
+//!
+//! Candidates are every runnable process, every connection head whose window
+//! opens by the horizon, and the earliest live timer if it is due by the
+//! horizon. The horizon is the earliest of: the end of every pending
+//! delivery's window, the earliest timer's due time, and the latest instant
+//! the longest-waiting runnable process may still be left waiting (`now` at
+//! the least). Taking an event moves time to the earliest instant consistent
+//! with it, so time never passes a window's end or a due timer unseen.
+
+use super::{Next, Owner, ProcKey, Status, World, NOT_ENABLED};
+use crate::report::Outcome;
+use crate::sched::{Choice, Event, Stamp};
+use crate::time::Time;
+use crate::trace::TraceEvent;
+
+impl World {
+    pub(crate) fn next_step(&mut self) -> Next {
+        if self.planned_actions.is_none() {
+            self.planned_actions = Some(self.controls.len());
+        }
+        if self.outcome.is_some() {
+            return Next::Stop;
+        }
+        if !self.fg.is_empty() && self.fg_alive == 0 {
+            self.outcome = Some(Outcome::Completed);
+            return Next::Stop;
+        }
+        if let Some(&(at_step, idx)) = self.step_controls.first() {
+            if at_step <= self.steps {
+                self.step_controls.remove(0);
+                self.run_control(idx);
+                return Next::Again;
+            }
+        }
+        if !self.enabled.is_empty() {
+            if self.steps >= self.max_steps {
+                return self.step_budget();
+            }
+            while let Some(key) = self.boot_queue.pop_front() {
+                let pos = self.procs.get(key).map_or(NOT_ENABLED, |p| p.enabled_pos);
+                if pos != NOT_ENABLED {
+                    return self.step_proc(pos as usize);
+                }
+            }
+        }
+        let nproc = self.enabled.len();
+        let timer = self.next_timer();
+        let horizon = self.horizon(timer);
+        self.push_candidates(horizon, timer);
+        let n = self.enabled.len();
+        if n == 0 {
+            return self.end_of_run();
+        }
+        if self.steps >= self.max_steps {
+            self.truncate_candidates(nproc);
+            return self.step_budget();
+        }
+        let i = if n == 1 {
+            0
+        } else {
+            let continuing = matches!(
+                (self.owners.first(), self.current),
+                (Some(Owner::Proc(k)), Some(c)) if *k == c
+            );
+            let choice = Choice {
+                events: &self.enabled,
+                stamps: &self.stamps,
+                continuing,
+                now: self.now,
+                step: self.steps,
+            };
+            let i = self.strategy.choose(&choice) % n;
+            self.choices.push(i as u32);
+            if continuing && i != 0 {
+                self.preemptions += 1;
+            }
+            i
+        };
+        let owner = self.owners[i];
+        let earliest = self.stamps[i].earliest;
+        self.truncate_candidates(nproc);
+        match owner {
+            Owner::Proc(_) => self.step_proc(i),
+            Owner::Dir(di) => {
+                if !self.advance_to(earliest) {
+                    return Next::Stop;
+                }
+                self.steps += 1;
+                self.current = None;
+                let n = self.nodes.len();
+                let (from, to) = (di as usize / n, di as usize % n);
+                self.deliver_head(crate::id::NodeId(from as u32), crate::id::NodeId(to as u32));
+                self.drain_local();
+                Next::Again
+            }
+            Owner::Timer => {
+                if !self.advance_to(earliest) {
+                    return Next::Stop;
+                }
+                self.steps += 1;
+                self.current = None;
+                self.fire_next();
+                Next::Again
+            }
+        }
+    }
+
+    fn step_budget(&mut self) -> Next {
+        self.outcome = Some(Outcome::StepBudget {
+            last: self.last_ran,
+        });
+        Next::Stop
+    }
+
+    fn end_of_run(&mut self) -> Next {
+        self.outcome = Some(if self.fg_alive > 0 {
+            Outcome::Deadlock {
+                blocked: self.blocked(),
+            }
+        } else {
+            Outcome::Completed
+        });
+        Next::Stop
+    }
+
+    /// The latest instant the next event may happen at.
+    fn horizon(&mut self, timer: Option<(Time, u64)>) -> Time {
+        let mut h = Time::MAX;
+        if let Some(since) = self.oldest_runnable() {
+            h = h.min(since.saturating_add(self.run_window));
+        }
+        for &di in &self.active {
+            if let Some((w, _)) = self.head_window(di as usize) {
+                h = h.min(w.hi);
+            }
+        }
+        if let Some((at, _)) = timer {
+            h = h.min(at);
+        }
+        h.max(self.now)
+    }
+
+    /// Appends the deliveries and the timer that may happen by `horizon`
+    /// after the runnable processes.
+    fn push_candidates(&mut self, horizon: Time, timer: Option<(Time, u64)>) {
+        let n = self.nodes.len() as u32;
+        for k in 0..self.active.len() {
+            let di = self.active[k];
+            let Some((w, id)) = self.head_window(di as usize) else {
+                continue;
+            };
+            if w.lo <= horizon {
+                self.enabled.push(Event::Deliver {
+                    from: crate::id::NodeId(di / n),
+                    to: crate::id::NodeId(di % n),
+                });
+                self.owners.push(Owner::Dir(di));
+                self.stamps.push(Stamp {
+                    earliest: w.lo,
+                    seq: id,
+                });
+            }
+        }
+        if let Some((at, seq)) = timer {
+            if at <= horizon {
+                self.enabled.push(Event::Fire { id: seq });
+                self.owners.push(Owner::Timer);
+                self.stamps.push(Stamp { earliest: at, seq });
+            }
+        }
+    }
+
+    fn truncate_candidates(&mut self, nproc: usize) {
+        self.enabled.truncate(nproc);
+        self.owners.truncate(nproc);
+        self.stamps.truncate(nproc);
+    }
+
+    /// Moves time forward to `at` (never back); `false` when that passes
+    /// the time budget, which ends the run.
+    fn advance_to(&mut self, at: Time) -> bool {
+        if at <= self.now {
+            return true;
+        }
+        if at > self.max_time {
+            self.outcome = Some(Outcome::TimeBudget);
+            return false;
+        }
+        self.now = at;
+        self.instant_actions = 0;
+        self.trace(TraceEvent::Advance { now: at });
+        true
+    }
+
+    /// Takes the runnable process at `i` as this step.
+    fn step_proc(&mut self, i: usize) -> Next {
+        self.steps += 1;
+        let Owner::Proc(key) = self.owners[i] else {
+            return Next::Again;
+        };
+        self.take_enabled(i);
+        self.current = Some(key);
+        self.run(key)
+    }
+
+    /// A process's turn: running, its future handed out.
+    fn run(&mut self, key: ProcKey) -> Next {
+        let Some(p) = self.procs.get_mut(key) else {
+            return Next::Again;
+        };
+        p.status = Status::Running;
+        self.last_ran = Some(p.pid);
+        match p.future.take() {
+            Some(f) => Next::Poll(key, f),
+            None => Next::Again,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sched::{Dfs, Strategy};
+    use crate::{Sim, SimBuilder, Term, Time, Timeout};
+
+    /// Every schedule of `program` (depth-first), with its result.
+    fn all_results(program: impl Fn(SimBuilder) -> Sim) -> Vec<Term> {
+        let mut out = Vec::new();
+        let mut prefix = Vec::new();
+        for _ in 0..10_000 {
+            let d = Dfs::new(1_000).restart(prefix);
+            let r = program(Sim::builder().strategy(d.clone())).run();
+            r.assert_ok();
+            out.push(r.value(0).cloned().unwrap_or(Term::atom("none")));
+            match d.next_prefix() {
+                Some(p) => prefix = p,
+                None => return out,
+            }
+        }
+        panic!("more than 10,000 schedules");
+    }
+
+    /// A receiver on b waits 2 ms for a message a sends at once over a link
+    /// of 1 to 3 ms; it answers what it got and when.
+    fn race(b: SimBuilder) -> Sim {
+        let mut sim = b
+            .nodes(["a@sim", "b@sim"])
+            .latency(Time::ms(1), Time::ms(3))
+            .build()
+            .unwrap();
+        sim.spawn("b@sim", |cx| async move {
+            cx.register("rx", cx.self_pid()).await?;
+            let m = cx.receive_timeout(|_| true, Timeout::ms(2)).await;
+            let at = Term::Int(cx.now().as_us() as i64);
+            Ok(Term::tuple([m.unwrap_or(Term::atom("timeout")), at]))
+        })
+        .unwrap();
+        sim.spawn_background("a@sim", |cx| async move {
+            cx.send(("rx", "b@sim"), Term::atom("msg")).await?;
+            Ok(Term::atom("ok"))
+        })
+        .unwrap();
+        sim
+    }
+
+    #[test]
+    fn a_message_and_a_timeout_race_both_ways_when_windows_overlap() {
+        let results = all_results(race);
+        let got = |t: &Term| matches!(t, Term::Tuple(v) if v[0] == Term::atom("msg"));
+        assert!(results.iter().any(got), "{results:?}");
+        assert!(results.iter().any(|t| !got(t)), "{results:?}");
+    }
+
+    #[test]
+    fn a_delivery_arrives_inside_its_window_and_nowhere_else() {
+        let program = |b: SimBuilder| {
+            let mut sim = b
+                .nodes(["a@sim", "b@sim"])
+                .latency(Time::ms(1), Time::ms(3))
+                .build()
+                .unwrap();
+            sim.spawn("b@sim", |cx| async move {
+                cx.register("rx", cx.self_pid()).await?;
+                // A sleeper's timer at 2 ms gives the strategy an instant
+                // inside the window to deliver at.
+                cx.spawn(|c| async move {
+                    c.sleep(Time::ms(2)).await;
+                    Ok(Term::atom("ok"))
+                })
+                .await?;
+                cx.recv().await;
+                Ok(Term::Int(cx.now().as_us() as i64))
+            })
+            .unwrap();
+            sim.spawn_background("a@sim", |cx| async move {
+                cx.send(("rx", "b@sim"), Term::atom("msg")).await?;
+                Ok(Term::atom("ok"))
+            })
+            .unwrap();
+            sim
+        };
+        let mut times: Vec<Term> = all_results(program);
+        times.sort();
+        times.dedup();
+        assert!(times.len() > 1, "{times:?}");
+        for t in &times {
+            let Term::Int(us) = t else { panic!("{t:?}") };
+            assert!((1_000..=3_000).contains(us), "{times:?}");
+        }
+    }
+
+    #[test]
+    fn index_zero_is_the_current_process_going_on() {
+        use crate::sched::Choice;
+        #[derive(Debug, Default)]
+        struct Watch(std::rc::Rc<std::cell::Cell<(u32, u32)>>);
+        impl Strategy for Watch {
+            fn name(&self) -> String {
+                "watch".into()
+            }
+            fn start(&mut self, _: u64) {}
+            fn pick(&mut self, _: &[crate::Event]) -> usize {
+                0
+            }
+            fn choose(&mut self, c: &Choice<'_>) -> usize {
+                let (n, cont) = self.0.get();
+                self.0.set((n + 1, cont + u32::from(c.continuing)));
+                // Always switch when possible: every such pick preempts.
+                usize::from(c.continuing && c.events.len() > 1)
+            }
+        }
+        let seen = std::rc::Rc::new(std::cell::Cell::new((0, 0)));
+        let mut sim = Sim::builder()
+            .nodes(["a@sim"])
+            .strategy(Watch(seen.clone()))
+            .build()
+            .unwrap();
+        for _ in 0..2 {
+            sim.spawn("a@sim", |cx| async move {
+                for i in 0..3 {
+                    cx.send(cx.self_pid(), Term::Int(i)).await?;
+                }
+                Ok(Term::atom("ok"))
+            })
+            .unwrap();
+        }
+        let r = sim.run();
+        r.assert_ok();
+        let (_, continuing) = seen.get();
+        assert!(continuing > 0);
+        assert_eq!(r.preemptions, u64::from(continuing));
+    }
+}

@@ -1,0 +1,510 @@
+//! Exploration: the strategies find interleaving-only bugs, DFS enumerates,
+//! PCT keeps its probabilistic bound, the shrinker reaches small runs, and
+//! schedules record compactly.
+//!
+//! A custom runner (`harness = false`): one line per check,
+//! `exploration: <check>: <figure>`, and last `exploration: N/M checks hold`;
+//! it exits with 1 if any check fails.
+
+use erpc_sim::prelude::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+const S: &str = "s@sim";
+const C1: &str = "c1@sim";
+const C2: &str = "c2@sim";
+/// The second client starts this much later, so the order in which the
+/// network delivers at the start of each window never exposes the bugs.
+const STAGGER: Time = Time::us(500);
+
+type Check = (&'static str, fn() -> Result<String, String>);
+
+/// Always the first enabled event: the current process goes on, else the
+/// first process, else the first delivery or timer.
+#[derive(Debug, Default)]
+struct First;
+
+impl Strategy for First {
+    fn name(&self) -> String {
+        "first".into()
+    }
+    fn start(&mut self, _seed: u64) {}
+    fn pick(&mut self, _enabled: &[Event]) -> usize {
+        0
+    }
+}
+
+fn msg(cx: &Cx) -> Result<Term, Exception> {
+    Ok(Term::Pid(cx.self_pid()))
+}
+
+/// The counter: `{get, From}` answers `{value, N}`, `{put, V, From}` sets it,
+/// `{incr, From}` adds one atomically (the fixed protocol). After two writes
+/// it checks that neither was lost.
+async fn counter(cx: Cx) -> Result<Term, Exception> {
+    cx.register("counter", cx.self_pid()).await?;
+    let (mut n, mut writes) = (0i64, 0);
+    while writes < 2 {
+        let m = cx.recv().await;
+        match m.as_tuple() {
+            Some([t, Term::Pid(from)]) if t.is_atom("get") => {
+                cx.send(*from, tuple![atom!("value"), n]).await?;
+            }
+            Some([t, Term::Int(v), Term::Pid(from)]) if t.is_atom("put") => {
+                n = *v;
+                writes += 1;
+                cx.send(*from, atom!("ok")).await?;
+            }
+            Some([t, Term::Pid(from)]) if t.is_atom("incr") => {
+                n += 1;
+                writes += 1;
+                cx.send(*from, atom!("ok")).await?;
+            }
+            _ => {}
+        }
+    }
+    cx.check(n == 2, "no update is lost")?;
+    Ok(Term::Int(n))
+}
+
+async fn client(cx: Cx, delay: Time, fixed: bool) -> Result<Term, Exception> {
+    if delay > Time::ZERO {
+        cx.sleep(delay).await;
+    }
+    let me = msg(&cx)?;
+    let srv = (Atom::new("counter"), Atom::new(S));
+    if fixed {
+        cx.send(srv, tuple![atom!("incr"), me]).await?;
+        cx.recv().await;
+        return Ok(atom!("ok"));
+    }
+    cx.send(srv, tuple![atom!("get"), me.clone()]).await?;
+    let v = match cx.recv().await.as_tuple() {
+        Some([_, Term::Int(v)]) => *v,
+        _ => 0,
+    };
+    cx.send(srv, tuple![atom!("put"), v + 1, me]).await?;
+    cx.recv().await;
+    Ok(atom!("ok"))
+}
+
+/// Two clients on two nodes doing get-then-put (or, fixed, incr) on one
+/// counter on a third node.
+fn counter_program(fixed: bool) -> impl Fn(SimBuilder) -> Sim + Sync + Copy {
+    move |b: SimBuilder| {
+        let mut sim = b.nodes([S, C1, C2]).build().expect("three nodes");
+        sim.spawn(S, counter).expect("server");
+        sim.spawn(C1, move |c| client(c, Time::ZERO, fixed))
+            .expect("client 1");
+        sim.spawn(C2, move |c| client(c, STAGGER, fixed))
+            .expect("client 2");
+        sim
+    }
+}
+
+/// A server that, told `go`, calls its peer and waits for the answer with
+/// no timeout, serving nothing meanwhile; it ends after one call and one
+/// request served. Once registered it starts its own trigger, which tells
+/// it `go` after `delay`.
+async fn caller(cx: Cx, peer: &'static str, delay: Time) -> Result<Term, Exception> {
+    cx.register("srv", cx.self_pid()).await?;
+    let me = cx.self_pid();
+    cx.spawn(move |c| async move {
+        if delay > Time::ZERO {
+            c.sleep(delay).await;
+        }
+        c.send(me, tuple![atom!("go")]).await?;
+        Ok(atom!("ok"))
+    })
+    .await?;
+    let (mut called, mut served) = (false, false);
+    while !(called && served) {
+        let m = cx.recv().await;
+        match m.as_tuple() {
+            Some([t]) if t.is_atom("go") => {
+                cx.send(("srv", peer), tuple![atom!("req"), Term::Pid(me)])
+                    .await?;
+                cx.receive(|m| *m == atom!("reply")).await;
+                called = true;
+            }
+            Some([t, Term::Pid(from)]) if t.is_atom("req") => {
+                cx.send(*from, atom!("reply")).await?;
+                served = true;
+            }
+            _ => {}
+        }
+    }
+    Ok(atom!("ok"))
+}
+
+/// Two servers on two nodes calling each other synchronously.
+fn deadlock_program(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes([C1, C2]).build().expect("two nodes");
+    sim.spawn(C1, |cx| caller(cx, C2, Time::ZERO)).expect("x");
+    sim.spawn(C2, |cx| caller(cx, C1, STAGGER)).expect("y");
+    sim
+}
+
+const DATA_SEED: u64 = 3;
+
+fn first_passes(program: fn(SimBuilder) -> Sim) -> Result<(), String> {
+    let r = program(Sim::builder().seed(DATA_SEED).strategy(First)).run();
+    if r.outcome.is_ok() {
+        Ok(())
+    } else {
+        Err(format!(
+            "first-enabled fails on data seed {DATA_SEED}: {}",
+            r.outcome
+        ))
+    }
+}
+
+fn schedules_to_failure(kind: StrategyKind, program: fn(SimBuilder) -> Sim) -> Option<u64> {
+    let r = Explorer::new("sensitivity")
+        .strategy(kind)
+        .data_seed(DATA_SEED)
+        .iterations(50)
+        .threads(1)
+        .shrink(false)
+        .write_files(false)
+        .quiet(true)
+        .run(program);
+    r.failure.map(|_| r.runs)
+}
+
+fn sensitivity(program: fn(SimBuilder) -> Sim) -> Result<String, String> {
+    first_passes(program)?;
+    let mut out = Vec::new();
+    for (name, kind) in [
+        ("random", StrategyKind::Random),
+        ("pct(2)", StrategyKind::Pct { depth: 2 }),
+        ("pos", StrategyKind::Pos),
+    ] {
+        match schedules_to_failure(kind, program) {
+            Some(n) => out.push(format!("{name} {n}")),
+            None => return Err(format!("{name} found nothing in 50 schedules")),
+        }
+    }
+    Ok(format!(
+        "first-enabled passes; schedules to failure: {}",
+        out.join(", ")
+    ))
+}
+
+fn lost_update(b: SimBuilder) -> Sim {
+    counter_program(false)(b)
+}
+
+fn lost_update_fixed(b: SimBuilder) -> Sim {
+    counter_program(true)(b)
+}
+
+fn check_sensitivity_lost_update() -> Result<String, String> {
+    sensitivity(lost_update)
+}
+
+fn check_sensitivity_deadlock() -> Result<String, String> {
+    sensitivity(deadlock_program)
+}
+
+fn quiet(name: &str) -> Explorer {
+    Explorer::new(name)
+        .threads(1)
+        .write_files(false)
+        .quiet(true)
+}
+
+/// `n` processes on one node, each sending itself `k` messages (each send a
+/// sync point), started together.
+fn self_senders(n: usize, k: usize) -> impl Fn(SimBuilder) -> Sim + Sync {
+    move |b: SimBuilder| {
+        let mut sim = b.nodes([S]).build().expect("one node");
+        for _ in 0..n {
+            sim.spawn(S, move |cx| async move {
+                for i in 0..k {
+                    cx.send(cx.self_pid(), Term::Int(i as i64)).await?;
+                }
+                Ok(atom!("ok"))
+            })
+            .expect("spawn");
+        }
+        sim
+    }
+}
+
+fn binomial(n: u64, k: u64) -> u64 {
+    (1..=k).fold(1, |acc, i| acc * (n + 1 - i) / i)
+}
+
+fn check_dfs_counts() -> Result<String, String> {
+    // By hand: a process sending itself k messages takes k + 1 steps (one
+    // up to each send, one to return), and two such processes interleave
+    // in C(2(k+1), k+1) ways: every order of their steps is one schedule.
+    for k in 1..=3u64 {
+        let r =
+            quiet("dfs-count").explore_dfs(Dfs::new(10_000), 100_000, self_senders(2, k as usize));
+        let want = binomial(2 * (k + 1), k + 1);
+        if !r.exhausted || r.runs != want {
+            return Err(format!(
+                "two processes of {k} sends: {} schedules (exhausted {}), by hand {want}",
+                r.runs, r.exhausted
+            ));
+        }
+    }
+    // Preemption-bounded: with no preemption, each process runs to its end
+    // once started: 2 schedules (who goes first).
+    let r = quiet("dfs-bound").explore_dfs(
+        Dfs::new(10_000).preemption_bound(0),
+        1_000,
+        self_senders(2, 3),
+    );
+    if !r.exhausted || r.runs != 2 {
+        return Err(format!("bound 0: {} schedules", r.runs));
+    }
+    Ok(
+        "2 processes x k sends: C(2(k+1), k+1) = 2, 6, 20 for k = 1, 2, 3; 2 with no preemption"
+            .into(),
+    )
+}
+
+fn check_dfs_lost_update() -> Result<String, String> {
+    let mut found = Vec::new();
+    for seed in 0..5u64 {
+        let r = quiet("dfs-lost-update").data_seed(seed).explore_dfs(
+            Dfs::new(10_000),
+            200_000,
+            lost_update,
+        );
+        match r.failure {
+            Some(_) => found.push(r.runs),
+            None => {
+                return Err(format!(
+                    "data seed {seed}: no failure in {} schedules",
+                    r.runs
+                ))
+            }
+        }
+    }
+    let fixed = quiet("dfs-fixed").explore_dfs(Dfs::new(10_000), 2_000_000, lost_update_fixed);
+    if !fixed.exhausted || fixed.failure.is_some() {
+        return Err(format!(
+            "fixed version: {} schedules, exhausted {}, failure {}",
+            fixed.runs,
+            fixed.exhausted,
+            fixed.failure.is_some()
+        ));
+    }
+    Ok(format!(
+        "bug found on 5 data seeds after {found:?} schedules; fixed version: all {} interleavings pass",
+        fixed.runs
+    ))
+}
+
+type Log = Rc<RefCell<Vec<(usize, usize)>>>;
+
+/// `n` processes of `m` steps each, logging their steps in one shared list,
+/// under PCT(2) with schedule seed `seed` and length estimate `k` (or the
+/// default strategy when `k` is 0).
+fn pct_program(n: usize, m: usize, log: Log, seed: u64, k: u64) -> Sim {
+    let mut b = Sim::builder().schedule_seed(seed).nodes([S]);
+    if k > 0 {
+        b = b.strategy(Pct::with_estimate(2, k));
+    }
+    let mut sim = b.build().expect("one node");
+    for p in 0..n {
+        let log = log.clone();
+        sim.spawn(S, move |cx| async move {
+            for s in 0..m {
+                log.borrow_mut().push((p, s));
+                cx.send(cx.self_pid(), Term::Int(s as i64)).await?;
+            }
+            Ok(atom!("ok"))
+        })
+        .expect("spawn");
+    }
+    sim
+}
+
+fn check_pct_bound() -> Result<String, String> {
+    let (n, m) = (4usize, 4usize);
+    // The planted bug, of depth 2: process 0 takes its first step, then
+    // process 1 runs to its end, and only then process 0 goes on.
+    let bug = |log: &[(usize, usize)]| {
+        let pos = |e: (usize, usize)| log.iter().position(|x| *x == e);
+        match (pos((0, 0)), pos((0, 1)), pos((1, 0)), pos((1, m - 1))) {
+            (Some(a0), Some(a1), Some(b0), Some(b1)) => a0 < b0 && b1 < a1,
+            _ => false,
+        }
+    };
+    let k = pct_program(n, m, Rc::default(), 0, 0).run().steps;
+    let runs = 1_000u64;
+    let mut hits = 0u64;
+    for seed in 0..runs {
+        let log: Log = Rc::default();
+        pct_program(n, m, log.clone(), seed, k).run().assert_ok();
+        if bug(&log.borrow()) {
+            hits += 1;
+        }
+    }
+    let bound = runs as f64 / (n as f64 * k as f64);
+    if (hits as f64) < bound {
+        return Err(format!(
+            "{hits}/{runs} runs, bound 1/(n k) = {bound:.1} (n {n}, k {k})"
+        ));
+    }
+    Ok(format!(
+        "{hits}/{runs} runs hit it, bound 1/(n k) gives {bound:.1} (n = {n}, k = {k} steps)"
+    ))
+}
+
+/// Shrinks the first failure `strategy` finds and compares it with the
+/// hand-minimal run: `(steps, preemptions)`.
+fn shrinks_to(
+    name: &str,
+    program: fn(SimBuilder) -> Sim,
+    minimal: (u64, u64),
+) -> Result<String, String> {
+    let r = quiet(name)
+        .data_seed(DATA_SEED)
+        .iterations(200)
+        .run(program);
+    let f = r.failure.ok_or("no failure found")?;
+    let (steps, pre) = (f.report.steps, f.report.preemptions);
+    let again = quiet(name).replay(&f.replay, program);
+    if again.divergence.is_some() || again.digest != f.report.digest {
+        return Err(format!(
+            "the shrunk run does not replay: {:?}",
+            again.divergence
+        ));
+    }
+    if steps > 2 * minimal.0 || pre > 2 * minimal.1 {
+        return Err(format!(
+            "shrunk to {steps} steps, {pre} preemptions; hand-minimal {} and {}",
+            minimal.0, minimal.1
+        ));
+    }
+    Ok(format!(
+        "{} -> {steps} steps, {pre} preemptions, {} replays (hand-minimal {} and {})",
+        f.original_steps, f.shrink_runs, minimal.0, minimal.1
+    ))
+}
+
+fn check_shrink_lost_update() -> Result<String, String> {
+    shrinks_to(
+        "shrink-lost-update",
+        lost_update,
+        (LOST_UPDATE_MIN_STEPS, 0),
+    )
+}
+
+fn check_shrink_deadlock() -> Result<String, String> {
+    shrinks_to("shrink-deadlock", deadlock_program, (DEADLOCK_MIN_STEPS, 0))
+}
+
+/// The hand-minimal lost update, counted by hand. Both gets must be served
+/// before the first put; that needs the second client's timer to fire
+/// before the first client's put arrives, which is the order of a timer and
+/// a delivery, not a preemption (0 preemptions). Each `Cx` operation ends a
+/// step, and a receive that blocks ends one too:
+/// - server: register; block; four times take a request and send the
+///   answer, then block again, except that after the second put the check
+///   fails at once: 2 + 3 * 2 + 2 = 10 steps;
+/// - first client: send get; block; take the value, send put; block: 4;
+/// - second client: sleep; send get; block; send put; block: 5;
+/// - deliveries: two gets, two values, two puts (the `ok`s are not needed): 6;
+/// - the second client's timer: 1.
+const LOST_UPDATE_MIN_STEPS: u64 = 10 + 4 + 5 + 6 + 1;
+
+/// The hand-minimal mutual call deadlock (0 preemptions: the second
+/// trigger's timer must fire before the first request arrives). Per server:
+/// register; spawn the trigger; block; take `go`, send the request; block in
+/// the selective receive: 5 steps each; the server whose request is
+/// delivered to its peer after the peer has blocked wakes that peer once
+/// more for nothing (1; the other request can land before its receiver
+/// blocks, which then sees it at once). Triggers: send `go` and exit (2), and
+/// for the late one a sleep first (3). The timer: 1. Deliveries: the two
+/// requests: 2.
+const DEADLOCK_MIN_STEPS: u64 = 5 + 5 + 1 + 2 + 3 + 1 + 2;
+
+fn check_memory() -> Result<String, String> {
+    let n: u64 = 1_000_000;
+    let mut sim = Sim::builder().nodes([S]).build().expect("one node");
+    sim.spawn(S, move |cx| async move {
+        let me = cx.self_pid();
+        let echo = cx
+            .spawn(move |c| async move {
+                loop {
+                    let m = c.recv().await;
+                    if m == Term::Int(-1) {
+                        return Ok(atom!("done"));
+                    }
+                    c.send(me, m).await?;
+                }
+            })
+            .await?;
+        for i in 0..(n / 2) as i64 {
+            cx.send(echo, Term::Int(i)).await?;
+            cx.recv().await;
+        }
+        cx.send(echo, Term::Int(-1)).await?;
+        Ok(atom!("ok"))
+    })
+    .expect("spawn");
+    let r = sim.run();
+    r.assert_ok();
+    let bytes = r.schedule.choices.bytes() as u64;
+    let at_1e7 = bytes * 10;
+    if at_1e7 > 10_000_000 || bytes > r.steps {
+        return Err(format!("{bytes} bytes for {} steps", r.steps));
+    }
+    Ok(format!(
+        "W1 at 10^6 messages: {} choice points in {bytes} bytes over {} steps ({:.2} bytes/step); 10^7 messages: about {:.1} MB",
+        r.schedule.len(),
+        r.steps,
+        bytes as f64 / r.steps as f64,
+        at_1e7 as f64 / 1e6
+    ))
+}
+
+fn main() {
+    let checks: Vec<Check> = vec![
+        (
+            "schedule sensitivity (lost update)",
+            check_sensitivity_lost_update,
+        ),
+        (
+            "schedule sensitivity (mutual call deadlock)",
+            check_sensitivity_deadlock,
+        ),
+        ("dfs counts interleavings", check_dfs_counts),
+        (
+            "dfs finds the lost update and proves the fix",
+            check_dfs_lost_update,
+        ),
+        ("pct depth-2 bound", check_pct_bound),
+        ("shrinking (lost update)", check_shrink_lost_update),
+        ("shrinking (mutual call deadlock)", check_shrink_deadlock),
+        ("memory", check_memory),
+    ];
+    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let mut held = 0;
+    let mut total = 0;
+    for (name, check) in checks {
+        if filter.as_deref().is_some_and(|f| !name.contains(f)) {
+            continue;
+        }
+        total += 1;
+        match std::panic::catch_unwind(check) {
+            Ok(Ok(fig)) => {
+                held += 1;
+                println!("exploration: {name}: {fig}");
+            }
+            Ok(Err(e)) => println!("exploration: {name}: FAILED: {e}"),
+            Err(_) => println!("exploration: {name}: FAILED (panicked)"),
+        }
+    }
+    println!("exploration: {held}/{total} checks hold");
+    if held != total {
+        std::process::exit(1);
+    }
+}
