@@ -6,100 +6,31 @@
 //! count: the failure reported is the one with the lowest failing seed, and
 //! `runs` counts the seeds up to it.
 
+mod dfs;
 mod error;
+mod outcome;
 mod replay_file;
 mod shrink;
+mod strategy;
 
+pub use dfs::DfsExploration;
 pub use error::ExploreError;
+pub use outcome::{Exploration, Failure};
 pub use replay_file::{ReplayError, ReplayFile, REPLAY_ENV, REPLAY_FORMAT};
+use strategy::Source;
+pub use strategy::{StrategyFactory, StrategyKind};
 
 use crate::id::Pid;
 use crate::report::{Outcome, RunReport};
-use crate::sched::{Pct, Pos, Random, Replay, RoundRobin, Strategy};
+use crate::sched::{Random, Replay, Strategy};
 use crate::sim::{Sim, SimBuilder};
 use crate::trace::{trace_to_jsonl, TraceMode};
-use std::fmt;
 use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
-
-/// Which strategy an exploration runs (each run gets a fresh one, seeded).
-///
-/// ```
-/// use sim_core::StrategyKind;
-/// assert_eq!(StrategyKind::Pct { depth: 3 }.build(100).name(), "pct(3)");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StrategyKind {
-    /// [`RoundRobin`].
-    RoundRobin,
-    /// [`Random`] (the default).
-    Random,
-    /// [`Pct`] with this bug depth; its length estimate comes from a
-    /// calibration run.
-    Pct {
-        /// Bug depth (1 = no priority change).
-        depth: u32,
-    },
-    /// [`Pos`].
-    Pos,
-}
-
-impl StrategyKind {
-    /// A fresh strategy; `estimate` is the expected number of choice points.
-    pub fn build(self, estimate: u64) -> Box<dyn Strategy> {
-        match self {
-            StrategyKind::RoundRobin => Box::new(RoundRobin::default()),
-            StrategyKind::Random => Box::new(Random::default()),
-            StrategyKind::Pct { depth } => Box::new(Pct::with_estimate(depth, estimate)),
-            StrategyKind::Pos => Box::new(Pos::default()),
-        }
-    }
-}
-
-/// Makes a fresh strategy for each run (a user's own [`Strategy`] in an
-/// exploration): called with the run's expected step count.
-pub type StrategyFactory = std::sync::Arc<
-    dyn Fn(u64) -> Box<dyn Strategy>
-        + Send
-        + Sync
-        + std::panic::RefUnwindSafe
-        + std::panic::UnwindSafe,
->;
-
-#[derive(Clone)]
-enum Source {
-    Kind(StrategyKind),
-    Custom(StrategyFactory),
-}
-
-impl fmt::Debug for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Source::Kind(k) => write!(f, "{k:?}"),
-            Source::Custom(_) => write!(f, "Custom"),
-        }
-    }
-}
-
-impl Source {
-    fn build(&self, estimate: u64) -> Box<dyn Strategy> {
-        match self {
-            Source::Kind(k) => k.build(estimate),
-            Source::Custom(f) => f(estimate),
-        }
-    }
-
-    fn needs_estimate(&self) -> bool {
-        !matches!(
-            self,
-            Source::Kind(StrategyKind::RoundRobin | StrategyKind::Random | StrategyKind::Pos)
-        )
-    }
-}
 
 /// Runs a program under a range of seeds and reports the first failure.
 ///
@@ -150,149 +81,6 @@ pub struct Explorer {
     shrink_budget: usize,
     write_files: bool,
     quiet: bool,
-}
-
-/// The first failure an exploration found, shrunk.
-#[derive(Clone, Debug)]
-pub struct Failure {
-    /// The data seed of the failing run.
-    pub seed: u64,
-    /// The schedule seed of the failing run (the lowest failing one).
-    pub schedule_seed: u64,
-    /// How it failed (as first found).
-    pub outcome: Outcome,
-    /// Choice points of the original failing run.
-    pub original_choices: usize,
-    /// Steps of the original failing run.
-    pub original_steps: u64,
-    /// Choice points of the shrunk schedule (trailing default choices trimmed).
-    pub shrunk_choices: usize,
-    /// Non-default choices (preemptions) left in the shrunk schedule.
-    pub shrunk_preemptions: usize,
-    /// Planned faults the shrinker removed.
-    pub removed_actions: Vec<usize>,
-    /// The faults the shrunk run still applies, as its trace records them.
-    pub faults: Vec<String>,
-    /// Replays spent shrinking.
-    pub shrink_runs: usize,
-    /// The shrunk run, replayed with its full trace.
-    pub report: RunReport,
-    /// What the replay file holds.
-    pub replay: ReplayFile,
-    /// Where the replay file was written.
-    pub replay_path: Option<PathBuf>,
-    /// Where the JSON Lines trace was written.
-    pub trace_path: Option<PathBuf>,
-    /// Where the sequence diagram was written.
-    pub picture_path: Option<PathBuf>,
-}
-
-/// What an exploration did.
-#[derive(Clone, Debug)]
-pub struct Exploration {
-    /// The exploration's name.
-    pub name: String,
-    /// The strategy's name.
-    pub strategy: String,
-    /// Seeds run: all of the range, or up to and including the failing one.
-    pub runs: u64,
-    /// Worker threads used.
-    pub threads: usize,
-    /// Wall-clock time (reporting only; never used by a simulation).
-    pub wall: Duration,
-    /// The first failure, shrunk.
-    pub failure: Option<Failure>,
-}
-
-impl Exploration {
-    /// Schedules explored per wall-clock second.
-    pub fn schedules_per_sec(&self) -> f64 {
-        let s = self.wall.as_secs_f64();
-        if s > 0.0 {
-            self.runs as f64 / s
-        } else {
-            0.0
-        }
-    }
-
-    /// Panics with the failure report if a failure was found.
-    pub fn assert_ok(&self) {
-        if self.failure.is_some() {
-            panic!("{self}");
-        }
-    }
-}
-
-impl fmt::Display for Exploration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Some(fail) = &self.failure else {
-            return writeln!(
-                f,
-                "{}: {} schedules explored with {} on {} thread(s), no failure",
-                self.name, self.runs, self.strategy, self.threads
-            );
-        };
-        writeln!(f, "{}: FAILED after {} schedule(s)", self.name, self.runs)?;
-        writeln!(
-            f,
-            "seed:      {} (schedule seed {})",
-            fail.seed, fail.schedule_seed
-        )?;
-        writeln!(f, "strategy:  {}", self.strategy)?;
-        writeln!(f, "failure:   {}", fail.outcome)?;
-        writeln!(
-            f,
-            "schedule:  {} choice points ({} steps) shrunk to {} ({} preemptions, {} steps) in {} replays",
-            fail.original_choices,
-            fail.original_steps,
-            fail.shrunk_choices,
-            fail.shrunk_preemptions,
-            fail.report.steps,
-            fail.shrink_runs
-        )?;
-        if !fail.faults.is_empty() {
-            writeln!(f, "faults of the shrunk run:")?;
-            for x in &fail.faults {
-                writeln!(f, "  {x}")?;
-            }
-        }
-        if !fail.removed_actions.is_empty() {
-            writeln!(
-                f,
-                "faults removed while shrinking: {:?}",
-                fail.removed_actions
-            )?;
-        }
-        if let Some(p) = &fail.replay_path {
-            writeln!(f, "replay:    {}", p.display())?;
-            writeln!(
-                f,
-                "           {}={} (re-run the same test to replay it)",
-                REPLAY_ENV,
-                p.display()
-            )?;
-            writeln!(
-                f,
-                "           Explorer::new({:?}).replay_file({:?}, setup)",
-                self.name,
-                p.display().to_string()
-            )?;
-        }
-        if let Some(p) = &fail.trace_path {
-            writeln!(f, "trace:     {}", p.display())?;
-        }
-        if let Some(p) = &fail.picture_path {
-            writeln!(f, "picture:   {}", p.display())?;
-        }
-        let tail = fail.report.trace.len().saturating_sub(12);
-        if !fail.report.trace.is_empty() {
-            writeln!(f, "last events:")?;
-            for r in &fail.report.trace[tail..] {
-                writeln!(f, "  step {:>5} at {}: {}", r.step, r.time, r.event)?;
-            }
-        }
-        Ok(())
-    }
 }
 
 fn default_threads() -> usize {
@@ -779,144 +567,6 @@ impl Explorer {
             failure,
         })
     }
-
-    /// Enumerates every schedule of a small program depth-first: every
-    /// choice of the strategy (which process steps, which delivery or timer
-    /// comes next, within the windows) at every choice point, up to
-    /// `max_schedules` runs. Returns how many schedules ran, whether the space
-    /// was exhausted, and the first failing report. The data seed is the
-    /// first of the seed range (or [`Explorer::data_seed`]).
-    ///
-    /// ```
-    /// use sim_core::{Explorer, Term};
-    /// // Two processes each send one message to a collector: 2 orders.
-    /// let (n, done, failure) = Explorer::new("two").dfs(100, 1_000, |b| {
-    ///     let mut sim = b.nodes(["a@sim"]).build().unwrap();
-    ///     sim.spawn("a@sim", |cx| async move {
-    ///         let me = cx.self_pid();
-    ///         for i in 0..2 {
-    ///             cx.spawn(move |c| async move { c.send(me, Term::Int(i)).await?; Ok(Term::Int(i)) }).await?;
-    ///         }
-    ///         cx.recv().await;
-    ///         cx.recv().await;
-    ///         Ok(Term::atom("ok"))
-    ///     }).unwrap();
-    ///     sim
-    /// });
-    /// assert!(done && failure.is_none());
-    /// assert!(n >= 2);
-    /// ```
-    pub fn dfs<F>(
-        &self,
-        max_depth: usize,
-        max_schedules: u64,
-        setup: F,
-    ) -> (u64, bool, Option<RunReport>)
-    where
-        F: Fn(SimBuilder) -> Sim + Sync,
-    {
-        let r = self.dfs_search(crate::sched::Dfs::new(max_depth), max_schedules, &setup);
-        (r.runs, r.exhausted, r.failure.map(|f| f.report))
-    }
-
-    /// Depth-first enumeration with `dfs`'s bounds (depth, preemptions),
-    /// up to `max_schedules` runs. A failure is shrunk, replayed, and its
-    /// replay file, trace and picture are written as [`Explorer::run`] writes
-    /// them.
-    ///
-    /// ```
-    /// use sim_core::{Dfs, Explorer, Term};
-    /// let r = Explorer::new("bounded").write_files(false).quiet(true).explore_dfs(
-    ///     Dfs::new(1_000).preemption_bound(1),
-    ///     10_000,
-    ///     |b| {
-    ///         let mut sim = b.nodes(["a@sim"]).build().unwrap();
-    ///         sim.spawn("a@sim", |cx| async move {
-    ///             let me = cx.self_pid();
-    ///             cx.spawn(move |c| async move { c.send(me, Term::Int(1)).await?; Ok(Term::Int(1)) }).await?;
-    ///             cx.recv().await;
-    ///             Ok(Term::atom("ok"))
-    ///         }).unwrap();
-    ///         sim
-    ///     },
-    /// );
-    /// assert!(r.exhausted && r.failure.is_none());
-    /// ```
-    pub fn explore_dfs<F>(
-        &self,
-        dfs: crate::sched::Dfs,
-        max_schedules: u64,
-        setup: F,
-    ) -> DfsExploration
-    where
-        F: Fn(SimBuilder) -> Sim + Sync,
-    {
-        self.dfs_search(dfs, max_schedules, &setup)
-    }
-
-    fn dfs_search<F>(
-        &self,
-        template: crate::sched::Dfs,
-        max_schedules: u64,
-        setup: &F,
-    ) -> DfsExploration
-    where
-        F: Fn(SimBuilder) -> Sim + Sync,
-    {
-        let seed = self.data_of(self.seeds.start);
-        let mut prefix = Vec::new();
-        let mut n = 0;
-        loop {
-            if n >= max_schedules {
-                return DfsExploration {
-                    runs: n,
-                    exhausted: false,
-                    failure: None,
-                };
-            }
-            let dfs = template.restart(prefix);
-            let r = self.run_seeds(
-                setup,
-                (seed, seed),
-                Box::new(dfs.clone()),
-                TraceMode::Digest,
-                &[],
-            );
-            n += 1;
-            if !r.outcome.is_ok() {
-                let failure = self.investigate(setup, r, dfs.name());
-                if !self.quiet {
-                    eprintln!("{}: dfs found a failure after {n} schedule(s)", self.name);
-                }
-                return DfsExploration {
-                    runs: n,
-                    exhausted: false,
-                    failure: Some(failure),
-                };
-            }
-            match dfs.next_prefix() {
-                Some(p) => prefix = p,
-                None => {
-                    return DfsExploration {
-                        runs: n,
-                        exhausted: true,
-                        failure: None,
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// What a depth-first exploration did.
-#[derive(Clone, Debug)]
-pub struct DfsExploration {
-    /// Schedules run.
-    pub runs: u64,
-    /// Whether every schedule within the bounds was run (and none failed).
-    pub exhausted: bool,
-    /// The first failure, shrunk, with its files.
-    pub failure: Option<Failure>,
 }
 
 fn failure_text(o: &Outcome) -> (String, String) {

@@ -1,0 +1,150 @@
+//! What an exploration found: its failure, shrunk, and the summary it prints.
+
+use super::{ReplayFile, REPLAY_ENV};
+use crate::report::{Outcome, RunReport};
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The first failure an exploration found, shrunk.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    /// The data seed of the failing run.
+    pub seed: u64,
+    /// The schedule seed of the failing run (the lowest failing one).
+    pub schedule_seed: u64,
+    /// How it failed (as first found).
+    pub outcome: Outcome,
+    /// Choice points of the original failing run.
+    pub original_choices: usize,
+    /// Steps of the original failing run.
+    pub original_steps: u64,
+    /// Choice points of the shrunk schedule (trailing default choices trimmed).
+    pub shrunk_choices: usize,
+    /// Non-default choices (preemptions) left in the shrunk schedule.
+    pub shrunk_preemptions: usize,
+    /// Planned faults the shrinker removed.
+    pub removed_actions: Vec<usize>,
+    /// The faults the shrunk run still applies, as its trace records them.
+    pub faults: Vec<String>,
+    /// Replays spent shrinking.
+    pub shrink_runs: usize,
+    /// The shrunk run, replayed with its full trace.
+    pub report: RunReport,
+    /// What the replay file holds.
+    pub replay: ReplayFile,
+    /// Where the replay file was written.
+    pub replay_path: Option<PathBuf>,
+    /// Where the JSON Lines trace was written.
+    pub trace_path: Option<PathBuf>,
+    /// Where the sequence diagram was written.
+    pub picture_path: Option<PathBuf>,
+}
+
+/// What an exploration did.
+#[derive(Clone, Debug)]
+pub struct Exploration {
+    /// The exploration's name.
+    pub name: String,
+    /// The strategy's name.
+    pub strategy: String,
+    /// Seeds run: all of the range, or up to and including the failing one.
+    pub runs: u64,
+    /// Worker threads used.
+    pub threads: usize,
+    /// Wall-clock time (reporting only; never used by a simulation).
+    pub wall: Duration,
+    /// The first failure, shrunk.
+    pub failure: Option<Failure>,
+}
+
+impl Exploration {
+    /// Schedules explored per wall-clock second.
+    pub fn schedules_per_sec(&self) -> f64 {
+        let s = self.wall.as_secs_f64();
+        if s > 0.0 {
+            self.runs as f64 / s
+        } else {
+            0.0
+        }
+    }
+
+    /// Panics with the failure report if a failure was found.
+    pub fn assert_ok(&self) {
+        if self.failure.is_some() {
+            panic!("{self}");
+        }
+    }
+}
+
+impl fmt::Display for Exploration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(fail) = &self.failure else {
+            return writeln!(
+                f,
+                "{}: {} schedules explored with {} on {} thread(s), no failure",
+                self.name, self.runs, self.strategy, self.threads
+            );
+        };
+        writeln!(f, "{}: FAILED after {} schedule(s)", self.name, self.runs)?;
+        writeln!(
+            f,
+            "seed:      {} (schedule seed {})",
+            fail.seed, fail.schedule_seed
+        )?;
+        writeln!(f, "strategy:  {}", self.strategy)?;
+        writeln!(f, "failure:   {}", fail.outcome)?;
+        writeln!(
+            f,
+            "schedule:  {} choice points ({} steps) shrunk to {} ({} preemptions, {} steps) in {} replays",
+            fail.original_choices,
+            fail.original_steps,
+            fail.shrunk_choices,
+            fail.shrunk_preemptions,
+            fail.report.steps,
+            fail.shrink_runs
+        )?;
+        if !fail.faults.is_empty() {
+            writeln!(f, "faults of the shrunk run:")?;
+            for x in &fail.faults {
+                writeln!(f, "  {x}")?;
+            }
+        }
+        if !fail.removed_actions.is_empty() {
+            writeln!(
+                f,
+                "faults removed while shrinking: {:?}",
+                fail.removed_actions
+            )?;
+        }
+        if let Some(p) = &fail.replay_path {
+            writeln!(f, "replay:    {}", p.display())?;
+            writeln!(
+                f,
+                "           {}={} (re-run the same test to replay it)",
+                REPLAY_ENV,
+                p.display()
+            )?;
+            writeln!(
+                f,
+                "           Explorer::new({:?}).replay_file({:?}, setup)",
+                self.name,
+                p.display().to_string()
+            )?;
+        }
+        if let Some(p) = &fail.trace_path {
+            writeln!(f, "trace:     {}", p.display())?;
+        }
+        if let Some(p) = &fail.picture_path {
+            writeln!(f, "picture:   {}", p.display())?;
+        }
+        let tail = fail.report.trace.len().saturating_sub(12);
+        if !fail.report.trace.is_empty() {
+            writeln!(f, "last events:")?;
+            for r in &fail.report.trace[tail..] {
+                writeln!(f, "  step {:>5} at {}: {}", r.step, r.time, r.event)?;
+            }
+        }
+        Ok(())
+    }
+}
