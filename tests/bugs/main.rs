@@ -96,6 +96,16 @@ fn lazy_backup_is_caught_by_the_checker_and_replays() {
         "{message}"
     );
     assert!(message.contains("read() -> "), "{message}");
+    // The picture of the failure marks the operations that cannot all hold.
+    let conflicts = f
+        .report
+        .trace
+        .iter()
+        .filter(|r| matches!(&r.event, erpc_sim::core::TraceEvent::Note { tag, .. } if tag == "conflict"))
+        .count();
+    assert!(conflicts >= 2, "{conflicts} conflict marks");
+    let page = erpc_sim::core::sequence_diagram_html(&f.report.trace, "primary_backup");
+    assert!(page.contains("conflict"));
     let again = explorer("primary_backup", 1).replay(&f.replay, primary_backup::lazy);
     assert_eq!(again.outcome, f.report.outcome);
     assert_eq!(again.divergence, None);

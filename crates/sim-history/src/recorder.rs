@@ -228,7 +228,9 @@ impl<I, O> Invocation<I, O> {
 /// The end-of-run check, in one line of a process body: checks what `rec`
 /// recorded against `model` and fails the run like a failed `cx.check` (so
 /// the explorer shrinks and replays it) when it is not linearizable, with
-/// the counterexample as the message. An unknown verdict (budget spent) does
+/// the counterexample as the message. Each operation of the counterexample is
+/// also marked in the trace (`conflict` notes: process, operation, interval),
+/// so the sequence diagram shows them next to the failure. An unknown verdict (budget spent) does
 /// not fail the run; it is returned so the caller may decide.
 ///
 /// ```
@@ -246,6 +248,24 @@ impl<I, O> Invocation<I, O> {
 /// let Outcome::CheckFailed { message, .. } = &report.outcome else { panic!("{report}") };
 /// assert!(message.contains("read() -> 5"));
 /// ```
+///
+/// With a full trace, the picture marks the conflicting operations:
+///
+/// ```
+/// use sim_core::{sequence_diagram_html, Sim, Term, TraceMode};
+/// use sim_history::{check_linearizable, Recorder, Register, RegisterOp, Ret};
+///
+/// let rec: Recorder<RegisterOp<i64>, Ret<i64>> = Recorder::new();
+/// let mut sim = Sim::builder().nodes(["a@sim"]).trace(TraceMode::Full).build().unwrap();
+/// sim.spawn("a@sim", move |cx| async move {
+///     rec.invoke(&cx, 0, RegisterOp::Read)?.ok(&cx, Ret::Value(5))?;
+///     check_linearizable(&cx, &Register::new(0), &rec)?;
+///     Ok(Term::atom("unreachable"))
+/// }).unwrap();
+/// let report = sim.run();
+/// let page = sequence_diagram_html(&report.trace, "register");
+/// assert!(page.contains("conflict") && page.contains("process 0: read()"));
+/// ```
 pub fn check_linearizable<M: Model>(
     cx: &Cx,
     model: &M,
@@ -253,6 +273,21 @@ pub fn check_linearizable<M: Model>(
 ) -> Result<Verdict, Exception> {
     let verdict = rec.with(|h| Checker::new().check(model, h));
     if let Verdict::Violation(v) = &verdict {
+        // The operations that cannot all hold, as marks in the sequence
+        // diagram (a full trace only), just before the failure they explain.
+        for op in &v.ops {
+            let done = op
+                .completed_at
+                .map_or_else(|| "open".to_string(), |t| t.to_string());
+            cx.note(
+                "conflict",
+                format_args!(
+                    "process {}: {} from {} to {done}",
+                    op.process, op.description, op.invoked_at
+                ),
+                None,
+            );
+        }
         cx.check(false, v.to_string())?;
     }
     Ok(verdict)
