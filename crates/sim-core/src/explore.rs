@@ -18,11 +18,11 @@ pub use error::ExploreError;
 pub use outcome::{Exploration, Failure};
 pub use replay_file::{ReplayError, ReplayFile, REPLAY_ENV, REPLAY_FORMAT};
 use strategy::Source;
-pub use strategy::{StrategyFactory, StrategyKind};
+pub use strategy::StrategyFactory;
 
 use crate::id::Pid;
 use crate::report::{Outcome, RunReport};
-use crate::sched::{Random, Replay, Strategy};
+use crate::sched::{Random, Replay, Strategy, StrategyKind};
 use crate::sim::{Sim, SimBuilder};
 use crate::trace::{trace_to_jsonl, TraceMode};
 use std::ops::Range;

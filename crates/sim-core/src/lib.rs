@@ -51,7 +51,7 @@ pub use cx::{Cx, NodeRef, Receive, ReceiveForever, SendMsg, Target};
 pub use exception::{Class, Exception, Frame, FrameArgs};
 pub use explore::{
     check_determinism, explore, DfsExploration, Exploration, ExploreError, Explorer, Failure,
-    ReplayError, ReplayFile, StrategyFactory, StrategyKind, REPLAY_ENV, REPLAY_FORMAT,
+    ReplayError, ReplayFile, StrategyFactory, REPLAY_ENV, REPLAY_FORMAT,
 };
 pub use id::{NodeId, Pid, Ref};
 pub use net::{FaultId, Network, ReliableNetwork, Verdict};
@@ -60,6 +60,7 @@ pub use report::{Blocked, Outcome, RunReport, SignalBooks};
 pub use rng::SimRng;
 pub use sched::{
     Choice, Choices, Dfs, Event, Pct, Pos, Random, Replay, RoundRobin, Schedule, Stamp, Strategy,
+    StrategyKind,
 };
 pub use signal::{SignalKind, SpawnOpts, SpawnReply};
 pub use sim::{Sim, SimBuilder, SimError, DEFAULT_PROCESS_LIMIT};

@@ -18,6 +18,7 @@
 
 mod choices;
 mod dfs;
+mod kind;
 mod pct;
 mod pos;
 mod random;
@@ -26,6 +27,7 @@ mod round_robin;
 
 pub use choices::Choices;
 pub use dfs::Dfs;
+pub use kind::StrategyKind;
 pub use pct::Pct;
 pub use pos::Pos;
 pub use random::Random;
