@@ -541,7 +541,10 @@ impl Explorer {
         if !self.quiet {
             eprintln!("replayed {}:\n{report}", path.display());
         }
-        let failure = (!report.outcome.is_ok()).then(|| Failure {
+        // A replay that no longer follows its file is a failure even when the
+        // run completed: it did not reproduce what the file recorded.
+        let failed = !report.outcome.is_ok() || report.divergence.is_some();
+        let failure = failed.then(|| Failure {
             seed: file.seed,
             schedule_seed: file.schedule_seed,
             outcome: report.outcome.clone(),
@@ -687,5 +690,65 @@ impl RunReport {
             planned_actions: 0,
             suppressed: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::term::Term;
+
+    fn one(b: SimBuilder, extra: bool) -> Sim {
+        let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+        sim.spawn("a@sim", move |cx| async move {
+            let me = cx.self_pid();
+            for i in 0..2 {
+                cx.spawn(move |c| async move {
+                    c.send(me, Term::Int(i)).await?;
+                    Ok(Term::Int(i))
+                })
+                .await?;
+            }
+            let first = cx.recv().await;
+            cx.recv().await;
+            cx.check(first == Term::Int(0), "the first child wins")?;
+            Ok(first)
+        })
+        .expect("a@sim");
+        if extra {
+            sim.spawn("a@sim", |_cx| async move { Ok(Term::atom("extra")) })
+                .expect("a@sim");
+        }
+        sim
+    }
+
+    #[test]
+    fn a_replay_file_that_diverges_is_a_failed_exploration() {
+        let ex = Explorer::new("diverge")
+            .seeds(0..200)
+            .threads(1)
+            .write_files(false)
+            .quiet(true);
+        let f = ex
+            .run(|b| one(b, false))
+            .failure
+            .expect("some schedule lets child 1 win");
+        let path =
+            std::env::temp_dir().join(format!("erpc-sim-diverge-{}.json", std::process::id()));
+        f.replay.write(&path).expect("write the replay file");
+        let same = ex
+            .replay_into_exploration(&path, &|b| one(b, false))
+            .expect("readable");
+        assert!(same.failure.is_some(), "the failure replays");
+        let changed = ex
+            .replay_into_exploration(&path, &|b| one(b, true))
+            .expect("readable");
+        let _ = std::fs::remove_file(&path);
+        let fail = changed
+            .failure
+            .as_ref()
+            .expect("a diverged replay is a failure");
+        assert!(fail.report.divergence.is_some());
+        assert!(changed.to_string().contains("diverged:"), "{changed}");
     }
 }

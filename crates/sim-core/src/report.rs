@@ -250,7 +250,9 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    /// Panics with the whole report unless the run completed.
+    /// Panics with the whole report unless the run completed and, if it was a
+    /// replay, followed its schedule to the end: a diverged replay says nothing
+    /// about the run it was meant to reproduce, so it is a failure too.
     ///
     /// ```
     /// use sim_core::{Sim, Term};
@@ -281,6 +283,9 @@ impl RunReport {
     fn assert_ok_inner(&self) {
         if !self.outcome.is_ok() {
             panic!("simulation failed\n{self}");
+        }
+        if let Some(d) = &self.divergence {
+            panic!("the replay diverged from its schedule: {d}\n{self}");
         }
     }
 }

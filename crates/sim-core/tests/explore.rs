@@ -171,6 +171,27 @@ fn replay_of_a_changed_program_reports_divergence() {
 }
 
 #[test]
+fn a_diverged_replay_fails_assert_ok_even_when_the_run_completed() {
+    let ex = explorer(1);
+    let f = ex.run(race).failure.expect("found");
+    // A program that passes: the replay runs to completion but off its schedule.
+    let calm = |b: SimBuilder| {
+        let mut sim = b.nodes(["a@sim", "b@sim"]).build().unwrap();
+        sim.spawn("a@sim", |_cx| async move { Ok(Term::atom("calm")) })
+            .unwrap();
+        sim
+    };
+    let r = ex.replay(&f.replay, calm);
+    assert!(r.outcome.is_ok(), "{r}");
+    assert!(r.divergence.is_some(), "{r}");
+    let panicked = std::panic::catch_unwind(|| r.assert_ok());
+    assert!(panicked.is_err(), "assert_ok passed a diverged replay");
+    // The same run replayed against its own program passes.
+    let same = ex.replay(&f.replay, race);
+    assert_eq!(same.divergence, None, "{same}");
+}
+
+#[test]
 fn determinism_check_passes_on_a_multi_node_program() {
     check_determinism(11, race).unwrap();
 }

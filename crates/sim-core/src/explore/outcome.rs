@@ -94,6 +94,9 @@ impl fmt::Display for Exploration {
         )?;
         writeln!(f, "strategy:  {}", self.strategy)?;
         writeln!(f, "failure:   {}", fail.outcome)?;
+        if let Some(d) = &fail.report.divergence {
+            writeln!(f, "diverged:  {d}")?;
+        }
         writeln!(
             f,
             "schedule:  {} choice points ({} steps) shrunk to {} ({} preemptions, {} steps) in {} replays",
