@@ -353,8 +353,11 @@ mod tests {
 
     #[test]
     fn interning_is_safe_across_threads() {
+        // The atom table is shared by explorer threads; this unit test runs
+        // no simulation.
+        let intern = |i: i32| move || Atom::new(&format!("t{}", i % 2));
         let handles: Vec<_> = (0..4)
-            .map(|i| std::thread::spawn(move || Atom::new(&format!("t{}", i % 2))))
+            .map(|i| std::thread::spawn(intern(i))) // tidy: allow unit test, no simulation
             .collect();
         let atoms: Vec<Atom> = handles.into_iter().map(|h| h.join().unwrap()).collect();
         assert_eq!(atoms[0], atoms[2]);
