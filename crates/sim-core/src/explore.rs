@@ -17,6 +17,7 @@ pub use dfs::DfsExploration;
 pub use error::ExploreError;
 pub use outcome::{Exploration, Failure};
 pub use replay_file::{ReplayError, ReplayFile, REPLAY_ENV, REPLAY_FORMAT};
+use shrink::Removed;
 use strategy::Source;
 pub use strategy::StrategyFactory;
 
@@ -219,7 +220,7 @@ impl Explorer {
         seed: u64,
         strategy: Box<dyn Strategy>,
         trace: TraceMode,
-        suppressed: &[usize],
+        suppressed: &Removed,
     ) -> RunReport
     where
         F: Fn(SimBuilder) -> Sim + Sync,
@@ -239,7 +240,7 @@ impl Explorer {
         (seed, schedule_seed): (u64, u64),
         strategy: Box<dyn Strategy>,
         trace: TraceMode,
-        suppressed: &[usize],
+        suppressed: &Removed,
     ) -> RunReport
     where
         F: Fn(SimBuilder) -> Sim + Sync,
@@ -254,7 +255,8 @@ impl Explorer {
                     .trace(trace),
             );
             sim.set_trace_mode(trace);
-            sim.suppress_actions(suppressed);
+            sim.suppress_actions(&suppressed.actions);
+            sim.suppress_faults(&suppressed.faults);
             sim.run()
         }));
         match res {
@@ -325,7 +327,7 @@ impl Explorer {
                 self.seeds.start,
                 Box::new(Random::default()),
                 TraceMode::Digest,
-                &[],
+                &Removed::default(),
             );
             r.steps.max(1)
         } else {
@@ -351,7 +353,7 @@ impl Explorer {
                             seed,
                             self.strategy.build(estimate),
                             TraceMode::Digest,
-                            &[],
+                            &Removed::default(),
                         );
                         if !r.outcome.is_ok() {
                             stop.fetch_min(seed, Ordering::SeqCst);
@@ -401,7 +403,10 @@ impl Explorer {
         } else {
             (
                 original.schedule.choices.to_vec(),
-                original.suppressed.clone(),
+                Removed {
+                    actions: original.suppressed.clone(),
+                    faults: original.suppressed_faults.clone(),
+                },
                 0,
             )
         };
@@ -422,7 +427,10 @@ impl Explorer {
             .trace
             .iter()
             .filter_map(|r| match &r.event {
-                crate::trace::TraceEvent::Fault { what } => {
+                // A switched-off fault is not one the run has.
+                crate::trace::TraceEvent::Fault { what }
+                    if !what.starts_with("suppressed fault ") =>
+                {
                     Some(format!("at {} (step {}): {what}", r.time, r.step))
                 }
                 _ => None,
@@ -438,7 +446,8 @@ impl Explorer {
             // Every choice the run made (the trimmed tail included), so a
             // strict replay fits exactly.
             choices: report.schedule.choices.clone(),
-            suppressed_actions: suppressed.clone(),
+            suppressed_actions: suppressed.actions.clone(),
+            suppressed_faults: suppressed.faults.clone(),
             failure: kind,
             message,
             digest: format!("{:016x}", report.digest),
@@ -452,7 +461,8 @@ impl Explorer {
             original_steps: original.steps,
             shrunk_choices: choices.len(),
             shrunk_preemptions: report.preemptions as usize,
-            removed_actions: suppressed,
+            removed_actions: suppressed.actions,
+            removed_faults: suppressed.faults,
             faults,
             shrink_runs,
             report,
@@ -511,7 +521,10 @@ impl Explorer {
             (file.seed, file.schedule_seed),
             Box::new(Replay::new(file.schedule())),
             TraceMode::Full,
-            &file.suppressed_actions,
+            &Removed {
+                actions: file.suppressed_actions.clone(),
+                faults: file.suppressed_faults.clone(),
+            },
         );
         let digest = format!("{:016x}", r.digest);
         if r.divergence.is_none() && digest != file.digest {
@@ -553,6 +566,7 @@ impl Explorer {
             shrunk_choices: file.choices.len(),
             shrunk_preemptions: report.preemptions as usize,
             removed_actions: file.suppressed_actions.clone(),
+            removed_faults: file.suppressed_faults.clone(),
             faults: Vec::new(),
             shrink_runs: 0,
             report,
@@ -638,14 +652,14 @@ where
         seed,
         Box::new(Random::default()),
         TraceMode::Full,
-        &[],
+        &Removed::default(),
     );
     let b = ex.run_one(
         &setup,
         seed,
         Box::new(Random::default()),
         TraceMode::Full,
-        &[],
+        &Removed::default(),
     );
     for (i, (x, y)) in a.trace.iter().zip(b.trace.iter()).enumerate() {
         if x != y {
@@ -689,6 +703,8 @@ impl RunReport {
             divergence: None,
             planned_actions: 0,
             suppressed: Vec::new(),
+            faults: Vec::new(),
+            suppressed_faults: Vec::new(),
         }
     }
 }

@@ -56,7 +56,7 @@ pub use explore::{
 pub use id::{NodeId, Pid, Ref};
 pub use net::{FaultId, Network, ReliableNetwork, Verdict};
 pub use render::sequence_diagram_html;
-pub use report::{Blocked, Outcome, RunReport, SignalBooks};
+pub use report::{Blocked, FaultEntry, FaultKey, Outcome, RunReport, SignalBooks};
 pub use rng::SimRng;
 pub use sched::{
     Choice, Choices, Dfs, Event, Pct, Pos, Random, Replay, RoundRobin, Schedule, Stamp, Strategy,

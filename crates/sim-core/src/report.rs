@@ -247,6 +247,62 @@ pub struct RunReport {
     pub planned_actions: usize,
     /// Planned actions that were switched off (by a shrinker).
     pub suppressed: Vec<usize>,
+    /// Every fault the run applied, in order (a fault from sim-partition, or
+    /// one a `Nemesis` drew): the faults of the run that a shrinker may
+    /// remove one by one.
+    pub faults: Vec<FaultEntry>,
+    /// Faults that were switched off (by a shrinker).
+    pub suppressed_faults: Vec<FaultKey>,
+}
+
+/// Which fault of a run: the virtual instant it was asked for and its
+/// position among the faults asked for at that instant. Stable when other
+/// faults are removed: a fault injector wakes at the same instants whatever
+/// it did before.
+///
+/// ```
+/// use sim_core::{FaultKey, Time};
+/// let k = FaultKey { time: Time::ms(4), nth: 1 };
+/// assert!(k > FaultKey { time: Time::ms(4), nth: 0 });
+/// assert_eq!(k.to_string(), "4.000ms#1");
+/// ```
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize, serde::Deserialize,
+)]
+pub struct FaultKey {
+    /// The virtual time it was asked for.
+    pub time: Time,
+    /// Its position among the faults asked for at that time (from 0).
+    pub nth: u32,
+}
+
+impl fmt::Display for FaultKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.time, self.nth)
+    }
+}
+
+/// One fault a run applied: which one, and what it was.
+///
+/// ```
+/// use sim_core::{Control, FaultEntry, FaultKey, Sim, Time};
+/// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
+/// sim.at(Time::ms(1), |c: &mut Control<'_>| {
+///     if c.admit_fault("cut a-b") {
+///         let (a, b) = (c.node_id("a@sim").unwrap(), c.node_id("b@sim").unwrap());
+///         c.disconnect(a, b, "cut");
+///     }
+/// }).unwrap();
+/// let r = sim.run();
+/// let key = FaultKey { time: Time::ms(1), nth: 0 };
+/// assert_eq!(r.faults, vec![FaultEntry { key, what: "cut a-b".into() }]);
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct FaultEntry {
+    /// Which fault.
+    pub key: FaultKey,
+    /// Its description.
+    pub what: String,
 }
 
 impl RunReport {

@@ -655,6 +655,28 @@ impl Sim {
         self.world.borrow_mut().suppressed = indices.to_vec();
     }
 
+    /// Switches off the faults `keys` (see [`crate::Control::admit_fault`]):
+    /// each is recorded as suppressed instead of applied. The explorer's
+    /// shrinker uses it to remove faults one by one, including single faults
+    /// a fault injector drew.
+    ///
+    /// ```
+    /// use sim_core::{Control, FaultKey, Sim, Time};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.at(Time::ms(1), |c: &mut Control<'_>| { c.admit_fault("one"); }).unwrap();
+    /// let key = FaultKey { time: Time::ms(1), nth: 0 };
+    /// sim.suppress_faults(&[key]);
+    /// let r = sim.run();
+    /// assert!(r.faults.is_empty());
+    /// assert_eq!(r.suppressed_faults, vec![key]);
+    /// ```
+    pub fn suppress_faults(&mut self, keys: &[crate::report::FaultKey]) {
+        let mut v = keys.to_vec();
+        v.sort_unstable();
+        v.dedup();
+        self.world.borrow_mut().suppressed_faults = v;
+    }
+
     /// Runs until the run ends (see [`crate::Outcome`]) and reports. Calling it
     /// again after an outcome returns the same report.
     pub fn run(&mut self) -> RunReport {

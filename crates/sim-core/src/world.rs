@@ -29,7 +29,7 @@ use crate::fast_map::FastMap;
 use crate::id::{NodeId, Pid, Ref};
 use crate::mailbox::Arena;
 use crate::net::Network;
-use crate::report::{Blocked, Outcome, RunReport, SignalBooks};
+use crate::report::{Blocked, FaultEntry, FaultKey, Outcome, RunReport, SignalBooks};
 use crate::rng::SimRng;
 use crate::sched::{Choices, Event, Schedule, Stamp, Strategy};
 use crate::signal::Dest;
@@ -165,7 +165,9 @@ pub(crate) struct World {
     /// this count is held to the step budget instead.
     pub(crate) instant_actions: u64,
     pub(crate) rng: SimRng,
-    pub(crate) user_rng: SimRng,
+    /// Draws made so far by each process through `cx.random` (each process's
+    /// draws are a keyed stream of their own).
+    pub(crate) user_draws: FastMap<Pid, u64>,
     pub(crate) strategy: Box<dyn Strategy>,
     pub(crate) network: Box<dyn Network>,
     pub(crate) tracer: Tracer,
@@ -191,6 +193,13 @@ pub(crate) struct World {
     /// How many actions were scheduled before the first step (the faults a
     /// shrinker may remove).
     pub(crate) planned_actions: Option<usize>,
+    /// Faults applied so far, and the key of the latest one asked for.
+    pub(crate) faults: Vec<FaultEntry>,
+    pub(crate) last_fault: Option<FaultKey>,
+    /// Faults the explorer switched off while shrinking (sorted).
+    pub(crate) suppressed_faults: Vec<FaultKey>,
+    /// The scheduled action running now, if any.
+    pub(crate) current_action: Option<usize>,
 }
 
 impl World {
@@ -235,7 +244,7 @@ impl World {
             step_controls: Vec::new(),
             instant_actions: 0,
             rng: SimRng::new(config.seed, 0),
-            user_rng: SimRng::new(config.seed, 2),
+            user_draws: FastMap::default(),
             strategy,
             network: config.network,
             tracer: Tracer::new(config.trace),
@@ -256,6 +265,10 @@ impl World {
             divergence: None,
             suppressed: Vec::new(),
             planned_actions: None,
+            faults: Vec::new(),
+            last_fault: None,
+            suppressed_faults: Vec::new(),
+            current_action: None,
         }
     }
 
@@ -592,6 +605,8 @@ impl World {
                 }),
             planned_actions: self.planned_actions.unwrap_or(self.controls.len()),
             suppressed: self.suppressed.clone(),
+            faults: self.faults.clone(),
+            suppressed_faults: self.suppressed_faults.clone(),
         }
     }
 

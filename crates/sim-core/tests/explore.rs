@@ -408,3 +408,61 @@ fn an_action_rescheduling_itself_at_the_same_instant_spends_the_step_budget() {
     );
     assert_eq!(report.time, Time::ms(1), "time never moved past the loop");
 }
+
+/// What `drawer` draws, with `other` drawing first on another process when
+/// `busy` is set.
+fn draws(busy: bool) -> Term {
+    let mut sim = Sim::builder().seed(11).nodes(["a@sim"]).build().unwrap();
+    if busy {
+        sim.spawn("a@sim", |cx| async move {
+            for _ in 0..5 {
+                cx.random(1_000);
+            }
+            Ok(Term::atom("ok"))
+        })
+        .unwrap();
+    }
+    sim.spawn("a@sim", |cx| async move {
+        cx.sleep(Time::ms(1)).await;
+        Ok(Term::List(
+            (0..4)
+                .map(|_| Term::Int(cx.random(1_000_000) as i64))
+                .collect(),
+        ))
+    })
+    .unwrap();
+    let r = sim.run();
+    r.assert_ok();
+    match r.results.last() {
+        Some((_, Some(Ok(t)))) => t.clone(),
+        other => panic!("no result: {other:?}"),
+    }
+}
+
+#[test]
+fn a_process_draws_the_same_numbers_whatever_other_processes_draw() {
+    // The drawer's pid is the same in both runs (it is the first process
+    // spawned only in the second; slots differ), so compare its draws with a
+    // run where the busy process draws nothing but still exists.
+    let quiet = {
+        let mut sim = Sim::builder().seed(11).nodes(["a@sim"]).build().unwrap();
+        sim.spawn("a@sim", |_cx| async move { Ok(Term::atom("ok")) })
+            .unwrap();
+        sim.spawn("a@sim", |cx| async move {
+            cx.sleep(Time::ms(1)).await;
+            Ok(Term::List(
+                (0..4)
+                    .map(|_| Term::Int(cx.random(1_000_000) as i64))
+                    .collect(),
+            ))
+        })
+        .unwrap();
+        let r = sim.run();
+        match r.results.last() {
+            Some((_, Some(Ok(t)))) => t.clone(),
+            other => panic!("no result: {other:?}"),
+        }
+    };
+    assert_eq!(draws(true), quiet, "the other process's draws moved these");
+    assert_ne!(draws(false), Term::nil());
+}

@@ -84,8 +84,9 @@ impl Fault {
     }
 
     /// Applies the fault now. Returns the id of the installed cut for
-    /// partitions, one-way partitions and cuts. On error the rejection is
-    /// recorded in the trace and nothing changes.
+    /// partitions, one-way partitions and cuts (`None` when the run has this
+    /// fault switched off: see `Control::admit_fault`). On error the
+    /// rejection is recorded in the trace and nothing changes.
     ///
     /// ```
     /// use sim_core::{NodeId, Sim};
@@ -98,6 +99,11 @@ impl Fault {
     /// assert!(sim.control(|c| Fault::heal_cut(CutId(9)).apply(c)).is_err());
     /// ```
     pub fn apply(&self, c: &mut Control<'_>) -> Result<Option<CutId>, FaultError> {
+        // A fault the run has switched off (a shrinker removing it) does
+        // nothing and is recorded as suppressed.
+        if !c.admit_fault(&self.to_string()) {
+            return Ok(None);
+        }
         let result = self.apply_inner(c);
         if let Err(e) = &result {
             c.record(format!("fault rejected ({e}): {self}"));

@@ -9,7 +9,7 @@
 use crate::cut::{CutId, Mode};
 use crate::fault::Fault;
 use crate::network::PartitionNetwork;
-use sim_core::{ActionError, Control, ControlAction, NodeId, Time};
+use sim_core::{ActionError, Control, ControlAction, NodeId, SimRng, Time};
 
 /// A random fault injector, deterministic per seed.
 ///
@@ -27,6 +27,11 @@ use sim_core::{ActionError, Control, ControlAction, NodeId, Time};
 ///
 /// At its end time it heals everything and restarts every node it may crash
 /// (unless `settle(false)`), so held signals are delivered and the run can end.
+///
+/// Each wake-up draws from a generator of its own (keyed by the nemesis and
+/// the wake-up's number, [`Control::keyed_rng`]), and every fault it applies
+/// is a fault entry of the run: a shrinker can switch single faults off and
+/// the other wake-ups still draw exactly what they drew before.
 ///
 /// ```
 /// use sim_core::{Sim, Term, Time};
@@ -57,6 +62,10 @@ pub struct Nemesis {
     /// The nodes it may cut and crash (`None`: all).
     nodes: Option<Vec<String>>,
     settle: bool,
+    /// Which nemesis this is (the number of the action that first ran it)
+    /// and how many times it has woken: the key of each wake-up's draws.
+    key: Option<u64>,
+    wakeup: u64,
 }
 
 impl Default for Nemesis {
@@ -87,6 +96,8 @@ impl Nemesis {
             max_down: 1,
             nodes: None,
             settle: true,
+            key: None,
+            wakeup: 0,
         }
     }
 
@@ -262,36 +273,36 @@ impl Nemesis {
         }
     }
 
-    fn pick<T: Clone>(c: &mut Control<'_>, from: &[T]) -> Option<T> {
+    fn pick<T: Clone>(rng: &mut SimRng, from: &[T]) -> Option<T> {
         if from.is_empty() {
             return None;
         }
-        let i = c.rng().below(from.len() as u64) as usize;
+        let i = rng.below(from.len() as u64) as usize;
         Some(from[i].clone())
     }
 
-    fn draw_cut(&self, c: &mut Control<'_>, names: &[String]) -> Option<Fault> {
+    fn draw_cut(&self, rng: &mut SimRng, names: &[String]) -> Option<Fault> {
         let total: u64 = self.shapes.iter().map(|&w| u64::from(w)).sum();
         if total == 0 || names.len() < 2 {
             return None;
         }
-        let mut r = c.rng().below(total);
+        let mut r = rng.below(total);
         let mut shape = 0;
         while r >= u64::from(self.shapes[shape]) {
             r -= u64::from(self.shapes[shape]);
             shape += 1;
         }
-        let mode = if c.rng().chance(self.defer_share) {
+        let mode = if rng.chance(self.defer_share) {
             Mode::Defer
         } else {
             Mode::Drop
         };
         let mut shuffled = names.to_vec();
         for i in (1..shuffled.len()).rev() {
-            let j = c.rng().below(i as u64 + 1) as usize;
+            let j = rng.below(i as u64 + 1) as usize;
             shuffled.swap(i, j);
         }
-        let k = 1 + c.rng().below(shuffled.len() as u64 - 1) as usize;
+        let k = 1 + rng.below(shuffled.len() as u64 - 1) as usize;
         let (left, right) = (shuffled[..k].to_vec(), shuffled[k..].to_vec());
         let fault = match shape {
             0 => Fault::partition(vec![left, right], mode),
@@ -335,8 +346,13 @@ impl ControlAction for Nemesis {
         }
     }
 
-    fn run(self: Box<Self>, c: &mut Control<'_>) {
+    fn run(mut self: Box<Self>, c: &mut Control<'_>) {
         let now = c.now();
+        let key = *self
+            .key
+            .get_or_insert_with(|| c.action_index().unwrap_or(0) as u64);
+        let mut rng = c.keyed_rng(key, self.wakeup);
+        self.wakeup += 1;
         if now >= self.until {
             if self.settle {
                 self.settle_now(c);
@@ -346,18 +362,18 @@ impl ControlAction for Nemesis {
         let scope = self.scope(c);
         let names: Vec<String> = scope.iter().map(|(_, n)| n.clone()).collect();
 
-        if c.rng().chance(self.partition) && Nemesis::installed(c).len() < self.max_cuts {
-            if let Some(f) = self.draw_cut(c, &names) {
+        if rng.chance(self.partition) && Nemesis::installed(c).len() < self.max_cuts {
+            if let Some(f) = self.draw_cut(&mut rng, &names) {
                 let _ = f.apply(c);
             }
         }
-        if c.rng().chance(self.heal) {
+        if rng.chance(self.heal) {
             let cuts = Nemesis::installed(c);
-            if let Some(id) = Nemesis::pick(c, &cuts) {
+            if let Some(id) = Nemesis::pick(&mut rng, &cuts) {
                 let _ = Fault::heal_cut(id).apply(c);
             }
         }
-        if c.rng().chance(self.crash) {
+        if rng.chance(self.crash) {
             let up: Vec<String> = scope
                 .iter()
                 .filter(|(id, _)| c.is_up(*id))
@@ -366,18 +382,18 @@ impl ControlAction for Nemesis {
             let all_up = c.nodes().into_iter().filter(|&id| c.is_up(id)).count();
             let down = scope.len() - up.len();
             if down < self.max_down && all_up > 1 {
-                if let Some(n) = Nemesis::pick(c, &up) {
+                if let Some(n) = Nemesis::pick(&mut rng, &up) {
                     let _ = Fault::crash(&n).apply(c);
                 }
             }
         }
-        if c.rng().chance(self.restart) {
+        if rng.chance(self.restart) {
             let down: Vec<String> = scope
                 .iter()
                 .filter(|(id, _)| !c.is_up(*id))
                 .map(|(_, n)| n.clone())
                 .collect();
-            if let Some(n) = Nemesis::pick(c, &down) {
+            if let Some(n) = Nemesis::pick(&mut rng, &down) {
                 let _ = Fault::restart(&n).apply(c);
             }
         }

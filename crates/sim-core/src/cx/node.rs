@@ -250,7 +250,10 @@ impl Cx {
         i64::try_from(self.now().as_ms()).unwrap_or(i64::MAX)
     }
 
-    /// A seeded random number in `0..n` (deterministic per seed).
+    /// A seeded random number in `0..n` (deterministic per seed). Each
+    /// process draws from a stream of its own, keyed by its pid and how many
+    /// draws it made before: a different interleaving of other processes does
+    /// not change what this process draws.
     ///
     /// ```
     /// # use sim_core::{Sim, Term};
@@ -262,7 +265,7 @@ impl Cx {
     /// # sim.run().assert_ok();
     /// ```
     pub fn random(&self, n: u64) -> u64 {
-        self.world().user_rng.below(n)
+        self.world().user_draw(self.pid, n)
     }
 
     /// Fails the run unless `cond` holds. On failure it returns an `exit`

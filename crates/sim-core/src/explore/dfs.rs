@@ -1,7 +1,7 @@
 //! Depth-first exploration: every schedule within the bounds, with an optional
 //! preemption bound; a failure is shrunk and written out as any other.
 
-use super::{Explorer, Failure};
+use super::{Explorer, Failure, Removed};
 use crate::report::RunReport;
 use crate::sched::Strategy;
 use crate::sim::{Sim, SimBuilder};
@@ -108,7 +108,7 @@ impl Explorer {
                 (seed, seed),
                 Box::new(dfs.clone()),
                 TraceMode::Digest,
-                &[],
+                &Removed::default(),
             );
             n += 1;
             if !r.outcome.is_ok() {

@@ -25,6 +25,9 @@ pub struct Failure {
     pub shrunk_preemptions: usize,
     /// Planned faults the shrinker removed.
     pub removed_actions: Vec<usize>,
+    /// Single faults the shrinker removed: faults a fault injector drew are
+    /// removed one by one.
+    pub removed_faults: Vec<crate::report::FaultKey>,
     /// The faults the shrunk run still applies, as its trace records them.
     pub faults: Vec<String>,
     /// Replays spent shrinking.
@@ -118,6 +121,14 @@ impl fmt::Display for Exploration {
                 f,
                 "faults removed while shrinking: {:?}",
                 fail.removed_actions
+            )?;
+        }
+        if !fail.removed_faults.is_empty() {
+            let keys: Vec<String> = fail.removed_faults.iter().map(|k| k.to_string()).collect();
+            writeln!(
+                f,
+                "single faults removed while shrinking: {}",
+                keys.join(", ")
             )?;
         }
         if let Some(p) = &fail.replay_path {

@@ -59,6 +59,7 @@ pub enum ReplayError {
 ///     strategy: "pct(3)".into(),
 ///     choices: vec![0, 2, 1].into(),
 ///     suppressed_actions: vec![],
+///     suppressed_faults: vec![],
 ///     failure: "check_failed".into(),
 ///     message: "quorum".into(),
 ///     digest: "00ff".into(),
@@ -89,6 +90,10 @@ pub struct ReplayFile {
     pub choices: crate::sched::Choices,
     /// Planned actions (faults) switched off by shrinking.
     pub suppressed_actions: Vec<usize>,
+    /// Single faults (see `Control::admit_fault`) switched off by shrinking
+    /// (absent in older files: none).
+    #[serde(default)]
+    pub suppressed_faults: Vec<crate::report::FaultKey>,
     /// The kind of failure ([`crate::Outcome::kind`]).
     pub failure: String,
     /// The failure's message.

@@ -15,7 +15,7 @@
 //! counters or times would otherwise pin the shrinker to the original run).
 
 use super::Explorer;
-use crate::report::{Outcome, RunReport};
+use crate::report::{FaultKey, Outcome, RunReport};
 use crate::sched::{Replay, Schedule};
 use crate::sim::{Sim, SimBuilder};
 use crate::trace::TraceMode;
@@ -67,6 +67,14 @@ pub(crate) fn signature(o: &Outcome) -> Signature {
     }
 }
 
+/// What a shrinker switched off: planned actions (by their number) and
+/// single faults (by their number among the faults the run asked for).
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub(crate) struct Removed {
+    pub(crate) actions: Vec<usize>,
+    pub(crate) faults: Vec<FaultKey>,
+}
+
 struct Shrinker<'a, F> {
     ex: &'a Explorer,
     setup: &'a F,
@@ -75,6 +83,8 @@ struct Shrinker<'a, F> {
     runs: usize,
     /// Steps of the best run so far: a candidate must not take more.
     steps: u64,
+    /// The faults the best run so far applied.
+    faults: Vec<FaultKey>,
 }
 
 impl<F> Shrinker<'_, F>
@@ -82,7 +92,18 @@ where
     F: Fn(SimBuilder) -> Sim + Sync,
 {
     /// The trimmed choices of the replay if it fails like the original.
-    fn fails(&mut self, choices: &[u32], suppressed: &[usize]) -> Option<Vec<u32>> {
+    fn fails(&mut self, choices: &[u32], suppressed: &Removed) -> Option<Vec<u32>> {
+        self.fails_within(choices, suppressed, self.steps)
+    }
+
+    /// As [`Shrinker::fails`], with a step limit of its own: a run with one
+    /// fault fewer is simpler even when the failure then takes longer to come.
+    fn fails_within(
+        &mut self,
+        choices: &[u32],
+        suppressed: &Removed,
+        max_steps: u64,
+    ) -> Option<Vec<u32>> {
         if self.runs >= self.ex.shrink_budget {
             return None;
         }
@@ -99,15 +120,16 @@ where
             TraceMode::Digest,
             suppressed,
         );
-        if signature(&r.outcome) != self.want || r.steps > self.steps {
+        if signature(&r.outcome) != self.want || r.steps > max_steps {
             return None;
         }
         self.steps = r.steps;
+        self.faults = r.faults.iter().map(|f| f.key).collect();
         Some(trim(r.schedule.choices.to_vec()))
     }
 
     /// Deletes chunks of choices, halving the chunk down to one.
-    fn decimate(&mut self, choices: &mut Vec<u32>, suppressed: &[usize]) {
+    fn decimate(&mut self, choices: &mut Vec<u32>, suppressed: &Removed) {
         let mut chunk = (choices.len() / 2).max(1);
         loop {
             let mut i = 0;
@@ -131,7 +153,7 @@ where
     }
 
     /// Zeroes chunks of non-default choices (preemptions), halving the chunk.
-    fn zero(&mut self, choices: &mut Vec<u32>, suppressed: &[usize]) {
+    fn zero(&mut self, choices: &mut Vec<u32>, suppressed: &Removed) {
         let mut chunk = choices.iter().filter(|&&c| c != 0).count().max(1);
         loop {
             let mut i = 0;
@@ -173,14 +195,14 @@ where
     }
 }
 
-/// Shrinks `original`; returns the schedule, the suppressed planned actions
-/// and the number of replays spent.
+/// Shrinks `original`; returns the schedule, what was switched off and the
+/// number of replays spent.
 pub(crate) fn shrink<F>(
     ex: &Explorer,
     setup: &F,
     seeds: (u64, u64),
     original: &RunReport,
-) -> (Vec<u32>, Vec<usize>, usize)
+) -> (Vec<u32>, Removed, usize)
 where
     F: Fn(SimBuilder) -> Sim + Sync,
 {
@@ -191,35 +213,55 @@ where
         want: signature(&original.outcome),
         runs: 0,
         steps: original.steps,
+        faults: original.faults.iter().map(|f| f.key).collect(),
     };
     let recorded = original.schedule.choices.to_vec();
     let mut choices = trim(recorded.clone());
-    let mut suppressed: Vec<usize> = original.suppressed.clone();
+    let mut removed = Removed {
+        actions: original.suppressed.clone(),
+        faults: original.suppressed_faults.clone(),
+    };
     // The trimmed original must itself reproduce; if not, keep it as recorded.
-    match s.fails(&choices, &suppressed) {
+    match s.fails(&choices, &removed) {
         Some(c) => choices = c,
-        None => return (recorded, suppressed, s.runs),
+        None => return (recorded, removed, s.runs),
     }
     loop {
-        let before = (choices.clone(), suppressed.clone());
-        // 1. Faults, one at a time.
+        let before = (choices.clone(), removed.clone());
+        // 1. Planned actions, one at a time.
         for i in 0..original.planned_actions {
-            if suppressed.contains(&i) {
+            if removed.actions.contains(&i) {
                 continue;
             }
-            let mut sup = suppressed.clone();
-            sup.push(i);
-            sup.sort_unstable();
-            if let Some(c) = s.fails(&choices, &sup) {
+            let mut cand = removed.clone();
+            cand.actions.push(i);
+            cand.actions.sort_unstable();
+            if let Some(c) = s.fails(&choices, &cand) {
                 choices = c;
-                suppressed = sup;
+                removed = cand;
             }
         }
-        // 2. Truncation: the shortest failing prefix (halving the cut).
+        // 2. Single faults (those an injector drew too), latest first: a
+        // late fault is more often an innocent bystander.
+        let mut applied = s.faults.clone();
+        applied.reverse();
+        for f in applied {
+            if !s.faults.contains(&f) || s.runs >= ex.shrink_budget {
+                continue;
+            }
+            let mut cand = removed.clone();
+            cand.faults.push(f);
+            cand.faults.sort_unstable();
+            if let Some(c) = s.fails_within(&choices, &cand, u64::MAX) {
+                choices = c;
+                removed = cand;
+            }
+        }
+        // 3. Truncation: the shortest failing prefix (halving the cut).
         let mut lo = 0usize;
         while lo < choices.len() {
             let mid = lo + (choices.len() - lo) / 2;
-            match s.fails(&choices[..mid], &suppressed) {
+            match s.fails(&choices[..mid], &removed) {
                 Some(c) if c.len() < choices.len() => choices = c,
                 _ => lo = mid + 1,
             }
@@ -227,15 +269,15 @@ where
                 break;
             }
         }
-        // 3. Decimation: delete choices from the middle.
-        s.decimate(&mut choices, &suppressed);
-        // 4. Preemptions: zero what is left.
-        s.zero(&mut choices, &suppressed);
-        if (choices.clone(), suppressed.clone()) == before || s.runs >= ex.shrink_budget {
+        // 4. Decimation: delete choices from the middle.
+        s.decimate(&mut choices, &removed);
+        // 5. Preemptions: zero what is left.
+        s.zero(&mut choices, &removed);
+        if (choices.clone(), removed.clone()) == before || s.runs >= ex.shrink_budget {
             break;
         }
     }
-    (choices, suppressed, s.runs)
+    (choices, removed, s.runs)
 }
 
 #[cfg(test)]

@@ -6,12 +6,15 @@
 use super::{panic_message, ControlFn, TimerKind, World};
 use crate::id::NodeId;
 use crate::net::Network;
-use crate::report::Outcome;
+use crate::report::{FaultKey, Outcome};
 use crate::rng::SimRng;
 use crate::term::{Atom, Term};
 use crate::time::Time;
 use crate::trace::TraceEvent;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// The stream of [`Control::keyed_rng`].
+const CONTROL_STREAM: u64 = 6;
 
 /// Mutable access to a running simulation for fault actions.
 ///
@@ -171,9 +174,85 @@ impl Control<'_> {
         self.w.network.as_any_mut().downcast_mut::<T>()
     }
 
-    /// The simulation's seeded generator (for fault decisions).
+    /// The simulation's seeded generator (for fault decisions). It is one
+    /// stream shared by every action in the order they draw: an injector that
+    /// should not be disturbed when other faults are removed draws from
+    /// [`Control::keyed_rng`] instead.
     pub fn rng(&mut self) -> &mut SimRng {
         &mut self.w.rng
+    }
+
+    /// A generator for draw batch `k` of entity `entity` on the run's data
+    /// seed: the same whatever other actions drew or were removed, so a
+    /// shrinker that switches one fault off leaves the others' draws as they
+    /// were.
+    ///
+    /// ```
+    /// use sim_core::{Control, Sim};
+    /// let mut sim = Sim::builder().seed(7).nodes(["a@sim"]).build().unwrap();
+    /// let (x, y) = sim.control(|c: &mut Control<'_>| {
+    ///     let x = c.keyed_rng(1, 0).next_u64();
+    ///     let _ = c.rng().next_u64();
+    ///     (x, c.keyed_rng(1, 0).next_u64())
+    /// });
+    /// assert_eq!(x, y);
+    /// ```
+    pub fn keyed_rng(&self, entity: u64, k: u64) -> SimRng {
+        SimRng::keyed(self.w.seed, CONTROL_STREAM, entity, k)
+    }
+
+    /// The number of the scheduled action running now (in the order actions
+    /// were scheduled), or `None` outside one (in `Sim::control`).
+    ///
+    /// ```
+    /// use sim_core::{Control, Sim, Time};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.at(Time::ms(1), |c: &mut Control<'_>| assert_eq!(c.action_index(), Some(0))).unwrap();
+    /// sim.run().assert_ok();
+    /// assert_eq!(sim.control(|c| c.action_index()), None);
+    /// ```
+    pub fn action_index(&self) -> Option<usize> {
+        self.w.current_action
+    }
+
+    /// Asks to apply a fault described by `what`. Each fault is known by a
+    /// [`crate::FaultKey`] (the instant and its position among the faults
+    /// asked for then); this answers `false` when the run has that fault
+    /// switched off (an explorer shrinking a failure removes faults one by
+    /// one), recording the suppression in the trace. An applied fault is
+    /// listed in the report's `faults`. Every sim-partition fault asks before
+    /// it acts; an action of the user's own that injects a fault should too.
+    ///
+    /// ```
+    /// use sim_core::{Control, FaultKey, Sim, Time};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// for t in [1, 2] {
+    ///     sim.at(Time::ms(t), |c: &mut Control<'_>| { c.admit_fault("a fault"); }).unwrap();
+    /// }
+    /// sim.suppress_faults(&[FaultKey { time: Time::ms(1), nth: 0 }]);
+    /// let r = sim.run();
+    /// assert_eq!(r.faults.len(), 1);
+    /// assert_eq!(r.faults[0].key.time, Time::ms(2));
+    /// ```
+    pub fn admit_fault(&mut self, what: &str) -> bool {
+        let now = self.w.now;
+        let key = match self.w.last_fault {
+            Some(k) if k.time == now => FaultKey {
+                time: now,
+                nth: k.nth.saturating_add(1),
+            },
+            _ => FaultKey { time: now, nth: 0 },
+        };
+        self.w.last_fault = Some(key);
+        if self.w.suppressed_faults.binary_search(&key).is_ok() {
+            self.record(format!("suppressed fault {key}: {what}"));
+            return false;
+        }
+        self.w.faults.push(crate::report::FaultEntry {
+            key,
+            what: what.to_string(),
+        });
+        true
     }
 
     /// Records a fault in the trace.
@@ -322,7 +401,9 @@ impl World {
             return;
         }
         let what = action.describe();
+        self.current_action = Some(idx);
         let res = catch_unwind(AssertUnwindSafe(|| action.run(&mut Control { w: self })));
+        self.current_action = None;
         if let Err(panic) = res {
             let message = panic_message(&*panic);
             self.trace(TraceEvent::Fault {
