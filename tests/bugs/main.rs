@@ -117,3 +117,63 @@ fn sync_backup_passes_2000_schedules() {
     assert!(r.failure.is_none(), "{r}");
     assert_eq!(r.runs, 2_000);
 }
+
+/// The hand-minimal mutual-transfer deadlock of `examples/deadlock.rs`, counted
+/// as `tests/exploration` counts its own: per server register, block, take
+/// the transfer and send the deposit call, block in the selective receive (4
+/// each); per client sleep, send, block (3 each); the two clients' timers (2);
+/// the two cross-node deposit calls (2); one server woken for nothing by the
+/// peer's call while it waits for its reply (1).
+const DEADLOCK_MIN_STEPS: u64 = 4 + 4 + 3 + 3 + 2 + 2 + 1;
+
+#[test]
+fn every_planted_bug_shrinks_to_a_run_without_preemptions() {
+    // None of these bugs needs the scheduler to preempt anything: each is
+    // set off by data (start times, a fault's time) and plain FIFO order, so
+    // the hand-minimal run of each has 0 preemptions.
+    let found = [
+        (
+            "deadlock",
+            explorer("deadlock", 200).run(deadlock::program).failure,
+        ),
+        (
+            "monitor_race",
+            explorer("monitor_race", 500)
+                .run(monitor_race::program)
+                .failure,
+        ),
+        (
+            "lost_update",
+            explorer("lost_update", 1_000)
+                .run(lost_update::program)
+                .failure,
+        ),
+        (
+            "primary_backup",
+            explorer("primary_backup", 2_000)
+                .run(primary_backup::lazy)
+                .failure,
+        ),
+    ];
+    for (name, f) in found {
+        let f = f.unwrap_or_else(|| panic!("{name}: not found"));
+        assert_eq!(
+            f.report.preemptions, 0,
+            "{name}: {} preemptions left after shrinking ({} steps)",
+            f.report.preemptions, f.report.steps
+        );
+        assert!(
+            f.report.steps <= f.original_steps + f.original_steps / 10,
+            "{name}: shrinking grew the run from {} to {} steps",
+            f.original_steps,
+            f.report.steps
+        );
+        if name == "deadlock" {
+            assert!(
+                f.report.steps <= 2 * DEADLOCK_MIN_STEPS,
+                "{} steps, hand-minimal {DEADLOCK_MIN_STEPS}",
+                f.report.steps
+            );
+        }
+    }
+}

@@ -174,7 +174,10 @@ where
                 for &p in &positions {
                     cand[p] = 0;
                 }
-                match self.fails(&trim(cand), suppressed) {
+                // A run without a preemption is simpler even when it takes
+                // a few steps more; truncation and decimation shorten it again
+                // on the next round.
+                match self.fails_within(&trim(cand), suppressed, u64::MAX) {
                     Some(c) => {
                         *choices = c;
                         changed = true;
