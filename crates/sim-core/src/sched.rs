@@ -190,6 +190,19 @@ pub trait Strategy: Debug {
         self.pick(choice.events)
     }
 
+    /// Whether [`Strategy::choose`] is also called at steps where only one
+    /// event is enabled (its answer is then ignored and nothing is recorded).
+    /// A strategy that counts steps, as PCT's change points do, says `true`.
+    ///
+    /// ```
+    /// use sim_core::{Pct, Random, Strategy};
+    /// assert!(Pct::new(2).sees_every_step());
+    /// assert!(!Random::default().sees_every_step());
+    /// ```
+    fn sees_every_step(&self) -> bool {
+        false
+    }
+
     /// `Some(reason)` once a strategy that replays a schedule has diverged from it.
     fn diverged(&self) -> Option<String> {
         None

@@ -169,6 +169,9 @@ pub(crate) struct World {
     /// draws are a keyed stream of their own).
     pub(crate) user_draws: FastMap<Pid, u64>,
     pub(crate) strategy: Box<dyn Strategy>,
+    /// Whether the strategy wants to see steps with one event too
+    /// ([`Strategy::sees_every_step`]).
+    pub(crate) every_step: bool,
     pub(crate) network: Box<dyn Network>,
     pub(crate) tracer: Tracer,
     pub(crate) books: SignalBooks,
@@ -245,6 +248,7 @@ impl World {
             instant_actions: 0,
             rng: SimRng::new(config.seed, 0),
             user_draws: FastMap::default(),
+            every_step: strategy.sees_every_step(),
             strategy,
             network: config.network,
             tracer: Tracer::new(config.trace),

@@ -8,8 +8,9 @@
 //! estimate `k` of the run's steps, the entity taking that step drops to a
 //! priority below every initial one (the i-th change point to `depth - i`).
 //! A bug of depth `d` among `n` entities is found with probability at least
-//! `1 / (n * k^(d-1))` per run. A change point that falls on a step with a
-//! single enabled event (no choice) applies to the next choice's pick.
+//! `1 / (n * k^(d-1))` per run. Steps with a single enabled event count too
+//! (the strategy sees every step), so a change point demotes whatever takes
+//! that step, as in the paper.
 
 use crate::rng::SimRng;
 use crate::sched::{Choice, Event, Strategy};
@@ -81,6 +82,10 @@ impl Strategy for Pct {
             .map(|_| 1 + self.rng.below(self.estimate))
             .collect();
         self.change_points.sort_unstable();
+    }
+
+    fn sees_every_step(&self) -> bool {
+        true
     }
 
     fn pick(&mut self, enabled: &[Event]) -> usize {

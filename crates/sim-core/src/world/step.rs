@@ -58,6 +58,18 @@ impl World {
             return self.step_budget();
         }
         let i = if n == 1 {
+            if self.every_step {
+                // Not a choice (nothing is recorded), but the strategy counts
+                // it: PCT's change points fall on steps, not on choices.
+                let choice = Choice {
+                    events: &self.enabled,
+                    stamps: &self.stamps,
+                    continuing: false,
+                    now: self.now,
+                    step: self.steps,
+                };
+                let _ = self.strategy.choose(&choice);
+            }
             0
         } else {
             let continuing = matches!(
@@ -350,5 +362,55 @@ mod tests {
         let (_, continuing) = seen.get();
         assert!(continuing > 0);
         assert_eq!(r.preemptions, u64::from(continuing));
+    }
+
+    #[test]
+    fn a_strategy_that_counts_steps_sees_single_event_steps_too() {
+        use crate::sched::Choice;
+        #[derive(Debug)]
+        struct Count(std::rc::Rc<std::cell::Cell<u64>>, bool);
+        impl Strategy for Count {
+            fn name(&self) -> String {
+                "count".into()
+            }
+            fn start(&mut self, _: u64) {}
+            fn pick(&mut self, _: &[crate::Event]) -> usize {
+                0
+            }
+            fn choose(&mut self, _: &Choice<'_>) -> usize {
+                self.0.set(self.0.get() + 1);
+                0
+            }
+            fn sees_every_step(&self) -> bool {
+                self.1
+            }
+        }
+        let run = |every: bool| {
+            let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+            let mut sim = Sim::builder()
+                .nodes(["a@sim"])
+                .strategy(Count(calls.clone(), every))
+                .build()
+                .unwrap();
+            sim.spawn("a@sim", |cx| async move {
+                for i in 0..5 {
+                    cx.send(cx.self_pid(), Term::Int(i)).await?;
+                }
+                Ok(Term::atom("ok"))
+            })
+            .unwrap();
+            let r = sim.run();
+            r.assert_ok();
+            (calls.get(), r.steps, r.schedule.len() as u64)
+        };
+        // One process alone: no step is a choice.
+        let (calls, steps, choices) = run(false);
+        assert_eq!((calls, choices), (0, 0), "{steps} steps");
+        let (calls, steps, choices) = run(true);
+        assert_eq!(choices, 0, "single-event steps are not recorded");
+        assert!(
+            calls + 1 >= steps && calls > 0,
+            "{calls} calls for {steps} steps"
+        );
     }
 }
