@@ -112,7 +112,7 @@ impl Explorer {
             );
             n += 1;
             if !r.outcome.is_ok() {
-                let failure = self.investigate(setup, r, dfs.name());
+                let failure = self.investigate(setup, r, dfs.name(), None);
                 if !self.quiet {
                     eprintln!("{}: dfs found a failure after {n} schedule(s)", self.name);
                 }
