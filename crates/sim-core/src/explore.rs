@@ -139,8 +139,9 @@ impl Explorer {
     ///
     /// ```
     /// use sim_core::Explorer;
-    /// // A doc test runs on `main`, so the fallback name applies here.
-    /// assert_eq!(Explorer::for_test().name(), "explore");
+    /// // An unnamed thread is no test: the fallback name applies.
+    /// let name = std::thread::spawn(|| Explorer::for_test().name().to_string()).join().unwrap();
+    /// assert_eq!(name, "explore");
     /// ```
     pub fn for_test() -> Explorer {
         let thread = std::thread::current();

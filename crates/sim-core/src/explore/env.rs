@@ -107,6 +107,68 @@ pub(crate) fn shard_seeds(seeds: &std::ops::Range<u64>, (k, n): (u64, u64)) -> (
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::{Sim, SimBuilder};
+    use crate::term::Term;
+    use crate::Explorer;
+
+    /// Fails exactly on data seed 7.
+    fn seven(b: SimBuilder) -> Sim {
+        let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+        let seed = sim.seed();
+        sim.spawn("a@sim", move |cx| async move {
+            cx.check(seed != 7, "seed 7")?;
+            Ok(Term::Int(1))
+        })
+        .expect("a@sim");
+        sim
+    }
+
+    fn quiet() -> Explorer {
+        Explorer::new("env")
+            .threads(1)
+            .write_files(false)
+            .quiet(true)
+    }
+
+    fn with(f: impl FnOnce(&mut Env)) -> Env {
+        let mut env = Env::default();
+        f(&mut env);
+        env
+    }
+
+    #[test]
+    fn the_environment_reruns_a_seed_resizes_and_shards_an_exploration() {
+        let ex = quiet().iterations(5);
+        let seed = ex
+            .try_run_env(&with(|e| e.seed = Some("7".into())), &seven)
+            .expect("a valid seed");
+        assert_eq!(seed.runs, 1);
+        assert_eq!(
+            seed.failure.map(|f| f.seed),
+            Some(7),
+            "seed 7 only, outside 0..5"
+        );
+        let more = ex
+            .try_run_env(&with(|e| e.iterations = Some("12".into())), &seven)
+            .expect("a valid count");
+        assert_eq!((more.runs, more.failure.map(|f| f.seed)), (8, Some(7)));
+        // The variable wins over the builder's shard.
+        let shard = quiet()
+            .iterations(30)
+            .shard(0, 3)
+            .try_run_env(&with(|e| e.shard = Some("1/3".into())), &seven)
+            .expect("a valid shard");
+        assert_eq!(shard.shard, Some((1, 3)));
+        assert_eq!((shard.runs, shard.failure.map(|f| f.seed)), (3, Some(7)));
+        for bad in [
+            with(|e| e.seed = Some("seven".into())),
+            with(|e| e.iterations = Some("0".into())),
+            with(|e| e.shard = Some("3/3".into())),
+        ] {
+            let err = ex.try_run_env(&bad, &seven).expect_err("refused");
+            assert!(matches!(err, ExploreError::BadEnv { .. }), "{err}");
+        }
+    }
 
     #[test]
     fn seeds_and_iterations_parse_or_say_what_they_expect() {
