@@ -483,7 +483,7 @@ impl Explorer {
         } else {
             1
         };
-        let progress = progress::Progress::new(&self.name, total, self.quiet);
+        let progress = progress::Progress::new(&self.name, Some(total), self.quiet);
         let next = AtomicU64::new(first_seed);
         let stop = AtomicU64::new(plan.seeds.end);
         let failures: Mutex<Vec<(u64, RunReport)>> = Mutex::new(Vec::new());

@@ -20,7 +20,8 @@ const LOG_EVERY: Duration = Duration::from_secs(5);
 
 pub(crate) struct Progress {
     name: String,
-    total: u64,
+    /// Schedules the exploration will run, when known in advance.
+    total: Option<u64>,
     enabled: bool,
     tty: bool,
     started: Instant,
@@ -31,7 +32,7 @@ pub(crate) struct Progress {
 }
 
 impl Progress {
-    pub(crate) fn new(name: &str, total: u64, quiet: bool) -> Progress {
+    pub(crate) fn new(name: &str, total: Option<u64>, quiet: bool) -> Progress {
         #[allow(clippy::disallowed_methods)]
         let started = Instant::now(); // tidy: allow the progress display only, never simulated
         Progress {
@@ -98,12 +99,19 @@ pub(crate) fn due(elapsed: Duration, last: Option<Duration>, tty: bool) -> bool 
     last.is_none_or(|l| elapsed.saturating_sub(l) >= every)
 }
 
-/// The progress line.
-pub(crate) fn line(name: &str, done: u64, total: u64, failures: u64, elapsed: Duration) -> String {
+/// The progress line (with the time left when the total is known).
+pub(crate) fn line(
+    name: &str,
+    done: u64,
+    total: Option<u64>,
+    failures: u64,
+    elapsed: Duration,
+) -> String {
     let secs = elapsed.as_secs_f64();
     let rate = if secs > 0.0 { done as f64 / secs } else { 0.0 };
-    let mut s = format!("{name}: {done}/{total} schedules, {rate:.0}/s, {failures} failure(s)");
-    if rate > 0.0 && done < total {
+    let of = total.map_or(String::new(), |t| format!("/{t}"));
+    let mut s = format!("{name}: {done}{of} schedules, {rate:.0}/s, {failures} failure(s)");
+    if let Some(total) = total.filter(|&t| rate > 0.0 && done < t) {
         let left = (total - done) as f64 / rate;
         s.push_str(&format!(", ETA {}", eta(left)));
     }
@@ -136,10 +144,12 @@ mod tests {
 
     #[test]
     fn the_line_counts_rate_failures_and_time_left() {
-        let l = line("kv", 300, 1_000, 1, Duration::from_secs(3));
+        let l = line("kv", 300, Some(1_000), 1, Duration::from_secs(3));
         assert_eq!(l, "kv: 300/1000 schedules, 100/s, 1 failure(s), ETA 7s");
-        let done = line("kv", 1_000, 1_000, 0, Duration::from_secs(4));
+        let done = line("kv", 1_000, Some(1_000), 0, Duration::from_secs(4));
         assert!(!done.contains("ETA"), "{done}");
+        let open = line("dfs", 50, None, 0, Duration::from_secs(5));
+        assert_eq!(open, "dfs: 50 schedules, 10/s, 0 failure(s)");
         assert_eq!(eta(125.0), "2m05s");
         assert_eq!(eta(7_300.0), "2h01m");
     }
