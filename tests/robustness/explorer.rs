@@ -28,6 +28,15 @@ pub fn probes() -> Vec<Probe> {
             bad_replay_files,
         ),
         ("explorer_dfs_with_zero_schedules_runs_nothing", dfs_zero),
+        ("explorer_shard_that_does_not_exist_is_an_error", bad_shards),
+        (
+            "explorer_shard_near_u64_max_runs_its_seeds_and_never_wraps",
+            shard_at_top,
+        ),
+        (
+            "explorer_panicking_end_check_is_a_failed_run_not_a_crash",
+            panicking_end_check,
+        ),
         (
             "panicking_at_action_is_a_failed_run_naming_it_and_its_time",
             at_action_panics,
@@ -233,6 +242,74 @@ fn dfs_zero() -> Result<(), String> {
         (n, done),
         n == 0 && !done && failure.is_none(),
     )
+}
+
+fn bad_shards() -> Result<(), String> {
+    for (k, n) in [(0, 0), (4, 4), (u64::MAX, 3)] {
+        let r = quiet("shard").shard(k, n).try_run(one_node);
+        let ok = matches!(&r, Err(ExploreError::BadShard { index, count }) if (*index, *count) == (k, n));
+        expect(&format!("shard({k}, {n})"), r.map(|e| e.runs), ok)?;
+    }
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let r = std::panic::catch_unwind(|| quiet("shard").shard(2, 1).run(one_node));
+    std::panic::set_hook(prev);
+    match r {
+        Ok(e) => Err(format!("ran {} schedules", e.runs)),
+        Err(p) => {
+            let msg = p.downcast_ref::<String>().cloned().unwrap_or_default();
+            expect("panic message", &msg, msg.contains("shard 2/1"))
+        }
+    }
+}
+
+fn shard_at_top() -> Result<(), String> {
+    // Seeds u64::MAX-5 ..= u64::MAX-1: three even (u64::MAX is odd), two odd.
+    let range = u64::MAX - 5..u64::MAX;
+    let evens = quiet("top")
+        .seeds(range.clone())
+        .shard(0, 2)
+        .try_run(one_node);
+    expect(
+        "shard 0/2",
+        evens.as_ref().map(|e| e.runs),
+        evens.as_ref().is_ok_and(|e| e.runs == 3),
+    )?;
+    let odds = quiet("top")
+        .seeds(range.clone())
+        .shard(1, 2)
+        .try_run(one_node);
+    expect(
+        "shard 1/2",
+        odds.as_ref().map(|e| e.runs),
+        odds.as_ref().is_ok_and(|e| e.runs == 2),
+    )?;
+    // A shard count larger than the range: one shard holds a seed, most none.
+    let huge = quiet("top")
+        .seeds(range)
+        .shard(u64::MAX - 2, u64::MAX)
+        .try_run(one_node);
+    expect(
+        "shard MAX-2/MAX",
+        huge.as_ref().map(|e| e.runs),
+        huge.as_ref().is_ok_and(|e| e.runs == 1),
+    )
+}
+
+fn panicking_end_check() -> Result<(), String> {
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let r = std::panic::catch_unwind(|| {
+        quiet("endcheck")
+            .iterations(5)
+            .check_end(|_| panic!("the checker broke"))
+            .run(one_node)
+    });
+    std::panic::set_hook(prev);
+    let r = r.map_err(|_| "the end check's panic escaped the explorer".to_string())?;
+    let f = r.failure.ok_or("no failure reported")?;
+    let ok = matches!(&f.outcome, Outcome::EndCheckFailed { message } if message.contains("the checker broke"));
+    expect("outcome", &f.outcome, ok && f.seed == 0)
 }
 
 /// A scheduled action that always panics.

@@ -6,14 +6,23 @@
 //! count: the failure reported is the one with the lowest failing seed, and
 //! `runs` counts the seeds up to it.
 
+mod checks;
+mod determinism;
 mod dfs;
+mod env;
 mod error;
 mod outcome;
+mod paths;
+mod progress;
+mod replay;
 mod replay_file;
 mod shrink;
 mod strategy;
 
+use checks::EndHook;
+pub use determinism::check_determinism;
 pub use dfs::DfsExploration;
+pub use env::{ITERATIONS_ENV, SEED_ENV, SHARD_ENV};
 pub use error::ExploreError;
 pub use outcome::{Exploration, Failure};
 pub use replay_file::{ReplayError, ReplayFile, REPLAY_ENV, REPLAY_FORMAT};
@@ -21,7 +30,6 @@ use shrink::Removed;
 use strategy::Source;
 pub use strategy::StrategyFactory;
 
-use crate::id::Pid;
 use crate::report::{Outcome, RunReport};
 use crate::sched::{Random, Replay, Strategy, StrategyKind};
 use crate::sim::{Sim, SimBuilder};
@@ -31,7 +39,6 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-use std::time::Duration;
 
 /// Runs a program under a range of seeds and reports the first failure.
 ///
@@ -76,12 +83,24 @@ pub struct Explorer {
     strategy: Source,
     data_seed: Option<u64>,
     seeds: Range<u64>,
+    shard: Option<(u64, u64)>,
     threads: usize,
-    out_dir: PathBuf,
+    out_dir: Option<PathBuf>,
     shrink: bool,
     shrink_budget: usize,
     write_files: bool,
     quiet: bool,
+    end_checks: Vec<EndHook>,
+}
+
+/// The name of an exploration made outside a test (see [`Explorer::for_test`]).
+const FALLBACK_NAME: &str = "explore";
+
+impl Default for Explorer {
+    /// [`Explorer::for_test`].
+    fn default() -> Explorer {
+        Explorer::for_test()
+    }
 }
 
 fn default_threads() -> usize {
@@ -89,21 +108,59 @@ fn default_threads() -> usize {
 }
 
 impl Explorer {
-    /// An exploration called `name` (used for file names): Random strategy,
-    /// seeds `0..1000`, all cores, shrinking on, files under `target/erpc-sim`.
+    /// An exploration called `name`: Random strategy, seeds `0..1000`, all
+    /// cores, shrinking on, files under `erpc-sim/` in the target directory
+    /// (`CARGO_TARGET_DIR`, else the workspace's `target/`).
+    ///
+    /// The name is the exploration's identity: its files are named after it
+    /// (sanitised), and [`REPLAY_ENV`] replays a file only in the exploration
+    /// of the name the file records. Give every exploration its own, or use
+    /// [`Explorer::for_test`].
     pub fn new(name: &str) -> Explorer {
         Explorer {
             name: name.to_string(),
             strategy: Source::Kind(StrategyKind::Random),
             data_seed: None,
             seeds: 0..1_000,
+            shard: None,
             threads: default_threads(),
-            out_dir: PathBuf::from("target/erpc-sim"),
+            out_dir: None,
             shrink: true,
             shrink_budget: 2_000,
             write_files: true,
             quiet: false,
+            end_checks: Vec::new(),
         }
+    }
+
+    /// [`Explorer::new`] named after the running test: the test harness
+    /// names each test's thread after the test (`tests::kv_survives_a_partition`),
+    /// so two tests never share files or replays. Outside a test (on a
+    /// thread called `main`, or unnamed) the name is `explore`.
+    ///
+    /// ```
+    /// use sim_core::Explorer;
+    /// // An unnamed thread is no test: the fallback name applies.
+    /// let name = std::thread::spawn(|| Explorer::for_test().name().to_string()).join().unwrap();
+    /// assert_eq!(name, "explore");
+    /// ```
+    pub fn for_test() -> Explorer {
+        let thread = std::thread::current();
+        let name = match thread.name() {
+            Some(n) if n != "main" && !n.is_empty() => n,
+            _ => FALLBACK_NAME,
+        };
+        Explorer::new(name)
+    }
+
+    /// The exploration's name.
+    ///
+    /// ```
+    /// use sim_core::Explorer;
+    /// assert_eq!(Explorer::new("kv").name(), "kv");
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// The strategy.
@@ -167,9 +224,37 @@ impl Explorer {
         self
     }
 
-    /// Seeds `0..n` (`n` at least 1).
+    /// Seeds `0..n` (`n` at least 1). [`ITERATIONS_ENV`] overrides the
+    /// count from the command line: `ERPC_SIM_ITERATIONS=100000 cargo test`.
     pub fn iterations(mut self, n: u64) -> Explorer {
         self.seeds = 0..n;
+        self
+    }
+
+    /// Runs only shard `index` of `count` of the seed range: seed `s`
+    /// belongs to shard `s mod count`, so `count` machines (a CI matrix)
+    /// each running one shard run every seed exactly once between them.
+    /// Each shard reports its own lowest failing seed and writes its replay
+    /// file with the shard in its name. [`SHARD_ENV`] (`ERPC_SIM_SHARD=k/n`)
+    /// sets it from the environment and wins over this setting. A shard that
+    /// does not exist (`count == 0`, `index >= count`) makes
+    /// [`Explorer::try_run`] fail with [`ExploreError::BadShard`].
+    ///
+    /// ```
+    /// use sim_core::{Explorer, Term};
+    /// let program = |b: sim_core::SimBuilder| {
+    ///     let mut sim = b.nodes(["a@sim"]).build().unwrap();
+    ///     sim.spawn("a@sim", |_| async move { Ok(Term::Int(1)) }).unwrap();
+    ///     sim
+    /// };
+    /// let runs: Vec<u64> = (0..3)
+    ///     .map(|k| Explorer::new("sharded").iterations(10).shard(k, 3).quiet(true).run(program).runs)
+    ///     .collect();
+    /// assert_eq!(runs, [4, 3, 3]); // seeds 0,3,6,9 | 1,4,7 | 2,5,8
+    /// assert!(Explorer::new("x").shard(3, 3).try_run(program).is_err());
+    /// ```
+    pub fn shard(mut self, index: u64, count: u64) -> Explorer {
+        self.shard = Some((index, count));
         self
     }
 
@@ -179,9 +264,10 @@ impl Explorer {
         self
     }
 
-    /// Where replay files, traces and pictures go.
+    /// Where replay files, traces and pictures go (a relative directory is
+    /// taken from the current one; the printed paths are absolute).
     pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Explorer {
-        self.out_dir = dir.into();
+        self.out_dir = Some(dir.into());
         self
     }
 
@@ -257,6 +343,9 @@ impl Explorer {
             sim.set_trace_mode(trace);
             sim.suppress_actions(&suppressed.actions);
             sim.suppress_faults(&suppressed.faults);
+            for check in &self.end_checks {
+                check.install(&mut sim);
+            }
             sim.run()
         }));
         match res {
@@ -269,9 +358,14 @@ impl Explorer {
         }
     }
 
-    /// Runs the exploration. When the environment variable [`REPLAY_ENV`]
-    /// names a replay file, replays that file instead. An empty seed range or
-    /// an unreadable replay file panics with the reason (use
+    /// Runs the exploration and reports the failure with the lowest seed.
+    ///
+    /// The environment steers it from the command line: [`REPLAY_ENV`]
+    /// replays a replay file instead (when the file names this exploration;
+    /// any other runs normally and says so), [`SEED_ENV`] runs one seed,
+    /// [`ITERATIONS_ENV`] changes the iteration count, [`SHARD_ENV`] runs
+    /// one shard. A setting it cannot use (an empty seed range, a bad
+    /// variable, an unreadable replay file) panics with the reason (use
     /// [`Explorer::try_run`] to handle it).
     pub fn run<F>(&self, setup: F) -> Exploration
     where
@@ -283,8 +377,7 @@ impl Explorer {
         }
     }
 
-    /// [`Explorer::run`], with an empty seed range or an unreadable
-    /// [`REPLAY_ENV`] file as an error.
+    /// [`Explorer::run`], with a setting it cannot use as an error.
     ///
     /// ```
     /// use sim_core::{Explorer, Term};
@@ -299,32 +392,91 @@ impl Explorer {
     where
         F: Fn(SimBuilder) -> Sim + Sync,
     {
-        if self.seeds.is_empty() {
-            return Err(ExploreError::EmptySeedRange {
-                start: self.seeds.start,
-                end: self.seeds.end,
-            });
-        }
-        if let Ok(path) = std::env::var(REPLAY_ENV) {
-            if !path.is_empty() {
-                return Ok(self.replay_into_exploration(Path::new(&path), &setup)?);
-            }
-        }
-        Ok(self.explore(&setup))
+        self.try_run_env(&env::Env::from_process(), &setup)
     }
 
-    fn explore<F>(&self, setup: &F) -> Exploration
+    /// [`Explorer::try_run`] under the given environment.
+    pub(crate) fn try_run_env<F>(
+        &self,
+        env: &env::Env,
+        setup: &F,
+    ) -> Result<Exploration, ExploreError>
+    where
+        F: Fn(SimBuilder) -> Sim + Sync,
+    {
+        let mut plan = Plan {
+            seeds: self.seeds.clone(),
+            shard: self
+                .shard
+                .map(|(k, n)| env::check_shard(k, n))
+                .transpose()?,
+        };
+        if plan.seeds.is_empty() {
+            return Err(ExploreError::EmptySeedRange {
+                start: plan.seeds.start,
+                end: plan.seeds.end,
+            });
+        }
+        if let Some(path) = &env.replay {
+            let file = ReplayFile::read(path)?;
+            if file.name == self.name {
+                return Ok(self.replay_into_exploration(Path::new(path), file, setup));
+            }
+            self.say(&format!(
+                "{REPLAY_ENV} names {}; {} runs normally",
+                file.name, self.name
+            ));
+        }
+        if let Some(v) = &env.iterations {
+            let n = env::parse_iterations(v)?;
+            plan.seeds = plan.seeds.start..plan.seeds.start.saturating_add(n);
+        }
+        if let Some(v) = &env.shard {
+            plan.shard = Some(env::parse_shard(v)?);
+        }
+        if let Some(v) = &env.seed {
+            let seed = env::parse_seed(v)?;
+            let end = seed.checked_add(1).ok_or(ExploreError::BadEnv {
+                var: SEED_ENV,
+                value: v.clone(),
+                expected: "a seed below 2^64-1 (a seed range ends after its last seed)",
+            })?;
+            plan = Plan {
+                seeds: seed..end,
+                shard: None,
+            };
+            self.say(&format!(
+                "{}: {SEED_ENV}={seed}: running seed {seed} only",
+                self.name
+            ));
+        }
+        Ok(self.explore(setup, &plan))
+    }
+
+    /// A line on stderr, unless quiet.
+    fn say(&self, line: &str) {
+        if !self.quiet {
+            eprintln!("{line}");
+        }
+    }
+
+    fn explore<F>(&self, setup: &F, plan: &Plan) -> Exploration
     where
         F: Fn(SimBuilder) -> Sim + Sync,
     {
         #[allow(clippy::disallowed_methods)]
         let started = std::time::Instant::now(); // tidy: allow wall time is reported, never simulated
-                                                 // PCT spreads its change points over a run's steps: one calibration
-                                                 // run measures them.
+        let (first_seed, total) = match plan.shard {
+            Some(shard) => env::shard_seeds(&plan.seeds, shard),
+            None => (plan.seeds.start, plan.seeds.end - plan.seeds.start),
+        };
+        let step = plan.shard.map_or(1, |(_, n)| n);
+        // PCT spreads its change points over a run's steps: one calibration
+        // run measures them.
         let estimate = if self.strategy.needs_estimate() {
             let r = self.run_one(
                 &setup,
-                self.seeds.start,
+                plan.seeds.start,
                 Box::new(Random::default()),
                 TraceMode::Digest,
                 &Removed::default(),
@@ -333,15 +485,18 @@ impl Explorer {
         } else {
             1
         };
-        let next = AtomicU64::new(self.seeds.start);
-        let stop = AtomicU64::new(self.seeds.end);
+        let progress = progress::Progress::new(&self.name, Some(total), self.quiet);
+        let next = AtomicU64::new(first_seed);
+        let stop = AtomicU64::new(plan.seeds.end);
         let failures: Mutex<Vec<(u64, RunReport)>> = Mutex::new(Vec::new());
         let threads = self.threads.max(1);
         // A seed is taken only while below the stop, so the counter never
-        // passes the range's end (nor wraps at `u64::MAX`).
+        // passes the range's end by more than one shard step; past
+        // `u64::MAX` it saturates there, which is never a seed (a range's end
+        // is exclusive).
         let take = || {
             next.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |s| {
-                (s < stop.load(Ordering::SeqCst)).then(|| s + 1)
+                (s < stop.load(Ordering::SeqCst)).then(|| s.saturating_add(step))
             })
         };
         std::thread::scope(|s| {
@@ -355,16 +510,19 @@ impl Explorer {
                             TraceMode::Digest,
                             &Removed::default(),
                         );
-                        if !r.outcome.is_ok() {
+                        let failed = !r.outcome.is_ok();
+                        if failed {
                             stop.fetch_min(seed, Ordering::SeqCst);
                             if let Ok(mut f) = failures.lock() {
                                 f.push((seed, r));
                             }
                         }
+                        progress.record(failed);
                     }
                 });
             }
         });
+        progress.finish();
         let first = failures
             .into_inner()
             .unwrap_or_default()
@@ -376,24 +534,31 @@ impl Explorer {
             strategy,
             runs: first
                 .as_ref()
-                .map_or(self.seeds.end - self.seeds.start, |(s, _)| {
-                    s - self.seeds.start + 1
-                }),
+                .map_or(total, |(s, _)| (s - first_seed) / step + 1),
             threads,
             wall: started.elapsed(),
+            shard: plan.shard,
+            printed: false,
             failure: None,
         };
         if let Some((_, report)) = first {
-            out.failure = Some(self.investigate(setup, report, out.strategy.clone()));
+            out.failure = Some(self.investigate(setup, report, out.strategy.clone(), plan.shard));
             if !self.quiet {
                 eprintln!("{out}");
+                out.printed = true;
             }
         }
         out
     }
 
     /// Shrinks a failure, replays it with a full trace and writes the files.
-    fn investigate<F>(&self, setup: &F, original: RunReport, strategy: String) -> Failure
+    fn investigate<F>(
+        &self,
+        setup: &F,
+        original: RunReport,
+        strategy: String,
+        shard: Option<(u64, u64)>,
+    ) -> Failure
     where
         F: Fn(SimBuilder) -> Sim + Sync,
     {
@@ -472,29 +637,31 @@ impl Explorer {
             picture_path: None,
         };
         if self.write_files {
-            self.write_artifacts(&mut failure);
+            self.write_artifacts(&mut failure, shard);
         }
         failure
     }
 
-    fn write_artifacts(&self, failure: &mut Failure) {
-        let stem = if failure.seed == failure.schedule_seed {
-            format!("{}-seed{}", sanitize(&self.name), failure.seed)
-        } else {
-            format!(
-                "{}-seed{}-schedule{}",
-                sanitize(&self.name),
-                failure.seed,
-                failure.schedule_seed
-            )
+    fn write_artifacts(&self, failure: &mut Failure, shard: Option<(u64, u64)>) {
+        let mut stem = sanitize(&self.name);
+        if let Some((k, n)) = shard {
+            stem.push_str(&format!("-shard{k}of{n}"));
+        }
+        stem.push_str(&format!("-seed{}", failure.seed));
+        if failure.seed != failure.schedule_seed {
+            stem.push_str(&format!("-schedule{}", failure.schedule_seed));
+        }
+        let dir = match &self.out_dir {
+            Some(d) => paths::absolute(d),
+            None => paths::default_out_dir(),
         };
-        let replay_path = self.out_dir.join(format!("{stem}.json"));
+        let replay_path = dir.join(format!("{stem}.json"));
         match failure.replay.write(&replay_path) {
             Ok(()) => failure.replay_path = Some(replay_path),
             Err(e) => eprintln!("erpc-sim: {e}"),
         }
         if let Ok(text) = trace_to_jsonl(&failure.report.trace) {
-            let p = self.out_dir.join(format!("{stem}.trace.jsonl"));
+            let p = dir.join(format!("{stem}.trace.jsonl"));
             if std::fs::write(&p, text).is_ok() {
                 failure.trace_path = Some(p);
             }
@@ -504,91 +671,24 @@ impl Explorer {
             self.name, failure.seed, failure.report.outcome
         );
         let html = crate::render::sequence_diagram_html(&failure.report.trace, &title);
-        let p = self.out_dir.join(format!("{stem}.html"));
+        let p = dir.join(format!("{stem}.html"));
         if std::fs::write(&p, html).is_ok() {
             failure.picture_path = Some(p);
         }
     }
+}
 
-    /// Replays a replay file strictly, with a full trace. The report's
-    /// `divergence` says where the program no longer fits the schedule.
-    pub fn replay<F>(&self, file: &ReplayFile, setup: F) -> RunReport
-    where
-        F: Fn(SimBuilder) -> Sim + Sync,
-    {
-        let mut r = self.run_seeds(
-            &setup,
-            (file.seed, file.schedule_seed),
-            Box::new(Replay::new(file.schedule())),
-            TraceMode::Full,
-            &Removed {
-                actions: file.suppressed_actions.clone(),
-                faults: file.suppressed_faults.clone(),
-            },
-        );
-        let digest = format!("{:016x}", r.digest);
-        if r.divergence.is_none() && digest != file.digest {
-            r.divergence = Some(format!(
-                "the trace digest is {digest}, the replay file recorded {}: the program changed",
-                file.digest
-            ));
-        }
-        r
-    }
-
-    /// Reads a replay file and replays it (see [`Explorer::replay`]).
-    pub fn replay_file<F>(&self, path: impl AsRef<Path>, setup: F) -> Result<RunReport, ReplayError>
-    where
-        F: Fn(SimBuilder) -> Sim + Sync,
-    {
-        let file = ReplayFile::read(path)?;
-        Ok(self.replay(&file, setup))
-    }
-
-    fn replay_into_exploration<F>(&self, path: &Path, setup: &F) -> Result<Exploration, ReplayError>
-    where
-        F: Fn(SimBuilder) -> Sim + Sync,
-    {
-        let file = ReplayFile::read(path)?;
-        let report = self.replay(&file, setup);
-        if !self.quiet {
-            eprintln!("replayed {}:\n{report}", path.display());
-        }
-        // A replay that no longer follows its file is a failure even when the
-        // run completed: it did not reproduce what the file recorded.
-        let failed = !report.outcome.is_ok() || report.divergence.is_some();
-        let failure = failed.then(|| Failure {
-            seed: file.seed,
-            schedule_seed: file.schedule_seed,
-            outcome: report.outcome.clone(),
-            original_choices: file.choices.len(),
-            original_steps: file.steps,
-            shrunk_choices: file.choices.len(),
-            shrunk_preemptions: report.preemptions as usize,
-            removed_actions: file.suppressed_actions.clone(),
-            removed_faults: file.suppressed_faults.clone(),
-            faults: Vec::new(),
-            shrink_runs: 0,
-            report,
-            replay: file.clone(),
-            replay_path: Some(path.to_path_buf()),
-            trace_path: None,
-            picture_path: None,
-        });
-        Ok(Exploration {
-            name: self.name.clone(),
-            strategy: "replay".into(),
-            runs: 1,
-            threads: 1,
-            wall: Duration::ZERO,
-            failure,
-        })
-    }
+/// What one exploration runs, once the environment had its say.
+struct Plan {
+    seeds: Range<u64>,
+    shard: Option<(u64, u64)>,
 }
 
 fn failure_text(o: &Outcome) -> (String, String) {
     let msg = match o {
-        Outcome::CheckFailed { message, .. } | Outcome::Panicked { message, .. } => message.clone(),
+        Outcome::CheckFailed { message, .. }
+        | Outcome::Panicked { message, .. }
+        | Outcome::EndCheckFailed { message } => message.clone(),
         other => other.to_string(),
     };
     (o.kind().to_string(), msg)
@@ -607,8 +707,9 @@ fn sanitize(s: &str) -> String {
 }
 
 /// Explores `program` under seeds `0..iterations` with the defaults of
-/// [`Explorer::new`] (Random strategy, all cores, shrinking, files under
-/// `target/erpc-sim/`): the short form of the builder.
+/// [`Explorer::for_test`] (named after the running test, Random strategy, all
+/// cores, shrinking, files under `erpc-sim/` in the target directory): the
+/// short form of the builder.
 ///
 /// ```
 /// use sim_core::{explore, Term};
@@ -624,147 +725,5 @@ pub fn explore<F>(iterations: u64, program: F) -> Exploration
 where
     F: Fn(SimBuilder) -> Sim + Sync,
 {
-    Explorer::new("explore").iterations(iterations).run(program)
-}
-
-/// Runs a program twice under the same seed with full traces and compares them
-/// event by event: `Err` names the first step where they differ (something
-/// outside the simulation leaked in: a `HashMap`, the wall clock, a thread).
-///
-/// ```
-/// use sim_core::{check_determinism, Term};
-/// check_determinism(3, |b| {
-///     let mut sim = b.nodes(["a@sim", "b@sim"]).build().unwrap();
-///     sim.spawn("a@sim", |cx| async move {
-///         let p = cx.spawn_on("b@sim", |c| async move { Ok(Term::Atom(c.node())) }).await?;
-///         Ok(Term::Pid(p))
-///     }).unwrap();
-///     sim
-/// }).unwrap();
-/// ```
-pub fn check_determinism<F>(seed: u64, setup: F) -> Result<u64, String>
-where
-    F: Fn(SimBuilder) -> Sim + Sync,
-{
-    let ex = Explorer::new("determinism").quiet(true).write_files(false);
-    let a = ex.run_one(
-        &setup,
-        seed,
-        Box::new(Random::default()),
-        TraceMode::Full,
-        &Removed::default(),
-    );
-    let b = ex.run_one(
-        &setup,
-        seed,
-        Box::new(Random::default()),
-        TraceMode::Full,
-        &Removed::default(),
-    );
-    for (i, (x, y)) in a.trace.iter().zip(b.trace.iter()).enumerate() {
-        if x != y {
-            return Err(format!(
-                "runs diverge at record {i} (step {}, {}):\n  first:  {:?}\n  second: {:?}",
-                x.step, x.time, x.event, y.event
-            ));
-        }
-    }
-    if a.trace.len() != b.trace.len() || a.digest != b.digest {
-        return Err(format!(
-            "runs differ in length: {} vs {} records (digests {:016x} vs {:016x})",
-            a.trace.len(),
-            b.trace.len(),
-            a.digest,
-            b.digest
-        ));
-    }
-    Ok(a.digest)
-}
-
-impl RunReport {
-    pub(crate) fn setup_panicked(seed: u64, strategy: String, message: String) -> RunReport {
-        RunReport {
-            seed,
-            strategy,
-            outcome: Outcome::Panicked {
-                pid: Pid::new(0, 0, 0),
-                message: format!("the program's setup panicked: {message}"),
-            },
-            steps: 0,
-            time: crate::time::Time::ZERO,
-            digest: 0,
-            schedule: crate::sched::Schedule::new(seed, Vec::new()),
-            schedule_seed: seed,
-            preemptions: 0,
-            books: Default::default(),
-            panics: Vec::new(),
-            results: Vec::new(),
-            trace: Vec::new(),
-            divergence: None,
-            planned_actions: 0,
-            suppressed: Vec::new(),
-            faults: Vec::new(),
-            suppressed_faults: Vec::new(),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::term::Term;
-
-    fn one(b: SimBuilder, extra: bool) -> Sim {
-        let mut sim = b.nodes(["a@sim"]).build().expect("one node");
-        sim.spawn("a@sim", move |cx| async move {
-            let me = cx.self_pid();
-            for i in 0..2 {
-                cx.spawn(move |c| async move {
-                    c.send(me, Term::Int(i)).await?;
-                    Ok(Term::Int(i))
-                })
-                .await?;
-            }
-            let first = cx.recv().await;
-            cx.recv().await;
-            cx.check(first == Term::Int(0), "the first child wins")?;
-            Ok(first)
-        })
-        .expect("a@sim");
-        if extra {
-            sim.spawn("a@sim", |_cx| async move { Ok(Term::atom("extra")) })
-                .expect("a@sim");
-        }
-        sim
-    }
-
-    #[test]
-    fn a_replay_file_that_diverges_is_a_failed_exploration() {
-        let ex = Explorer::new("diverge")
-            .seeds(0..200)
-            .threads(1)
-            .write_files(false)
-            .quiet(true);
-        let f = ex
-            .run(|b| one(b, false))
-            .failure
-            .expect("some schedule lets child 1 win");
-        let path =
-            std::env::temp_dir().join(format!("erpc-sim-diverge-{}.json", std::process::id()));
-        f.replay.write(&path).expect("write the replay file");
-        let same = ex
-            .replay_into_exploration(&path, &|b| one(b, false))
-            .expect("readable");
-        assert!(same.failure.is_some(), "the failure replays");
-        let changed = ex
-            .replay_into_exploration(&path, &|b| one(b, true))
-            .expect("readable");
-        let _ = std::fs::remove_file(&path);
-        let fail = changed
-            .failure
-            .as_ref()
-            .expect("a diverged replay is a failure");
-        assert!(fail.report.divergence.is_some());
-        assert!(changed.to_string().contains("diverged:"), "{changed}");
-    }
+    Explorer::for_test().iterations(iterations).run(program)
 }

@@ -51,7 +51,8 @@ pub use cx::{Cx, NodeRef, Receive, ReceiveForever, SendMsg, Target};
 pub use exception::{Class, Exception, Frame, FrameArgs};
 pub use explore::{
     check_determinism, explore, DfsExploration, Exploration, ExploreError, Explorer, Failure,
-    ReplayError, ReplayFile, StrategyFactory, REPLAY_ENV, REPLAY_FORMAT,
+    ReplayError, ReplayFile, StrategyFactory, ITERATIONS_ENV, REPLAY_ENV, REPLAY_FORMAT, SEED_ENV,
+    SHARD_ENV,
 };
 pub use id::{NodeId, Pid, Ref};
 pub use net::{FaultId, Network, ReliableNetwork, Verdict};

@@ -59,6 +59,12 @@ pub enum Outcome {
         /// Every blocked process and what it waits for.
         blocked: Vec<Blocked>,
     },
+    /// The run completed, and then an end-of-run check (`Sim::check_end`,
+    /// `Explorer::check_end`) objected to it.
+    EndCheckFailed {
+        /// What the check said.
+        message: String,
+    },
 }
 
 impl Outcome {
@@ -74,7 +80,8 @@ impl Outcome {
 
     /// A short stable name for the kind of outcome (used to compare failures
     /// while shrinking): `completed`, `check_failed`, `panicked`,
-    /// `action_panicked`, `step_budget`, `time_budget`, `deadlock`.
+    /// `action_panicked`, `step_budget`, `time_budget`, `deadlock`,
+    /// `end_check_failed`.
     ///
     /// ```
     /// use sim_core::Outcome;
@@ -89,6 +96,7 @@ impl Outcome {
             Outcome::StepBudget { .. } => "step_budget",
             Outcome::TimeBudget => "time_budget",
             Outcome::Deadlock { .. } => "deadlock",
+            Outcome::EndCheckFailed { .. } => "end_check_failed",
         }
     }
 }
@@ -119,6 +127,9 @@ impl fmt::Display for Outcome {
                     write!(f, "\n  {b}")?;
                 }
                 Ok(())
+            }
+            Outcome::EndCheckFailed { message } => {
+                write!(f, "end-of-run check failed: {message}")
             }
         }
     }
@@ -336,6 +347,27 @@ impl RunReport {
         }
     }
 
+    /// The one line that reruns this run: a run is a function of its
+    /// program and seeds, so the same program built with these seeds fails
+    /// the same way.
+    ///
+    /// ```
+    /// use sim_core::{Sim, Term};
+    /// let mut sim = Sim::builder().seed(3).schedule_seed(8).nodes(["a@sim"]).build().unwrap();
+    /// sim.spawn("a@sim", |cx| async move { cx.check(false, "no")?; Ok(Term::Int(1)) }).unwrap();
+    /// let r = sim.run();
+    /// assert!(r.replay_line().starts_with("Sim::builder().seed(3).schedule_seed(8)"));
+    /// assert_eq!(r.to_string().matches(&r.replay_line()).count(), 1);
+    /// ```
+    pub fn replay_line(&self) -> String {
+        let seeds = if self.seed == self.schedule_seed {
+            format!(".seed({})", self.seed)
+        } else {
+            format!(".seed({}).schedule_seed({})", self.seed, self.schedule_seed)
+        };
+        format!("Sim::builder(){seeds} with the same program and strategy reruns this run")
+    }
+
     fn assert_ok_inner(&self) {
         if !self.outcome.is_ok() {
             panic!("simulation failed\n{self}");
@@ -365,11 +397,7 @@ impl fmt::Display for RunReport {
         )?;
         writeln!(f, "digest:   {:016x}", self.digest)?;
         if !self.outcome.is_ok() {
-            writeln!(
-                f,
-                "replay:   build the same program with .seed({}).schedule_seed({}).strategy(Replay::new(report.schedule.clone()))",
-                self.seed, self.schedule_seed
-            )?;
+            writeln!(f, "replay:   {}", self.replay_line())?;
         }
         if let Some(d) = &self.divergence {
             writeln!(f, "replay diverged: {d}")?;

@@ -42,6 +42,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
+mod end_check;
+use end_check::EndChecks;
+
 /// Misuse of the builder or of `Sim` (never an Erlang outcome).
 ///
 /// ```
@@ -435,7 +438,10 @@ impl SimBuilder {
             w.spawn_boot(node, b);
             w.drain_local();
         }
-        Ok(Sim { world })
+        Ok(Sim {
+            world,
+            end_checks: EndChecks::default(),
+        })
     }
 }
 
@@ -487,6 +493,7 @@ fn action_error(action: &dyn ControlAction, e: ActionError) -> SimError {
 /// ```
 pub struct Sim {
     world: Rc<RefCell<World>>,
+    end_checks: EndChecks,
 }
 
 impl std::fmt::Debug for Sim {
@@ -677,9 +684,55 @@ impl Sim {
         self.world.borrow_mut().suppressed_faults = v;
     }
 
-    /// Runs until the run ends (see [`crate::Outcome`]) and reports. Calling it
-    /// again after an outcome returns the same report.
+    /// Adds an end-of-run check: once the run has completed, `check` reads
+    /// its report and anything the processes recorded, and `Err(message)`
+    /// fails the run with [`crate::Outcome::EndCheckFailed`] (a panic in
+    /// `check` fails it too, with the panic's message). Checks run in the
+    /// order they were added, once, and only on a run that completed: a run
+    /// that already failed keeps its own outcome.
+    ///
+    /// Ghost state, the facts the processes record for the check, is shared
+    /// through an `Rc`: the program creates it, gives a clone to each process
+    /// that records and one to the check. Built inside the closure given to an
+    /// explorer, it is fresh in every run.
+    ///
+    /// ```
+    /// use sim_core::{Outcome, Sim, Term};
+    /// use std::{cell::RefCell, rc::Rc};
+    ///
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// let acked: Rc<RefCell<Vec<i64>>> = Rc::default();
+    /// for i in 0..3 {
+    ///     let acked = acked.clone();
+    ///     sim.spawn("a@sim", move |_cx| async move {
+    ///         acked.borrow_mut().push(i);
+    ///         Ok(Term::Int(i))
+    ///     }).unwrap();
+    /// }
+    /// sim.check_end(move |_report| match acked.borrow().len() {
+    ///     4 => Ok(()),
+    ///     n => Err(format!("{n} of 4 writes acknowledged")),
+    /// });
+    /// let report = sim.run();
+    /// assert_eq!(
+    ///     report.outcome,
+    ///     Outcome::EndCheckFailed { message: "3 of 4 writes acknowledged".into() }
+    /// );
+    /// ```
+    pub fn check_end(&mut self, check: impl Fn(&RunReport) -> Result<(), String> + 'static) {
+        self.end_checks.push(Box::new(check));
+    }
+
+    /// Runs until the run ends (see [`crate::Outcome`]), applies the
+    /// end-of-run checks ([`Sim::check_end`]) and reports. Calling it again
+    /// after an outcome returns the same report.
     pub fn run(&mut self) -> RunReport {
+        let mut report = self.run_steps();
+        self.end_checks.apply(&mut report);
+        report
+    }
+
+    fn run_steps(&mut self) -> RunReport {
         let mut cx = Context::from_waker(Waker::noop());
         let mut dead: Vec<BoxFuture> = Vec::new();
         // One world borrow per step: taking a polled future back and choosing

@@ -203,7 +203,12 @@ fn a_failed_run_replays_from_its_report_schedule() {
         .map(|s| race(Sim::builder().seed(s)).run())
         .find(|r| !r.outcome.is_ok())
         .expect("some seed fails");
-    assert!(failing.to_string().contains("Replay::new"), "{failing}");
+    // The report prints one line to rerun it: the same program, the same seeds.
+    let line = failing.replay_line();
+    assert_eq!(failing.to_string().matches(&line).count(), 1, "{failing}");
+    assert!(line.contains(&format!(".seed({})", failing.seed)), "{line}");
+    let rebuilt = race(Sim::builder().seed(failing.seed)).run();
+    assert_eq!(rebuilt.digest, failing.digest, "the line's seeds rerun it");
     let again = race(
         Sim::builder()
             .seed(failing.seed)

@@ -289,6 +289,27 @@ impl Cx {
         Err(Exception::exit(Term::atom("check_failed")))
     }
 
+    /// Fails the run now, as a [`Cx::check`] whose condition is false: the
+    /// run stops after this step with [`crate::Outcome::CheckFailed`], and the
+    /// returned `exit` exception (`check_failed`) ends the process when
+    /// returned or raised with `?`.
+    ///
+    /// ```
+    /// # use sim_core::{Sim, Term, Outcome};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     let reply: Option<Term> = None;
+    ///     let v = reply.ok_or_else(|| cx.fail("no reply"))?;
+    ///     Ok(v)
+    /// }).unwrap();
+    /// let r = sim.run();
+    /// assert!(matches!(r.outcome, Outcome::CheckFailed { ref message, .. } if message == "no reply"));
+    /// ```
+    pub fn fail(&self, message: impl Into<String>) -> Exception {
+        self.world().check_failed(self.pid, message.into());
+        Exception::exit(Term::atom("check_failed"))
+    }
+
     /// `monitor_node(Node, Flag)`: with `true`, one `{nodedown, Node}` message
     /// per call when the connection to `Node` is lost (at once if it cannot be
     /// reached); `false` removes every such monitor.

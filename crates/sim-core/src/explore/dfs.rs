@@ -1,6 +1,7 @@
 //! Depth-first exploration: every schedule within the bounds, with an optional
 //! preemption bound; a failure is shrunk and written out as any other.
 
+use super::progress::Progress;
 use super::{Explorer, Failure, Removed};
 use crate::report::RunReport;
 use crate::sched::Strategy;
@@ -91,6 +92,23 @@ impl Explorer {
     where
         F: Fn(SimBuilder) -> Sim + Sync,
     {
+        // How many schedules there are is known only once they are all run.
+        let progress = Progress::new(&self.name, None, self.quiet);
+        let r = self.dfs_runs(template, max_schedules, setup, &progress);
+        progress.finish();
+        r
+    }
+
+    fn dfs_runs<F>(
+        &self,
+        template: crate::sched::Dfs,
+        max_schedules: u64,
+        setup: &F,
+        progress: &Progress,
+    ) -> DfsExploration
+    where
+        F: Fn(SimBuilder) -> Sim + Sync,
+    {
         let seed = self.data_of(self.seeds.start);
         let mut prefix = Vec::new();
         let mut n = 0;
@@ -111,8 +129,9 @@ impl Explorer {
                 &Removed::default(),
             );
             n += 1;
+            progress.record(!r.outcome.is_ok());
             if !r.outcome.is_ok() {
-                let failure = self.investigate(setup, r, dfs.name());
+                let failure = self.investigate(setup, r, dfs.name(), None);
                 if !self.quiet {
                     eprintln!("{}: dfs found a failure after {n} schedule(s)", self.name);
                 }

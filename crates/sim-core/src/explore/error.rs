@@ -25,6 +25,27 @@ pub enum ExploreError {
         /// The range's (exclusive) end.
         end: u64,
     },
+    /// A shard that does not exist: [`crate::Explorer::shard`] needs
+    /// `count >= 1` and `index < count`.
+    #[error("shard {index}/{count} does not exist: shards are numbered 0 to count - 1, and count is at least 1")]
+    BadShard {
+        /// The shard asked for.
+        index: u64,
+        /// The number of shards.
+        count: u64,
+    },
+    /// An environment variable that steers explorations ([`crate::SEED_ENV`],
+    /// [`crate::ITERATIONS_ENV`], [`crate::SHARD_ENV`]) holds a value it cannot
+    /// mean.
+    #[error("{var}={value:?} is not valid: expected {expected}")]
+    BadEnv {
+        /// The variable.
+        var: &'static str,
+        /// Its value.
+        value: String,
+        /// What it should hold.
+        expected: &'static str,
+    },
     /// The replay file named by [`REPLAY_ENV`] could not be used.
     #[error("{REPLAY_ENV}: {0}")]
     Replay(#[from] ReplayError),

@@ -57,6 +57,12 @@ pub struct Exploration {
     pub threads: usize,
     /// Wall-clock time (reporting only; never used by a simulation).
     pub wall: Duration,
+    /// The shard run, `(index, count)` (see [`crate::Explorer::shard`]).
+    pub shard: Option<(u64, u64)>,
+    /// Whether the report already went to stderr (then
+    /// [`Exploration::assert_ok`] panics with a short message, not the whole
+    /// report again).
+    pub printed: bool,
     /// The first failure, shrunk.
     pub failure: Option<Failure>,
 }
@@ -72,24 +78,64 @@ impl Exploration {
         }
     }
 
-    /// Panics with the failure report if a failure was found.
+    /// Panics if a failure was found: with the whole report, or, when the
+    /// exploration already printed it, with its first line and the line
+    /// that replays it.
+    ///
+    /// ```
+    /// use sim_core::{Explorer, Term};
+    /// let r = Explorer::new("fine").iterations(2).quiet(true).run(|b| {
+    ///     let mut sim = b.nodes(["a@sim"]).build().unwrap();
+    ///     sim.spawn("a@sim", |_| async move { Ok(Term::Int(1)) }).unwrap();
+    ///     sim
+    /// });
+    /// r.assert_ok();
+    /// ```
     pub fn assert_ok(&self) {
-        if self.failure.is_some() {
+        let Some(fail) = &self.failure else {
+            return;
+        };
+        if !self.printed {
             panic!("{self}");
         }
+        let mut msg = format!(
+            "{} (seed {}): {} (the report is printed above)",
+            self.headline(),
+            fail.seed,
+            fail.outcome
+        );
+        if let Some(p) = &fail.replay_path {
+            msg.push_str(&format!("\nreplay: {REPLAY_ENV}={}", p.display()));
+        }
+        panic!("{msg}");
+    }
+
+    fn headline(&self) -> String {
+        let shard = match self.shard {
+            Some((k, n)) => format!(" in shard {k}/{n}"),
+            None => String::new(),
+        };
+        format!(
+            "{}: FAILED after {} schedule(s){shard}",
+            self.name, self.runs
+        )
     }
 }
 
 impl fmt::Display for Exploration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Some(fail) = &self.failure else {
+            let shard = match self.shard {
+                Some((k, n)) => format!(" (shard {k}/{n}: the seeds s with s mod {n} = {k})"),
+                None => String::new(),
+            };
             return writeln!(
                 f,
-                "{}: {} schedules explored with {} on {} thread(s), no failure",
+                "{}: {} schedules explored with {} on {} thread(s){shard}, no failure",
                 self.name, self.runs, self.strategy, self.threads
             );
         };
-        writeln!(f, "{}: FAILED after {} schedule(s)", self.name, self.runs)?;
+        writeln!(f, "{}", self.headline())?;
         writeln!(
             f,
             "seed:      {} (schedule seed {})",

@@ -9,8 +9,9 @@
 //! actually made, so it stays aligned; the shrunk run replays strictly.
 //!
 //! A candidate is kept only if it fails the same way in no more steps.
-//! "The same way": the same kind of failure (check, deadlock, crash, budget),
-//! in a process on the same node, and for a failed check or a panic the same
+//! "The same way": the same kind of failure (check, deadlock, crash, budget,
+//! end-of-run check), in a process on the same node, and for a failed check,
+//! a panic or an end-of-run check the same
 //! message once every number in it is blanked out (messages that print
 //! counters or times would otherwise pin the shrinker to the original run).
 
@@ -58,6 +59,7 @@ pub(crate) fn signature(o: &Outcome) -> Signature {
         Outcome::CheckFailed { pid, message } | Outcome::Panicked { pid, message } => {
             (Some(pid.node().0), Some(shape(message)))
         }
+        Outcome::EndCheckFailed { message } => (None, Some(shape(message))),
         _ => (None, None),
     };
     Signature {
