@@ -355,6 +355,15 @@ impl World {
     /// became runnable now, in list order.
     #[inline]
     pub(crate) fn sync_stamps(&mut self) {
+        if self.stamps.len() < self.enabled.len() {
+            self.stamp_new();
+        }
+    }
+
+    fn stamp_new(&mut self) {
+        // Without a run window the horizon needs no oldest runnable process
+        // (see `step::horizon`), so the run queue is not kept.
+        let fifo = self.run_window > Time::ZERO;
         while self.stamps.len() < self.enabled.len() {
             let i = self.stamps.len();
             self.enable_seq += 1;
@@ -362,7 +371,7 @@ impl World {
                 earliest: self.now,
                 seq: self.enable_seq,
             });
-            if let Owner::Proc(key) = self.owners[i] {
+            if let (true, Owner::Proc(key)) = (fifo, self.owners[i]) {
                 self.run_fifo.push_back((key, self.enable_seq));
             }
         }
@@ -457,11 +466,9 @@ impl World {
         };
         match p.status {
             Status::Runnable => {
-                self.enable_proc(key);
-                if let Some(p) = self.procs.get(key) {
-                    let pos = p.enabled_pos as usize;
-                    self.move_to_front(pos);
-                }
+                enable(&mut self.enabled, &mut self.owners, key, p);
+                let pos = p.enabled_pos as usize;
+                self.move_to_front(pos);
             }
             Status::Waiting(_) => {}
             Status::Running => p.status = Status::Waiting(Wait::Foreign),

@@ -128,7 +128,14 @@ impl World {
     /// The latest instant the next event may happen at.
     fn horizon(&mut self, timer: Option<(Time, u64)>) -> Time {
         let mut h = Time::MAX;
-        if let Some(since) = self.oldest_runnable() {
+        if self.run_window == Time::ZERO {
+            // Any runnable process holds time at `now` (it became runnable
+            // by then), so which one waited longest does not matter.
+            self.sync_stamps();
+            if !self.enabled.is_empty() {
+                h = self.now;
+            }
+        } else if let Some(since) = self.oldest_runnable() {
             h = h.min(since.saturating_add(self.run_window));
         }
         for &di in &self.active {
