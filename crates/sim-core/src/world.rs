@@ -425,11 +425,19 @@ impl World {
 
     /// Removes the event at `i` (swap-remove, fixing the moved event's owner).
     pub(crate) fn take_enabled(&mut self, i: usize) -> (Event, Owner) {
+        let (ev, owner) = self.unlist(i);
+        self.set_pos(owner, NOT_ENABLED);
+        (ev, owner)
+    }
+
+    /// [`World::take_enabled`] but for the taken owner's position, which the
+    /// caller resets (the step loop, holding the process anyway).
+    #[inline]
+    pub(crate) fn unlist(&mut self, i: usize) -> (Event, Owner) {
         self.sync_stamps();
         let ev = self.enabled.swap_remove(i);
         let owner = self.owners.swap_remove(i);
         self.stamps.swap_remove(i);
-        self.set_pos(owner, NOT_ENABLED);
         if let Some(&moved) = self.owners.get(i) {
             self.set_pos(moved, i as u32);
         }

@@ -207,16 +207,18 @@ impl World {
         let Owner::Proc(key) = self.owners[i] else {
             return Next::Again;
         };
-        self.take_enabled(i);
+        self.unlist(i);
         self.current = Some(key);
         self.run(key)
     }
 
-    /// A process's turn: running, its future handed out.
+    /// A process's turn, just taken off the enabled list: running, its
+    /// future handed out.
     fn run(&mut self, key: ProcKey) -> Next {
         let Some(p) = self.procs.get_mut(key) else {
             return Next::Again;
         };
+        p.enabled_pos = NOT_ENABLED;
         p.status = Status::Running;
         self.last_ran = Some(p.pid);
         match p.future.take() {
