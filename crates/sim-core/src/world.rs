@@ -467,11 +467,14 @@ impl World {
         }
     }
 
-    /// After a process's step: if it can go on, it goes in front.
-    fn after_step(&mut self, key: ProcKey) {
+    /// After a process's step: its future back in place, and if it can go
+    /// on, it goes in front.
+    fn after_step(&mut self, key: ProcKey, fut: BoxFuture) {
         let Some(p) = self.procs.get_mut(key) else {
+            self.graveyard.push(fut);
             return;
         };
+        p.future = Some(fut);
         match p.status {
             Status::Runnable => {
                 enable(&mut self.enabled, &mut self.owners, key, p);
@@ -488,11 +491,9 @@ impl World {
     #[inline]
     pub(crate) fn after_pending(&mut self, key: ProcKey, fut: BoxFuture) {
         self.yield_owed = false;
-        let Some(p) = self.procs.get_mut(key) else {
-            return self.after_poll(key, fut, Ok(std::task::Poll::Pending));
-        };
-        p.future = Some(fut);
-        self.after_step(key);
+        // A process that died during its own step leaves its future to the
+        // graveyard, as `after_poll` does.
+        self.after_step(key, fut);
         self.drain_local();
     }
 
@@ -512,10 +513,7 @@ impl World {
             return;
         };
         match res {
-            Ok(std::task::Poll::Pending) => {
-                p.future = Some(fut);
-                self.after_step(key);
-            }
+            Ok(std::task::Poll::Pending) => self.after_step(key, fut),
             Ok(std::task::Poll::Ready(result)) => {
                 self.graveyard.push(fut);
                 // An error's result is its exit reason: `terminate` copies it
