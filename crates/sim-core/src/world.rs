@@ -18,7 +18,7 @@ mod timer;
 pub(crate) use arrive::{spawn_error, spawn_ok};
 pub(crate) use conn::Dir;
 pub use control::{ActionError, Control, ControlAction};
-pub(crate) use ops::{Attempt, Marker, RecvState};
+pub(crate) use ops::{Attempt, Marker, RecvPhase};
 pub(crate) use process::{
     MonIn, MonOut, Pending, Priority, Proc, ProcRef, SpawnBody, StartFn, Status, Wait,
 };
