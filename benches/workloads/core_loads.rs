@@ -5,6 +5,9 @@ use crate::table::Table;
 use erpc_sim::prelude::*;
 use std::time::Instant;
 
+/// W3's ring size.
+pub const RING: usize = 10_000;
+
 fn run(sim: &mut Sim) -> RunReport {
     let r = sim.run();
     assert!(r.outcome.is_ok(), "{r}");
@@ -53,6 +56,20 @@ pub fn w1(t: &mut Table, n: u64) {
         "allocs/message",
         "whole run, setup included",
     );
+    let bytes_per_step = r.schedule.choices.bytes() as f64 / r.steps.max(1) as f64;
+    t.add(
+        "W1 schedule",
+        bytes_per_step,
+        "bytes/step",
+        format!("{} choice points", r.schedule.choices.len()),
+    );
+    t.fig("w1", "ns_per_op", secs * 1e9 / n as f64, "msg");
+    t.fig(
+        "schedule_bytes_per_step",
+        "value",
+        bytes_per_step,
+        "byte/step",
+    );
 }
 
 /// W2: `n` processes spawned that exit at once, all awaited (monitor + DOWN).
@@ -78,6 +95,7 @@ pub fn w2(t: &mut Table, n: u64) {
         "ns/spawn",
         "spawn_monitor + DOWN",
     );
+    t.fig("w2", "ns_per_op", secs * 1e9 / n as f64, "spawn");
 }
 
 /// W3: `procs` processes in a ring pass a token `hops` times.
@@ -119,6 +137,7 @@ pub fn w3(t: &mut Table, procs: usize, hops: i64) {
         "ns/hop",
         format!("{procs} processes"),
     );
+    t.fig("w3", "ns_per_op", secs * 1e9 / hops as f64, "hop");
 }
 
 /// W6: `n` processes blocked in receive: bytes per process.
@@ -129,6 +148,7 @@ pub fn w6(t: &mut Table, n: usize) {
         .process_limit("a@sim", n + 1)
         .build()
         .unwrap();
+    let start = Instant::now();
     for _ in 0..n {
         sim.spawn_background("a@sim", |cx| async move {
             cx.recv().await;
@@ -137,6 +157,7 @@ pub fn w6(t: &mut Table, n: usize) {
         .unwrap();
     }
     sim.run();
+    let secs = start.elapsed().as_secs_f64();
     let bytes = alloc::live().saturating_sub(before);
     t.add(
         "W6 idle process",
@@ -144,6 +165,8 @@ pub fn w6(t: &mut Table, n: usize) {
         "bytes/process",
         format!("{n} blocked in receive"),
     );
+    t.fig("w6", "ns_per_op", secs * 1e9 / n as f64, "process");
+    t.fig("w6", "bytes_per_op", bytes as f64 / n as f64, "process");
     t.add(
         "W6 peak RSS",
         alloc::peak_rss_bytes() as f64 / (1024.0 * 1024.0),

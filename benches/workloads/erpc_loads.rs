@@ -35,8 +35,11 @@ fn calls(nodes: &[&str], target: &'static str, n: u64, timeout: Timeout, queued:
     timed(&mut sim)
 }
 
-/// W4: `erpc:call` to the own node, with and without a timeout.
-pub fn w4(t: &mut Table, n: u64) {
+/// The unrelated messages W7 queues before its calls.
+pub const W7_QUEUED: usize = 1_000_000;
+
+/// W4's figure: `n` calls to the own node with a timeout (a spawned applier).
+pub fn w4_call(t: &mut Table, n: u64) {
     let secs = calls(&["a@sim"], "a@sim", n, Timeout::ms(5_000), 0);
     t.add(
         "W4 local erpc, timeout",
@@ -44,6 +47,12 @@ pub fn w4(t: &mut Table, n: u64) {
         "ns/call",
         "spawned applier",
     );
+    t.fig("w4", "ns_per_op", secs * 1e9 / n as f64, "call");
+}
+
+/// W4: `erpc:call` to the own node, with and without a timeout.
+pub fn w4(t: &mut Table, n: u64) {
+    w4_call(t, n);
     let secs = calls(&["a@sim"], "a@sim", n, Timeout::Infinity, 0);
     t.add(
         "W4 local erpc, infinity",
@@ -53,8 +62,8 @@ pub fn w4(t: &mut Table, n: u64) {
     );
 }
 
-/// W5: `erpc:call` to a second node (zero latency); multicall to 3 nodes.
-pub fn w5(t: &mut Table, n: u64) {
+/// W5's figure: `n` calls to a second node (zero latency).
+pub fn w5_call(t: &mut Table, n: u64) {
     let secs = calls(&["a@sim", "b@sim"], "b@sim", n, Timeout::ms(5_000), 0);
     t.add(
         "W5 remote erpc call",
@@ -62,6 +71,12 @@ pub fn w5(t: &mut Table, n: u64) {
         "calls/s",
         "zero latency",
     );
+    t.fig("w5", "ns_per_op", secs * 1e9 / n as f64, "call");
+}
+
+/// W5: `erpc:call` to a second node (zero latency); multicall to 3 nodes.
+pub fn w5(t: &mut Table, n: u64) {
+    w5_call(t, n);
     let mut sim = Sim::builder()
         .nodes(["a@sim", "b@sim", "c@sim", "d@sim"])
         .latency(Time::ZERO, Time::ZERO)
@@ -92,7 +107,19 @@ pub fn w5(t: &mut Table, n: u64) {
     );
 }
 
-/// W7: `erpc:call` with 0 and 100,000 unrelated messages queued.
+/// W7's instruction-count run: `n` calls with `queued` unrelated messages
+/// queued first (the filling cancels between two sizes).
+pub fn w7_full(t: &mut Table, n: u64, queued: usize) {
+    let secs = calls(&["a@sim", "b@sim"], "b@sim", n, Timeout::ms(5_000), queued);
+    t.add(
+        "W7 call, queued",
+        secs * 1e9 / n as f64,
+        "ns/call",
+        "filling included",
+    );
+}
+
+/// W7: `erpc:call` with 0 and `queued` unrelated messages queued.
 pub fn w7(t: &mut Table, n: u64, queued: usize) {
     let empty = calls(&["a@sim", "b@sim"], "b@sim", n, Timeout::ms(5_000), 0);
     let full = calls(&["a@sim", "b@sim"], "b@sim", n, Timeout::ms(5_000), queued);
@@ -113,18 +140,17 @@ pub fn w7(t: &mut Table, n: u64, queued: usize) {
         "ns/call",
         "",
     );
+    let per_call = (full - fill).max(0.0) * 1e9 / n as f64;
     t.add(
-        "W7 call, 100k queued",
-        (full - fill).max(0.0) * 1e9 / n as f64,
+        "W7 call, queued",
+        per_call,
         "ns/call",
         format!("{queued} unrelated messages"),
     );
-    t.add(
-        "W7 ratio",
-        (full - fill).max(0.0) / empty,
-        "ratio",
-        "about 1: the marker skips them",
-    );
+    let ratio = (full - fill).max(0.0) / empty;
+    t.add("W7 ratio", ratio, "ratio", "about 1: the marker skips them");
+    t.fig("w7", "ns_per_op", per_call, "call");
+    t.fig("w7", "ratio", ratio, "call");
 }
 
 /// The W8 scenario: 20 calls from a to b and c with a partition in the middle.
@@ -147,28 +173,37 @@ fn scenario(b: SimBuilder) -> Sim {
     sim
 }
 
-/// W8: schedules per second exploring the scenario, on 1 thread and all cores.
-pub fn w8(t: &mut Table, runs: u64) {
-    for threads in [
-        1,
-        std::thread::available_parallelism().map_or(1, |n| n.get()),
-    ] {
-        let r = Explorer::new("w8")
-            .iterations(runs)
-            .threads(threads)
-            .quiet(true)
-            .write_files(false)
-            .run(scenario);
-        assert!(r.failure.is_none(), "{r}");
-        t.add(
-            if threads == 1 {
-                "W8 exploration, 1 thread"
-            } else {
-                "W8 exploration, all cores"
-            },
-            r.schedules_per_sec(),
-            "schedules/s",
-            format!("{threads} thread(s), 20 erpc calls, one partition"),
+/// W8 on `threads` threads: `runs` schedules of the scenario explored.
+pub fn w8_threads(t: &mut Table, runs: u64, threads: usize) {
+    let r = Explorer::new("w8")
+        .iterations(runs)
+        .threads(threads)
+        .quiet(true)
+        .write_files(false)
+        .run(scenario);
+    assert!(r.failure.is_none(), "{r}");
+    t.add(
+        if threads == 1 {
+            "W8 exploration, 1 thread"
+        } else {
+            "W8 exploration, 2 threads"
+        },
+        r.schedules_per_sec(),
+        "schedules/s",
+        format!("{threads} thread(s), 20 erpc calls, one partition"),
+    );
+    if threads == 2 {
+        t.fig(
+            "w8",
+            "ns_per_op",
+            r.wall.as_secs_f64() * 1e9 / r.runs.max(1) as f64,
+            "schedule",
         );
     }
+}
+
+/// W8: schedules per second exploring the scenario, on 1 and 2 threads.
+pub fn w8(t: &mut Table, runs: u64) {
+    w8_threads(t, runs, 1);
+    w8_threads(t, runs, 2);
 }

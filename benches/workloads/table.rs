@@ -1,4 +1,5 @@
-//! One row per figure: printed as a table and written as JSON under target/.
+//! One row per figure: printed as a table and written as JSON under target/;
+//! the figures `xtask` reads, as tab-separated lines.
 
 use std::fmt::Write as _;
 
@@ -9,12 +10,31 @@ pub struct Row {
     pub note: String,
 }
 
+/// One figure `xtask` merges into `workloads.json`: workload id, field
+/// (`ns_per_op`, `bytes_per_op`, `ratio`, `value`), value, unit of one op.
+pub struct Figure {
+    pub id: &'static str,
+    pub field: &'static str,
+    pub value: f64,
+    pub unit: &'static str,
+}
+
 #[derive(Default)]
 pub struct Table {
     pub rows: Vec<Row>,
+    pub figures: Vec<Figure>,
+    quiet: bool,
 }
 
 impl Table {
+    /// A table that prints no rows as they come (the `--size` mode).
+    pub fn quiet() -> Table {
+        Table {
+            quiet: true,
+            ..Table::default()
+        }
+    }
+
     pub fn add(
         &mut self,
         workload: &'static str,
@@ -23,12 +43,24 @@ impl Table {
         note: impl Into<String>,
     ) {
         let note = note.into();
-        println!("{workload:<34} {figure:>14.1} {unit:<14} {note}");
+        if !self.quiet {
+            println!("{workload:<34} {figure:>14.1} {unit:<14} {note}");
+        }
         self.rows.push(Row {
             workload,
             figure,
             unit,
             note,
+        });
+    }
+
+    /// Records a figure for `xtask`.
+    pub fn fig(&mut self, id: &'static str, field: &'static str, value: f64, unit: &'static str) {
+        self.figures.push(Figure {
+            id,
+            field,
+            value,
+            unit,
         });
     }
 
@@ -47,6 +79,15 @@ impl Table {
         }
         s.push(']');
         s.push('\n');
+        s
+    }
+
+    /// The figures, one `id\tfield\tvalue\tunit` line each.
+    pub fn tsv(&self) -> String {
+        let mut s = String::new();
+        for f in &self.figures {
+            let _ = writeln!(s, "{}\t{}\t{:.4}\t{}", f.id, f.field, f.value, f.unit);
+        }
         s
     }
 }

@@ -1,4 +1,5 @@
-//! `cargo xtask bench [NAME...]`: runs the benches under `benches/`, one target at a time.
+//! `cargo xtask bench [--instructions] [NAME...]`: runs the benches under `benches/`, one
+//! target at a time.
 //!
 //! Each `benches/<name>.rs` is a `harness = false` target of the facade package
 //! and is run as `cargo bench -p erpc-sim --bench <name>`, its output passed
@@ -7,13 +8,41 @@
 //! JSON files it finds afterwards. Under `cargo test --all-targets` a bench is
 //! run without the `--bench` argument and should then do one small smoke
 //! iteration only.
+//!
+//! The `workloads` bench also gets instruction counts: after its run, this task
+//! runs it under callgrind ([`workloads`](mod@workloads)) and writes
+//! `target/bench/workloads.json`. `--instructions` does only that part.
+
+mod workloads;
 
 use std::fs;
 use std::path::PathBuf;
 
 use crate::{cargo, exec, project_root};
 
-pub(crate) fn run(names: &[String]) -> Result<(), String> {
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    let instructions_only = args.iter().any(|a| a == "--instructions");
+    if let Some(flag) = args
+        .iter()
+        .find(|a| a.starts_with('-') && *a != "--instructions")
+    {
+        return Err(format!("unknown option `{flag}` (have: --instructions)"));
+    }
+    let names: Vec<String> = args
+        .iter()
+        .filter(|a| !a.starts_with('-'))
+        .cloned()
+        .collect();
+    let json_dir = target_dir().join("bench");
+    if instructions_only {
+        if names.iter().any(|n| n != "workloads") {
+            return Err("--instructions counts the `workloads` bench only".to_owned());
+        }
+        let path = workloads::write(&json_dir, true)?;
+        println!("bench: wrote {}", path.display());
+        return Ok(());
+    }
+    let names = names.as_slice();
     let benches = bench_targets();
     if let Some(unknown) = names.iter().find(|n| !benches.contains(n)) {
         return Err(format!(
@@ -32,8 +61,11 @@ pub(crate) fn run(names: &[String]) -> Result<(), String> {
     for bench in &selected {
         println!("==> bench {bench}");
         exec(cargo().args(["bench", "-p", "erpc-sim", "--bench", bench.as_str()]))?;
+        if bench.as_str() == "workloads" {
+            println!("==> bench workloads: instruction counts");
+            workloads::write(&json_dir, false)?;
+        }
     }
-    let json_dir = target_dir().join("bench");
     let mut json: Vec<PathBuf> = fs::read_dir(&json_dir)
         .map(|entries| entries.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();

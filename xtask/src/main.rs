@@ -7,6 +7,7 @@
 //! cargo xtask tidy    # source rules (also run by `cargo test --workspace`)
 //! cargo xtask deps    # runtime dependency allowlist
 //! cargo xtask bench   # run the benches under benches/
+//! cargo xtask bench --instructions  # only the workloads' callgrind counts
 //! ```
 //!
 //! Module map:
@@ -38,7 +39,11 @@ Commands:
            changelog, top-level docs)
   deps     check that the libraries' dependency trees stay inside the allowlist
   bench    run the benches under benches/ (optionally only the named ones:
-           `cargo xtask bench workloads`)
+           `cargo xtask bench workloads`); the workloads bench also gets
+           instruction counts under callgrind, and its figures go to
+           target/bench/workloads.json
+  bench --instructions
+           only the callgrind instruction counts of the workloads
   help     print this text
 ";
 

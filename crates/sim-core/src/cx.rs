@@ -226,6 +226,20 @@ impl Cx {
         Some(r)
     }
 
+    /// [`Cx::op`] for an operation that is a sync point whatever it does and
+    /// never ends its own process (a send): the process is runnable again
+    /// before `f` runs, set in the same look-up as the liveness check.
+    #[inline]
+    fn op_then_runnable<R>(&self, f: impl FnOnce(&mut World, ProcKey) -> R) -> Option<R> {
+        let mut w = self.world();
+        if !w.sync_point(self.key) {
+            return None;
+        }
+        let r = f(&mut w, self.key);
+        w.drain_local();
+        Some(r)
+    }
+
     /// A sync point with no effect of its own.
     pub(crate) async fn yield_now(&self) {
         self.effect(|_, _| ()).await

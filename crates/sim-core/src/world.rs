@@ -18,7 +18,7 @@ mod timer;
 pub(crate) use arrive::{spawn_error, spawn_ok};
 pub(crate) use conn::Dir;
 pub use control::{ActionError, Control, ControlAction};
-pub(crate) use ops::{Attempt, Marker, RecvState};
+pub(crate) use ops::{Attempt, Marker, RecvPhase};
 pub(crate) use process::{
     MonIn, MonOut, Pending, Priority, Proc, ProcRef, SpawnBody, StartFn, Status, Wait,
 };
@@ -372,6 +372,15 @@ impl World {
     /// became runnable now, in list order.
     #[inline]
     pub(crate) fn sync_stamps(&mut self) {
+        if self.stamps.len() < self.enabled.len() {
+            self.stamp_new();
+        }
+    }
+
+    fn stamp_new(&mut self) {
+        // Without a run window the horizon needs no oldest runnable process
+        // (see `step::horizon`), so the run queue is not kept.
+        let fifo = self.run_window > Time::ZERO;
         while self.stamps.len() < self.enabled.len() {
             let i = self.stamps.len();
             self.enable_seq += 1;
@@ -379,7 +388,7 @@ impl World {
                 earliest: self.now,
                 seq: self.enable_seq,
             });
-            if let Owner::Proc(key) = self.owners[i] {
+            if let (true, Owner::Proc(key)) = (fifo, self.owners[i]) {
                 self.run_fifo.push_back((key, self.enable_seq));
             }
         }
@@ -433,11 +442,19 @@ impl World {
 
     /// Removes the event at `i` (swap-remove, fixing the moved event's owner).
     pub(crate) fn take_enabled(&mut self, i: usize) -> (Event, Owner) {
+        let (ev, owner) = self.unlist(i);
+        self.set_pos(owner, NOT_ENABLED);
+        (ev, owner)
+    }
+
+    /// [`World::take_enabled`] but for the taken owner's position, which the
+    /// caller resets (the step loop, holding the process anyway).
+    #[inline]
+    pub(crate) fn unlist(&mut self, i: usize) -> (Event, Owner) {
         self.sync_stamps();
         let ev = self.enabled.swap_remove(i);
         let owner = self.owners.swap_remove(i);
         self.stamps.swap_remove(i);
-        self.set_pos(owner, NOT_ENABLED);
         if let Some(&moved) = self.owners.get(i) {
             self.set_pos(moved, i as u32);
         }
@@ -467,18 +484,19 @@ impl World {
         }
     }
 
-    /// After a process's step: if it can go on, it goes in front.
-    fn after_step(&mut self, key: ProcKey) {
+    /// After a process's step: its future back in place, and if it can go
+    /// on, it goes in front.
+    fn after_step(&mut self, key: ProcKey, fut: BoxFuture) {
         let Some(p) = self.procs.get_mut(key) else {
+            self.graveyard.push(fut);
             return;
         };
+        p.future = Some(fut);
         match p.status {
             Status::Runnable => {
-                self.enable_proc(key);
-                if let Some(p) = self.procs.get(key) {
-                    let pos = p.enabled_pos as usize;
-                    self.move_to_front(pos);
-                }
+                enable(&mut self.enabled, &mut self.owners, key, p);
+                let pos = p.enabled_pos as usize;
+                self.move_to_front(pos);
             }
             Status::Waiting(_) => {}
             Status::Running => p.status = Status::Waiting(Wait::Foreign),
@@ -490,11 +508,9 @@ impl World {
     #[inline]
     pub(crate) fn after_pending(&mut self, key: ProcKey, fut: BoxFuture) {
         self.yield_owed = false;
-        let Some(p) = self.procs.get_mut(key) else {
-            return self.after_poll(key, fut, Ok(std::task::Poll::Pending));
-        };
-        p.future = Some(fut);
-        self.after_step(key);
+        // A process that died during its own step leaves its future to the
+        // graveyard, as `after_poll` does.
+        self.after_step(key, fut);
         self.drain_local();
     }
 
@@ -514,10 +530,7 @@ impl World {
             return;
         };
         match res {
-            Ok(std::task::Poll::Pending) => {
-                p.future = Some(fut);
-                self.after_step(key);
-            }
+            Ok(std::task::Poll::Pending) => self.after_step(key, fut),
             Ok(std::task::Poll::Ready(result)) => {
                 self.graveyard.push(fut);
                 // An error's result is its exit reason: `terminate` copies it

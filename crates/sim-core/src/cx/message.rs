@@ -4,7 +4,6 @@ use super::{Cx, Target};
 use crate::exception::Exception;
 use crate::signal::Dest;
 use crate::term::Term;
-use crate::world::Status;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -78,10 +77,9 @@ impl Cx {
     #[inline]
     fn send_op(&self, to: Target, msg: Term) -> Option<Result<(), Exception>> {
         let me = self.pid;
-        self.op(move |w, key| {
-            // A message never ends its sender, so the sync point's status can
-            // be set first (as `effect` sets it after, on the same borrow).
-            w.set_status(key, Status::Runnable);
+        // A message never ends its sender, so the sync point's status is set
+        // first (as `effect` sets it after, on the same borrow).
+        self.op_then_runnable(move |w, _| {
             let dest = match to {
                 Target::Pid(p) => Dest::Pid(p),
                 Target::Name(n) => match w.whereis(me.node(), n) {

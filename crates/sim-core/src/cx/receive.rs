@@ -4,7 +4,7 @@ use super::Cx;
 use crate::id::Ref;
 use crate::term::Term;
 use crate::time::Timeout;
-use crate::world::{Attempt, Marker, RecvState, Status};
+use crate::world::{Attempt, Marker, RecvPhase, Status};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -20,9 +20,7 @@ use std::task::{Context, Poll};
 pub struct Receive<'a, F> {
     cx: &'a Cx,
     matcher: F,
-    timeout: Timeout,
-    marker: Marker,
-    st: Option<RecvState>,
+    st: RecvPhase,
     // Whether the receive ever waited (an `after 0` that never waited yields
     // once before reporting the timeout).
     waited: bool,
@@ -34,7 +32,6 @@ impl<F> fmt::Debug for Receive<'_, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Receive")
             .field("pid", &self.cx.pid)
-            .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
 }
@@ -48,7 +45,7 @@ impl<F: FnMut(&Term) -> bool + Unpin> Future for Receive<'_, F> {
             return Poll::Ready(None);
         }
         let cx = this.cx;
-        match cx.try_receive(&mut this.st, this.timeout, this.marker, &mut this.matcher) {
+        match cx.try_receive(&mut this.st, &mut this.matcher) {
             Attempt::Got(t) => Poll::Ready(Some(t)),
             Attempt::TimedOut if this.waited => Poll::Ready(None),
             Attempt::TimedOut => {
@@ -90,13 +87,10 @@ impl Cx {
     #[inline]
     fn try_receive(
         &self,
-        state: &mut Option<RecvState>,
-        timeout: Timeout,
-        marker: Marker,
+        state: &mut RecvPhase,
         matcher: &mut dyn FnMut(&Term) -> bool,
     ) -> Attempt {
-        self.world()
-            .try_receive(self.key, self.pid, state, timeout, marker, matcher)
+        self.world().try_receive(self.key, self.pid, state, matcher)
     }
 
     fn receive_future<F: FnMut(&Term) -> bool + Unpin>(
@@ -108,9 +102,7 @@ impl Cx {
         Receive {
             cx: self,
             matcher,
-            timeout,
-            marker,
-            st: None,
+            st: RecvPhase::Start(timeout, marker),
             waited: false,
             yielding: false,
         }

@@ -11,4 +11,4 @@ mod registry;
 mod spawn;
 mod timer;
 
-pub(crate) use receive::{Attempt, Marker, RecvState};
+pub(crate) use receive::{Attempt, Marker, RecvPhase};

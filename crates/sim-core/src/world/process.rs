@@ -374,7 +374,7 @@ mod size_budget {
         let mut sim = crate::Sim::builder().nodes(["a@sim"]).build().unwrap();
         sim.spawn("a@sim", |cx| async move {
             let recv = std::mem::size_of_val(&cx.recv());
-            cx.check(recv <= 128, format!("a receive future is {recv} bytes"))?;
+            cx.check(recv <= 80, format!("a receive future is {recv} bytes"))?;
             Ok(crate::Term::Int(1))
         })
         .unwrap();

@@ -140,7 +140,14 @@ impl World {
     /// The latest instant the next event may happen at.
     fn horizon(&mut self, timer: Option<(Time, u64)>) -> Time {
         let mut h = Time::MAX;
-        if let Some(since) = self.oldest_runnable() {
+        if self.run_window == Time::ZERO {
+            // Any runnable process holds time at `now` (it became runnable
+            // by then), so which one waited longest does not matter.
+            self.sync_stamps();
+            if !self.enabled.is_empty() {
+                h = self.now;
+            }
+        } else if let Some(since) = self.oldest_runnable() {
             h = h.min(since.saturating_add(self.run_window));
         }
         for &di in &self.active {
@@ -212,16 +219,18 @@ impl World {
         let Owner::Proc(key) = self.owners[i] else {
             return Next::Again;
         };
-        self.take_enabled(i);
+        self.unlist(i);
         self.current = Some(key);
         self.run(key)
     }
 
-    /// A process's turn: running, its future handed out.
+    /// A process's turn, just taken off the enabled list: running, its
+    /// future handed out.
     fn run(&mut self, key: ProcKey) -> Next {
         let Some(p) = self.procs.get_mut(key) else {
             return Next::Again;
         };
+        p.enabled_pos = NOT_ENABLED;
         p.status = Status::Running;
         self.last_ran = Some(p.pid);
         match p.future.take() {

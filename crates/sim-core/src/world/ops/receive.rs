@@ -28,11 +28,21 @@ pub(crate) enum Marker {
     Of(Ref),
 }
 
+/// A receive: its arguments until its first attempt sets it up, then the
+/// receive in progress. One or the other, so a blocked process's future
+/// holds only one of them.
+pub(crate) enum RecvPhase {
+    Start(Timeout, Marker),
+    Going(RecvState),
+}
+
 /// A receive in progress, set up by its first attempt.
 pub(crate) struct RecvState {
     cursor: Cursor,
     deadline: Option<Time>,
-    token: Option<u64>,
+    /// The token of this receive's armed timer; 0 before one is armed
+    /// (tokens count from 1).
+    token: u64,
     /// The receive marker this receive starts from, if any.
     marker: Option<Ref>,
     /// Whether the marker is this receive's own (`receive_for`), to be
@@ -50,16 +60,17 @@ impl World {
         &mut self,
         key: ProcKey,
         pid: Pid,
-        state: &mut Option<RecvState>,
-        timeout: Timeout,
-        marker: Marker,
+        state: &mut RecvPhase,
         matcher: &mut dyn FnMut(&Term) -> bool,
     ) -> Attempt {
         let now = self.now;
         // The first attempt sets the receive up in the same borrow.
-        let st = match state {
-            Some(st) => st,
-            None => state.insert(self.receive_state(key, timeout, marker)),
+        if let RecvPhase::Start(timeout, marker) = *state {
+            *state = RecvPhase::Going(self.receive_state(key, timeout, marker));
+        }
+        let RecvPhase::Going(st) = state else {
+            // Just set up above.
+            return Attempt::Dead;
         };
         let World {
             procs,
@@ -78,7 +89,7 @@ impl World {
             return Attempt::Yield;
         }
         if let Some(t) = p.mailbox.take_first(arena, &mut st.cursor, matcher) {
-            if st.token.is_some() {
+            if st.token != 0 {
                 // Invalidate the pending timer.
                 p.timer_token += 1;
             }
@@ -90,7 +101,7 @@ impl World {
             self.tracer.receive(self.steps, self.now, pid, &t);
             return Attempt::Got(t);
         }
-        let fired = st.token.is_some_and(|tok| p.timed_out == tok);
+        let fired = st.token != 0 && p.timed_out == st.token;
         if fired || st.deadline.is_some_and(|d| d <= now) {
             p.status = Status::Running;
             return Attempt::TimedOut;
@@ -98,9 +109,9 @@ impl World {
         p.status = Status::Waiting(Wait::Receive {
             marked: st.marker.is_some(),
         });
-        if st.token.is_none() {
+        if st.token == 0 {
             if let Some(d) = st.deadline {
-                st.token = Some(self.start_wait_timer(key, d));
+                st.token = self.start_wait_timer(key, d);
             }
         }
         Attempt::Wait
@@ -119,7 +130,7 @@ impl World {
         RecvState {
             cursor: marker.and_then(|r| mailbox().and_then(|m| m.mark_of(r))),
             deadline: timeout.deadline(self.now),
-            token: None,
+            token: 0,
             marker,
             own_marker,
         }
