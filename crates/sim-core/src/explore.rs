@@ -689,6 +689,7 @@ impl RunReport {
             divergence: None,
             planned_actions: 0,
             suppressed: Vec::new(),
+            busy_dist_port: Vec::new(),
         }
     }
 }

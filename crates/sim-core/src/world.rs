@@ -7,6 +7,7 @@
 //! one timer.
 
 mod arrive;
+mod buffer;
 mod conn;
 mod control;
 mod ops;
@@ -16,6 +17,8 @@ mod step;
 mod timer;
 
 pub(crate) use arrive::{spawn_error, spawn_ok};
+pub(crate) use buffer::{DistBuffers, DistConfig};
+pub use buffer::{DEFAULT_DIST_BUF_BUSY_LIMIT, DIST_SIGNAL_HEADER_BYTES};
 pub(crate) use conn::Dir;
 pub use control::{ActionError, Control, ControlAction};
 pub(crate) use ops::{Attempt, Marker, RecvState};
@@ -94,6 +97,8 @@ pub(crate) struct Config {
     pub(crate) max_steps: u64,
     pub(crate) max_time: Time,
     pub(crate) panic_is_failure: bool,
+    /// Connection buffers and bandwidth (`None`: off).
+    pub(crate) dist: Option<DistConfig>,
 }
 
 /// A step's work for the caller of `next_step`.
@@ -191,6 +196,8 @@ pub(crate) struct World {
     /// How many actions were scheduled before the first step (the faults a
     /// shrinker may remove).
     pub(crate) planned_actions: Option<usize>,
+    /// Connection buffers, when a bandwidth is configured (see `buffer`).
+    pub(crate) dist: Option<Box<DistBuffers>>,
 }
 
 impl World {
@@ -256,6 +263,7 @@ impl World {
             divergence: None,
             suppressed: Vec::new(),
             planned_actions: None,
+            dist: config.dist.map(|c| Box::new(DistBuffers::new(&c, n))),
         }
     }
 
@@ -548,6 +556,7 @@ impl World {
                         Wait::Receive { marked: true } => "receive (after marker)".into(),
                         Wait::Sleep => "sleep".into(),
                         Wait::Foreign => "a future outside the simulation".into(),
+                        Wait::BusyDist => "busy_dist_port".into(),
                     },
                     mailbox_len: p.mailbox.len(),
                 }),
@@ -592,6 +601,11 @@ impl World {
                 }),
             planned_actions: self.planned_actions.unwrap_or(self.controls.len()),
             suppressed: self.suppressed.clone(),
+            busy_dist_port: self
+                .dist
+                .as_ref()
+                .map(|d| d.log.clone())
+                .unwrap_or_default(),
         }
     }
 

@@ -55,6 +55,11 @@ impl World {
         marker: Marker,
         matcher: &mut dyn FnMut(&Term) -> bool,
     ) -> Attempt {
+        if self.dist.is_some() && self.busy_suspended(key) {
+            // Suspended by a send that is no sync point (a spawn request):
+            // the receive, and its timeout, begin once it is resumed.
+            return Attempt::Yield;
+        }
         let now = self.now;
         // The first attempt sets the receive up in the same borrow.
         let st = match state {
