@@ -34,16 +34,15 @@ use crate::sched::{Random, Strategy};
 use crate::term::{Atom, Term};
 use crate::time::Time;
 use crate::trace::TraceMode;
-use crate::world::{
-    ActionError, BootFn, Config, Control, ControlAction, DistConfig, Next, NodeState, World,
-    DEFAULT_DIST_BUF_BUSY_LIMIT,
-};
+use crate::world::{ActionError, BootFn, Config, Control, ControlAction, Next, NodeState, World};
 use indexmap::IndexMap;
 use std::cell::RefCell;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
+
+mod dist;
 
 /// Misuse of the builder or of `Sim` (never an Erlang outcome).
 ///
@@ -315,73 +314,6 @@ impl SimBuilder {
         self
     }
 
-    /// The bandwidth of every connection direction, in bytes per second
-    /// (default: unlimited, and connections have no buffer). With a
-    /// bandwidth, each cross-node signal is sized (its payload's
-    /// [`Term::external_size`] plus [`DIST_SIGNAL_HEADER_BYTES`]) and queued
-    /// in its direction's buffer, which drains at this rate; its latency
-    /// window opens when its last byte has left. A process whose send leaves
-    /// the buffer holding [`SimBuilder::dist_buf_busy_limit`] bytes or more
-    /// is suspended until it holds fewer (OTP's `busy_dist_port`). Zero is
-    /// refused by [`SimBuilder::build`].
-    ///
-    /// ```
-    /// use sim_core::{Sim, Term};
-    /// let mut sim = Sim::builder()
-    ///     .nodes(["a@sim", "b@sim"])
-    ///     .bandwidth(1_000_000)
-    ///     .dist_buf_busy_limit(4_096)
-    ///     .build()
-    ///     .unwrap();
-    /// sim.spawn("a@sim", |cx| async move {
-    ///     // 10 KB on a 1 MB/s link: the sender waits until it has drained
-    ///     // below 4 KB (about 6 ms).
-    ///     cx.send(("nobody", "b@sim"), Term::Binary(vec![0; 10_000])).await?;
-    ///     cx.check(cx.now().as_us() > 5_000, "suspended while the buffer drained")?;
-    ///     Ok(Term::atom("ok"))
-    /// }).unwrap();
-    /// let report = sim.run();
-    /// report.assert_ok();
-    /// assert_eq!(report.busy_dist_port.len(), 1);
-    /// ```
-    pub fn bandwidth(mut self, bytes_per_sec: u64) -> SimBuilder {
-        self.bandwidth = Some(bytes_per_sec);
-        self
-    }
-
-    /// The bandwidth of the one direction `from -> to`, in bytes per second,
-    /// over the default of [`SimBuilder::bandwidth`] (the other direction
-    /// keeps the default). Unknown nodes and zero are refused by
-    /// [`SimBuilder::build`].
-    ///
-    /// ```
-    /// use sim_core::{Sim, SimError};
-    /// let b = || Sim::builder().nodes(["a@sim", "b@sim"]);
-    /// assert!(b().link_bandwidth("a@sim", "b@sim", 10_000_000).build().is_ok());
-    /// assert!(matches!(b().link_bandwidth("a@sim", "z@sim", 1).build(), Err(SimError::UnknownNode(_))));
-    /// assert!(matches!(b().link_bandwidth("a@sim", "b@sim", 0).build(), Err(SimError::ZeroBandwidth)));
-    /// ```
-    pub fn link_bandwidth(mut self, from: &str, to: &str, bytes_per_sec: u64) -> SimBuilder {
-        self.link_bandwidths
-            .push((from.to_string(), to.to_string(), bytes_per_sec));
-        self
-    }
-
-    /// OTP's `dist_buf_busy_limit` (`+zdbbl`, there in kilobytes), here in
-    /// bytes: how full a connection's buffer may get before a sender is
-    /// suspended (default [`DEFAULT_DIST_BUF_BUSY_LIMIT`], 1 MiB). Has an
-    /// effect only with a bandwidth. Zero is refused by [`SimBuilder::build`].
-    ///
-    /// ```
-    /// use sim_core::{Sim, SimError};
-    /// let sim = Sim::builder().nodes(["a@sim"]).dist_buf_busy_limit(0).build();
-    /// assert!(matches!(sim, Err(SimError::ZeroBusyLimit)));
-    /// ```
-    pub fn dist_buf_busy_limit(mut self, bytes: u64) -> SimBuilder {
-        self.busy_limit = Some(bytes);
-        self
-    }
-
     /// What the run keeps of its trace (default [`TraceMode::Digest`]).
     pub fn trace(mut self, mode: TraceMode) -> SimBuilder {
         self.trace = mode;
@@ -517,41 +449,6 @@ impl SimBuilder {
             w.drain_local();
         }
         Ok(Sim { world })
-    }
-}
-
-impl SimBuilder {
-    /// The connection buffers' settings, checked (`None`: no bandwidth, off).
-    fn dist_config(
-        &self,
-        specs: &IndexMap<Atom, NodeSpec>,
-    ) -> Result<Option<DistConfig>, SimError> {
-        if self.bandwidth.is_none() && self.link_bandwidths.is_empty() && self.busy_limit.is_none()
-        {
-            return Ok(None);
-        }
-        if self.bandwidth == Some(0) || self.link_bandwidths.iter().any(|l| l.2 == 0) {
-            return Err(SimError::ZeroBandwidth);
-        }
-        if self.busy_limit == Some(0) {
-            return Err(SimError::ZeroBusyLimit);
-        }
-        let node = |n: &str| {
-            specs
-                .get_index_of(&Atom::new(n))
-                .map(|i| NodeId(i as u32))
-                .ok_or_else(|| SimError::UnknownNode(n.to_string()))
-        };
-        let links = self
-            .link_bandwidths
-            .iter()
-            .map(|(a, b, bw)| Ok((node(a)?, node(b)?, *bw)))
-            .collect::<Result<Vec<_>, SimError>>()?;
-        Ok(Some(DistConfig {
-            busy_limit: self.busy_limit.unwrap_or(DEFAULT_DIST_BUF_BUSY_LIMIT),
-            bandwidth: self.bandwidth,
-            links,
-        }))
     }
 }
 

@@ -361,3 +361,54 @@ impl World {
         now.bytes()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn buf(bw: u64, bytes: u64) -> DirBuf {
+        DirBuf {
+            bandwidth: Some(bw),
+            backlog: u128::from(bytes) * SCALE,
+            ..DirBuf::default()
+        }
+    }
+
+    #[test]
+    fn a_buffer_drains_at_its_bandwidth_to_the_microsecond() {
+        // 1,000 bytes at 3 bytes per second: 333.33.. s, rounded up.
+        let mut b = buf(3, 1_000);
+        assert_eq!(b.drained_at(), Time::us(333_333_334));
+        b.advance(Time::secs(1));
+        assert_eq!(b.bytes(), 997);
+        b.advance(Time::us(333_333_333));
+        assert_eq!(b.bytes(), 1, "a part of a byte left is a byte");
+        b.advance(Time::us(333_333_334));
+        assert_eq!(b.bytes(), 0);
+    }
+
+    #[test]
+    fn below_the_limit_is_the_first_instant_with_fewer_bytes() {
+        let limit = 100;
+        let b = buf(10, 1_000);
+        let at = b.below_at(limit);
+        let mut then = b.clone();
+        then.advance(at);
+        assert!(then.bytes() < limit);
+        let mut before = b.clone();
+        before.advance(at.saturating_sub(Time::us(1)));
+        assert!(before.bytes() >= limit);
+        // Already below: now.
+        assert_eq!(buf(10, 5).below_at(limit), Time::ZERO);
+    }
+
+    #[test]
+    fn an_unlimited_direction_never_holds_anything() {
+        let mut b = DirBuf {
+            backlog: 5 * SCALE,
+            ..DirBuf::default()
+        };
+        b.advance(Time::ZERO);
+        assert_eq!((b.bytes(), b.drained_at()), (0, Time::ZERO));
+    }
+}
