@@ -283,3 +283,49 @@ fn bad_buffer_settings_are_refused_at_build() {
         Err(SimError::UnknownNode(n)) if n == "z@sim"
     ));
 }
+
+#[test]
+fn a_down_behind_a_big_message_waits_for_it_and_suspends_no_one() {
+    const BW: u64 = 1_000_000;
+    let big = Term::Binary(vec![0; 2_000_000]);
+    let behind = wire_bytes(&big) + wire_bytes(&Term::atom("normal"));
+    let mut sim = Sim::builder()
+        .nodes([A, B])
+        .bandwidth(BW)
+        .latency(Time::us(100), Time::ms(1))
+        .build()
+        .expect("two nodes");
+    let watched = sim
+        .spawn_background(A, |cx| async move {
+            cx.sleep(Time::ms(2)).await;
+            Ok(Term::atom("done"))
+        })
+        .expect("watched");
+    sim.spawn(B, move |cx| async move {
+        cx.monitor(watched).await;
+        cx.recv().await;
+        Ok(Term::Int(cx.now().as_us() as i64))
+    })
+    .expect("watcher");
+    let sender = sim
+        .spawn(A, move |cx| async move {
+            cx.sleep(Time::ms(1)).await;
+            cx.send(("sink", B), big).await?;
+            Ok(Term::atom("sent"))
+        })
+        .expect("sender");
+    let report = sim.run();
+    report.assert_ok();
+    // The 'DOWN' left A only after the binary ahead of it had drained.
+    let left = Time::ms(1) + Time::us((behind * 1_000_000).div_ceil(BW));
+    let Some(Term::Int(at)) = report.value(0) else {
+        panic!("{:?}", report.value(0));
+    };
+    let at = Time::us(*at as u64);
+    assert!(
+        at >= left + Time::us(100) && at <= left + Time::ms(1),
+        "'DOWN' at {at}, the bytes ahead of it drained at {left}"
+    );
+    let suspended: Vec<Pid> = report.busy_dist_port.iter().map(|e| e.pid).collect();
+    assert_eq!(suspended, [sender], "the dying process is not suspended");
+}
