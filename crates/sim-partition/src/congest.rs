@@ -6,8 +6,8 @@
 //! that fill the buffer to `dist_buf_busy_limit` are suspended
 //! (`busy_dist_port`): calls across it time out late, or their replies come
 //! after the caller gave up. At the end the direction gets back the bandwidth
-//! it had when the congestion began. A signal already queued when the
-//! bandwidth changes keeps the delivery window it was given.
+//! it had when the congestion began; what is still in the buffer then drains
+//! at that rate (its signals' windows move up).
 
 use crate::cut::{CutId, FaultError};
 use sim_core::{Control, ControlAction, NodeId, Time};

@@ -11,12 +11,14 @@
 //! process, `'DOWN'`, spawn replies) are forced through, as OTP forces them.
 //! A signal's delivery window opens when its last byte has left the buffer.
 
+use super::conn::Window;
 use super::{ProcKey, Signal, Status, Wait, World};
 use crate::id::{NodeId, Pid};
 use crate::report::BusyDistPort;
 use crate::term::Term;
 use crate::time::Time;
 use crate::trace::TraceEvent;
+use std::collections::VecDeque;
 
 /// Bytes a signal adds to its payload's external size: the distribution
 /// header and the control message (`{SEND_SENDER, From, To}` and its kin,
@@ -39,6 +41,16 @@ pub(crate) struct DistConfig {
     pub(crate) links: Vec<(NodeId, NodeId, u64)>,
 }
 
+/// A signal in a buffer: where its last byte is, and its latency range.
+#[derive(Clone, Copy, Debug)]
+struct Queued {
+    id: u64,
+    /// `filled` just after it went in.
+    end: u128,
+    min: Time,
+    max: Time,
+}
+
 /// One direction's buffer.
 #[derive(Clone, Debug, Default)]
 struct DirBuf {
@@ -47,6 +59,11 @@ struct DirBuf {
     /// Bytes still queued at `as_of`, times `SCALE`.
     backlog: u128,
     as_of: Time,
+    /// Bytes ever put in, times `SCALE` (so `filled - backlog` have left).
+    filled: u128,
+    /// The signals whose last byte has not left yet, in send order: their
+    /// windows move if the bandwidth changes.
+    queued: VecDeque<Queued>,
     /// Suspended senders in suspension order, each with its entry in the log.
     suspended: Vec<(Pid, usize)>,
     /// Numbers the resume timers: only the latest armed one is live.
@@ -66,6 +83,15 @@ impl DirBuf {
             None => 0,
         };
         self.as_of = self.as_of.max(now);
+        let drained = self.filled.saturating_sub(self.backlog);
+        while self.queued.front().is_some_and(|q| q.end <= drained) {
+            self.queued.pop_front();
+        }
+    }
+
+    /// When the last byte of a signal that ends at `end` leaves.
+    fn leaves_at(&self, end: u128) -> Time {
+        self.after(end.saturating_sub(self.filled.saturating_sub(self.backlog)))
     }
 
     /// Bytes queued (as of the last `advance`), rounded up.
@@ -139,10 +165,11 @@ impl World {
         DIST_SIGNAL_HEADER_BYTES + payload
     }
 
-    /// Puts `sig` in the buffer of direction `di` and returns the instant its
-    /// last byte leaves it, from which its latency counts; suspends its sender
-    /// if the buffer is now busy. `now` when the buffers are off.
-    pub(crate) fn buffer_signal(&mut self, di: usize, sig: &Signal) -> Time {
+    /// Puts `sig` (with latency `min..=max`) in the buffer of direction `di`
+    /// and returns the instant its last byte leaves it, from which its
+    /// latency counts; suspends its sender if the buffer is now busy. `now`
+    /// when the buffers are off.
+    pub(crate) fn buffer_signal(&mut self, di: usize, sig: &Signal, min: Time, max: Time) -> Time {
         let now = self.now;
         if self.dist.is_none() {
             return now;
@@ -166,9 +193,15 @@ impl World {
         if b.bandwidth.is_none() {
             return now;
         }
-        b.backlog = b
-            .backlog
-            .saturating_add(u128::from(size).saturating_mul(SCALE));
+        let scaled = u128::from(size).saturating_mul(SCALE);
+        b.backlog = b.backlog.saturating_add(scaled);
+        b.filled = b.filled.saturating_add(scaled);
+        b.queued.push_back(Queued {
+            id: sig.id,
+            end: b.filled,
+            min,
+            max,
+        });
         let done = b.drained_at();
         if b.bytes() >= limit {
             if let Some(key) = sender {
@@ -277,6 +310,7 @@ impl World {
         };
         b.advance(now);
         b.backlog = 0;
+        b.queued.clear();
         b.armed = None;
         self.resume_all(di);
     }
@@ -327,13 +361,55 @@ impl World {
         let b = d.dirs.get_mut(di)?;
         b.advance(now);
         let old = std::mem::replace(&mut b.bandwidth, bandwidth);
-        if b.bandwidth.is_none() {
-            b.backlog = 0;
-        }
-        if !b.suspended.is_empty() {
-            self.arm_resume(di);
+        self.retime(di);
+        if let Some(b) = self.dist.as_deref_mut().and_then(|d| d.dirs.get_mut(di)) {
+            b.advance(now);
+            if !b.suspended.is_empty() {
+                self.arm_resume(di);
+            }
         }
         old
+    }
+
+    /// Moves the windows of the signals still in `di`'s buffer to when their
+    /// last bytes leave at its bandwidth now (each no earlier than the
+    /// signal before it, so the direction stays FIFO).
+    fn retime(&mut self, di: usize) {
+        let Some(b) = self.dist.as_deref().and_then(|d| d.dirs.get(di)) else {
+            return;
+        };
+        if b.queued.is_empty() {
+            return;
+        }
+        let due: Vec<(u64, Time, Time)> = b
+            .queued
+            .iter()
+            .map(|q| {
+                let t = b.leaves_at(q.end);
+                (
+                    q.id,
+                    t.saturating_add(q.min),
+                    t.saturating_add(q.max.max(q.min)),
+                )
+            })
+            .collect();
+        let mut k = 0;
+        let mut prev: Option<Window> = None;
+        for (w, sig) in self.dirs[di].queue.iter_mut() {
+            // Ids grow along a direction; one that has left is skipped.
+            while due.get(k).is_some_and(|d| d.0 < sig.id) {
+                k += 1;
+            }
+            if let Some(&(_, lo, hi)) = due.get(k).filter(|d| d.0 == sig.id) {
+                *w = Window { lo, hi };
+                k += 1;
+            }
+            if let Some(p) = prev {
+                w.lo = w.lo.max(p.lo);
+                w.hi = w.hi.max(p.hi);
+            }
+            prev = Some(*w);
+        }
     }
 
     /// The bandwidth of `from -> to` (`None`: unlimited).
@@ -355,6 +431,7 @@ impl World {
             bandwidth: b.bandwidth,
             backlog: b.backlog,
             as_of: b.as_of,
+            filled: b.filled,
             ..DirBuf::default()
         };
         now.advance(self.now);
@@ -370,6 +447,7 @@ mod tests {
         DirBuf {
             bandwidth: Some(bw),
             backlog: u128::from(bytes) * SCALE,
+            filled: u128::from(bytes) * SCALE,
             ..DirBuf::default()
         }
     }

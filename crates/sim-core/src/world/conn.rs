@@ -165,7 +165,7 @@ impl World {
                 let pi = self.pair_index(a, b);
                 self.conn_up[pi] = true;
                 let start = if self.dist.is_some() {
-                    self.buffer_signal(di, &sig)
+                    self.buffer_signal(di, &sig, min, max)
                 } else {
                     self.now
                 };

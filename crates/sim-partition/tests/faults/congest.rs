@@ -144,3 +144,37 @@ fn a_congestion_names_two_nodes_and_a_bandwidth() {
         Err(sim_partition::FaultError::ZeroBandwidth)
     );
 }
+
+#[test]
+fn what_a_congestion_still_holds_at_its_end_drains_at_the_restored_rate() {
+    let mut sim = Sim::builder()
+        .nodes([A, B])
+        .latency(Time::us(100), Time::ms(1))
+        .build()
+        .expect("two nodes");
+    // 10 KB at 1 KB/s would take ten seconds; the congestion ends after 100 ms.
+    sim.at(Time::ms(10), Fault::congest(A, B, 1_000, Time::ms(100)))
+        .expect("congest");
+    sim.spawn(B, |cx| async move {
+        cx.register("rx", cx.self_pid()).await?;
+        cx.recv().await;
+        Ok(Term::Int(cx.now().as_us() as i64))
+    })
+    .expect("receiver");
+    sim.spawn(A, |cx| async move {
+        cx.sleep(Time::ms(20)).await;
+        cx.send(("rx", B), Term::Binary(vec![0; 10_000])).await?;
+        Ok(atom("sent"))
+    })
+    .expect("sender");
+    let report = sim.run();
+    report.assert_ok();
+    let Some(Term::Int(at)) = report.value(0) else {
+        panic!("{:?}", report.value(0));
+    };
+    let at = Time::us(*at as u64);
+    assert!(
+        at >= Time::ms(110) + Time::us(100) && at <= Time::ms(111),
+        "due with its latency once the link is unlimited again: {at}"
+    );
+}
