@@ -329,3 +329,71 @@ fn a_down_behind_a_big_message_waits_for_it_and_suspends_no_one() {
     let suspended: Vec<Pid> = report.busy_dist_port.iter().map(|e| e.pid).collect();
     assert_eq!(suspended, [sender], "the dying process is not suspended");
 }
+
+#[test]
+fn a_multicall_behind_two_busy_connections_waits_for_both() {
+    const BW: u64 = 10_000_000;
+    const C: &str = "c@sim";
+    let to_b = Term::Binary(vec![0; 3_000_000]);
+    let to_c = Term::Binary(vec![0; 6_000_000]);
+    let limit = DEFAULT_DIST_BUF_BUSY_LIMIT;
+    let request = DIST_SIGNAL_HEADER_BYTES;
+    // Both requests go in behind the binaries, which drain from time zero.
+    let b_below = below_limit_at(wire_bytes(&to_b) + request, limit, BW);
+    let c_below = below_limit_at(wire_bytes(&to_c) + request, limit, BW);
+    let mut sim = erpc_sim::builder()
+        .nodes([A, B, C])
+        .bandwidth(BW)
+        .trace(TraceMode::Full)
+        .build()
+        .expect("three nodes");
+    for (node, big) in [(B, to_b), (C, to_c)] {
+        sim.spawn_background(A, move |cx| async move {
+            cx.send(("sink", node), big).await?;
+            Ok(Term::atom("sent"))
+        })
+        .expect("filler");
+    }
+    let caller = sim
+        .spawn(A, |cx| async move {
+            // After both fillers have sent, at time zero.
+            cx.sleep(Time::us(1)).await;
+            let r = erpc::multicall(&cx, [B, C], "erlang", "node", vec![], Timeout::Infinity)
+                .await
+                .map_err(Exception::from)?;
+            let shown = r.iter().map(|o| match o {
+                Ok(v) => v.clone(),
+                Err(e) => e.to_term(),
+            });
+            Ok(Term::List(shown.collect()))
+        })
+        .expect("caller");
+    let report = sim.run();
+    report.assert_ok();
+    let mine: Vec<&BusyDistPort> = report
+        .busy_dist_port
+        .iter()
+        .filter(|e| e.pid == caller)
+        .collect();
+    let to: Vec<Atom> = mine.iter().map(|e| e.to).collect();
+    assert_eq!(to, [Atom::new(B), Atom::new(C)], "{mine:?}");
+    assert_eq!(
+        mine.iter().map(|e| e.resumed).collect::<Vec<_>>(),
+        [Some(b_below), Some(c_below)]
+    );
+    let resumed: Vec<Time> = report
+        .trace
+        .iter()
+        .filter(|r| matches!(r.event, TraceEvent::Resume { pid } if pid == caller))
+        .map(|r| r.time)
+        .collect();
+    assert_eq!(
+        resumed,
+        [c_below],
+        "resumed once, when the later one drained"
+    );
+    assert_eq!(
+        report.value(0).map(Term::to_string).as_deref(),
+        Some("[b@sim,c@sim]")
+    );
+}

@@ -228,11 +228,14 @@ impl World {
     /// Suspends the process at `key` on the busy direction `di`.
     fn suspend_sender(&mut self, di: usize, key: ProcKey) {
         let p = &mut self.procs[key];
-        if p.status == Status::Waiting(Wait::BusyDist) {
+        let pid = p.pid;
+        let listed = |d: &DistBuffers| d.dirs[di].suspended.iter().any(|s| s.0 == pid);
+        if p.status == Status::Waiting(Wait::BusyDist) && self.dist.as_deref().is_some_and(listed) {
             return;
         }
+        // Already suspended on another direction (a spawn request is no sync
+        // point, so a multicall sends several): it waits for both.
         p.status = Status::Waiting(Wait::BusyDist);
-        let pid = p.pid;
         let n = self.nodes.len();
         let (from, to) = (
             self.node_name(NodeId((di / n) as u32)),
@@ -328,8 +331,18 @@ impl World {
             if self.procs[key].status != Status::Waiting(Wait::BusyDist) {
                 continue;
             }
-            if let Some(e) = self.dist.as_deref_mut().and_then(|d| d.log.get_mut(entry)) {
+            let Some(d) = self.dist.as_deref_mut() else {
+                return;
+            };
+            if let Some(e) = d.log.get_mut(entry) {
                 e.resumed = Some(now);
+            }
+            if d.dirs
+                .iter()
+                .any(|b| b.suspended.iter().any(|s| s.0 == pid))
+            {
+                // Still held by another busy direction.
+                continue;
             }
             self.trace(TraceEvent::Resume { pid });
             self.enable_proc(key);
