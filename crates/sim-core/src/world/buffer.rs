@@ -171,7 +171,12 @@ impl World {
     /// when the buffers are off.
     pub(crate) fn buffer_signal(&mut self, di: usize, sig: &Signal, min: Time, max: Time) -> Time {
         let now = self.now;
-        if self.dist.is_none() {
+        let limited = self
+            .dist
+            .as_deref()
+            .and_then(|d| d.dirs.get(di))
+            .is_some_and(|b| b.bandwidth.is_some());
+        if !limited {
             return now;
         }
         let size = self.signal_bytes(sig);
@@ -190,9 +195,6 @@ impl World {
             return now;
         };
         b.advance(now);
-        if b.bandwidth.is_none() {
-            return now;
-        }
         let scaled = u128::from(size).saturating_mul(SCALE);
         b.backlog = b.backlog.saturating_add(scaled);
         b.filled = b.filled.saturating_add(scaled);

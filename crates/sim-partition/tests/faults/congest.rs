@@ -178,3 +178,48 @@ fn what_a_congestion_still_holds_at_its_end_drains_at_the_restored_rate() {
         "due with its latency once the link is unlimited again: {at}"
     );
 }
+
+#[test]
+fn a_nemesis_congests_links_and_draws_nothing_for_it_when_off() {
+    let run = |n: Nemesis| {
+        let mut sim = Sim::builder()
+            .seed(5)
+            .nodes([A, B, C])
+            .trace(TraceMode::Full)
+            .build()
+            .expect("three nodes");
+        sim.at(Time::ZERO, n.until(Time::ms(300))).expect("nemesis");
+        sim.spawn(A, |cx| async move {
+            for i in 0..60 {
+                cx.send(("nobody", B), Term::Binary(vec![0; 2_000])).await?;
+                cx.send(("nobody", C), Term::Int(i)).await?;
+                cx.sleep(Time::ms(5)).await;
+            }
+            Ok(atom("ok"))
+        })
+        .expect("traffic");
+        let report = sim.run();
+        report.assert_ok();
+        assert_conserved(&report);
+        report
+            .trace
+            .iter()
+            .filter_map(|r| match &r.event {
+                TraceEvent::Fault { what } => Some(what.clone()),
+                _ => None,
+            })
+            .collect::<Vec<String>>()
+    };
+    let plain = run(Nemesis::new().partition(0.2));
+    let off = run(Nemesis::new().partition(0.2).congest(0.0, 10, Time::ms(5)));
+    assert_eq!(plain, off, "no draws while congestion is off");
+    let on = run(Nemesis::new()
+        .partition(0.2)
+        .congest(0.3, 1_000, Time::ms(20)));
+    let congested: Vec<&String> = on.iter().filter(|f| f.starts_with("congest ")).collect();
+    assert!(!congested.is_empty(), "{on:?}");
+    assert!(
+        on.iter().filter(|f| f.starts_with("congestion ")).count() >= congested.len() - 1,
+        "each congestion ends: {on:?}"
+    );
+}
