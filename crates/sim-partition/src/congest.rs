@@ -50,7 +50,8 @@ pub(crate) fn apply_congest(
     };
     let (from, to) = (id(&g.from)?, id(&g.to)?);
     let before = c.bandwidth(from, to);
-    c.set_bandwidth(from, to, Some(g.bytes_per_sec));
+    // Checked above: two different nodes of the simulation, not zero.
+    let _ = c.set_bandwidth(from, to, Some(g.bytes_per_sec));
     c.record(format!(
         "congest {} -> {} to {} B/s for {}",
         g.from, g.to, g.bytes_per_sec, g.duration
@@ -81,7 +82,8 @@ impl ControlAction for Decongest {
     }
 
     fn run(self: Box<Self>, c: &mut Control<'_>) {
-        c.set_bandwidth(self.from, self.to, self.bandwidth);
+        // The nodes and the bandwidth were accepted when it began.
+        let _ = c.set_bandwidth(self.from, self.to, self.bandwidth);
         let to = match self.bandwidth {
             Some(bw) => format!("{bw} B/s"),
             None => "unlimited".to_string(),

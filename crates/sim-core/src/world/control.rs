@@ -196,32 +196,44 @@ impl Control<'_> {
     }
 
     /// Sets the bandwidth of the direction `from -> to`, in bytes per second
-    /// (`None`: unlimited), from now on; what is queued drains at the new
-    /// rate from now, and senders suspended on it are resumed when it falls
-    /// below the busy limit. Switches connection buffers on if the
-    /// simulation was built without a bandwidth. Returns the bandwidth it
-    /// replaced, or `None` for unknown nodes, a node to itself, or zero
-    /// (nothing changes then).
+    /// (`None`: unlimited), from now on; what is still in its buffer drains
+    /// at the new rate from now, and senders suspended on it are resumed
+    /// when it falls below the busy limit. Switches connection buffers on if
+    /// the simulation was built without a bandwidth. Returns the bandwidth it
+    /// replaced; a node the simulation does not run, a node to itself and
+    /// zero are refused, and nothing changes.
     ///
     /// ```
-    /// use sim_core::Sim;
+    /// use sim_core::{ActionError, NodeId, Sim};
     /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).bandwidth(1_000).build().unwrap();
     /// let (a, b) = (sim.node_id("a@sim").unwrap(), sim.node_id("b@sim").unwrap());
-    /// assert_eq!(sim.control(|c| c.set_bandwidth(a, b, Some(10))), Some(1_000));
+    /// assert_eq!(sim.control(|c| c.set_bandwidth(a, b, Some(10))), Ok(Some(1_000)));
     /// assert_eq!(sim.control(|c| c.bandwidth(a, b)), Some(10));
     /// assert_eq!(sim.control(|c| c.bandwidth(b, a)), Some(1_000));
+    /// assert!(matches!(sim.control(|c| c.set_bandwidth(a, a, Some(10))), Err(ActionError::Invalid(_))));
+    /// assert!(matches!(sim.control(|c| c.set_bandwidth(a, NodeId(9), None)), Err(ActionError::UnknownNode(_))));
     /// ```
     pub fn set_bandwidth(
         &mut self,
         from: NodeId,
         to: NodeId,
         bytes_per_sec: Option<u64>,
-    ) -> Option<u64> {
+    ) -> Result<Option<u64>, ActionError> {
         let n = self.w.nodes.len();
-        if from == to || from.index() >= n || to.index() >= n || bytes_per_sec == Some(0) {
-            return None;
+        if let Some(far) = [from, to].into_iter().find(|x| x.index() >= n) {
+            return Err(ActionError::UnknownNode(format!("node #{}", far.0)));
         }
-        self.w.set_bandwidth(from, to, bytes_per_sec)
+        if from == to {
+            return Err(ActionError::Invalid(
+                "a bandwidth is set between two different nodes".into(),
+            ));
+        }
+        if bytes_per_sec == Some(0) {
+            return Err(ActionError::Invalid(
+                "a bandwidth must be at least 1 byte per second".into(),
+            ));
+        }
+        Ok(self.w.set_bandwidth(from, to, bytes_per_sec))
     }
 
     /// The bandwidth of `from -> to` in bytes per second (`None`: unlimited).
