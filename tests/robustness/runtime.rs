@@ -46,6 +46,14 @@ pub fn probes() -> Vec<Probe> {
             "crash_amid_traffic_keeps_the_books_balanced",
             crash_amid_traffic_keeps_the_books_balanced,
         ),
+        (
+            "a_sender_suspended_past_the_time_budget_ends_the_run",
+            a_sender_suspended_past_the_time_budget_ends_the_run,
+        ),
+        (
+            "bandwidth_controls_on_unknown_nodes_change_nothing",
+            bandwidth_controls_on_unknown_nodes_change_nothing,
+        ),
     ]
 }
 
@@ -260,4 +268,63 @@ fn timers_fire_in_log_time_in_set_order() -> Result<(), String> {
     })
     .map_err(|e| e.to_string())?;
     outcome_ok(&sim.run())
+}
+
+/// A byte per second and a megabyte to send: the sender stays suspended for
+/// about twelve days of virtual time, so the time budget ends the run (it
+/// never hangs, and the one suspension is reported unresumed).
+fn a_sender_suspended_past_the_time_budget_ends_the_run() -> Result<(), String> {
+    let mut sim = Sim::builder()
+        .nodes(["a@sim", "b@sim"])
+        .bandwidth(1)
+        .dist_buf_busy_limit(1)
+        .max_time(Time::secs(60))
+        .build()
+        .map_err(|e| e.to_string())?;
+    sim.spawn("a@sim", |cx| async move {
+        cx.send(("sink", "b@sim"), Term::Binary(vec![0; 1_000_000]))
+            .await?;
+        Ok(atom!("never"))
+    })
+    .map_err(|e| e.to_string())?;
+    let r = sim.run();
+    if r.outcome != Outcome::TimeBudget {
+        return Err(format!("expected the time budget, got {:?}", r.outcome));
+    }
+    match r.busy_dist_port.as_slice() {
+        [e] if e.resumed.is_none() => Ok(()),
+        other => Err(format!("one unresumed suspension expected: {other:?}")),
+    }
+}
+
+/// `Control::set_bandwidth` with a node the simulation does not have, a node
+/// to itself, or zero, is refused with an error and changes nothing.
+fn bandwidth_controls_on_unknown_nodes_change_nothing() -> Result<(), String> {
+    let mut sim = Sim::builder()
+        .nodes(["a@sim", "b@sim"])
+        .build()
+        .map_err(|e| e.to_string())?;
+    let (a, b, far) = (NodeId(0), NodeId(1), NodeId(7));
+    let refused = sim.control(|c| {
+        [
+            c.set_bandwidth(a, far, Some(10)),
+            c.set_bandwidth(far, a, Some(10)),
+            c.set_bandwidth(a, a, Some(10)),
+            c.set_bandwidth(a, b, Some(0)),
+        ]
+    });
+    if let Some(r) = refused.iter().find(|r| r.is_ok()) {
+        return Err(format!("accepted a bad bandwidth setting: {r:?}"));
+    }
+    let after = sim.control(|c| {
+        (
+            c.bandwidth(a, b),
+            c.bandwidth(a, far),
+            c.buffered_bytes(far, far),
+        )
+    });
+    if after != (None, None, 0) {
+        return Err(format!("something changed: {after:?}"));
+    }
+    Ok(())
 }

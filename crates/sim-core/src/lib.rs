@@ -57,7 +57,7 @@ pub use explore::{
 pub use id::{NodeId, Pid, Ref};
 pub use net::{FaultId, Network, ReliableNetwork, Verdict};
 pub use render::sequence_diagram_html;
-pub use report::{Blocked, FaultEntry, FaultKey, Outcome, RunReport, SignalBooks};
+pub use report::{Blocked, BusyDistPort, FaultEntry, FaultKey, Outcome, RunReport, SignalBooks};
 pub use rng::SimRng;
 pub use sched::{
     Choice, Choices, Dfs, Event, Pct, Pos, Random, Replay, RoundRobin, Schedule, Stamp, Strategy,
@@ -69,3 +69,4 @@ pub use term::{Atom, AtomError, ParseError, Term, TermError};
 pub use time::{Time, Timeout};
 pub use trace::{trace_to_jsonl, Digest, TraceDest, TraceEvent, TraceMode, TraceRecord};
 pub use world::{ActionError, Control, ControlAction};
+pub use world::{DEFAULT_DIST_BUF_BUSY_LIMIT, DIST_SIGNAL_HEADER_BYTES};

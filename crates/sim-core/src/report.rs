@@ -2,7 +2,7 @@
 
 use crate::id::Pid;
 use crate::sched::Schedule;
-use crate::term::Term;
+use crate::term::{Atom, Term};
 use crate::time::Time;
 use crate::trace::TraceRecord;
 use indexmap::IndexMap;
@@ -264,6 +264,10 @@ pub struct RunReport {
     pub faults: Vec<FaultEntry>,
     /// Faults that were switched off (by a shrinker).
     pub suppressed_faults: Vec<FaultKey>,
+    /// Every suspension of a sender on a busy connection buffer, in order
+    /// (empty unless a bandwidth is configured): what OTP's
+    /// `erlang:system_monitor(Pid, [busy_dist_port])` reports.
+    pub busy_dist_port: Vec<BusyDistPort>,
 }
 
 /// Which fault of a run: the virtual instant it was asked for and its
@@ -314,6 +318,50 @@ pub struct FaultEntry {
     pub key: FaultKey,
     /// Its description.
     pub what: String,
+}
+
+/// One suspension of a sender on a busy connection buffer (OTP's
+/// `{monitor, Pid, busy_dist_port, Port}`), with when it ended.
+///
+/// ```
+/// use sim_core::{Atom, BusyDistPort, Pid, Time};
+/// let e = BusyDistPort {
+///     pid: Pid::new(0, 1, 1),
+///     from: Atom::new("a@sim"),
+///     to: Atom::new("b@sim"),
+///     suspended: Time::ZERO,
+///     resumed: Some(Time::ms(900)),
+/// };
+/// assert_eq!(e.duration(), Some(Time::ms(900)));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct BusyDistPort {
+    /// The suspended sender.
+    pub pid: Pid,
+    /// The sender's node.
+    pub from: Atom,
+    /// The node the busy connection leads to.
+    pub to: Atom,
+    /// When it was suspended.
+    pub suspended: Time,
+    /// When it was resumed (`None`: still suspended when the run ended, or
+    /// it died suspended).
+    pub resumed: Option<Time>,
+}
+
+impl BusyDistPort {
+    /// How long it was suspended, if it was resumed.
+    ///
+    /// ```
+    /// use sim_core::{Atom, BusyDistPort, Pid, Time};
+    /// let mut e = BusyDistPort { pid: Pid::new(0, 1, 1), from: Atom::new("a@sim"), to: Atom::new("b@sim"), suspended: Time::ms(1), resumed: None };
+    /// assert_eq!(e.duration(), None);
+    /// e.resumed = Some(Time::ms(3));
+    /// assert_eq!(e.duration(), Some(Time::ms(2)));
+    /// ```
+    pub fn duration(&self) -> Option<Time> {
+        self.resumed.map(|r| r.saturating_sub(self.suspended))
+    }
 }
 
 impl RunReport {

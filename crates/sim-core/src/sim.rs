@@ -44,6 +44,7 @@ use std::task::{Context, Poll, Waker};
 
 mod end_check;
 use end_check::EndChecks;
+mod dist;
 
 /// Misuse of the builder or of `Sim` (never an Erlang outcome).
 ///
@@ -73,6 +74,12 @@ pub enum SimError {
     /// The node's process limit is reached.
     #[error("node `{0}` has reached its process limit")]
     SystemLimit(String),
+    /// A bandwidth of zero bytes per second (nothing would ever arrive).
+    #[error("a bandwidth must be at least 1 byte per second")]
+    ZeroBandwidth,
+    /// A `dist_buf_busy_limit` of zero bytes (every send would suspend).
+    #[error("dist_buf_busy_limit must be at least 1 byte")]
+    ZeroBusyLimit,
     /// A scheduled action refused by its [`ControlAction::validate`] for a
     /// reason other than an unknown node (which is [`SimError::UnknownNode`]).
     #[error("cannot schedule `{action}`: {reason}")]
@@ -120,6 +127,9 @@ pub struct SimBuilder {
     strategy: Option<Box<dyn Strategy>>,
     network: Option<Box<dyn Network>>,
     latency: (Time, Time),
+    bandwidth: Option<u64>,
+    link_bandwidths: Vec<(String, String, u64)>,
+    busy_limit: Option<u64>,
     trace: TraceMode,
     max_steps: u64,
     max_time: Time,
@@ -357,6 +367,7 @@ impl SimBuilder {
                 },
             );
         }
+        let dist = self.dist_config(&specs)?;
         let find = |specs: &mut IndexMap<Atom, NodeSpec>, n: &str| -> Result<usize, SimError> {
             specs
                 .get_index_of(&Atom::new(n))
@@ -411,6 +422,7 @@ impl SimBuilder {
             })
             .collect();
         let config = Config {
+            dist,
             seed: self.seed,
             schedule_seed: self.schedule_seed.unwrap_or(self.seed),
             run_window: self.run_window,
@@ -523,6 +535,9 @@ impl Sim {
             strategy: None,
             network: None,
             latency: ReliableNetwork::default().latency(),
+            bandwidth: None,
+            link_bandwidths: Vec::new(),
+            busy_limit: None,
             trace: TraceMode::Digest,
             max_steps: 50_000_000,
             max_time: Time::secs(3_600),

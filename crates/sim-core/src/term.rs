@@ -9,6 +9,7 @@
 mod atom;
 mod cells;
 mod deep;
+mod external_size;
 mod macros;
 pub mod order;
 pub mod parse;

@@ -191,6 +191,20 @@ pub enum TraceEvent<T = Term> {
         /// A reference that ties it to a [`TraceEvent::Label`] with the same key.
         key: Option<Ref>,
     },
+    /// A process was suspended by a send that left its connection's buffer
+    /// at or over `dist_buf_busy_limit` (OTP's `busy_dist_port`).
+    Suspend {
+        /// The sender.
+        pid: Pid,
+        /// The node the busy connection leads to.
+        node: Atom,
+    },
+    /// A suspended sender was resumed: its connection's buffer fell below
+    /// the limit, or the connection was lost.
+    Resume {
+        /// The sender.
+        pid: Pid,
+    },
 }
 
 impl TraceEvent<&Term> {
@@ -264,6 +278,11 @@ impl TraceEvent<&Term> {
                 text: text.clone(),
                 key: *key,
             },
+            TraceEvent::Suspend { pid, node } => TraceEvent::Suspend {
+                pid: *pid,
+                node: *node,
+            },
+            TraceEvent::Resume { pid } => TraceEvent::Resume { pid: *pid },
         }
     }
 }
@@ -308,6 +327,14 @@ impl std::fmt::Display for TraceEvent<Term> {
             TraceEvent::CheckFailed { pid, message } => write!(f, "{pid} check failed: {message}"),
             TraceEvent::Label { pid, text, .. } => write!(f, "{pid} serves {text}"),
             TraceEvent::Note { pid, tag, text, .. } => write!(f, "{pid} {tag}: {text}"),
+            TraceEvent::Suspend { pid, node } => {
+                write!(
+                    f,
+                    "{pid} suspended: busy_dist_port to {}",
+                    Term::Atom(*node)
+                )
+            }
+            TraceEvent::Resume { pid } => write!(f, "{pid} resumed"),
         }
     }
 }
@@ -695,6 +722,17 @@ fn digest_event(d: &mut Digest, ev: &TraceEvent<&Term>) {
             d.mix(header(11, 0, 0, 0));
             d.mix(pid_word(*pid));
             d.mix(str_word(message));
+        }
+        // Emitted only when connection buffers are on, so a run without
+        // them digests as it always did.
+        TraceEvent::Suspend { pid, node } => {
+            d.mix(header(12, 0, 0, 0));
+            d.mix(pid_word(*pid));
+            d.mix(atom_word(*node));
+        }
+        TraceEvent::Resume { pid } => {
+            d.mix(header(13, 0, 0, 0));
+            d.mix(pid_word(*pid));
         }
         // Annotations: see the module documentation.
         TraceEvent::Label { .. } | TraceEvent::Note { .. } => {}

@@ -7,6 +7,7 @@
 //! one timer.
 
 mod arrive;
+mod buffer;
 mod conn;
 mod control;
 mod ops;
@@ -16,6 +17,8 @@ mod step;
 mod timer;
 
 pub(crate) use arrive::{spawn_error, spawn_ok};
+pub(crate) use buffer::{DistBuffers, DistConfig};
+pub use buffer::{DEFAULT_DIST_BUF_BUSY_LIMIT, DIST_SIGNAL_HEADER_BYTES};
 pub(crate) use conn::Dir;
 pub use control::{ActionError, Control, ControlAction};
 pub(crate) use ops::{Attempt, Marker, RecvPhase};
@@ -94,6 +97,8 @@ pub(crate) struct Config {
     pub(crate) max_steps: u64,
     pub(crate) max_time: Time,
     pub(crate) panic_is_failure: bool,
+    /// Connection buffers and bandwidth (`None`: off).
+    pub(crate) dist: Option<DistConfig>,
 }
 
 /// A step's work for the caller of `next_step`.
@@ -203,6 +208,8 @@ pub(crate) struct World {
     pub(crate) suppressed_faults: Vec<FaultKey>,
     /// The scheduled action running now, if any.
     pub(crate) current_action: Option<usize>,
+    /// Connection buffers, when a bandwidth is configured (see `buffer`).
+    pub(crate) dist: Option<Box<DistBuffers>>,
 }
 
 impl World {
@@ -273,6 +280,7 @@ impl World {
             last_fault: None,
             suppressed_faults: Vec::new(),
             current_action: None,
+            dist: config.dist.map(|c| Box::new(DistBuffers::new(&c, n))),
         }
     }
 
@@ -578,6 +586,7 @@ impl World {
                         Wait::Receive { marked: true } => "receive (after marker)".into(),
                         Wait::Sleep => "sleep".into(),
                         Wait::Foreign => "a future outside the simulation".into(),
+                        Wait::BusyDist => "busy_dist_port".into(),
                     },
                     mailbox_len: p.mailbox.len(),
                 }),
@@ -624,6 +633,11 @@ impl World {
             suppressed: self.suppressed.clone(),
             faults: self.faults.clone(),
             suppressed_faults: self.suppressed_faults.clone(),
+            busy_dist_port: self
+                .dist
+                .as_ref()
+                .map(|d| d.log.clone())
+                .unwrap_or_default(),
         }
     }
 

@@ -51,6 +51,10 @@ pub enum FaultError {
     /// A single-link cut between a node and itself.
     #[error("a cut needs two different nodes, got `{0}` twice")]
     SameNode(String),
+    /// A congestion down to zero bytes per second (nothing would ever
+    /// arrive: a cut says that).
+    #[error("a congested link needs a bandwidth of at least 1 byte per second")]
+    ZeroBandwidth,
     /// `heal_cut` of a cut that is not installed (never applied, or healed).
     #[error("no installed cut {0}")]
     UnknownCut(CutId),

@@ -1,6 +1,7 @@
 //! `Fault`: one thing that can go wrong (a cut, a heal, a crash, a restart),
 //! as a value that a simulation applies at a scheduled moment.
 
+use crate::congest::Congestion;
 use crate::cut::{CutId, FaultError, Mode};
 use crate::network::{run_effects, PartitionNetwork};
 use crate::partition::{names, CutSpec, IntoGroups, Shape};
@@ -14,10 +15,11 @@ pub(crate) enum Kind {
     HealCut(CutId),
     Crash(String),
     Restart(String),
+    Congest(Congestion),
 }
 
 /// A fault: a partition (drop or defer), a one-way partition, a single-link
-/// cut, a heal, a node crash or restart.
+/// cut, a heal, a node crash or restart, a congested link.
 ///
 /// A `Fault` does nothing by itself: give it to `sim.at(time, fault)` or
 /// `sim.after_steps(n, fault)` (it implements [`ControlAction`]), or apply it
@@ -80,6 +82,7 @@ impl Fault {
             }
             Kind::Heal | Kind::HealCut(_) => Ok(()),
             Kind::Crash(n) | Kind::Restart(n) => known(n),
+            Kind::Congest(g) => g.check(&|n| known(n).is_ok()),
         }
     }
 
@@ -160,6 +163,7 @@ impl Fault {
             }
             Kind::Crash(node) => crate::crash::apply_crash(c, node),
             Kind::Restart(node) => crate::crash::apply_restart(c, node),
+            Kind::Congest(g) => crate::congest::apply_congest(c, g),
         }
     }
 }
@@ -189,6 +193,11 @@ impl fmt::Display for Fault {
             Kind::HealCut(id) => write!(f, "heal {id}"),
             Kind::Crash(n) => write!(f, "crash {n}"),
             Kind::Restart(n) => write!(f, "restart {n}"),
+            Kind::Congest(g) => write!(
+                f,
+                "congest {} -> {} to {} B/s for {}",
+                g.from, g.to, g.bytes_per_sec, g.duration
+            ),
         }
     }
 }
@@ -405,5 +414,47 @@ impl Fault {
     /// ```
     pub fn restart(node: &str) -> Fault {
         Fault::from_kind(Kind::Restart(node.to_string()))
+    }
+}
+
+/// A congested link (see the `congest` module for what it does).
+impl Fault {
+    /// Lowers the bandwidth of the one direction `from -> to` to
+    /// `bytes_per_sec` for `duration` of virtual time, then gives it back
+    /// the bandwidth it had. While it lasts, signals on it queue in its
+    /// connection buffer and arrive late, and a sender that fills the
+    /// buffer to `dist_buf_busy_limit` is suspended (`busy_dist_port`), so
+    /// timeouts across it can fire late. Works on a simulation built with
+    /// or without a bandwidth. Unknown nodes, a node to itself and zero are
+    /// refused.
+    ///
+    /// ```
+    /// use sim_core::{Sim, Term, Time};
+    /// use sim_partition::{Fault, FaultError};
+    /// let f = Fault::congest("a@sim", "b@sim", 10_000, Time::secs(1));
+    /// assert_eq!(f.to_string(), "congest a@sim -> b@sim to 10000 B/s for 1000.000ms");
+    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
+    /// assert_eq!(
+    ///     Fault::congest("a@sim", "b@sim", 0, Time::secs(1)).validate(&sim),
+    ///     Err(FaultError::ZeroBandwidth)
+    /// );
+    /// sim.at(Time::ms(10), f).unwrap();
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     cx.sleep(Time::ms(20)).await;
+    ///     // 10 KB at 10 KB/s: about a second before it has left.
+    ///     cx.send(("nobody", "b@sim"), Term::Binary(vec![0; 10_000])).await?;
+    ///     Ok(Term::Int(cx.now().as_us() as i64))
+    /// }).unwrap();
+    /// let report = sim.run();
+    /// report.assert_ok();
+    /// assert!(report.busy_dist_port.is_empty(), "under the default 1 MiB limit");
+    /// ```
+    pub fn congest(from: &str, to: &str, bytes_per_sec: u64, duration: Time) -> Fault {
+        Fault::from_kind(Kind::Congest(Congestion {
+            from: from.to_string(),
+            to: to.to_string(),
+            bytes_per_sec,
+            duration,
+        }))
     }
 }

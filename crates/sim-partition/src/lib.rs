@@ -105,6 +105,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations)]
 
+mod congest;
 mod crash;
 mod cut;
 mod fault;

@@ -23,7 +23,9 @@ use sim_core::{ActionError, Control, ControlAction, NodeId, SimRng, Time};
 /// - **heal** (default 0.2): heal one installed cut, chosen at random;
 /// - **crash** (default 0, off): crash a random up node, while fewer than
 ///   `max_down` (default 1) are down and at least one other stays up;
-/// - **restart** (default 0.2): restart a random crashed node.
+/// - **restart** (default 0.2): restart a random crashed node;
+/// - **congest** (default 0, off; see [`Nemesis::congest`]): congest one
+///   direction between two of its nodes for a while ([`Fault::congest`]).
 ///
 /// At its end time it heals everything and restarts every node it may crash
 /// (unless `settle(false)`), so held signals are delivered and the run can end.
@@ -66,6 +68,8 @@ pub struct Nemesis {
     /// and how many times it has woken: the key of each wake-up's draws.
     key: Option<u64>,
     wakeup: u64,
+    /// Probability per period, bandwidth and duration of a congestion.
+    congest: (f64, u64, Time),
 }
 
 impl Default for Nemesis {
@@ -98,6 +102,7 @@ impl Nemesis {
             settle: true,
             key: None,
             wakeup: 0,
+            congest: (0.0, 1, Time::ZERO),
         }
     }
 
@@ -259,6 +264,25 @@ impl Nemesis {
         self
     }
 
+    /// Probability per period of congesting a random direction between two
+    /// of its nodes: its bandwidth drops to `bytes_per_sec` for `duration`
+    /// ([`Fault::congest`]), so calls across it can time out late. Off by
+    /// default; while off it draws nothing, so the other faults it draws
+    /// stay as they were.
+    ///
+    /// ```
+    /// use sim_core::{Sim, Term, Time};
+    /// use sim_partition::Nemesis;
+    /// let mut sim = Sim::builder().seed(1).nodes(["a@sim", "b@sim"]).build().unwrap();
+    /// sim.at(Time::ZERO, Nemesis::new().partition(0.0).congest(0.5, 1_000, Time::ms(50))).unwrap();
+    /// sim.spawn("a@sim", |cx| async move { cx.sleep(Time::ms(100)).await; Ok(Term::atom("ok")) }).unwrap();
+    /// sim.run().assert_ok();
+    /// ```
+    pub fn congest(mut self, probability: f64, bytes_per_sec: u64, duration: Time) -> Nemesis {
+        self.congest = (probability, bytes_per_sec.max(1), duration);
+        self
+    }
+
     /// Its nodes, in builder order.
     fn scope(&self, c: &Control<'_>) -> Vec<(NodeId, String)> {
         let all = c.nodes();
@@ -396,6 +420,13 @@ impl ControlAction for Nemesis {
             if let Some(n) = Nemesis::pick(&mut rng, &down) {
                 let _ = Fault::restart(&n).apply(c);
             }
+        }
+        let (p, bytes_per_sec, duration) = self.congest;
+        if p > 0.0 && names.len() >= 2 && rng.chance(p) {
+            let from = rng.below(names.len() as u64) as usize;
+            let other = rng.below(names.len() as u64 - 1) as usize;
+            let to = if other >= from { other + 1 } else { other };
+            let _ = Fault::congest(&names[from], &names[to], bytes_per_sec, duration).apply(c);
         }
         let next = (now + self.period).min(self.until);
         // Checked when it was first scheduled; its nodes cannot go away.

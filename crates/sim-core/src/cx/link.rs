@@ -282,7 +282,8 @@ impl Cx {
 
     /// `process_info(Pid, Item)` for a local pid: `links`, `monitored_by`,
     /// `monitors`, `trap_exit`, `priority`, `registered_name`,
-    /// `message_queue_len`, `messages`. `Ok(None)` for a dead pid (`undefined`); `error:badarg` for a
+    /// `message_queue_len`, `messages`, `status` (`running`, `runnable`,
+    /// `waiting`, or `suspended` while held by a busy connection). `Ok(None)` for a dead pid (`undefined`); `error:badarg` for a
     /// remote pid or an unknown item.
     ///
     /// ```

@@ -86,6 +86,7 @@ impl RunReport {
             suppressed: Vec::new(),
             faults: Vec::new(),
             suppressed_faults: Vec::new(),
+            busy_dist_port: Vec::new(),
         }
     }
 }

@@ -97,7 +97,9 @@ fn predecessors(records: &[TraceRecord]) -> Vec<[Option<usize>; 2]> {
             TraceEvent::Exit { pid, .. }
             | TraceEvent::CheckFailed { pid, .. }
             | TraceEvent::Note { pid, .. }
-            | TraceEvent::Label { pid, .. } => own = Some(*pid),
+            | TraceEvent::Label { pid, .. }
+            | TraceEvent::Suspend { pid, .. }
+            | TraceEvent::Resume { pid } => own = Some(*pid),
             TraceEvent::Fault { .. } => {
                 cross = last_fault;
                 last_fault = Some(i);

@@ -55,7 +55,8 @@ pub(crate) struct Row {
     pub(crate) actor: Option<usize>,
     pub(crate) text: String,
     /// `fail`, `fault`, `conn`, `timeout`, `abandoned`, `retry`, `drop`,
-    /// `held`, `crash`, or empty.
+    /// `held`, `crash`, `busy` (a sender suspended on a busy connection),
+    /// `resumed`, or empty.
     pub(crate) mark: &'static str,
     /// In the causal past of the focus.
     pub(crate) chain: bool,
@@ -563,6 +564,15 @@ pub(crate) fn build(records: &[TraceRecord], title: &str) -> Model {
                 } else {
                     b.rows[row].mark = "note";
                 }
+            }
+            TraceEvent::Suspend { pid, node } => {
+                let text = format!("suspended: busy_dist_port to {}", Term::Atom(*node));
+                let row = b.row(i, Some(*pid), None, text);
+                b.rows[row].mark = "busy";
+            }
+            TraceEvent::Resume { pid } => {
+                let row = b.row(i, Some(*pid), None, "resumed".to_string());
+                b.rows[row].mark = "resumed";
             }
             TraceEvent::Advance { .. } | TraceEvent::Label { .. } => {}
         }

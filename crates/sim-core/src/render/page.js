@@ -152,7 +152,7 @@
         o += '<rect class="failbar" x="4" y="' + (y - ROW / 2) + '" width="' + (W - 24) + '" height="' + ROW + '"/>';
       }
       o += '<text class="gut" x="6" y="' + (y + 4) + '">' + r.step + "  " + esc(ms(r.t)) + "</text>";
-      var sym = { timeout: "\u25f7 ", abandoned: "\u21af ", retry: "\u21bb ", drop: "\u2717 ", held: "\u2016 ",
+      var sym = { timeout: "\u25f7 ", abandoned: "\u21af ", retry: "\u21bb ", drop: "\u2717 ", held: "\u2016 ", busy: "\u23f8 ", resumed: "\u25b6 ",
         crash: "\u2715 ", fail: "\u2716 " }[r.mark] || "";
       var who = a ? a.name + ": " : "";
       var tip = "<title>" + esc((a ? a.name + " " + a.pid + ": " : "") + r.text) + "</title>";

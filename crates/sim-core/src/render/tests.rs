@@ -184,3 +184,46 @@ fn the_page_is_self_contained_and_embeds_the_model() {
     assert_eq!(json["nodes"].as_array().map(Vec::len), Some(NODES.len()));
     assert_eq!(json["title"], "t </script> & co");
 }
+
+#[test]
+fn a_sender_suspended_on_a_busy_connection_is_marked_until_resumed() {
+    let mut sim = Sim::builder()
+        .nodes(["a@sim", "b@sim"])
+        .bandwidth(1_000_000)
+        .dist_buf_busy_limit(1_000)
+        .trace(TraceMode::Full)
+        .build()
+        .expect("two nodes");
+    let sender = sim
+        .spawn("a@sim", |cx| async move {
+            cx.send(("sink", "b@sim"), Term::Binary(vec![0; 5_000]))
+                .await?;
+            Ok(Term::atom("ok"))
+        })
+        .expect("a@sim exists");
+    let report = sim.run();
+    report.assert_ok();
+    let m = build(&report.trace, "t");
+    let marked: Vec<(&str, &str)> = m
+        .rows
+        .iter()
+        .filter(|r| r.mark == "busy" || r.mark == "resumed")
+        .map(|r| (r.mark, r.text.as_str()))
+        .collect();
+    assert_eq!(
+        marked,
+        [
+            ("busy", "suspended: busy_dist_port to b@sim"),
+            ("resumed", "resumed")
+        ]
+    );
+    let on = |mark: &str| {
+        m.rows
+            .iter()
+            .find(|r| r.mark == mark)
+            .and_then(|r| r.actor)
+            .map(|a| m.actors[a].pid.clone())
+    };
+    assert_eq!(on("busy"), Some(sender.to_string()));
+    assert_eq!(on("resumed"), Some(sender.to_string()));
+}

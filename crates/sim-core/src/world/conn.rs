@@ -117,6 +117,9 @@ impl World {
         }
         let queue = std::mem::take(&mut self.dirs[di].queue);
         self.sync_active(di);
+        if self.dist.is_some() {
+            self.buffer_lost(from, to);
+        }
         for (_, sig) in queue {
             self.books.delivered += 1;
             self.arrive(sig);
@@ -161,8 +164,13 @@ impl World {
             Verdict::Deliver { min, max } => {
                 let pi = self.pair_index(a, b);
                 self.conn_up[pi] = true;
-                let lo = self.now.saturating_add(min);
-                let hi = self.now.saturating_add(max.max(min));
+                let start = if self.dist.is_some() {
+                    self.buffer_signal(di, &sig, min, max)
+                } else {
+                    self.now
+                };
+                let lo = start.saturating_add(min);
+                let hi = start.saturating_add(max.max(min));
                 self.enqueue_signal(di, lo, hi, sig);
             }
             Verdict::Drop { fault } => {
@@ -285,6 +293,9 @@ impl World {
             let queue = std::mem::take(&mut self.dirs[di].queue);
             let held = std::mem::take(&mut self.dirs[di].held);
             self.sync_active(di);
+            if self.dist.is_some() {
+                self.buffer_lost(x, y);
+            }
             if sent_by == Some(x)
                 && !queue.is_empty()
                 && matches!(self.verdict_for(x, y), Verdict::Deliver { .. })

@@ -274,6 +274,79 @@ impl Control<'_> {
         was
     }
 
+    /// Sets the bandwidth of the direction `from -> to`, in bytes per second
+    /// (`None`: unlimited), from now on; what is still in its buffer drains
+    /// at the new rate from now, and senders suspended on it are resumed
+    /// when it falls below the busy limit. Switches connection buffers on if
+    /// the simulation was built without a bandwidth. Returns the bandwidth it
+    /// replaced; a node the simulation does not run, a node to itself and
+    /// zero are refused, and nothing changes.
+    ///
+    /// ```
+    /// use sim_core::{ActionError, NodeId, Sim};
+    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).bandwidth(1_000).build().unwrap();
+    /// let (a, b) = (sim.node_id("a@sim").unwrap(), sim.node_id("b@sim").unwrap());
+    /// assert_eq!(sim.control(|c| c.set_bandwidth(a, b, Some(10))), Ok(Some(1_000)));
+    /// assert_eq!(sim.control(|c| c.bandwidth(a, b)), Some(10));
+    /// assert_eq!(sim.control(|c| c.bandwidth(b, a)), Some(1_000));
+    /// assert!(matches!(sim.control(|c| c.set_bandwidth(a, a, Some(10))), Err(ActionError::Invalid(_))));
+    /// assert!(matches!(sim.control(|c| c.set_bandwidth(a, NodeId(9), None)), Err(ActionError::UnknownNode(_))));
+    /// ```
+    pub fn set_bandwidth(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        bytes_per_sec: Option<u64>,
+    ) -> Result<Option<u64>, ActionError> {
+        let n = self.w.nodes.len();
+        if let Some(far) = [from, to].into_iter().find(|x| x.index() >= n) {
+            return Err(ActionError::UnknownNode(format!("node #{}", far.0)));
+        }
+        if from == to {
+            return Err(ActionError::Invalid(
+                "a bandwidth is set between two different nodes".into(),
+            ));
+        }
+        if bytes_per_sec == Some(0) {
+            return Err(ActionError::Invalid(
+                "a bandwidth must be at least 1 byte per second".into(),
+            ));
+        }
+        Ok(self.w.set_bandwidth(from, to, bytes_per_sec))
+    }
+
+    /// The bandwidth of `from -> to` in bytes per second (`None`: unlimited).
+    ///
+    /// ```
+    /// use sim_core::Sim;
+    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).build().unwrap();
+    /// let (a, b) = (sim.node_id("a@sim").unwrap(), sim.node_id("b@sim").unwrap());
+    /// assert_eq!(sim.control(|c| c.bandwidth(a, b)), None);
+    /// ```
+    pub fn bandwidth(&self, from: NodeId, to: NodeId) -> Option<u64> {
+        let n = self.w.nodes.len();
+        if from.index() >= n || to.index() >= n {
+            return None;
+        }
+        self.w.bandwidth(from, to)
+    }
+
+    /// Bytes queued in the buffer of `from -> to` now (0 without a bandwidth).
+    ///
+    /// ```
+    /// use sim_core::Sim;
+    /// let mut sim = Sim::builder().nodes(["a@sim", "b@sim"]).bandwidth(1_000).build().unwrap();
+    /// let (a, b) = (sim.node_id("a@sim").unwrap(), sim.node_id("b@sim").unwrap());
+    /// assert_eq!(sim.control(|c| c.buffered_bytes(a, b)), 0);
+    /// ```
+    pub fn buffered_bytes(&self, from: NodeId, to: NodeId) -> u64 {
+        let n = self.w.nodes.len();
+        if from.index() >= n || to.index() >= n {
+            return 0;
+        }
+        self.w.buffered_bytes(from, to)
+    }
+
     /// Releases the signals held on `from -> to` into flight, in send order.
     /// Returns how many.
     pub fn release(&mut self, from: NodeId, to: NodeId) -> usize {

@@ -22,6 +22,9 @@ pub(crate) enum Wait {
     Sleep,
     /// Awaited something that is not a `Cx` operation: it can never be woken.
     Foreign,
+    /// Suspended on a busy connection buffer (`busy_dist_port`), until it
+    /// drains below the limit.
+    BusyDist,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -230,7 +233,10 @@ impl World {
     pub(crate) fn sync_point(&mut self, key: ProcKey) -> bool {
         match self.procs.get_mut(key) {
             Some(p) => {
-                p.status = Status::Runnable;
+                // A send that filled a connection's buffer suspended it.
+                if p.status != Status::Waiting(Wait::BusyDist) {
+                    p.status = Status::Runnable;
+                }
                 true
             }
             None => false,

@@ -22,6 +22,9 @@ pub(crate) enum TimerKind {
     Erl(Ref),
     /// A scheduled control action.
     Control(usize),
+    /// Resume the senders suspended on a busy connection direction (the
+    /// timer of this epoch, see `buffer`).
+    Drain(u32, u64),
 }
 
 /// Where an Erlang timer's message goes.
@@ -55,7 +58,11 @@ impl World {
                         matches!(p.status, super::Status::Waiting(w) if w != super::Wait::Foreign);
                     if p.timer_token == token && waiting {
                         p.timed_out = token;
-                        self.enable_proc(key);
+                        // A sender suspended on a busy connection finds the
+                        // timer fired when it is resumed.
+                        if p.status != super::Status::Waiting(super::Wait::BusyDist) {
+                            self.enable_proc(key);
+                        }
                     }
                 }
             }
@@ -76,6 +83,7 @@ impl World {
                 }
             }
             TimerKind::Control(idx) => self.run_control(idx),
+            TimerKind::Drain(di, _) => self.drain_timer(di),
         }
     }
 
@@ -91,6 +99,7 @@ impl World {
                 self.controls.get(idx).is_some_and(Option::is_some)
                     && !self.suppressed.contains(&idx)
             }
+            TimerKind::Drain(di, epoch) => self.drain_timer_live(di, epoch),
         }
     }
 

@@ -149,6 +149,7 @@ fn id(sim: &Sim, name: &str) -> NodeId {
     sim.node_id(name).expect("node exists")
 }
 
+mod congest;
 mod crash;
 mod cuts;
 mod edges;

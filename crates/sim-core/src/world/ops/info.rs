@@ -5,7 +5,7 @@ use crate::exception::Exception;
 use crate::id::Pid;
 use crate::signal::MonTarget;
 use crate::term::Term;
-use crate::world::World;
+use crate::world::{Status, Wait, World};
 
 impl World {
     /// `is_process_alive(Pid)` asked on node `me`: `error:badarg` for a pid
@@ -49,6 +49,13 @@ impl World {
                     .collect(),
             ),
             "trap_exit" => Term::from(p.trap_exit),
+            // OTP's names; a process asking about itself is running.
+            "status" => Term::atom(match p.status {
+                Status::Running => "running",
+                Status::Runnable => "runnable",
+                Status::Waiting(Wait::BusyDist) => "suspended",
+                Status::Waiting(_) => "waiting",
+            }),
             "priority" => Term::atom(p.priority.name()),
             "registered_name" => match p.name {
                 Some(n) => Term::Atom(n),

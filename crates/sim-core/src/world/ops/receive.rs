@@ -63,6 +63,11 @@ impl World {
         state: &mut RecvPhase,
         matcher: &mut dyn FnMut(&Term) -> bool,
     ) -> Attempt {
+        if self.dist.is_some() && self.busy_suspended(key) {
+            // Suspended by a send that is no sync point (a spawn request):
+            // the receive, and its timeout, begin once it is resumed.
+            return Attempt::Yield;
+        }
         let now = self.now;
         // The first attempt sets the receive up in the same borrow.
         if let RecvPhase::Start(timeout, marker) = *state {

@@ -17,7 +17,11 @@ impl World {
         } else {
             self.start_wait_timer(key, at)
         };
-        self.set_status(key, Status::Waiting(Wait::Sleep));
+        // A sender suspended on a busy connection stays suspended; the
+        // sleep's timer runs meanwhile.
+        if !(self.dist.is_some() && self.busy_suspended(key)) {
+            self.set_status(key, Status::Waiting(Wait::Sleep));
+        }
         token
     }
 
