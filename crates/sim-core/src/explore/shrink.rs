@@ -12,7 +12,8 @@
 //! "The same way": the same kind of failure (check, deadlock, crash, budget),
 //! in a process on the same node, and for a failed check or a panic the same
 //! message once every number in it is blanked out (messages that print
-//! counters or times would otherwise pin the shrinker to the original run).
+//! counters or times would otherwise pin the shrinker to the original run);
+//! for an abnormal exit of a foreground process, the same process.
 
 use super::Explorer;
 use crate::report::{Outcome, RunReport};
@@ -58,6 +59,10 @@ pub(crate) fn signature(o: &Outcome) -> Signature {
         Outcome::CheckFailed { pid, message } | Outcome::Panicked { pid, message } => {
             (Some(pid.node().0), Some(shape(message)))
         }
+        // The process, exactly: a test-spawned pid is the same in every
+        // schedule, and its reason may name refs or pids that are not.
+        Outcome::ProcessExited { pid, .. } => (Some(pid.node().0), Some(pid.to_string())),
+        Outcome::Errors { .. } => (None, Some(shape(&o.to_string()))),
         _ => (None, None),
     };
     Signature {
