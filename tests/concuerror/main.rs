@@ -16,6 +16,7 @@
 //! cases whose `program/entry` contains it.
 
 mod basic_1;
+mod basic_2;
 
 use erpc_sim::core::{RunError, TraceEvent};
 use erpc_sim::prelude::*;
@@ -175,7 +176,7 @@ fn describe(report: &RunReport) -> String {
 
 fn main() {
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let cases: Vec<Case> = [basic_1::cases()].concat();
+    let cases: Vec<Case> = [basic_1::cases(), basic_2::cases()].concat();
     let mut total = 0usize;
     let mut matched = 0usize;
     let mut mismatches = Vec::new();
