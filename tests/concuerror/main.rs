@@ -18,6 +18,7 @@
 mod basic_1;
 mod basic_2;
 mod basic_3;
+mod dpor;
 
 use erpc_sim::core::{RunError, TraceEvent};
 use erpc_sim::prelude::*;
@@ -177,7 +178,13 @@ fn describe(report: &RunReport) -> String {
 
 fn main() {
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let cases: Vec<Case> = [basic_1::cases(), basic_2::cases(), basic_3::cases()].concat();
+    let cases: Vec<Case> = [
+        basic_1::cases(),
+        basic_2::cases(),
+        basic_3::cases(),
+        dpor::cases(),
+    ]
+    .concat();
     let mut total = 0usize;
     let mut matched = 0usize;
     let mut mismatches = Vec::new();
