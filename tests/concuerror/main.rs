@@ -1,6 +1,9 @@
 //! Concuerror's test programs as Rust: each case is one program of
-//! Concuerror's own test suite (parapluu/Concuerror), translated against this
-//! project's API, with the numbers Concuerror reports for it.
+//! Concuerror's own test suite (parapluu/Concuerror at
+//! 0cbd2fc2acd7e1e01dc92c41c303f7f37b13dcca), translated against this
+//! project's API, with the numbers Concuerror reports for it (as
+//! `/work/shared/dpor/concuerror-cases.txt` lists them, from the result
+//! files under `tests/suites/*/results/`).
 //!
 //! For each case the runner explores every interleaving with Concuerror's
 //! notion of an error on ([`ExitPolicy::AnyProcess`]: any abnormal exit, any
@@ -30,7 +33,7 @@ use std::collections::{BTreeMap, BTreeSet};
 const REQUIRE_COUNTS: bool = false;
 
 /// Schedules explored per case at most; a case that reaches it is "capped".
-const CAP: u64 = 20_000;
+const CAP: u64 = 5_000;
 
 /// How long a runnable process may be left waiting while time passes: long
 /// enough that every receive timeout of these programs can fire while others
