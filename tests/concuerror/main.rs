@@ -88,20 +88,21 @@ where
 }
 
 /// Every interleaving of the program, plain depth-first through the public
-/// API: one fresh simulation per schedule, going on after failures.
+/// API: one fresh simulation per schedule, going on after failures, at most
+/// [`CAP`] schedules.
+///
+/// This is the one place that knows how exploration is done. With a
+/// reduction that explores one schedule per equivalence class, the body
+/// becomes `Explorer::new(..).quiet(true).write_files(false).keep_going(true)
+/// .exhaustive(|b| build(configure(b)))`, its interleavings, failing count,
+/// outcomes and completeness mapped onto [`Observed`].
 fn explore_all(build: fn(SimBuilder) -> Sim) -> Observed {
     let dfs = Dfs::new(10_000);
     let mut prefix = Vec::new();
     let mut seen = Observed::default();
     loop {
         let run = dfs.restart(prefix);
-        let b = Sim::builder()
-            .strategy(run.clone())
-            .exit_policy(ExitPolicy::AnyProcess)
-            .run_window(WINDOW)
-            .trace(TraceMode::Full)
-            .max_steps(5_000);
-        let report = build(b).run();
+        let report = build(configure(Sim::builder().strategy(run.clone()))).run();
         seen.interleavings += 1;
         if !report.outcome.is_ok() {
             seen.errors += 1;
@@ -116,6 +117,16 @@ fn explore_all(build: fn(SimBuilder) -> Sim) -> Observed {
             }
         }
     }
+}
+
+/// What every case runs with: Concuerror's errors, receive timeouts that
+/// race the other processes, the trace (for process names) and a step
+/// budget in the spirit of Concuerror's depth bound.
+fn configure(b: SimBuilder) -> SimBuilder {
+    b.exit_policy(ExitPolicy::AnyProcess)
+        .run_window(WINDOW)
+        .trace(TraceMode::Full)
+        .max_steps(5_000)
 }
 
 /// Concuerror's names for the processes of a run: the first process is
