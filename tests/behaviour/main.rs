@@ -6,6 +6,7 @@ mod bifs;
 mod cross_node;
 mod determinism;
 mod end_of_run;
+mod exits;
 mod mailbox;
 mod misuse;
 mod monitors;

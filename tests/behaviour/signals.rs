@@ -1,6 +1,6 @@
 //! Processes and signals: exit-signal rules, links, `trap_exit`.
 
-use crate::{exit_msg, flush, forever, run_on_a, value, B};
+use crate::{exit_msg, flush, forever, run_on_a, value, A, B};
 use erpc_sim::prelude::*;
 
 #[test]
@@ -162,4 +162,51 @@ fn link_or_monitor_to_dead_pid_gives_noproc() {
         Ok(d.as_tuple().map(|t| t[4].clone()).expect("DOWN"))
     });
     assert_eq!(value(&r), atom!("noproc"));
+}
+
+#[test]
+fn a_signal_may_arrive_between_setting_trap_exit_and_the_next_receive() {
+    // The child traps exits and looks at its mailbox at once; its parent
+    // links to it and exits normally. On BEAM the child can be preempted
+    // between the flag and the receive, so the `{'EXIT', Parent, normal}`
+    // message may be there: some schedule must show it. (`AnyProcess` runs
+    // each schedule to its end, past the parent's exit.)
+    let program = |b: SimBuilder| {
+        let mut sim = b
+            .nodes([A])
+            .exit_policy(ExitPolicy::AnyProcess)
+            .build()
+            .unwrap();
+        sim.spawn(A, |cx| async move {
+            let child = cx
+                .spawn(|c| async move {
+                    c.trap_exit(true);
+                    let m = c.receive_timeout(|_| true, Timeout::ms(0)).await;
+                    Err(Exception::exit(m.unwrap_or(atom!("none"))))
+                })
+                .await?;
+            cx.link(child).await?;
+            Ok(atom!("ok"))
+        })
+        .unwrap();
+        sim
+    };
+    let dfs = Dfs::new(100);
+    let mut prefix = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..1_000 {
+        let run = dfs.restart(prefix);
+        let r = program(Sim::builder().strategy(run.clone()).trace(TraceMode::Full)).run();
+        for rec in &r.trace {
+            if let erpc_sim::core::TraceEvent::Exit { reason, .. } = &rec.event {
+                seen.insert(reason.to_string());
+            }
+        }
+        match run.next_prefix() {
+            Some(p) => prefix = p,
+            None => break,
+        }
+    }
+    assert!(seen.iter().any(|r| r.starts_with("{'EXIT',")), "{seen:?}");
+    assert!(seen.contains("none"), "{seen:?}");
 }

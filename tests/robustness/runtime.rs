@@ -7,6 +7,14 @@ use erpc_sim::prelude::*;
 pub fn probes() -> Vec<Probe> {
     vec![
         (
+            "any_process_policy_with_a_server_that_never_waits_ends_on_the_step_budget",
+            any_process_policy_with_a_server_that_never_waits_ends_on_the_step_budget,
+        ),
+        (
+            "a_huge_exit_reason_of_a_client_is_reported_not_lost",
+            a_huge_exit_reason_of_a_client_is_reported_not_lost,
+        ),
+        (
             "timers_start_and_cancel_in_log_time",
             timers_start_and_cancel_in_log_time,
         ),
@@ -327,4 +335,60 @@ fn bandwidth_controls_on_unknown_nodes_change_nothing() -> Result<(), String> {
         return Err(format!("something changed: {after:?}"));
     }
     Ok(())
+}
+
+/// `AnyProcess` runs past the foreground processes to the end: a background
+/// process that never waits must end the run on the step budget, not hang it.
+fn any_process_policy_with_a_server_that_never_waits_ends_on_the_step_budget() -> Result<(), String>
+{
+    let mut sim = Sim::builder()
+        .nodes(["a@sim"])
+        .exit_policy(ExitPolicy::AnyProcess)
+        .max_steps(2_000)
+        .build()
+        .map_err(|e| e.to_string())?;
+    sim.spawn("a@sim", |_cx| async move { Ok(atom!("ok")) })
+        .map_err(|e| e.to_string())?;
+    sim.spawn_background("a@sim", |cx| async move {
+        loop {
+            cx.send(cx.self_pid(), atom!("spin")).await?;
+            cx.recv().await;
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    let r = sim.run();
+    match r.outcome {
+        Outcome::StepBudget { .. } => Ok(()),
+        other => Err(format!("expected the step budget, got {other}")),
+    }
+}
+
+/// A client that exits with a deeply nested reason still fails the run with
+/// that reason, printable.
+fn a_huge_exit_reason_of_a_client_is_reported_not_lost() -> Result<(), String> {
+    let mut sim = Sim::builder()
+        .nodes(["a@sim"])
+        .build()
+        .map_err(|e| e.to_string())?;
+    let pid = sim
+        .spawn("a@sim", |_cx| async move {
+            let mut reason = atom!("core");
+            for _ in 0..100_000 {
+                reason = Term::tuple([reason]);
+            }
+            Err(Exception::exit(reason))
+        })
+        .map_err(|e| e.to_string())?;
+    let r = sim.run();
+    match &r.outcome {
+        Outcome::ProcessExited { pid: p, .. } if *p == pid => {
+            let text = r.outcome.to_string();
+            if text.contains(&pid.to_string()) {
+                Ok(())
+            } else {
+                Err(format!("the report does not name {pid}"))
+            }
+        }
+        other => Err(format!("expected ProcessExited, got {}", other.kind())),
+    }
 }

@@ -28,6 +28,7 @@ mod body;
 mod code;
 mod cx;
 mod exception;
+mod exits;
 mod explore;
 mod fast_map;
 pub mod id;
@@ -49,6 +50,7 @@ pub use body::BoxFuture;
 pub use code::{Function, Module};
 pub use cx::{Cx, NodeRef, Receive, ReceiveForever, SendMsg, Target};
 pub use exception::{Class, Exception, Frame, FrameArgs};
+pub use exits::ExitPolicy;
 pub use explore::{
     check_determinism, explore, DfsExploration, Exploration, ExploreError, Explorer, Failure,
     ReplayError, ReplayFile, StrategyFactory, ITERATIONS_ENV, REPLAY_ENV, REPLAY_FORMAT, SEED_ENV,
@@ -57,7 +59,9 @@ pub use explore::{
 pub use id::{NodeId, Pid, Ref};
 pub use net::{FaultId, Network, ReliableNetwork, Verdict};
 pub use render::sequence_diagram_html;
-pub use report::{Blocked, BusyDistPort, FaultEntry, FaultKey, Outcome, RunReport, SignalBooks};
+pub use report::{
+    Blocked, BusyDistPort, FaultEntry, FaultKey, Outcome, RunError, RunReport, SignalBooks,
+};
 pub use rng::SimRng;
 pub use sched::{
     Choice, Choices, Dfs, Event, Pct, Pos, Random, Replay, RoundRobin, Schedule, Stamp, Strategy,

@@ -65,6 +65,40 @@ pub enum Outcome {
         /// What the check said.
         message: String,
     },
+    /// A process the test spawned ([`crate::Sim::spawn`]) exited with an
+    /// abnormal reason, under the default [`crate::ExitPolicy::Foreground`].
+    /// The run stopped there.
+    ///
+    /// ```
+    /// use sim_core::{Exception, Outcome, Sim, Term};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.spawn("a@sim", |_cx| async move { Err(Exception::exit(Term::atom("boom"))) }).unwrap();
+    /// let r = sim.run();
+    /// assert_eq!(r.outcome.kind(), "process_exited");
+    /// assert!(r.outcome.to_string().contains("boom"));
+    /// ```
+    ProcessExited {
+        /// The process.
+        pid: Pid,
+        /// Its exit reason.
+        reason: Term,
+    },
+    /// Under [`crate::ExitPolicy::AnyProcess`]: the run went to its end
+    /// and had errors: every abnormal exit in the order it happened, then
+    /// every process left blocked, in pid order.
+    ///
+    /// ```
+    /// use sim_core::{ExitPolicy, Outcome, RunError, Sim, Term};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).exit_policy(ExitPolicy::AnyProcess).build().unwrap();
+    /// sim.spawn_background("a@sim", |cx| async move { cx.recv().await; Ok(Term::atom("ok")) }).unwrap();
+    /// let r = sim.run();
+    /// let Outcome::Errors { errors } = &r.outcome else { panic!("{}", r.outcome) };
+    /// assert!(matches!(&errors[..], [RunError::Blocked(_)]));
+    /// ```
+    Errors {
+        /// The errors, in order.
+        errors: Vec<RunError>,
+    },
 }
 
 impl Outcome {
@@ -81,7 +115,7 @@ impl Outcome {
     /// A short stable name for the kind of outcome (used to compare failures
     /// while shrinking): `completed`, `check_failed`, `panicked`,
     /// `action_panicked`, `step_budget`, `time_budget`, `deadlock`,
-    /// `end_check_failed`.
+    /// `end_check_failed`, `process_exited`, `errors`.
     ///
     /// ```
     /// use sim_core::Outcome;
@@ -97,6 +131,8 @@ impl Outcome {
             Outcome::TimeBudget => "time_budget",
             Outcome::Deadlock { .. } => "deadlock",
             Outcome::EndCheckFailed { .. } => "end_check_failed",
+            Outcome::ProcessExited { .. } => "process_exited",
+            Outcome::Errors { .. } => "errors",
         }
     }
 }
@@ -131,6 +167,45 @@ impl fmt::Display for Outcome {
             Outcome::EndCheckFailed { message } => {
                 write!(f, "end-of-run check failed: {message}")
             }
+            Outcome::ProcessExited { pid, reason } => {
+                write!(f, "process {pid} exited abnormally: {reason}")
+            }
+            Outcome::Errors { errors } => {
+                write!(f, "{} error(s)", errors.len())?;
+                for e in errors {
+                    write!(f, "\n  {e}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// One error of a run under [`crate::ExitPolicy::AnyProcess`].
+///
+/// ```
+/// use sim_core::{Pid, RunError, Term};
+/// let e = RunError::Exited { pid: Pid::new(0, 1, 1), reason: Term::atom("boom") };
+/// assert_eq!(e.to_string(), "<0.1.1> exited abnormally: boom");
+/// ```
+#[derive(Clone, PartialEq, Debug)]
+pub enum RunError {
+    /// A process exited with an abnormal reason.
+    Exited {
+        /// The process.
+        pid: Pid,
+        /// Its exit reason.
+        reason: Term,
+    },
+    /// A process was blocked when the run ended (a deadlock).
+    Blocked(Blocked),
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::Exited { pid, reason } => write!(f, "{pid} exited abnormally: {reason}"),
+            RunError::Blocked(b) => write!(f, "blocked: {b}"),
         }
     }
 }

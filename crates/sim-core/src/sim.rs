@@ -27,6 +27,7 @@ use crate::body::BoxFuture;
 use crate::code::Module;
 use crate::cx::{boxed_body, Cx};
 use crate::exception::Exception;
+use crate::exits::ExitPolicy;
 use crate::id::{NodeId, Pid};
 use crate::net::{Network, ReliableNetwork};
 use crate::report::RunReport;
@@ -134,6 +135,8 @@ pub struct SimBuilder {
     max_steps: u64,
     max_time: Time,
     panic_is_failure: bool,
+    exit_policy: ExitPolicy,
+    treat_as_normal: Vec<Atom>,
 }
 
 impl std::fmt::Debug for SimBuilder {
@@ -342,6 +345,45 @@ impl SimBuilder {
         self
     }
 
+    /// Which abnormal process exits fail the run (default
+    /// [`ExitPolicy::Foreground`]: one of a process the test spawned with
+    /// [`Sim::spawn`], at once). A test whose point is an exit says so with
+    /// [`ExitPolicy::Allow`] and asserts on the reason in
+    /// [`RunReport::results`](crate::RunReport::results);
+    /// [`ExitPolicy::AnyProcess`] is Concuerror's stricter notion of an
+    /// error.
+    ///
+    /// ```
+    /// use sim_core::{Exception, ExitPolicy, Sim, Term};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).exit_policy(ExitPolicy::Allow).build().unwrap();
+    /// sim.spawn("a@sim", |_cx| async move { Err(Exception::exit(Term::atom("expected"))) }).unwrap();
+    /// let r = sim.run();
+    /// r.assert_ok();
+    /// assert_eq!(r.results[0].1, Some(Err(Term::atom("expected"))));
+    /// ```
+    pub fn exit_policy(mut self, policy: ExitPolicy) -> SimBuilder {
+        self.exit_policy = policy;
+        self
+    }
+
+    /// Counts exits with reason `tag`, or a tuple whose first element is
+    /// `tag`, as normal under every [`ExitPolicy`] (Concuerror's
+    /// `--treat_as_normal`; `shutdown` is the usual one, for a supervisor
+    /// stopping its children).
+    ///
+    /// ```
+    /// use sim_core::{Atom, Exception, Sim, Term};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).treat_as_normal(Atom::new("shutdown")).build().unwrap();
+    /// sim.spawn("a@sim", |_cx| async move {
+    ///     Err(Exception::exit(Term::tuple([Term::atom("shutdown"), Term::atom("stopped")])))
+    /// }).unwrap();
+    /// sim.run().assert_ok();
+    /// ```
+    pub fn treat_as_normal(mut self, tag: Atom) -> SimBuilder {
+        self.treat_as_normal.push(tag);
+        self
+    }
+
     /// Builds the simulation.
     pub fn build(self) -> Result<Sim, SimError> {
         if self.nodes.is_empty() {
@@ -434,6 +476,8 @@ impl SimBuilder {
             max_steps: self.max_steps,
             max_time: self.max_time,
             panic_is_failure: self.panic_is_failure,
+            exit_policy: self.exit_policy,
+            treat_as_normal: self.treat_as_normal,
         };
         let world = Rc::new(RefCell::new(World::new(config, nodes)));
         world.borrow_mut().me = Rc::downgrade(&world);
@@ -542,6 +586,8 @@ impl Sim {
             max_steps: 50_000_000,
             max_time: Time::secs(3_600),
             panic_is_failure: true,
+            exit_policy: ExitPolicy::Foreground,
+            treat_as_normal: Vec::new(),
         }
     }
 

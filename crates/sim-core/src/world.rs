@@ -99,6 +99,8 @@ pub(crate) struct Config {
     pub(crate) panic_is_failure: bool,
     /// Connection buffers and bandwidth (`None`: off).
     pub(crate) dist: Option<DistConfig>,
+    pub(crate) exit_policy: crate::exits::ExitPolicy,
+    pub(crate) treat_as_normal: Vec<Atom>,
 }
 
 /// A step's work for the caller of `next_step`.
@@ -195,6 +197,10 @@ pub(crate) struct World {
     pub(crate) max_steps: u64,
     pub(crate) max_time: Time,
     pub(crate) panic_is_failure: bool,
+    pub(crate) exit_policy: crate::exits::ExitPolicy,
+    pub(crate) treat_as_normal: Vec<Atom>,
+    /// The abnormal exits so far, under `ExitPolicy::AnyProcess`.
+    pub(crate) exit_errors: Vec<crate::report::RunError>,
     pub(crate) divergence: Option<String>,
     /// Scheduled actions the explorer switched off while shrinking.
     pub(crate) suppressed: Vec<usize>,
@@ -273,6 +279,9 @@ impl World {
             max_steps: config.max_steps,
             max_time: config.max_time,
             panic_is_failure: config.panic_is_failure,
+            exit_policy: config.exit_policy,
+            treat_as_normal: config.treat_as_normal,
+            exit_errors: Vec::new(),
             divergence: None,
             suppressed: Vec::new(),
             planned_actions: None,
@@ -443,6 +452,7 @@ impl World {
         if let Some(pid) = self.spawn_process(node, None, false, Box::new(move |start| body(start)))
         {
             if let Some(k) = self.key_of(pid) {
+                self.procs[k].boot = true;
                 self.boot_queue.push_back(k);
             }
         }
@@ -574,8 +584,14 @@ impl World {
     }
 
     pub(crate) fn blocked(&self) -> Vec<Blocked> {
+        self.blocked_where(|_| true)
+    }
+
+    /// The blocked processes `keep` selects, in process-table order.
+    pub(crate) fn blocked_where(&self, keep: impl Fn(&Proc) -> bool) -> Vec<Blocked> {
         self.procs
             .values()
+            .filter(|p| keep(p))
             .filter_map(|p| match p.status {
                 Status::Waiting(w) => Some(Blocked {
                     pid: p.pid,

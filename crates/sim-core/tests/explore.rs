@@ -471,3 +471,44 @@ fn a_process_draws_the_same_numbers_whatever_other_processes_draw() {
     assert_eq!(draws(true), quiet, "the other process's draws moved these");
     assert_ne!(draws(false), Term::nil());
 }
+
+/// As `race`, but the client fails by returning an error when `b` comes
+/// first (a `?` on a bad answer), not by a check.
+fn race_exit(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().unwrap();
+    sim.spawn("a@sim", |cx| async move {
+        let me = cx.self_pid();
+        for tag in ["a", "b"] {
+            cx.spawn(move |c| async move {
+                c.send(me, Term::atom(tag)).await?;
+                Ok(Term::atom("ok"))
+            })
+            .await?;
+        }
+        let first = cx.recv().await;
+        if first != Term::atom("a") {
+            return Err(sim_core::Exception::error(Term::tuple([
+                Term::atom("badmatch"),
+                first,
+            ])));
+        }
+        Ok(first)
+    })
+    .unwrap();
+    sim
+}
+
+#[test]
+fn an_abnormal_client_exit_is_found_and_shrunk_as_the_same_process_exit() {
+    let r = explorer(1).seeds(0..200).run(race_exit);
+    let f = r.failure.expect("some schedule lets b in first");
+    let Outcome::ProcessExited { pid, reason } = &f.outcome else {
+        panic!("{}", f.outcome);
+    };
+    assert_eq!(reason.to_string(), "{{badmatch,b},[]}");
+    let Outcome::ProcessExited { pid: shrunk, .. } = &f.report.outcome else {
+        panic!("the shrunk run fails another way: {}", f.report.outcome);
+    };
+    assert_eq!(pid, shrunk);
+    assert_eq!(f.replay.failure, "process_exited");
+}

@@ -13,7 +13,8 @@
 //! end-of-run check), in a process on the same node, and for a failed check,
 //! a panic or an end-of-run check the same
 //! message once every number in it is blanked out (messages that print
-//! counters or times would otherwise pin the shrinker to the original run).
+//! counters or times would otherwise pin the shrinker to the original run);
+//! for an abnormal exit of a foreground process, the same process.
 
 use super::Explorer;
 use crate::report::{FaultKey, Outcome, RunReport};
@@ -60,6 +61,10 @@ pub(crate) fn signature(o: &Outcome) -> Signature {
             (Some(pid.node().0), Some(shape(message)))
         }
         Outcome::EndCheckFailed { message } => (None, Some(shape(message))),
+        // The process, exactly: a test-spawned pid is the same in every
+        // schedule, and its reason may name refs or pids that are not.
+        Outcome::ProcessExited { pid, .. } => (Some(pid.node().0), Some(pid.to_string())),
+        Outcome::Errors { .. } => (None, Some(shape(&o.to_string()))),
         _ => (None, None),
     };
     Signature {

@@ -3,9 +3,11 @@
 use super::Body;
 use super::{ProcKey, World, NOT_ENABLED};
 use crate::body::BoxFuture;
+use crate::exits::{is_normal, ExitPolicy};
 use crate::id::{NodeId, Pid, Ref};
 use crate::lazy_vec::LazyVec;
 use crate::mailbox::Mailbox;
+use crate::report::{Outcome, RunError};
 use crate::signal::{Dest, MonTarget, SpawnOpts};
 use crate::term::{Atom, Term};
 use crate::trace::TraceEvent;
@@ -111,6 +113,8 @@ pub(crate) struct Proc {
     pub(crate) name: Option<Atom>,
     /// Index into the foreground results, for processes the test spawned.
     pub(crate) foreground: Option<u32>,
+    /// Booted by its node (a system server): never counted as blocked.
+    pub(crate) boot: bool,
     /// Bumped at every timed wait; a timer fires only for the current token.
     pub(crate) timer_token: u64,
     /// The token of the wait whose timer fired.
@@ -182,6 +186,7 @@ impl World {
             group_leader,
             name: None,
             foreground: None,
+            boot: false,
             timer_token: 0,
             timed_out: 0,
         });
@@ -280,6 +285,7 @@ impl World {
             pid,
             reason: &reason,
         });
+        self.note_exit(pid, p.foreground.is_some(), &reason);
         if let Some(i) = p.foreground {
             self.fg[i as usize].1 = Some(result.unwrap_or_else(|| Err(reason.clone())));
             self.fg_alive -= 1;
@@ -328,6 +334,26 @@ impl World {
         }
     }
 
+    /// Applies the exit policy to a process that ended with `reason`.
+    fn note_exit(&mut self, pid: Pid, foreground: bool, reason: &Term) {
+        if is_normal(reason, &self.treat_as_normal) {
+            return;
+        }
+        match self.exit_policy {
+            ExitPolicy::Foreground if foreground && self.outcome.is_none() => {
+                self.outcome = Some(Outcome::ProcessExited {
+                    pid,
+                    reason: reason.clone(),
+                });
+            }
+            ExitPolicy::AnyProcess => self.exit_errors.push(RunError::Exited {
+                pid,
+                reason: reason.clone(),
+            }),
+            _ => {}
+        }
+    }
+
     /// Kills every process of a crashed node without signals (the connection
     /// loss tells the rest of the world).
     pub(crate) fn wipe_node(&mut self, node: NodeId) {
@@ -352,6 +378,9 @@ impl World {
                     pid: p.pid,
                     reason: &killed,
                 });
+                // Dying with its node is the fault the test injected, not a
+                // failure of the process: only `AnyProcess` counts it.
+                self.note_exit(p.pid, false, &killed);
                 if let Some(i) = p.foreground {
                     self.fg[i as usize].1 = Some(Err(killed.clone()));
                     self.fg_alive -= 1;

@@ -10,7 +10,8 @@
 //! with it, so time never passes a window's end or a due timer unseen.
 
 use super::{Next, Owner, ProcKey, Status, World, NOT_ENABLED};
-use crate::report::Outcome;
+use crate::exits::ExitPolicy;
+use crate::report::{Outcome, RunError};
 use crate::sched::{Choice, Event, Stamp};
 use crate::time::Time;
 use crate::trace::TraceEvent;
@@ -23,7 +24,8 @@ impl World {
         if self.outcome.is_some() {
             return Next::Stop;
         }
-        if !self.fg.is_empty() && self.fg_alive == 0 {
+        // Under `AnyProcess` the run goes on until nothing is left to do.
+        if !self.fg.is_empty() && self.fg_alive == 0 && self.exit_policy != ExitPolicy::AnyProcess {
             self.outcome = Some(Outcome::Completed);
             return Next::Stop;
         }
@@ -127,7 +129,17 @@ impl World {
     }
 
     fn end_of_run(&mut self) -> Next {
-        self.outcome = Some(if self.fg_alive > 0 {
+        self.outcome = Some(if self.exit_policy == ExitPolicy::AnyProcess {
+            let mut errors = std::mem::take(&mut self.exit_errors);
+            let mut blocked = self.blocked_where(|p| !p.boot);
+            blocked.sort_by_key(|b| b.pid);
+            errors.extend(blocked.into_iter().map(RunError::Blocked));
+            if errors.is_empty() {
+                Outcome::Completed
+            } else {
+                Outcome::Errors { errors }
+            }
+        } else if self.fg_alive > 0 {
             Outcome::Deadlock {
                 blocked: self.blocked(),
             }

@@ -6,7 +6,12 @@ use super::*;
 
 #[test]
 fn drop_partition_fires_noconnection_for_monitors_and_links() {
-    let mut sim = Sim::builder().nodes([A, B]).build().unwrap();
+    // The server's `noconnection` exit is the point of the test.
+    let mut sim = Sim::builder()
+        .nodes([A, B])
+        .exit_policy(ExitPolicy::Allow)
+        .build()
+        .unwrap();
     // The server is linked to the client; it does not trap exits, so the
     // connection loss kills it with `noconnection` on its own side.
     sim.spawn(B, server).unwrap();

@@ -6,8 +6,8 @@
 //! reason; a timeout abandons the request and demonitors).
 
 use sim_core::{
-    Cx, Exception, NodeId, Pid, RunReport, Sim, SpawnOpts, SpawnReply, Term, Time, Timeout,
-    TraceEvent, TraceMode,
+    Cx, Exception, ExitPolicy, NodeId, Pid, RunReport, Sim, SpawnOpts, SpawnReply, Term, Time,
+    Timeout, TraceEvent, TraceMode,
 };
 use sim_partition::{
     assert_conserved, is_fault_cause, CutId, Fault, Ledger, LinkState, Mode, Nemesis,

@@ -135,9 +135,18 @@ impl World {
 
     /// Sets `trap_exit` of process `key`, returning the old value.
     pub(crate) fn swap_trap_exit(&mut self, key: ProcKey, flag: bool) -> bool {
-        self.procs
+        let old = self
+            .procs
             .get_mut(key)
-            .is_some_and(|p| std::mem::replace(&mut p.trap_exit, flag))
+            .is_some_and(|p| std::mem::replace(&mut p.trap_exit, flag));
+        // A change decides how every later exit signal is taken, so signals
+        // may arrive between it and the receive that follows (as on BEAM,
+        // where the process can be preempted there): that receive yields
+        // first, unless a sync point comes before it.
+        if old != flag {
+            self.yield_owed = true;
+        }
+        old
     }
 
     /// Sets the priority of process `key`, returning the old one.
