@@ -8,6 +8,7 @@
 
 mod dfs;
 mod error;
+mod exhaustive;
 mod outcome;
 mod replay_file;
 mod shrink;
@@ -15,6 +16,7 @@ mod strategy;
 
 pub use dfs::DfsExploration;
 pub use error::ExploreError;
+pub use exhaustive::Exhaustive;
 pub use outcome::{Exploration, Failure};
 pub use replay_file::{ReplayError, ReplayFile, REPLAY_ENV, REPLAY_FORMAT};
 use strategy::Source;
@@ -81,6 +83,11 @@ pub struct Explorer {
     shrink_budget: usize,
     write_files: bool,
     quiet: bool,
+    /// The builder's run window for every run (exhaustive exploration).
+    run_window: Option<crate::time::Time>,
+    max_interleavings: u64,
+    preemption_bound: Option<u32>,
+    keep_going: bool,
 }
 
 fn default_threads() -> usize {
@@ -102,6 +109,10 @@ impl Explorer {
             shrink_budget: 2_000,
             write_files: true,
             quiet: false,
+            run_window: None,
+            max_interleavings: 1_000_000,
+            preemption_bound: None,
+            keep_going: false,
         }
     }
 
@@ -246,13 +257,15 @@ impl Explorer {
     {
         let name = strategy.name();
         let res = catch_unwind(AssertUnwindSafe(|| {
-            let mut sim = setup(
-                Sim::builder()
-                    .seed(seed)
-                    .schedule_seed(schedule_seed)
-                    .strategy_boxed(strategy)
-                    .trace(trace),
-            );
+            let mut b = Sim::builder()
+                .seed(seed)
+                .schedule_seed(schedule_seed)
+                .strategy_boxed(strategy)
+                .trace(trace);
+            if let Some(w) = self.run_window {
+                b = b.run_window(w);
+            }
+            let mut sim = setup(b);
             sim.set_trace_mode(trace);
             sim.suppress_actions(suppressed);
             sim.run()
@@ -443,6 +456,7 @@ impl Explorer {
             message,
             digest: format!("{:016x}", report.digest),
             steps: report.steps,
+            run_window_us: self.run_window.map(|w| w.as_us()),
         };
         let mut failure = Failure {
             seed,
@@ -506,7 +520,11 @@ impl Explorer {
     where
         F: Fn(SimBuilder) -> Sim + Sync,
     {
-        let mut r = self.run_seeds(
+        let mut ex = self.clone();
+        if let Some(us) = file.run_window_us {
+            ex.run_window = Some(crate::time::Time::us(us));
+        }
+        let mut r = ex.run_seeds(
             &setup,
             (file.seed, file.schedule_seed),
             Box::new(Replay::new(file.schedule())),

@@ -33,6 +33,7 @@ mod fast_map;
 pub mod id;
 mod lazy_vec;
 mod mailbox;
+mod matcher;
 mod net;
 mod render;
 mod report;
@@ -50,10 +51,11 @@ pub use code::{Function, Module};
 pub use cx::{Cx, NodeRef, Receive, ReceiveForever, SendMsg, Target};
 pub use exception::{Class, Exception, Frame, FrameArgs};
 pub use explore::{
-    check_determinism, explore, DfsExploration, Exploration, ExploreError, Explorer, Failure,
-    ReplayError, ReplayFile, StrategyFactory, REPLAY_ENV, REPLAY_FORMAT,
+    check_determinism, explore, DfsExploration, Exhaustive, Exploration, ExploreError, Explorer,
+    Failure, ReplayError, ReplayFile, StrategyFactory, REPLAY_ENV, REPLAY_FORMAT,
 };
 pub use id::{NodeId, Pid, Ref};
+pub use matcher::{Accept, Matcher};
 pub use net::{FaultId, Network, ReliableNetwork, Verdict};
 pub use render::sequence_diagram_html;
 pub use report::{Blocked, Outcome, RunReport, SignalBooks};

@@ -121,6 +121,7 @@ pub struct SimBuilder {
     max_steps: u64,
     max_time: Time,
     panic_is_failure: bool,
+    rec: Option<crate::world::Rec>,
 }
 
 impl std::fmt::Debug for SimBuilder {
@@ -329,6 +330,12 @@ impl SimBuilder {
         self
     }
 
+    /// Turns on the footprint record, shared with an exhaustive exploration.
+    pub(crate) fn recorder(mut self, rec: crate::world::Rec) -> SimBuilder {
+        self.rec = Some(rec);
+        self
+    }
+
     /// Builds the simulation.
     pub fn build(self) -> Result<Sim, SimError> {
         if self.nodes.is_empty() {
@@ -419,6 +426,7 @@ impl SimBuilder {
             max_steps: self.max_steps,
             max_time: self.max_time,
             panic_is_failure: self.panic_is_failure,
+            rec: self.rec,
         };
         let world = Rc::new(RefCell::new(World::new(config, nodes)));
         world.borrow_mut().me = Rc::downgrade(&world);
@@ -520,6 +528,7 @@ impl Sim {
             max_steps: 50_000_000,
             max_time: Time::secs(3_600),
             panic_is_failure: true,
+            rec: None,
         }
     }
 

@@ -11,6 +11,7 @@ mod conn;
 mod control;
 mod ops;
 mod process;
+mod record;
 mod send;
 mod step;
 mod timer;
@@ -22,6 +23,7 @@ pub(crate) use ops::{Attempt, Marker, RecvState};
 pub(crate) use process::{
     MonIn, MonOut, Pending, Priority, Proc, ProcRef, SpawnBody, StartFn, Status, Wait,
 };
+pub(crate) use record::{Rec, Recorder};
 pub(crate) use timer::{timer_dest_name, timer_dest_pid, TimerKind};
 
 use crate::body::BoxFuture;
@@ -94,6 +96,8 @@ pub(crate) struct Config {
     pub(crate) max_steps: u64,
     pub(crate) max_time: Time,
     pub(crate) panic_is_failure: bool,
+    /// The footprint record, when an exhaustive exploration wants one.
+    pub(crate) rec: Option<Rec>,
 }
 
 /// A step's work for the caller of `next_step`.
@@ -191,6 +195,8 @@ pub(crate) struct World {
     /// How many actions were scheduled before the first step (the faults a
     /// shrinker may remove).
     pub(crate) planned_actions: Option<usize>,
+    /// The footprint record (`record`), off unless asked for.
+    pub(crate) rec: Option<Rec>,
 }
 
 impl World {
@@ -256,6 +262,7 @@ impl World {
             divergence: None,
             suppressed: Vec::new(),
             planned_actions: None,
+            rec: config.rec,
         }
     }
 

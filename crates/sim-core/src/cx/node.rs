@@ -262,7 +262,12 @@ impl Cx {
     /// # sim.run().assert_ok();
     /// ```
     pub fn random(&self, n: u64) -> u64 {
-        self.world().user_rng.below(n)
+        let mut w = self.world();
+        w.note(
+            crate::sched::footprint::Obj::Rng,
+            crate::sched::footprint::Op::Write,
+        );
+        w.user_rng.below(n)
     }
 
     /// Fails the run unless `cond` holds. On failure it returns an `exit`

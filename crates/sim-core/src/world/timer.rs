@@ -10,6 +10,7 @@
 use super::Body;
 use super::{ProcKey, World};
 use crate::id::{Pid, Ref};
+use crate::sched::footprint::{Obj, Op};
 use crate::signal::Dest;
 use crate::term::{Atom, Term};
 use crate::time::Time;
@@ -45,6 +46,7 @@ impl World {
         self.timer_seq += 1;
         self.timers
             .push(std::cmp::Reverse((at, self.timer_seq, kind)));
+        self.note_armed(self.timer_seq);
     }
 
     pub(crate) fn fire(&mut self, kind: TimerKind) {
@@ -56,6 +58,7 @@ impl World {
                     if p.timer_token == token && waiting {
                         p.timed_out = token;
                         self.enable_proc(key);
+                        self.note_key(key, Obj::Wake, Op::Write);
                     }
                 }
             }
@@ -75,7 +78,10 @@ impl World {
                     }
                 }
             }
-            TimerKind::Control(idx) => self.run_control(idx),
+            TimerKind::Control(idx) => {
+                self.note(Obj::All, Op::Write);
+                self.run_control(idx)
+            }
         }
     }
 
@@ -107,7 +113,8 @@ impl World {
 
     /// Fires the earliest timer (a scheduler step).
     pub(crate) fn fire_next(&mut self) {
-        if let Some(std::cmp::Reverse((_, _, kind))) = self.timers.pop() {
+        if let Some(std::cmp::Reverse((_, seq, kind))) = self.timers.pop() {
+            self.note_cause_timer(seq);
             self.fire(kind);
             self.drain_local();
         }
@@ -121,6 +128,7 @@ impl World {
         p.timer_token += 1;
         let token = p.timer_token;
         self.arm(at, TimerKind::Wake(key, token));
+        self.note_key(key, Obj::Wake, Op::Write);
         token
     }
 }
