@@ -433,3 +433,79 @@ fn soundness_on_small_programs() {
     }
     assert!(bad.is_empty(), "{bad:?}");
 }
+
+#[test]
+fn a_failing_interleaving_replays_from_its_file() {
+    let program = |b: SimBuilder| {
+        let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+        sim.spawn("a@sim", |cx| async move {
+            let me = cx.self_pid();
+            for i in 0..2 {
+                cx.spawn(move |c| async move {
+                    c.send(me, Term::Int(i)).await?;
+                    Ok(Term::Int(i))
+                })
+                .await?;
+            }
+            let first = cx.recv().await;
+            cx.recv().await;
+            cx.check(first == Term::Int(0), "the first child wins")?;
+            Ok(first)
+        })
+        .expect("spawn");
+        sim
+    };
+    let dir = std::env::temp_dir().join(format!("erpc-sim-dpor-{}", std::process::id()));
+    let ex = Explorer::new("dpor-replay").quiet(true).out_dir(&dir);
+    let r = ex.exhaustive(program);
+    let f = r.failure.as_ref().expect("child 1 can win");
+    assert_eq!((r.interleavings, r.failing, r.complete), (2, 1, false), "{r}");
+    assert!(r.to_string().contains("FAILED"), "{r}");
+    let path = f.replay_path.clone().expect("a replay file");
+    let again = Explorer::new("dpor-replay").replay_file(&path, program).expect("readable");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(again.divergence.is_none(), "{:?}", again.divergence);
+    assert_eq!(again.outcome, f.report.outcome);
+}
+
+#[test]
+fn keep_going_counts_every_failing_interleaving() {
+    let r = quiet("keep-going").keep_going(true).exhaustive(|b| {
+        let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+        sim.spawn("a@sim", |cx| async move {
+            let me = cx.self_pid();
+            for i in 0..3 {
+                cx.spawn(move |c| async move {
+                    c.send(me, Term::Int(i)).await?;
+                    Ok(Term::Int(i))
+                })
+                .await?;
+            }
+            let first = cx.recv().await;
+            cx.recv().await;
+            cx.recv().await;
+            cx.check(first == Term::Int(0), "the first child wins")?;
+            Ok(first)
+        })
+        .expect("spawn");
+        sim
+    });
+    // Each of the three children can be first; two of those fail.
+    assert!(r.complete, "{r}");
+    let total: u64 = r.outcomes.iter().map(|(_, n)| n).sum();
+    assert_eq!(total, r.interleavings);
+    assert_eq!(r.outcomes.len(), 2, "{:?}", r.outcomes);
+    assert!(r.failing >= 2 && r.failing < r.interleavings, "{r}");
+    assert!(r.failure.is_some());
+}
+
+#[test]
+fn bounds_are_reported() {
+    let r = quiet("bounded").max_interleavings(1).exhaustive(mailbox_race);
+    assert!(!r.complete);
+    assert_eq!(r.bound_hit.as_deref(), Some("max_interleavings(1)"));
+    assert!(r.to_string().contains("incomplete"), "{r}");
+    let r = quiet("preemptions").preemption_bound(0).exhaustive(counter);
+    assert!(!r.complete, "{r}");
+    assert_eq!(r.bound_hit.as_deref(), Some("preemption_bound(0)"));
+}
