@@ -459,10 +459,16 @@ fn a_failing_interleaving_replays_from_its_file() {
     let ex = Explorer::new("dpor-replay").quiet(true).out_dir(&dir);
     let r = ex.exhaustive(program);
     let f = r.failure.as_ref().expect("child 1 can win");
-    assert_eq!((r.interleavings, r.failing, r.complete), (2, 1, false), "{r}");
+    assert_eq!(
+        (r.interleavings, r.failing, r.complete),
+        (2, 1, false),
+        "{r}"
+    );
     assert!(r.to_string().contains("FAILED"), "{r}");
     let path = f.replay_path.clone().expect("a replay file");
-    let again = Explorer::new("dpor-replay").replay_file(&path, program).expect("readable");
+    let again = Explorer::new("dpor-replay")
+        .replay_file(&path, program)
+        .expect("readable");
     let _ = std::fs::remove_dir_all(&dir);
     assert!(again.divergence.is_none(), "{:?}", again.divergence);
     assert_eq!(again.outcome, f.report.outcome);
@@ -501,7 +507,9 @@ fn keep_going_counts_every_failing_interleaving() {
 
 #[test]
 fn bounds_are_reported() {
-    let r = quiet("bounded").max_interleavings(1).exhaustive(mailbox_race);
+    let r = quiet("bounded")
+        .max_interleavings(1)
+        .exhaustive(mailbox_race);
     assert!(!r.complete);
     assert_eq!(r.bound_hit.as_deref(), Some("max_interleavings(1)"));
     assert!(r.to_string().contains("incomplete"), "{r}");

@@ -233,10 +233,8 @@ impl Explorer {
                 out.bound_hit = Some(d);
                 break;
             }
-            let blocked = {
-                let r = rec.borrow();
-                tree.add_run(&plan, &r.steps)
-            };
+            let steps = std::mem::take(&mut rec.borrow_mut().steps);
+            let blocked = tree.add_run(&plan, steps);
             if blocked {
                 out.blocked += 1;
             } else {

@@ -10,14 +10,14 @@
 //! sets). Sleep sets carry over along independent steps; a run whose every
 //! enabled actor is asleep is *blocked* and counted apart.
 
-use super::footprint::{dependent, race_kind, Access, Actor, Race, Readers, Step};
+use super::footprint::{dependent, race_kind, Accesses, Actor, Actors, Race, Readers, Step};
 use super::{Choice, Event, Strategy};
 use crate::world::Rec;
 use std::cell::RefCell;
 use std::rc::Rc;
 
 /// An actor with the footprint of its next step (a sleep-set entry).
-type Asleep = (Actor, Vec<Access>);
+type Asleep = (Actor, Accesses);
 
 /// What one run must do: replay `prefix`, then put `wake` to sleep (those
 /// independent of the prefix's last step) and run free.
@@ -145,13 +145,13 @@ impl Strategy for DporRun {
 /// One state of the current execution.
 #[derive(Debug)]
 struct Node {
-    enabled: Vec<Actor>,
-    backtrack: Vec<Actor>,
+    enabled: Actors,
+    backtrack: Actors,
     /// Actors explored from here, with their steps' footprints.
     done: Vec<Asleep>,
     sleep: Vec<Asleep>,
     taken: Actor,
-    acc: Vec<Access>,
+    acc: Accesses,
 }
 
 /// The exploration tree along the current execution.
@@ -173,30 +173,34 @@ impl Tree {
 
     /// Takes in a run made under `plan`: new states, then its races. Returns
     /// whether the run was blocked (and then only its unblocked part counts).
-    pub(crate) fn add_run(&mut self, plan: &Plan, steps: &[Step]) -> bool {
+    pub(crate) fn add_run(&mut self, plan: &Plan, mut steps: Vec<Step>) -> bool {
         let d = plan.prefix.len();
-        let (sleeps, blocked) = plan.sleeps(steps);
+        let (sleeps, blocked) = plan.sleeps(&steps);
         let end = blocked.unwrap_or(steps.len());
-        if let Some(last) = d.checked_sub(1) {
-            if let (Some(n), Some(s)) = (self.nodes.get_mut(last), steps.get(last)) {
-                n.acc = s.acc.clone();
-            }
-        }
         self.nodes.truncate(d);
         for (k, sleep) in (d..end).zip(sleeps) {
             let s = &steps[k];
             self.nodes.push(Node {
                 enabled: s.enabled.clone(),
-                backtrack: vec![s.actor],
+                backtrack: [s.actor].into_iter().collect(),
                 done: Vec::new(),
                 sleep,
                 taken: s.actor,
-                acc: s.acc.clone(),
+                acc: Accesses::new(),
             });
         }
         let from = d.saturating_sub(1);
         self.races(&steps[..end], from);
-        self.disablings(steps, from, end);
+        self.disablings(&steps, from, end);
+        // The footprints of the steps taken go with their states (the
+        // divergent step's too), for the sleep sets of later siblings.
+        let upto = end.min(self.nodes.len());
+        for (node, step) in self.nodes[from..upto]
+            .iter_mut()
+            .zip(&mut steps[from..upto])
+        {
+            node.acc = std::mem::take(&mut step.acc);
+        }
         blocked.is_some()
     }
 
@@ -206,11 +210,13 @@ impl Tree {
         let n = steps.len();
         let words = n.div_ceil(64).max(1);
         let readers = Readers::of(steps);
-        let mut past: Vec<Vec<u64>> = Vec::with_capacity(n);
-        let has = |set: &[u64], i: usize| set[i / 64] >> (i % 64) & 1 == 1;
+        // past[j * words..]: the steps that happen before step j.
+        let mut past = vec![0u64; n * words];
+        let mut acc = vec![0u64; words];
+        let mut races = Vec::new();
         for j in 0..n {
-            let mut acc = vec![0u64; words];
-            let mut races = Vec::new();
+            acc.iter_mut().for_each(|w| *w = 0);
+            races.clear();
             for i in (0..j).rev() {
                 if has(&acc, i) {
                     continue;
@@ -225,16 +231,16 @@ impl Tree {
                         kind => races.push((i, kind)),
                     }
                 }
-                for (w, p) in acc.iter_mut().zip(&past[i]) {
+                for (w, p) in acc.iter_mut().zip(&past[i * words..(i + 1) * words]) {
                     *w |= p;
                 }
                 acc[i / 64] |= 1 << (i % 64);
             }
-            past.push(acc);
-            for (i, kind) in races {
+            past[j * words..(j + 1) * words].copy_from_slice(&acc);
+            for &(i, kind) in &races {
                 let initials = match kind {
                     Race::Timeout => vec![Actor::Timers],
-                    _ => initials(steps, &past, i, j),
+                    _ => initials(steps, &past, words, i, j),
                 };
                 self.add_backtrack(i, &initials);
             }
@@ -342,17 +348,22 @@ impl Tree {
 /// The actors of `notdep(i).j` that can go first: the steps after `i` that
 /// do not happen after it, then `j`, each without a happens-before
 /// predecessor among them.
-fn initials(steps: &[Step], past: &[Vec<u64>], i: usize, j: usize) -> Vec<Actor> {
-    let has = |set: &[u64], x: usize| set[x / 64] >> (x % 64) & 1 == 1;
+fn initials(steps: &[Step], past: &[u64], words: usize, i: usize, j: usize) -> Vec<Actor> {
+    let before = |k: usize, x: usize| has(&past[k * words..(k + 1) * words], x);
     let v: Vec<usize> = (i + 1..j)
-        .filter(|&k| !has(&past[k], i))
+        .filter(|&k| !before(k, i))
         .chain(std::iter::once(j))
         .collect();
     let mut out: Vec<Actor> = Vec::new();
     for (n, &k) in v.iter().enumerate() {
-        if v[..n].iter().all(|&e| !has(&past[k], e)) && !out.contains(&steps[k].actor) {
+        if v[..n].iter().all(|&e| !before(k, e)) && !out.contains(&steps[k].actor) {
             out.push(steps[k].actor);
         }
     }
     out
+}
+
+/// Whether bit `i` of a bitset is set.
+fn has(set: &[u64], i: usize) -> bool {
+    set[i / 64] >> (i % 64) & 1 == 1
 }

@@ -14,7 +14,13 @@
 
 use crate::matcher::Matcher;
 use crate::term::{Atom, Term};
+use smallvec::SmallVec;
 use std::collections::{BTreeMap, BTreeSet};
+
+/// The actors enabled at a state (usually a few).
+pub(crate) type Actors = SmallVec<[Actor; 4]>;
+/// A step's accesses (usually a few).
+pub(crate) type Accesses = SmallVec<[Access; 3]>;
 
 /// The stable name of a process (its interned spawn path).
 pub(crate) type Name = u32;
@@ -102,8 +108,8 @@ pub(crate) struct Access {
 pub(crate) struct Step {
     pub(crate) actor: Actor,
     /// The actors enabled at the state before the step.
-    pub(crate) enabled: Vec<Actor>,
-    pub(crate) acc: Vec<Access>,
+    pub(crate) enabled: Actors,
+    pub(crate) acc: Accesses,
     /// Earlier steps without which this one could not exist (the send of a
     /// delivered signal, the arming of a fired timer, a process's spawn).
     pub(crate) causes: Vec<u32>,
@@ -276,8 +282,8 @@ mod tests {
         let odd = Matcher::new(|t| matches!(t, Term::Int(n) if n % 2 == 1));
         let steps = vec![Step {
             actor: Actor::Proc(0),
-            enabled: vec![],
-            acc: vec![pop(0, Some(1), Some(odd.clone()))],
+            enabled: Actors::new(),
+            acc: [pop(0, Some(1), Some(odd.clone()))].into_iter().collect(),
             causes: vec![],
         }];
         let r = Readers::of(&steps);

@@ -9,7 +9,7 @@
 use super::{Owner, ProcKey, World};
 use crate::fast_map::FastMap;
 use crate::id::Pid;
-use crate::sched::footprint::{Access, Actor, Name, Obj, Op, Step};
+use crate::sched::footprint::{Access, Accesses, Actor, Actors, Name, Obj, Op, Step};
 use crate::sched::Event;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -34,7 +34,7 @@ pub(crate) struct Recorder {
     /// The steps taken, in order.
     pub(crate) steps: Vec<Step>,
     /// The actors of the current choice point's events, in list order.
-    pub(crate) candidates: Vec<Actor>,
+    pub(crate) candidates: Actors,
     /// Which step sent a signal / armed a timer / spawned a process.
     sent_at: FastMap<u64, u32>,
     armed_at: FastMap<u64, u32>,
@@ -45,14 +45,14 @@ pub(crate) struct Recorder {
 impl Recorder {
     /// Clears what belongs to one run, keeping the interned names.
     pub(crate) fn start_run(&mut self) {
-        self.names = FastMap::default();
+        self.names.clear();
         self.children.clear();
         self.roots = 0;
         self.steps.clear();
         self.candidates.clear();
-        self.sent_at = FastMap::default();
-        self.armed_at = FastMap::default();
-        self.spawned_at = FastMap::default();
+        self.sent_at.clear();
+        self.armed_at.clear();
+        self.spawned_at.clear();
         self.started.clear();
     }
 
@@ -103,9 +103,9 @@ impl Recorder {
         self.steps.len().checked_sub(1).map(|i| i as u32)
     }
 
-    fn begin(&mut self, actor: Actor, enabled: Vec<Actor>) {
+    fn begin(&mut self, actor: Actor, enabled: Actors) {
         let mut causes = Vec::new();
-        let mut acc = Vec::new();
+        let mut acc = Accesses::new();
         if let Actor::Proc(n) = actor {
             acc.push(Access {
                 obj: Obj::Life(n),
@@ -250,7 +250,7 @@ impl World {
     pub(crate) fn note_candidates(&self) {
         let Some(r) = &self.rec else { return };
         let mut r = r.borrow_mut();
-        let cands: Vec<Actor> = self
+        let cands: Actors = self
             .owners
             .iter()
             .zip(&self.enabled)
@@ -276,7 +276,7 @@ impl World {
             Some(p) => Actor::Proc(r.name(p.pid)),
             None => Actor::Control,
         };
-        r.begin(actor, vec![actor]);
+        r.begin(actor, [actor].into_iter().collect());
         if actor == Actor::Control {
             r.access(Obj::All, Op::Write);
         }
