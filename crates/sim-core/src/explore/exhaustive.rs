@@ -234,6 +234,10 @@ impl Explorer {
                 break;
             }
             let steps = std::mem::take(&mut rec.borrow_mut().steps);
+            if let Some(d) = tree.diverges(&plan, &steps) {
+                out.bound_hit = Some(d);
+                break;
+            }
             let blocked = tree.add_run(&plan, steps);
             if blocked {
                 out.blocked += 1;

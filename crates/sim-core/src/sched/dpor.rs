@@ -171,6 +171,27 @@ impl Tree {
         }
     }
 
+    /// Where a run left the states the tree knows of its prefix (another
+    /// actor taken, or other actors enabled): the program is not a function
+    /// of its schedule.
+    pub(crate) fn diverges(&self, plan: &Plan, steps: &[Step]) -> Option<String> {
+        for (k, node) in self.nodes.iter().enumerate().take(plan.prefix.len()) {
+            let Some(s) = steps.get(k) else {
+                return Some(format!(
+                    "the run ended at step {k}, inside the replayed prefix; the program is not deterministic"
+                ));
+            };
+            if s.actor != plan.prefix[k] || s.enabled != node.enabled {
+                return Some(format!(
+                    "step {k}: took {:?} with {:?} enabled, where an earlier run had {:?} enabled; \
+                     the program is not deterministic",
+                    s.actor, s.enabled, node.enabled
+                ));
+            }
+        }
+        None
+    }
+
     /// Takes in a run made under `plan`: new states, then its races. Returns
     /// whether the run was blocked (and then only its unblocked part counts).
     pub(crate) fn add_run(&mut self, plan: &Plan, mut steps: Vec<Step>) -> bool {
