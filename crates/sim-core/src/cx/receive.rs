@@ -89,12 +89,12 @@ impl<F: Accept> Future for ReceiveForever<'_, F> {
 impl Cx {
     /// One attempt at a receive, in one borrow of the world.
     #[inline]
-    fn try_receive(
+    fn try_receive<A: Accept>(
         &self,
         state: &mut Option<RecvState>,
         timeout: Timeout,
         marker: Marker,
-        matcher: &mut dyn Accept,
+        matcher: &mut A,
     ) -> Attempt {
         self.world()
             .try_receive(self.key, self.pid, state, timeout, marker, matcher)

@@ -48,14 +48,14 @@ impl World {
     /// process waiting with its timer armed.
     // Inline: the receive future's hot path, called from another file.
     #[inline]
-    pub(crate) fn try_receive(
+    pub(crate) fn try_receive<A: Accept + ?Sized>(
         &mut self,
         key: ProcKey,
         pid: Pid,
         state: &mut Option<RecvState>,
         timeout: Timeout,
         marker: Marker,
-        matcher: &mut dyn Accept,
+        matcher: &mut A,
     ) -> Attempt {
         let now = self.now;
         // The first attempt sets the receive up in the same borrow.
