@@ -78,7 +78,108 @@ pub fn probes() -> Vec<Probe> {
             "builder_setting_for_unknown_node_is_an_error",
             builder_unknown_node,
         ),
+        (
+            "exhaustive_setup_panic_is_a_failure_not_a_crash",
+            exhaustive_setup_panic,
+        ),
+        (
+            "exhaustive_program_that_never_ends_fails_on_its_step_budget",
+            exhaustive_endless,
+        ),
+        (
+            "exhaustive_with_zero_interleavings_runs_one_and_says_it_stopped",
+            exhaustive_zero,
+        ),
+        (
+            "exhaustive_nondeterministic_program_is_reported_not_explored",
+            exhaustive_nondeterministic,
+        ),
     ]
+}
+
+fn exhaustive_setup_panic() -> Result<(), String> {
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let r = std::panic::catch_unwind(|| {
+        quiet("setup").exhaustive(|b| {
+            let _ = b;
+            panic!("no simulation today")
+        })
+    });
+    std::panic::set_hook(prev);
+    let r = r.map_err(|_| "exhaustive let a setup panic through".to_string())?;
+    let f = r.failure.as_ref().ok_or("no failure reported")?;
+    expect(
+        "outcome",
+        &f.outcome,
+        f.outcome.to_string().contains("no simulation today") && !r.complete,
+    )
+}
+
+fn exhaustive_endless() -> Result<(), String> {
+    let r = quiet("endless").exhaustive(|b| {
+        let mut sim = b.nodes(["a@sim"]).max_steps(200).build().expect("one node");
+        sim.spawn("a@sim", |cx| async move {
+            loop {
+                cx.send(cx.self_pid(), atom!("again")).await?;
+                cx.recv().await;
+            }
+        })
+        .expect("spawn");
+        sim
+    });
+    let ok = matches!(
+        r.failure.as_ref().map(|f| &f.outcome),
+        Some(Outcome::StepBudget { .. })
+    );
+    expect("outcome", r.to_string(), ok)
+}
+
+fn exhaustive_zero() -> Result<(), String> {
+    let r = quiet("zero").max_interleavings(0).exhaustive(|b| {
+        let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+        for _ in 0..2 {
+            sim.spawn("a@sim", |cx| async move {
+                // Both write one name (refused: nobody holds it), so the
+                // two orders are two interleavings.
+                let x = i64::from(cx.unregister("shared").await.is_err());
+                cx.send(cx.self_pid(), Term::Int(x)).await?;
+                Ok(atom!("ok"))
+            })
+            .expect("spawn");
+        }
+        sim
+    });
+    expect(
+        "result",
+        r.to_string(),
+        r.interleavings == 1 && !r.complete && r.bound_hit.is_some(),
+    )
+}
+
+fn exhaustive_nondeterministic() -> Result<(), String> {
+    // The program changes from run to run: a second process appears.
+    let runs = std::sync::atomic::AtomicU64::new(0);
+    let r = quiet("nondeterministic").exhaustive(|b| {
+        let n = runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+        for i in 0..2 + n.min(1) {
+            sim.spawn("a@sim", move |cx| async move {
+                // Both write one name (refused: nobody holds it), so the
+                // two orders are two interleavings.
+                let x = i64::from(cx.unregister("shared").await.is_err());
+                cx.send(cx.self_pid(), Term::Int(x)).await?;
+                Ok(Term::Int(i as i64))
+            })
+            .expect("spawn");
+        }
+        sim
+    });
+    let said = r
+        .bound_hit
+        .as_deref()
+        .is_some_and(|b| b.contains("not deterministic"));
+    expect("result", r.to_string(), said && !r.complete)
 }
 
 fn expect<T: std::fmt::Debug>(what: &str, got: T, ok: bool) -> Result<(), String> {

@@ -351,10 +351,17 @@ fn spawn_bifs(m: Module) -> Module {
 
 /// The code every node starts with: modules `erlang` and `timer`.
 pub(crate) fn builtin_code() -> CodeTable {
-    let mut t = CodeTable::default();
-    t.load(erlang_module());
-    t.load(timer_module());
-    t
+    // Built once per thread and copied: a simulation is built per run, and
+    // an exhaustive exploration makes many short runs.
+    thread_local! {
+        static BUILTIN: CodeTable = {
+            let mut t = CodeTable::default();
+            t.load(erlang_module());
+            t.load(timer_module());
+            t
+        };
+    }
+    BUILTIN.with(CodeTable::clone)
 }
 
 /// The built-in functions of module `erlang` that remote calls commonly use,

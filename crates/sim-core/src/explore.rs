@@ -11,6 +11,7 @@ mod determinism;
 mod dfs;
 mod env;
 mod error;
+mod exhaustive;
 mod outcome;
 mod paths;
 mod progress;
@@ -24,6 +25,7 @@ pub use determinism::check_determinism;
 pub use dfs::DfsExploration;
 pub use env::{ITERATIONS_ENV, SEED_ENV, SHARD_ENV};
 pub use error::ExploreError;
+pub use exhaustive::Exhaustive;
 pub use outcome::{Exploration, Failure};
 pub use replay_file::{ReplayError, ReplayFile, REPLAY_ENV, REPLAY_FORMAT};
 use shrink::Removed;
@@ -90,6 +92,11 @@ pub struct Explorer {
     shrink_budget: usize,
     write_files: bool,
     quiet: bool,
+    /// The builder's run window for every run (exhaustive exploration).
+    run_window: Option<crate::time::Time>,
+    max_interleavings: u64,
+    preemption_bound: Option<u32>,
+    keep_going: bool,
     end_checks: Vec<EndHook>,
 }
 
@@ -130,6 +137,10 @@ impl Explorer {
             write_files: true,
             quiet: false,
             end_checks: Vec::new(),
+            run_window: None,
+            max_interleavings: 1_000_000,
+            preemption_bound: None,
+            keep_going: false,
         }
     }
 
@@ -333,13 +344,15 @@ impl Explorer {
     {
         let name = strategy.name();
         let res = catch_unwind(AssertUnwindSafe(|| {
-            let mut sim = setup(
-                Sim::builder()
-                    .seed(seed)
-                    .schedule_seed(schedule_seed)
-                    .strategy_boxed(strategy)
-                    .trace(trace),
-            );
+            let mut b = Sim::builder()
+                .seed(seed)
+                .schedule_seed(schedule_seed)
+                .strategy_boxed(strategy)
+                .trace(trace);
+            if let Some(w) = self.run_window {
+                b = b.run_window(w);
+            }
+            let mut sim = setup(b);
             sim.set_trace_mode(trace);
             sim.suppress_actions(&suppressed.actions);
             sim.suppress_faults(&suppressed.faults);
@@ -617,6 +630,7 @@ impl Explorer {
             message,
             digest: format!("{:016x}", report.digest),
             steps: report.steps,
+            run_window_us: self.run_window.map(|w| w.as_us()),
         };
         let mut failure = Failure {
             seed,

@@ -34,6 +34,7 @@ mod fast_map;
 pub mod id;
 mod lazy_vec;
 mod mailbox;
+mod matcher;
 mod net;
 mod render;
 mod report;
@@ -52,11 +53,12 @@ pub use cx::{Cx, NodeRef, Receive, ReceiveForever, SendMsg, Target};
 pub use exception::{Class, Exception, Frame, FrameArgs};
 pub use exits::ExitPolicy;
 pub use explore::{
-    check_determinism, explore, DfsExploration, Exploration, ExploreError, Explorer, Failure,
-    ReplayError, ReplayFile, StrategyFactory, ITERATIONS_ENV, REPLAY_ENV, REPLAY_FORMAT, SEED_ENV,
-    SHARD_ENV,
+    check_determinism, explore, DfsExploration, Exhaustive, Exploration, ExploreError, Explorer,
+    Failure, ReplayError, ReplayFile, StrategyFactory, ITERATIONS_ENV, REPLAY_ENV, REPLAY_FORMAT,
+    SEED_ENV, SHARD_ENV,
 };
 pub use id::{NodeId, Pid, Ref};
+pub use matcher::{Accept, Matcher};
 pub use net::{FaultId, Network, ReliableNetwork, Verdict};
 pub use render::sequence_diagram_html;
 pub use report::{

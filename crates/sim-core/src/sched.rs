@@ -18,6 +18,8 @@
 
 mod choices;
 mod dfs;
+pub(crate) mod dpor;
+pub(crate) mod footprint;
 mod kind;
 mod pct;
 mod pos;

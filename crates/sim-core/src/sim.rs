@@ -137,6 +137,7 @@ pub struct SimBuilder {
     panic_is_failure: bool,
     exit_policy: ExitPolicy,
     treat_as_normal: Vec<Atom>,
+    rec: Option<crate::world::Rec>,
 }
 
 impl std::fmt::Debug for SimBuilder {
@@ -384,6 +385,12 @@ impl SimBuilder {
         self
     }
 
+    /// Turns on the footprint record, shared with an exhaustive exploration.
+    pub(crate) fn recorder(mut self, rec: crate::world::Rec) -> SimBuilder {
+        self.rec = Some(rec);
+        self
+    }
+
     /// Builds the simulation.
     pub fn build(self) -> Result<Sim, SimError> {
         if self.nodes.is_empty() {
@@ -478,6 +485,7 @@ impl SimBuilder {
             panic_is_failure: self.panic_is_failure,
             exit_policy: self.exit_policy,
             treat_as_normal: self.treat_as_normal,
+            rec: self.rec,
         };
         let world = Rc::new(RefCell::new(World::new(config, nodes)));
         world.borrow_mut().me = Rc::downgrade(&world);
@@ -588,6 +596,7 @@ impl Sim {
             panic_is_failure: true,
             exit_policy: ExitPolicy::Foreground,
             treat_as_normal: Vec::new(),
+            rec: None,
         }
     }
 

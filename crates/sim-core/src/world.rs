@@ -12,6 +12,7 @@ mod conn;
 mod control;
 mod ops;
 mod process;
+mod record;
 mod send;
 mod step;
 mod timer;
@@ -25,6 +26,7 @@ pub(crate) use ops::{Attempt, Marker, RecvPhase};
 pub(crate) use process::{
     MonIn, MonOut, Pending, Priority, Proc, ProcRef, SpawnBody, StartFn, Status, Wait,
 };
+pub(crate) use record::{Rec, Recorder};
 pub(crate) use timer::{timer_dest_name, timer_dest_pid, TimerKind};
 
 use crate::body::BoxFuture;
@@ -101,6 +103,8 @@ pub(crate) struct Config {
     pub(crate) dist: Option<DistConfig>,
     pub(crate) exit_policy: crate::exits::ExitPolicy,
     pub(crate) treat_as_normal: Vec<Atom>,
+    /// The footprint record, when an exhaustive exploration wants one.
+    pub(crate) rec: Option<Rec>,
 }
 
 /// A step's work for the caller of `next_step`.
@@ -216,6 +220,8 @@ pub(crate) struct World {
     pub(crate) current_action: Option<usize>,
     /// Connection buffers, when a bandwidth is configured (see `buffer`).
     pub(crate) dist: Option<Box<DistBuffers>>,
+    /// The footprint record (`record`), off unless asked for.
+    pub(crate) rec: Option<Rec>,
 }
 
 impl World {
@@ -290,6 +296,7 @@ impl World {
             suppressed_faults: Vec::new(),
             current_action: None,
             dist: config.dist.map(|c| Box::new(DistBuffers::new(&c, n))),
+            rec: config.rec,
         }
     }
 

@@ -2,6 +2,7 @@
 
 use super::Cx;
 use crate::id::Ref;
+use crate::matcher::{Accept, Matcher};
 use crate::term::Term;
 use crate::time::Timeout;
 use crate::world::{Attempt, Marker, RecvPhase, Status};
@@ -36,7 +37,7 @@ impl<F> fmt::Debug for Receive<'_, F> {
     }
 }
 
-impl<F: FnMut(&Term) -> bool + Unpin> Future for Receive<'_, F> {
+impl<F: Accept> Future for Receive<'_, F> {
     type Output = Option<Term>;
 
     fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Term>> {
@@ -70,7 +71,7 @@ impl<F: FnMut(&Term) -> bool + Unpin> Future for Receive<'_, F> {
 #[derive(Debug)]
 pub struct ReceiveForever<'a, F>(Receive<'a, F>);
 
-impl<F: FnMut(&Term) -> bool + Unpin> Future for ReceiveForever<'_, F> {
+impl<F: Accept> Future for ReceiveForever<'_, F> {
     type Output = Term;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Term> {
@@ -85,15 +86,11 @@ impl<F: FnMut(&Term) -> bool + Unpin> Future for ReceiveForever<'_, F> {
 impl Cx {
     /// One attempt at a receive, in one borrow of the world.
     #[inline]
-    fn try_receive(
-        &self,
-        state: &mut RecvPhase,
-        matcher: &mut dyn FnMut(&Term) -> bool,
-    ) -> Attempt {
+    fn try_receive<A: Accept>(&self, state: &mut RecvPhase, matcher: &mut A) -> Attempt {
         self.world().try_receive(self.key, self.pid, state, matcher)
     }
 
-    fn receive_future<F: FnMut(&Term) -> bool + Unpin>(
+    fn receive_future<F: Accept>(
         &self,
         matcher: F,
         timeout: Timeout,
@@ -209,6 +206,52 @@ impl Cx {
         timeout: Timeout,
     ) -> Receive<'_, F> {
         self.receive_future(matcher, timeout, Marker::Of(r))
+    }
+
+    /// `receive` with a [`Matcher`]: like [`Cx::receive`], and an exhaustive
+    /// exploration ([`crate::Explorer::exhaustive`]) can ask the pattern
+    /// later whether this receive would have taken another message, so sends
+    /// it cannot tell apart are not reordered. A plain closure works too,
+    /// but is treated as accepting everything there.
+    ///
+    /// ```
+    /// # use sim_core::{Matcher, Sim, Term};
+    /// # let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     let me = cx.self_pid();
+    ///     cx.send(me, Term::atom("noise")).await?;
+    ///     cx.send(me, Term::Int(2)).await?;
+    ///     let ints = Matcher::new(|m| matches!(m, Term::Int(_)));
+    ///     let two = cx.receive_matching(&ints).await;
+    ///     cx.check(two == Term::Int(2), "the int")?;
+    ///     Ok(two)
+    /// }).unwrap();
+    /// # sim.run().assert_ok();
+    /// ```
+    pub fn receive_matching(&self, matcher: &Matcher) -> ReceiveForever<'_, Matcher> {
+        ReceiveForever(self.receive_future(matcher.clone(), Timeout::Infinity, Marker::None))
+    }
+
+    /// `receive ... after Timeout` with a [`Matcher`] (see
+    /// [`Cx::receive_matching`]): the earliest message it accepts, or `None`
+    /// when the timeout passes first.
+    ///
+    /// ```
+    /// # use sim_core::{Matcher, Sim, Term, Timeout};
+    /// # let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     let got = cx.receive_matching_timeout(&Matcher::any(), Timeout::ms(5)).await;
+    ///     cx.check(got.is_none(), "nothing came")?;
+    ///     Ok(Term::atom("ok"))
+    /// }).unwrap();
+    /// # sim.run().assert_ok();
+    /// ```
+    pub fn receive_matching_timeout(
+        &self,
+        matcher: &Matcher,
+        timeout: Timeout,
+    ) -> Receive<'_, Matcher> {
+        self.receive_future(matcher.clone(), timeout, Marker::None)
     }
 
     /// Any message, waiting as long as it takes.

@@ -64,6 +64,7 @@ pub enum ReplayError {
 ///     message: "quorum".into(),
 ///     digest: "00ff".into(),
 ///     steps: 120,
+///     run_window_us: None,
 /// };
 /// let dir = std::env::temp_dir().join("erpc-sim-doc-replay");
 /// let path = dir.join("kv.json");
@@ -102,6 +103,10 @@ pub struct ReplayFile {
     pub digest: String,
     /// Scheduler steps of the run.
     pub steps: u64,
+    /// The run window the runs had, in microseconds, when not the default
+    /// (an exhaustive exploration lets every process wait while time passes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_window_us: Option<u64>,
 }
 
 impl ReplayFile {

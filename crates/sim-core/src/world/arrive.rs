@@ -5,6 +5,7 @@
 use super::{Body, Signal};
 use super::{ProcKey, Status, Wait, World};
 use crate::id::Pid;
+use crate::sched::footprint::{Obj, Op};
 use crate::signal::{Dest, MonTarget, SpawnReply};
 use crate::term::{self, Term};
 
@@ -37,6 +38,9 @@ impl World {
             ..
         } = self;
         if let Some(p) = procs.get_mut(key) {
+            if let Some(r) = &self.rec {
+                r.borrow_mut().push_message(p.pid, 0, &msg);
+            }
             p.mailbox.push(arena, msg);
             if matches!(p.status, Status::Waiting(Wait::Receive { .. })) {
                 super::enable(enabled, owners, key, p);
@@ -47,6 +51,9 @@ impl World {
     /// The live process a destination names on its node (`Dest::Node`: none).
     #[inline]
     fn resolve(&self, to: Dest) -> Option<ProcKey> {
+        if self.recording() {
+            self.note_dest(to);
+        }
         match to {
             Dest::Pid(p) => self.key_of(p),
             Dest::Name(n, node) => self
@@ -146,6 +153,14 @@ impl World {
     }
 
     fn apply(&mut self, key: ProcKey, from: Pid, to: Dest, body: Body) {
+        if self.recording() && !matches!(body, Body::Message(_)) {
+            // Links, monitors, pending requests; an exit signal also reads
+            // the flag that decides between a message and death.
+            self.note_key(key, Obj::Links, Op::Write);
+            if matches!(body, Body::Exit { .. }) {
+                self.note_key(key, Obj::Trap, Op::Read);
+            }
+        }
         match body {
             Body::Message(m) => self.enqueue(key, m),
             Body::Link => {

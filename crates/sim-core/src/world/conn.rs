@@ -146,6 +146,9 @@ impl World {
     /// Routes a signal to another node through the network hook.
     pub(crate) fn send_remote(&mut self, sig: Signal) {
         let (a, b) = (sig.from.node(), sig.to.node());
+        if self.recording() {
+            self.note_remote_send(a, b, sig.id);
+        }
         if !self.node_up(a) || !self.node_up(b) {
             self.drop_signal(&sig, "noconnection");
             self.connection_lost(a, b, "noconnection");
@@ -236,6 +239,9 @@ impl World {
         let Some((_, sig)) = self.dirs[di].queue.pop_front() else {
             return;
         };
+        if self.recording() {
+            self.note_delivered(from, to, sig.id);
+        }
         self.sync_active(di);
         self.books.delivered += 1;
         self.arrive(sig);
@@ -274,6 +280,10 @@ impl World {
     }
 
     fn lose_connection(&mut self, a: NodeId, b: NodeId, cause: &str, sent_by: Option<NodeId>) {
+        self.note(
+            crate::sched::footprint::Obj::All,
+            crate::sched::footprint::Op::Write,
+        );
         // A pid or name on a node outside the simulation (`Pid::new` with an
         // index no node has) can never be reached: there is no connection to
         // take down, only the fan-out (before, indexing it panicked).

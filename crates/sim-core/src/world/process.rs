@@ -8,6 +8,7 @@ use crate::id::{NodeId, Pid, Ref};
 use crate::lazy_vec::LazyVec;
 use crate::mailbox::Mailbox;
 use crate::report::{Outcome, RunError};
+use crate::sched::footprint::{Obj, Op};
 use crate::signal::{Dest, MonTarget, SpawnOpts};
 use crate::term::{Atom, Term};
 use crate::trace::TraceEvent;
@@ -191,6 +192,8 @@ impl World {
             timed_out: 0,
         });
         let pid = self.procs[key].pid;
+        self.note_spawn(pid, parent);
+        self.note_procs(node);
         if foreground {
             self.procs[key].foreground = Some(self.fg.len() as u32);
             self.fg.push((pid, None));
@@ -271,6 +274,19 @@ impl World {
             return;
         };
         let pid = p.pid;
+        if self.recording() {
+            // Its links and monitors fire, its timers die, its name goes.
+            self.note_pid(pid, Obj::Life, Op::Write);
+            self.note_pid(pid, Obj::Links, Op::Write);
+            if matches!(p.status, Status::Waiting(_)) {
+                // Its pending wait timer dies with it.
+                self.note(Obj::Clock, Op::Write);
+            }
+            if let Some(name) = p.name {
+                self.note(Obj::Name(pid.node().0, name), Op::Write);
+            }
+            self.note_procs(pid.node());
+        }
         if let Some(f) = p.future.take() {
             self.graveyard.push(f);
         }

@@ -45,12 +45,20 @@ impl World {
             match slot.and_then(|k| Some((k, procs.get_mut(k).filter(|p| p.pid == pid)?))) {
                 Some((key, p)) => {
                     tracer.deliver(*steps, *now, id, Some(pid));
+                    if let Some(r) = &self.rec {
+                        r.borrow_mut().push_message(pid, id, &msg);
+                    }
                     p.mailbox.push(arena, msg);
                     if matches!(p.status, Status::Waiting(Wait::Receive { .. })) {
                         super::enable(enabled, owners, key, p);
                     }
                 }
-                None => tracer.deliver(*steps, *now, id, None),
+                None => {
+                    tracer.deliver(*steps, *now, id, None);
+                    if let Some(r) = &self.rec {
+                        r.borrow_mut().read_life(pid);
+                    }
+                }
             }
             return;
         }

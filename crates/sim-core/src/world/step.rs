@@ -12,6 +12,7 @@
 use super::{Next, Owner, ProcKey, Status, World, NOT_ENABLED};
 use crate::exits::ExitPolicy;
 use crate::report::{Outcome, RunError};
+use crate::sched::footprint::{Obj, Op};
 use crate::sched::{Choice, Event, Stamp};
 use crate::time::Time;
 use crate::trace::TraceEvent;
@@ -32,6 +33,7 @@ impl World {
         if let Some(&(at_step, idx)) = self.step_controls.first() {
             if at_step <= self.steps {
                 self.step_controls.remove(0);
+                self.note_forced(None);
                 self.run_control(idx);
                 return Next::Again;
             }
@@ -43,6 +45,7 @@ impl World {
             while let Some(key) = self.boot_queue.pop_front() {
                 let pos = self.procs.get(key).map_or(NOT_ENABLED, |p| p.enabled_pos);
                 if pos != NOT_ENABLED {
+                    self.note_forced(Some(key));
                     return self.step_proc(pos as usize);
                 }
             }
@@ -58,6 +61,9 @@ impl World {
         if self.steps >= self.max_steps {
             self.truncate_candidates(nproc);
             return self.step_budget();
+        }
+        if self.recording() {
+            self.note_candidates();
         }
         let i = if n == 1 {
             if self.every_step {
@@ -94,6 +100,14 @@ impl World {
         };
         let owner = self.owners[i];
         let earliest = self.stamps[i].earliest;
+        if self.recording() {
+            self.note_begin(i);
+            if !matches!(owner, Owner::Proc(_)) {
+                // A delivery or a timer moves time and changes which of the
+                // others may come next.
+                self.note(Obj::Clock, Op::Write);
+            }
+        }
         self.truncate_candidates(nproc);
         match owner {
             Owner::Proc(_) => self.step_proc(i),

@@ -10,6 +10,7 @@
 use super::Body;
 use super::{ProcKey, World};
 use crate::id::{Pid, Ref};
+use crate::sched::footprint::{Obj, Op};
 use crate::signal::Dest;
 use crate::term::{Atom, Term};
 use crate::time::Time;
@@ -48,6 +49,7 @@ impl World {
         self.timer_seq += 1;
         self.timers
             .push(std::cmp::Reverse((at, self.timer_seq, kind)));
+        self.note_armed(self.timer_seq);
     }
 
     pub(crate) fn fire(&mut self, kind: TimerKind) {
@@ -62,6 +64,7 @@ impl World {
                         // timer fired when it is resumed.
                         if p.status != super::Status::Waiting(super::Wait::BusyDist) {
                             self.enable_proc(key);
+                            self.note_key(key, Obj::Wake, Op::Write);
                         }
                     }
                 }
@@ -82,7 +85,10 @@ impl World {
                     }
                 }
             }
-            TimerKind::Control(idx) => self.run_control(idx),
+            TimerKind::Control(idx) => {
+                self.note(Obj::All, Op::Write);
+                self.run_control(idx)
+            }
             TimerKind::Drain(di, _) => self.drain_timer(di),
         }
     }
@@ -116,7 +122,8 @@ impl World {
 
     /// Fires the earliest timer (a scheduler step).
     pub(crate) fn fire_next(&mut self) {
-        if let Some(std::cmp::Reverse((_, _, kind))) = self.timers.pop() {
+        if let Some(std::cmp::Reverse((_, seq, kind))) = self.timers.pop() {
+            self.note_cause_timer(seq);
             self.fire(kind);
             self.drain_local();
         }
@@ -130,6 +137,7 @@ impl World {
         p.timer_token += 1;
         let token = p.timer_token;
         self.arm(at, TimerKind::Wake(key, token));
+        self.note_key(key, Obj::Wake, Op::Write);
         token
     }
 }

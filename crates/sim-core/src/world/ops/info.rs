@@ -3,6 +3,7 @@
 
 use crate::exception::Exception;
 use crate::id::Pid;
+use crate::sched::footprint::{Obj, Op};
 use crate::signal::MonTarget;
 use crate::term::Term;
 use crate::world::{Status, Wait, World};
@@ -14,6 +15,7 @@ impl World {
         if pid.node() != me.node() {
             return Err(Exception::badarg("is_process_alive", 1));
         }
+        self.note_pid(pid, Obj::Life, Op::Read);
         Ok(self.key_of(pid).is_some())
     }
 
@@ -28,6 +30,8 @@ impl World {
         if pid.node() != me.node() {
             return Err(Exception::badarg("process_info", 2));
         }
+        // Any part of another process: taken as reading everything.
+        self.note(Obj::All, Op::Read);
         let Some(k) = self.key_of(pid) else {
             return Ok(None);
         };

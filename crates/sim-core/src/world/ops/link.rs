@@ -2,6 +2,7 @@
 
 use crate::exception::{Exception, Frame};
 use crate::id::{NodeId, Pid, Ref};
+use crate::sched::footprint::{Obj, Op};
 use crate::signal::{Dest, MonTarget};
 use crate::term::{Atom, Term};
 use crate::world::{Body, MonOut, Priority, ProcKey, World};
@@ -15,6 +16,8 @@ impl World {
         if pid == me {
             return Ok(());
         }
+        self.note_key(key, Obj::Links, Op::Write);
+        self.note_pid(pid, Obj::Life, Op::Read);
         let local = pid.node() == me.node();
         if local && self.key_of(pid).is_none() && !self.procs[key].trap_exit {
             return Err(
@@ -35,6 +38,7 @@ impl World {
 
     /// `unlink(Pid)` by process `key`.
     pub(crate) fn unlink(&mut self, key: ProcKey, pid: Pid) {
+        self.note_key(key, Obj::Links, Op::Write);
         let p = &mut self.procs[key];
         let me = p.pid;
         if let Some(i) = p.links.iter().position(|&l| l == pid) {
@@ -45,6 +49,7 @@ impl World {
 
     /// The links of process `key`.
     pub(crate) fn links_of(&self, key: ProcKey) -> Vec<Pid> {
+        self.note_key(key, Obj::Links, Op::Read);
         self.procs
             .get(key)
             .map(|p| p.links.to_vec())
@@ -54,6 +59,7 @@ impl World {
     /// `monitor(process, Pid)` by process `key`; monitoring oneself makes a
     /// reference and nothing else.
     pub(crate) fn monitor(&mut self, key: ProcKey, pid: Pid) -> Ref {
+        self.note_key(key, Obj::Links, Op::Write);
         let me = self.procs[key].pid;
         let r = self.make_ref(me.node());
         if pid != me {
@@ -73,6 +79,7 @@ impl World {
         name: Atom,
         node: Result<NodeId, Atom>,
     ) -> Ref {
+        self.note_key(key, Obj::Links, Op::Write);
         let me = self.procs[key].pid;
         let r = self.make_ref(me.node());
         match node {
@@ -98,6 +105,10 @@ impl World {
     /// `demonitor(Ref, [info])` by process `key` (with `flush`, also dropping
     /// a queued `'DOWN'` for `r`): whether the monitor was active.
     pub(crate) fn demonitor(&mut self, key: ProcKey, r: Ref, flush: bool) -> bool {
+        self.note_key(key, Obj::Links, Op::Write);
+        if flush {
+            self.note_key(key, Obj::Mailbox, Op::Peek);
+        }
         let p = &mut self.procs[key];
         let me = p.pid;
         let active = match p.mon_out.iter().position(|m| m.r == r) {
@@ -135,6 +146,7 @@ impl World {
 
     /// Sets `trap_exit` of process `key`, returning the old value.
     pub(crate) fn swap_trap_exit(&mut self, key: ProcKey, flag: bool) -> bool {
+        self.note_key(key, Obj::Trap, Op::Write);
         let old = self
             .procs
             .get_mut(key)

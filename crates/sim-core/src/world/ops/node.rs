@@ -2,6 +2,7 @@
 //! connection, node monitors, halting its own node, failing the run.
 
 use crate::id::{NodeId, Pid};
+use crate::sched::footprint::{Obj, Op};
 use crate::term::{Atom, Term};
 use crate::trace::TraceEvent;
 use crate::world::{Control, ProcKey, World};
@@ -17,6 +18,7 @@ impl World {
 
     /// `nodes()` as `me` sees them, in builder order.
     pub(crate) fn visible_nodes(&self, me: NodeId) -> Vec<Atom> {
+        self.note(Obj::All, Op::Read);
         (0..self.nodes.len() as u32)
             .map(NodeId)
             .filter(|&n| self.visible(me, n))
@@ -38,6 +40,7 @@ impl World {
     /// `disconnect_node(Node)` from `me`: what `me` sent to `id` arrives
     /// first, then the connection goes down. Whether it was connected.
     pub(crate) fn disconnect_node(&mut self, me: NodeId, id: Option<NodeId>) -> bool {
+        self.note(Obj::All, Op::Write);
         match id {
             Some(id) if self.visible(me, id) => {
                 self.flush_dir(me, id);
@@ -58,6 +61,7 @@ impl World {
         name: Atom,
         flag: bool,
     ) {
+        self.note(Obj::All, Op::Write);
         let me = self.procs[key].pid.node();
         if !flag {
             if let Some(id) = id {
@@ -77,6 +81,7 @@ impl World {
 
     /// `erlang:halt()` on `node`: a crash.
     pub(crate) fn halt(&mut self, node: NodeId) {
+        self.note(Obj::All, Op::Write);
         Control { w: self }.crash(node, "halt");
     }
 

@@ -3,6 +3,8 @@
 
 use crate::id::{NodeId, Pid, Ref};
 use crate::mailbox::Cursor;
+use crate::matcher::{Accept, Matcher};
+use crate::sched::footprint::{Obj, Op};
 use crate::term::Term;
 use crate::time::{Time, Timeout};
 use crate::world::{ProcKey, Status, Wait, World};
@@ -56,12 +58,12 @@ impl World {
     /// process waiting with its timer armed.
     // Inline: the receive future's hot path, called from another file.
     #[inline]
-    pub(crate) fn try_receive(
+    pub(crate) fn try_receive<A: Accept + ?Sized>(
         &mut self,
         key: ProcKey,
         pid: Pid,
         state: &mut RecvPhase,
-        matcher: &mut dyn FnMut(&Term) -> bool,
+        matcher: &mut A,
     ) -> Attempt {
         if self.dist.is_some() && self.busy_suspended(key) {
             // Suspended by a send that is no sync point (a spawn request):
@@ -93,11 +95,30 @@ impl World {
             p.status = Status::Runnable;
             return Attempt::Yield;
         }
-        if let Some(t) = p.mailbox.take_first(arena, &mut st.cursor, matcher) {
-            if st.token != 0 {
+        if let Some(t) = p
+            .mailbox
+            .take_first(arena, &mut st.cursor, &mut |t| matcher.accept(t))
+        {
+            let timed = st.token != 0;
+            if timed {
                 // Invalidate the pending timer.
                 p.timer_token += 1;
             }
+            if self.rec.is_some() {
+                self.note_received(
+                    pid,
+                    Some(&t),
+                    matcher.inspectable(),
+                    st.deadline.is_some(),
+                    timed,
+                );
+                if timed {
+                    self.note(Obj::Clock, Op::Write);
+                }
+            }
+            let Some(p) = self.procs.get_mut(key) else {
+                return Attempt::Dead;
+            };
             if let Some(r) = st.marker.filter(|_| st.own_marker) {
                 // As OTP does, a marker serves the one receive it was made for.
                 p.mailbox.clear_mark(r);
@@ -109,6 +130,10 @@ impl World {
         let fired = st.token != 0 && p.timed_out == st.token;
         if fired || st.deadline.is_some_and(|d| d <= now) {
             p.status = Status::Running;
+            if self.rec.is_some() {
+                self.note_received(pid, None, matcher.inspectable(), true, fired);
+                self.note_pid(pid, Obj::Wake, Op::Write);
+            }
             return Attempt::TimedOut;
         }
         p.status = Status::Waiting(Wait::Receive {
@@ -145,14 +170,39 @@ impl World {
     /// mailbox of `key`.
     pub(crate) fn make_ref_marked(&mut self, key: ProcKey, node: NodeId) -> Ref {
         let r = self.make_ref(node);
+        // Messages that arrive before the marker are not scanned after it.
+        self.note_key(key, Obj::Mailbox, Op::Peek);
         if let Some(p) = self.procs.get_mut(key) {
             p.mailbox.set_mark(r);
         }
         r
     }
 
+    /// Records a receive's outcome: the message taken, or a timeout.
+    fn note_received(
+        &self,
+        pid: Pid,
+        got: Option<&Term>,
+        inspect: Option<&Matcher>,
+        timed: bool,
+        waited: bool,
+    ) {
+        self.note_pid(
+            pid,
+            Obj::Mailbox,
+            Op::Pop {
+                sig: None,
+                msg: got.cloned(),
+                matcher: inspect.cloned(),
+                timed,
+                waited,
+            },
+        );
+    }
+
     /// A copy of the queued messages of `key`, in arrival order.
     pub(crate) fn mailbox_snapshot(&self, key: ProcKey) -> Vec<Term> {
+        self.note_key(key, Obj::Mailbox, Op::Peek);
         self.procs
             .get(key)
             .map(|p| p.mailbox.snapshot(&self.arena))
@@ -161,6 +211,7 @@ impl World {
 
     /// Takes every queued message of `key`.
     pub(crate) fn flush_mailbox(&mut self, key: ProcKey) -> Vec<Term> {
+        self.note_key(key, Obj::Mailbox, Op::Peek);
         let World { procs, arena, .. } = self;
         let Some(p) = procs.get_mut(key) else {
             return Vec::new();

@@ -3,6 +3,7 @@
 
 use crate::exception::Exception;
 use crate::id::{NodeId, Pid};
+use crate::sched::footprint::{Obj, Op};
 use crate::term::Atom;
 use crate::world::World;
 
@@ -14,6 +15,11 @@ impl World {
         let bad = || Exception::badarg("register", 2);
         if name.as_str() == "undefined" || pid.node() != node {
             return Err(bad());
+        }
+        if self.recording() {
+            self.note(Obj::Name(node.0, name), Op::Write);
+            self.note_pid(pid, Obj::Life, Op::Read);
+            self.note_pid(pid, Obj::Named, Op::Write);
         }
         let Some(k) = self.key_of(pid) else {
             return Err(bad());
@@ -29,6 +35,7 @@ impl World {
 
     /// `unregister(Name)` on `node`: `error:badarg` for a name nobody has.
     pub(crate) fn unregister(&mut self, node: NodeId, name: Atom) -> Result<(), Exception> {
+        self.note(Obj::Name(node.0, name), Op::Write);
         let Some(pid) = self.nodes[node.index()].registry.shift_remove(&name) else {
             return Err(Exception::badarg("unregister", 1));
         };
@@ -41,11 +48,13 @@ impl World {
     /// `whereis(Name)` on `node`.
     #[inline]
     pub(crate) fn whereis(&self, node: NodeId, name: Atom) -> Option<Pid> {
+        self.note(Obj::Name(node.0, name), Op::Read);
         self.nodes.get(node.index())?.registry.get(&name).copied()
     }
 
     /// `registered()` on `node`, in registration order.
     pub(crate) fn registered(&self, node: NodeId) -> Vec<Atom> {
+        self.note(Obj::All, Op::Read);
         self.nodes
             .get(node.index())
             .map(|n| n.registry.keys().copied().collect())

@@ -3,6 +3,7 @@
 
 use crate::body::BoxFuture;
 use crate::id::{NodeId, Pid, Ref};
+use crate::sched::footprint::{Obj, Op};
 use crate::signal::{Dest, MonTarget, SpawnOpts, SpawnReply};
 use crate::term::Term;
 use crate::world::{spawn_error, spawn_ok, Body, MonIn, MonOut, Pending, ProcKey, ProcRef};
@@ -62,6 +63,8 @@ impl World {
         let me = self.procs[key].pid;
         let here = me.node();
         let r = self.make_ref(here);
+        self.note_key(key, Obj::Links, Op::Write);
+        self.note_key(key, Obj::Mailbox, Op::Peek);
         let before = self.procs[key].mailbox.len();
         self.procs[key].mailbox.set_mark(r);
         let refuse = |w: &mut World, reason: &str| {
@@ -115,6 +118,7 @@ impl World {
     /// `spawn_request_abandon(Ref)` by process `key`: whether the request was
     /// still unanswered (its reply, when it comes, undoes the request).
     pub(crate) fn abandon_spawn_request(&mut self, key: ProcKey, r: Ref) -> bool {
+        self.note_key(key, Obj::Links, Op::Write);
         let Some(p) = self.procs.get_mut(key) else {
             return false;
         };
@@ -130,6 +134,9 @@ impl World {
     /// Sets up link and monitor between a spawner and a freshly started local
     /// child, on both ends.
     fn link_pair(&mut self, key: ProcKey, me: Pid, child: Pid, link: bool, monitor: Option<Ref>) {
+        if link || monitor.is_some() {
+            self.note_key(key, Obj::Links, Op::Write);
+        }
         let Some(ck) = self.key_of(child) else { return };
         if link {
             self.procs[key].links.push(child);

@@ -2,6 +2,7 @@
 //! `start_timer`, `cancel_timer`, `read_timer`).
 
 use crate::id::{Pid, Ref};
+use crate::sched::footprint::{Obj, Op};
 use crate::term::Term;
 use crate::time::Time;
 use crate::world::timer::TimerDest;
@@ -33,6 +34,7 @@ impl World {
         };
         if token != 0 && p.timed_out == token {
             p.status = Status::Running;
+            self.note_key(key, Obj::Wake, Op::Write);
             true
         } else {
             p.status = Status::Waiting(Wait::Sleep);
@@ -63,12 +65,14 @@ impl World {
     /// `cancel_timer(Ref)`: the milliseconds that were left, if it was running.
     pub(crate) fn cancel_erl_timer(&mut self, r: Ref) -> Option<u64> {
         // No order of this map is ever observed: O(1) removal.
+        self.note(Obj::Clock, Op::Write);
         let t = self.erl_timers.swap_remove(&r)?;
         self.erl_timer_left(&t)
     }
 
     /// `read_timer(Ref)`: the milliseconds left, if it is running.
     pub(crate) fn read_erl_timer(&self, r: Ref) -> Option<u64> {
+        self.note(Obj::Clock, Op::Read);
         self.erl_timer_left(self.erl_timers.get(&r)?)
     }
 }

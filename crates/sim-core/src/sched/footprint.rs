@@ -1,0 +1,317 @@
+//! Footprints: which shared objects one scheduler step read or wrote, and
+//! when two steps are dependent (their order can change what happens).
+//!
+//! The world records them only when an exhaustive exploration asks
+//! (`World::rec`); the vocabulary is here so that the race analysis
+//! (`sched::dpor`) and the recording sites (`world`) share it. Processes,
+//! connections and timers are named by *stable* names, equal across runs
+//! of one program whatever the interleaving: a process by its spawn path
+//! (the k-th root process, the k-th child of its parent), interned to a
+//! number by the exploration.
+//!
+//! The dependency rules, one per pair of operation kinds, are the table in
+//! `docs/semantics.md` ("Exhaustive exploration").
+
+use crate::matcher::Matcher;
+use crate::term::{Atom, Term};
+use smallvec::SmallVec;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The actors enabled at a state (usually a few).
+pub(crate) type Actors = SmallVec<[Actor; 4]>;
+/// A step's accesses (usually a few).
+pub(crate) type Accesses = SmallVec<[Access; 3]>;
+
+/// The stable name of a process (its interned spawn path).
+pub(crate) type Name = u32;
+
+/// Who takes a step: each actor has at most one enabled event at a time,
+/// and its events are in program order.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub(crate) enum Actor {
+    /// `Event::Run` of a process.
+    Proc(Name),
+    /// `Event::Deliver` of the head of a connection direction.
+    Conn(u32, u32),
+    /// `Event::Fire` of the earliest timer (only one is ever enabled).
+    Timers,
+    /// A control action scheduled at a step count.
+    Control,
+}
+
+/// A shared object of the world.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Obj {
+    /// Everything: an operation whose effects are not tracked in detail
+    /// (faults, node operations, `process_info`).
+    All,
+    /// A process's mailbox (messages, trapped `'EXIT'`s, `'DOWN'`s).
+    Mailbox(Name),
+    /// Whether a process is alive.
+    Life(Name),
+    /// A process's links, monitors and pending spawn requests.
+    Links(Name),
+    /// A process's `trap_exit` flag.
+    Trap(Name),
+    /// A process's timed wait (receive timeout or sleep) and its wake-up.
+    Wake(Name),
+    /// The name a process carries.
+    Named(Name),
+    /// A registered name of a node.
+    Name(u32, Atom),
+    /// A connection direction's queue.
+    Conn(u32, u32),
+    /// Virtual time and the set of pending timers and delivery windows:
+    /// which delivery or timer may come next.
+    Clock,
+    /// The process count of a node with a process limit.
+    Procs(u32),
+}
+
+/// How an object is used.
+#[derive(Clone, Debug)]
+pub(crate) enum Op {
+    Read,
+    Write,
+    /// A message (or signal, on a connection) appended, with its signal
+    /// number and, for a mailbox, the message.
+    Push {
+        sig: u64,
+        msg: Option<Term>,
+    },
+    /// The head of a connection taken (`sig`), or a receive: the message it
+    /// took (`None`: it timed out), its pattern when inspectable, whether it
+    /// had a finite timeout, and whether it waited with its timer armed.
+    Pop {
+        sig: Option<u64>,
+        msg: Option<Term>,
+        matcher: Option<Matcher>,
+        timed: bool,
+        waited: bool,
+    },
+    /// Something that depends on every message of a mailbox (a flush, a
+    /// snapshot, a receive marker).
+    Peek,
+}
+
+/// One use of one object.
+#[derive(Clone, Debug)]
+pub(crate) struct Access {
+    pub(crate) obj: Obj,
+    pub(crate) op: Op,
+}
+
+/// One step of a run as the exploration sees it.
+#[derive(Clone, Debug)]
+pub(crate) struct Step {
+    pub(crate) actor: Actor,
+    /// The actors enabled at the state before the step.
+    pub(crate) enabled: Actors,
+    pub(crate) acc: Accesses,
+    /// Earlier steps without which this one could not exist (the send of a
+    /// delivered signal, the arming of a fired timer, a process's spawn).
+    pub(crate) causes: Vec<u32>,
+}
+
+/// What the mailboxes of a whole run were read with: two appends to one
+/// mailbox are dependent only if some receive of it can tell them apart.
+#[derive(Debug, Default)]
+pub(crate) struct Readers {
+    matchers: BTreeMap<Name, Vec<Option<Matcher>>>,
+    peeked: BTreeSet<Name>,
+}
+
+impl Readers {
+    pub(crate) fn of(steps: &[Step]) -> Readers {
+        let mut r = Readers::default();
+        for a in steps.iter().flat_map(|s| &s.acc) {
+            match (&a.obj, &a.op) {
+                (Obj::Mailbox(p), Op::Pop { matcher, .. }) => {
+                    r.matchers.entry(*p).or_default().push(matcher.clone());
+                }
+                (Obj::Mailbox(p), Op::Peek | Op::Read | Op::Write) => {
+                    r.peeked.insert(*p);
+                }
+                _ => {}
+            }
+        }
+        r
+    }
+
+    fn tell_apart(&self, p: Name, a: &Option<Term>, b: &Option<Term>) -> bool {
+        if self.peeked.contains(&p) {
+            return true;
+        }
+        let (Some(a), Some(b)) = (a, b) else {
+            return true;
+        };
+        self.matchers.get(&p).is_some_and(|ms| {
+            ms.iter().any(|m| match m {
+                None => true,
+                Some(m) => m.accepts(a) && m.accepts(b),
+            })
+        })
+    }
+}
+
+/// Whether accesses `a` then `b` conflict. With `readers` (the race analysis
+/// of a run, `a` before `b` in its trace) the exact rules apply; without
+/// (sleep sets, where `b`'s footprint may come from another state) every
+/// rule is taken symmetrically and conservatively.
+fn conflict(a: &Access, b: &Access, readers: Option<&Readers>) -> bool {
+    if a.obj == Obj::All || b.obj == Obj::All {
+        return true;
+    }
+    if a.obj != b.obj {
+        return false;
+    }
+    let accepts = |m: &Option<Matcher>, t: &Option<Term>| match (m, t) {
+        (Some(m), Some(t)) => m.accepts(t),
+        _ => true,
+    };
+    match (&a.op, &b.op) {
+        (Op::Read, Op::Read) | (Op::Peek, Op::Peek) => false,
+        (Op::Push { sig: s, .. }, Op::Pop { sig: Some(t), .. })
+        | (Op::Pop { sig: Some(t), .. }, Op::Push { sig: s, .. })
+            if matches!(a.obj, Obj::Conn(..)) =>
+        {
+            s == t
+        }
+        (Op::Push { msg: x, .. }, Op::Push { msg: y, .. }) => match (a.obj, readers) {
+            (Obj::Mailbox(p), Some(r)) => r.tell_apart(p, x, y),
+            _ => true,
+        },
+        // A receive after an append: dependent only if it took that message
+        // (an earlier message it took was ahead of this one anyway).
+        (
+            Op::Push { msg, .. },
+            Op::Pop {
+                msg: got, matcher, ..
+            },
+        ) => match readers {
+            Some(_) => msg.is_some() && msg == got,
+            None => accepts(matcher, msg),
+        },
+        // A receive before an append: the message might have been taken.
+        (Op::Pop { matcher, .. }, Op::Push { msg, .. }) => accepts(matcher, msg),
+        _ => true,
+    }
+}
+
+/// Whether two footprints are dependent (`a` first; see [`conflict`]).
+pub(crate) fn dependent(a: &[Access], b: &[Access], readers: Option<&Readers>) -> bool {
+    a.iter().any(|x| b.iter().any(|y| conflict(x, y, readers)))
+}
+
+/// How step `i` relates to a later dependent step `j` of another actor.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Race {
+    /// `j` exists only because of `i` (it consumed what `i` produced).
+    Caused,
+    /// Their order can be reversed: `j`'s actor first.
+    Reversible,
+    /// `j` is a timed receive that took the message `i` sent: it could have
+    /// timed out instead, so the timer goes first.
+    Timeout,
+}
+
+/// The kind of race between dependent steps `i` before `j`.
+pub(crate) fn race_kind(i: u32, si: &Step, sj: &Step) -> Race {
+    if sj.causes.contains(&i) {
+        return Race::Caused;
+    }
+    for x in &si.acc {
+        for y in &sj.acc {
+            if let (
+                Op::Push { msg: Some(m), .. },
+                Op::Pop {
+                    msg: Some(got),
+                    timed,
+                    waited,
+                    ..
+                },
+            ) = (&x.op, &y.op)
+            {
+                if x.obj == y.obj && m == got {
+                    // A receive that found the message at once could have
+                    // run first (and waited, perhaps timed out); one that
+                    // waited with a timer could have timed out.
+                    return match (timed, waited) {
+                        (true, true) => Race::Timeout,
+                        (true, false) => Race::Reversible,
+                        _ => Race::Caused,
+                    };
+                }
+            }
+        }
+    }
+    Race::Reversible
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn push(p: Name, m: i64) -> Access {
+        Access {
+            obj: Obj::Mailbox(p),
+            op: Op::Push {
+                sig: m as u64,
+                msg: Some(Term::Int(m)),
+            },
+        }
+    }
+
+    fn pop(p: Name, got: Option<i64>, matcher: Option<Matcher>) -> Access {
+        Access {
+            obj: Obj::Mailbox(p),
+            op: Op::Pop {
+                sig: None,
+                msg: got.map(Term::Int),
+                matcher,
+                timed: false,
+                waited: false,
+            },
+        }
+    }
+
+    #[test]
+    fn appends_race_only_when_a_receive_tells_them_apart() {
+        let odd = Matcher::new(|t| matches!(t, Term::Int(n) if n % 2 == 1));
+        let steps = vec![Step {
+            actor: Actor::Proc(0),
+            enabled: Actors::new(),
+            acc: [pop(0, Some(1), Some(odd.clone()))].into_iter().collect(),
+            causes: vec![],
+        }];
+        let r = Readers::of(&steps);
+        assert!(!dependent(&[push(0, 1)], &[push(0, 2)], Some(&r)));
+        assert!(dependent(&[push(0, 1)], &[push(0, 3)], Some(&r)));
+        assert!(dependent(&[push(0, 1)], &[push(0, 2)], None));
+        assert!(!dependent(&[push(0, 1)], &[push(1, 3)], None));
+    }
+
+    #[test]
+    fn a_receive_races_a_later_send_it_would_take() {
+        let ones = Matcher::new(|t| *t == Term::Int(1));
+        let r = Readers::default();
+        assert!(dependent(
+            &[pop(0, None, Some(ones.clone()))],
+            &[push(0, 1)],
+            Some(&r)
+        ));
+        assert!(!dependent(
+            &[pop(0, None, Some(ones))],
+            &[push(0, 2)],
+            Some(&r)
+        ));
+        assert!(dependent(&[pop(0, None, None)], &[push(0, 2)], Some(&r)));
+        // An earlier send the receive did not take cannot change it.
+        assert!(!dependent(
+            &[push(0, 2)],
+            &[pop(0, Some(1), None)],
+            Some(&r)
+        ));
+        assert!(dependent(&[push(0, 1)], &[pop(0, Some(1), None)], Some(&r)));
+    }
+}

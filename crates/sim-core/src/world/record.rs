@@ -1,0 +1,339 @@
+//! The opt-in footprint record: per step, its actor, the actors enabled
+//! before it, and the shared objects it used (`sched::footprint`).
+//!
+//! Off by default: every recording site is one `Option` test. When on, the
+//! record is shared with the exploration that reads it between steps and
+//! after the run. Stable process names (spawn paths) are interned in it and
+//! survive from run to run; everything else is reset by `start_run`.
+
+use super::{Owner, ProcKey, World};
+use crate::fast_map::FastMap;
+use crate::id::Pid;
+use crate::sched::footprint::{Access, Accesses, Actor, Actors, Name, Obj, Op, Step};
+use crate::sched::Event;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// A shared footprint record.
+pub(crate) type Rec = Rc<RefCell<Recorder>>;
+
+/// Marks a root process in a spawn path.
+const ROOT: u32 = u32::MAX;
+
+#[derive(Debug, Default)]
+pub(crate) struct Recorder {
+    /// (parent name or ROOT, k) -> name; kept across runs.
+    paths: BTreeMap<(u32, u32), Name>,
+    /// How many names were interned (across runs).
+    interned: u32,
+    // ---- per run ----
+    names: FastMap<Pid, Name>,
+    children: Vec<u32>,
+    roots: u32,
+    /// The steps taken, in order.
+    pub(crate) steps: Vec<Step>,
+    /// The actors of the current choice point's events, in list order.
+    pub(crate) candidates: Actors,
+    /// Which step sent a signal / armed a timer / spawned a process.
+    sent_at: FastMap<u64, u32>,
+    armed_at: FastMap<u64, u32>,
+    spawned_at: FastMap<Name, u32>,
+    started: Vec<bool>,
+}
+
+impl Recorder {
+    /// Clears what belongs to one run, keeping the interned names.
+    pub(crate) fn start_run(&mut self) {
+        self.names.clear();
+        self.children.clear();
+        self.roots = 0;
+        self.steps.clear();
+        self.candidates.clear();
+        self.sent_at.clear();
+        self.armed_at.clear();
+        self.spawned_at.clear();
+        self.started.clear();
+    }
+
+    fn intern(&mut self, parent: u32, k: u32) -> Name {
+        if let Some(&n) = self.paths.get(&(parent, k)) {
+            return n;
+        }
+        let n = self.interned;
+        self.interned += 1;
+        self.paths.insert((parent, k), n);
+        n
+    }
+
+    fn name(&self, pid: Pid) -> Name {
+        // A pid the run never spawned (made up, or of a foreign node) gets a
+        // name of its own that no process has.
+        self.names
+            .get(&pid)
+            .copied()
+            .unwrap_or(Name::MAX - (pid.index() % 1_000_000))
+    }
+
+    fn access(&mut self, obj: Obj, op: Op) {
+        if let Some(s) = self.steps.last_mut() {
+            s.acc.push(Access { obj, op });
+        }
+    }
+
+    /// A message appended to `pid`'s mailbox by the current step.
+    pub(crate) fn push_message(&mut self, pid: Pid, sig: u64, msg: &crate::term::Term) {
+        let n = self.name(pid);
+        self.access(
+            Obj::Mailbox(n),
+            Op::Push {
+                sig,
+                msg: Some(msg.clone()),
+            },
+        );
+    }
+
+    /// The current step found out whether `pid` is alive.
+    pub(crate) fn read_life(&mut self, pid: Pid) {
+        let n = self.name(pid);
+        self.access(Obj::Life(n), Op::Read);
+    }
+
+    fn here(&self) -> Option<u32> {
+        self.steps.len().checked_sub(1).map(|i| i as u32)
+    }
+
+    fn begin(&mut self, actor: Actor, enabled: Actors) {
+        let mut causes = Vec::new();
+        let mut acc = Accesses::new();
+        if let Actor::Proc(n) = actor {
+            acc.push(Access {
+                obj: Obj::Life(n),
+                op: Op::Read,
+            });
+            let i = n as usize;
+            if self.started.len() <= i {
+                self.started.resize(i + 1, false);
+            }
+            if !self.started[i] {
+                self.started[i] = true;
+                if let Some(&s) = self.spawned_at.get(&n) {
+                    causes.push(s);
+                }
+            }
+        }
+        self.steps.push(Step {
+            actor,
+            enabled,
+            acc,
+            causes,
+        });
+    }
+}
+
+impl World {
+    #[inline]
+    pub(crate) fn recording(&self) -> bool {
+        self.rec.is_some()
+    }
+
+    /// Records a use of `obj` by the current step.
+    #[inline]
+    pub(crate) fn note(&self, obj: Obj, op: Op) {
+        if let Some(r) = &self.rec {
+            r.borrow_mut().access(obj, op);
+        }
+    }
+
+    /// Records a use of an object of process `pid`.
+    #[inline]
+    pub(crate) fn note_pid(&self, pid: Pid, obj: fn(Name) -> Obj, op: Op) {
+        if let Some(r) = &self.rec {
+            let mut r = r.borrow_mut();
+            let n = r.name(pid);
+            r.access(obj(n), op);
+        }
+    }
+
+    /// Records a use of an object of the live process in slot `key`.
+    #[inline]
+    pub(crate) fn note_key(&self, key: ProcKey, obj: fn(Name) -> Obj, op: Op) {
+        if self.rec.is_some() {
+            if let Some(p) = self.procs.get(key) {
+                self.note_pid(p.pid, obj, op);
+            }
+        }
+    }
+
+    /// Names a new process by its spawn path; its spawn writes its life.
+    pub(crate) fn note_spawn(&self, pid: Pid, parent: Option<Pid>) {
+        let Some(r) = &self.rec else { return };
+        let mut r = r.borrow_mut();
+        let (p, k) = match parent.and_then(|q| r.names.get(&q).copied()) {
+            Some(pn) => {
+                let i = pn as usize;
+                if r.children.len() <= i {
+                    r.children.resize(i + 1, 0);
+                }
+                r.children[i] += 1;
+                (pn, r.children[i] - 1)
+            }
+            None => {
+                r.roots += 1;
+                (ROOT, r.roots - 1)
+            }
+        };
+        let n = r.intern(p, k);
+        r.names.insert(pid, n);
+        if let Some(here) = r.here() {
+            r.spawned_at.insert(n, here);
+        }
+        r.access(Obj::Life(n), Op::Write);
+    }
+
+    /// A signal put on a connection by the current step.
+    pub(crate) fn note_sent(&self, sig: u64) {
+        if let Some(r) = &self.rec {
+            let mut r = r.borrow_mut();
+            if let Some(h) = r.here() {
+                r.sent_at.insert(sig, h);
+            }
+        }
+    }
+
+    /// A timer armed by the current step.
+    pub(crate) fn note_armed(&self, seq: u64) {
+        if let Some(r) = &self.rec {
+            let mut r = r.borrow_mut();
+            if let Some(h) = r.here() {
+                r.armed_at.insert(seq, h);
+            }
+            r.access(Obj::Clock, Op::Write);
+        }
+    }
+
+    /// The current step consumed what step `of(key)` produced.
+    pub(crate) fn note_cause_signal(&self, sig: u64) {
+        if let Some(r) = &self.rec {
+            let mut r = r.borrow_mut();
+            if let Some(&s) = r.sent_at.get(&sig) {
+                if let Some(step) = r.steps.last_mut() {
+                    step.causes.push(s);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn note_cause_timer(&self, seq: u64) {
+        if let Some(r) = &self.rec {
+            let mut r = r.borrow_mut();
+            if let Some(&s) = r.armed_at.get(&seq) {
+                if let Some(step) = r.steps.last_mut() {
+                    step.causes.push(s);
+                }
+            }
+        }
+    }
+
+    fn actor_of(&self, owner: Owner, ev: Event, r: &Recorder) -> Actor {
+        match (owner, ev) {
+            (Owner::Proc(k), _) => self
+                .procs
+                .get(k)
+                .map_or(Actor::Proc(Name::MAX), |p| Actor::Proc(r.name(p.pid))),
+            (_, Event::Deliver { from, to }) => Actor::Conn(from.0, to.0),
+            _ => Actor::Timers,
+        }
+    }
+
+    /// The actors of the current candidates (for the strategy to read).
+    pub(crate) fn note_candidates(&self) {
+        let Some(r) = &self.rec else { return };
+        let mut r = r.borrow_mut();
+        let cands: Actors = self
+            .owners
+            .iter()
+            .zip(&self.enabled)
+            .map(|(&o, &e)| self.actor_of(o, e, &r))
+            .collect();
+        r.candidates = cands;
+    }
+
+    /// Starts the record of a step: candidate `i` taken.
+    pub(crate) fn note_begin(&self, i: usize) {
+        let Some(r) = &self.rec else { return };
+        let mut r = r.borrow_mut();
+        let enabled = std::mem::take(&mut r.candidates);
+        let actor = enabled.get(i).copied().unwrap_or(Actor::Timers);
+        r.begin(actor, enabled);
+    }
+
+    /// Starts the record of a step that had no alternative.
+    pub(crate) fn note_forced(&self, actor_key: Option<ProcKey>) {
+        let Some(r) = &self.rec else { return };
+        let mut r = r.borrow_mut();
+        let actor = match actor_key.and_then(|k| self.procs.get(k)) {
+            Some(p) => Actor::Proc(r.name(p.pid)),
+            None => Actor::Control,
+        };
+        r.begin(actor, [actor].into_iter().collect());
+        if actor == Actor::Control {
+            r.access(Obj::All, Op::Write);
+        }
+    }
+
+    /// A signal put on `a -> b`: appended to the connection; its window
+    /// depends on the time now.
+    pub(crate) fn note_remote_send(&self, a: crate::id::NodeId, b: crate::id::NodeId, sig: u64) {
+        self.note(Obj::Conn(a.0, b.0), Op::Push { sig, msg: None });
+        self.note(Obj::Clock, Op::Read);
+        self.note_sent(sig);
+    }
+
+    /// The head of `a -> b` delivered.
+    pub(crate) fn note_delivered(&self, a: crate::id::NodeId, b: crate::id::NodeId, sig: u64) {
+        self.note(
+            Obj::Conn(a.0, b.0),
+            Op::Pop {
+                sig: Some(sig),
+                msg: None,
+                matcher: None,
+                timed: false,
+                waited: false,
+            },
+        );
+        self.note_cause_signal(sig);
+    }
+
+    /// A signal reaching its destination: who is there (a name's holder,
+    /// whether a pid is alive).
+    pub(crate) fn note_dest(&self, to: crate::signal::Dest) {
+        match to {
+            crate::signal::Dest::Pid(p) => self.note_pid(p, Obj::Life, Op::Read),
+            crate::signal::Dest::Name(n, node) => {
+                self.note(Obj::Name(node.0, n), Op::Read);
+                if let Some(&p) = self
+                    .nodes
+                    .get(node.index())
+                    .and_then(|s| s.registry.get(&n))
+                {
+                    self.note_pid(p, Obj::Life, Op::Read);
+                }
+            }
+            crate::signal::Dest::Node(_) => {}
+        }
+    }
+
+    /// Whether node `node` has a process limit of its own (then spawns and
+    /// exits there share its process count).
+    pub(crate) fn note_procs(&self, node: crate::id::NodeId) {
+        if self.rec.is_some()
+            && self
+                .nodes
+                .get(node.index())
+                .is_some_and(|n| n.process_limit != crate::sim::DEFAULT_PROCESS_LIMIT)
+        {
+            self.note(Obj::Procs(node.0), Op::Write);
+        }
+    }
+}

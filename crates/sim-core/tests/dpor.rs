@@ -1,0 +1,519 @@
+//! Exhaustive exploration with DPOR: it explores one interleaving per
+//! equivalence class, and reaches every final state full DFS reaches.
+
+use sim_core::{Dfs, Explorer, Matcher, RunReport, Sim, SimBuilder, Term, Time, Timeout};
+
+fn quiet(name: &str) -> Explorer {
+    Explorer::new(name)
+        .quiet(true)
+        .write_files(false)
+        .threads(1)
+}
+
+/// Every complete schedule of `program` by plain DFS, with the window the
+/// exhaustive exploration uses, as final states.
+fn dfs_states(program: &dyn Fn(SimBuilder) -> Sim) -> (u64, Vec<String>) {
+    let mut out = Vec::new();
+    let mut prefix = Vec::new();
+    let mut n = 0;
+    loop {
+        let d = Dfs::new(100_000).restart(prefix);
+        let r = program(Sim::builder().strategy(d.clone()).run_window(Time::MAX)).run();
+        n += 1;
+        out.push(state(&r));
+        assert!(n < 2_000_000, "too many schedules");
+        match d.next_prefix() {
+            Some(p) => prefix = p,
+            None => break,
+        }
+    }
+    out.sort();
+    out.dedup();
+    (n, out)
+}
+
+/// What a run ended with: its outcome and every foreground result.
+fn state(r: &RunReport) -> String {
+    let results: Vec<String> = r
+        .results
+        .iter()
+        .map(|(_, v)| match v {
+            Some(Ok(t)) => format!("ok {t}"),
+            Some(Err(e)) => format!("exit {e}"),
+            None => "running".to_string(),
+        })
+        .collect();
+    format!("{} | {}", r.outcome.kind(), results.join(", "))
+}
+
+fn dpor_states(
+    name: &str,
+    program: &(dyn Fn(SimBuilder) -> Sim + Sync),
+) -> (u64, u64, Vec<String>) {
+    let mut out = Vec::new();
+    let r = quiet(name)
+        .keep_going(true)
+        .exhaustive_each(program, |rep| out.push(state(rep)));
+    assert!(r.complete, "{r}");
+    out.sort();
+    out.dedup();
+    (r.interleavings, r.blocked, out)
+}
+
+fn compare(name: &str, program: &(dyn Fn(SimBuilder) -> Sim + Sync)) -> (u64, u64) {
+    let (n_dfs, dfs) = dfs_states(program);
+    let (n_dpor, blocked, dpor) = dpor_states(name, program);
+    println!("{name}: dpor {n_dpor} interleavings ({blocked} blocked), dfs {n_dfs} schedules; {} final states", dfs.len());
+    assert_eq!(dpor, dfs, "{name}: the final states differ");
+    assert!(n_dpor <= n_dfs, "{name}");
+    (n_dpor, n_dfs)
+}
+
+/// Two processes of 4 steps each: 3 sends to themselves, then the return.
+fn independent(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    for _ in 0..2 {
+        sim.spawn("a@sim", |cx| async move {
+            let me = cx.self_pid();
+            for i in 0..3 {
+                cx.send(me, Term::Int(i)).await?;
+            }
+            Ok(Term::atom("ok"))
+        })
+        .expect("spawn");
+    }
+    sim
+}
+
+#[test]
+fn independent_processes_are_one_interleaving() {
+    let r = quiet("independent").exhaustive(independent);
+    let dfs = quiet("independent-dfs").explore_dfs(Dfs::new(10_000), 100_000, independent);
+    println!(
+        "two independent 4-step processes: dpor {} interleavings, dfs {} schedules",
+        r.interleavings, dfs.runs
+    );
+    assert!(r.complete && r.failure.is_none(), "{r}");
+    assert_eq!(r.interleavings, 1);
+    assert_eq!(r.blocked, 0);
+    assert!(dfs.exhausted);
+    assert_eq!(dfs.runs, 70);
+}
+
+/// Two senders race into one mailbox, read by a receive of any message.
+fn mailbox_race(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    sim.spawn("a@sim", |cx| async move {
+        let me = cx.self_pid();
+        for i in 0..2 {
+            cx.spawn(move |c| async move {
+                c.send(me, Term::Int(i)).await?;
+                Ok(Term::Int(i))
+            })
+            .await?;
+        }
+        let a = cx.recv().await;
+        let b = cx.recv().await;
+        Ok(Term::List(vec![a, b]))
+    })
+    .expect("spawn");
+    sim
+}
+
+#[test]
+fn soundness_mailbox_race() {
+    let (n, _) = compare("mailbox race", &mailbox_race);
+    assert_eq!(n, 2);
+}
+
+/// A receive with a timeout against a send: both outcomes.
+fn send_vs_after(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    sim.spawn("a@sim", |cx| async move {
+        let me = cx.self_pid();
+        cx.spawn(move |c| async move {
+            c.send(me, Term::atom("msg")).await?;
+            Ok(Term::atom("sent"))
+        })
+        .await?;
+        let got = cx
+            .receive_matching_timeout(&Matcher::any(), Timeout::ms(10))
+            .await;
+        Ok(got.unwrap_or(Term::atom("timeout")))
+    })
+    .expect("spawn");
+    sim
+}
+
+#[test]
+fn soundness_send_vs_receive_after() {
+    let (_, dpor) = {
+        let (n, b, s) = dpor_states("send vs after", &send_vs_after);
+        ((n, b), s)
+    };
+    assert!(dpor.iter().any(|s| s.contains("ok msg")), "{dpor:?}");
+    assert!(dpor.iter().any(|s| s.contains("ok timeout")), "{dpor:?}");
+    compare("send vs after", &send_vs_after);
+}
+
+/// Without a pid in it: the shape of a term a result reports.
+fn shape(t: &Term) -> Term {
+    match t {
+        Term::Pid(_) => Term::atom("pid"),
+        Term::Ref(_) => Term::atom("ref"),
+        Term::Tuple(v) => Term::Tuple(v.iter().map(shape).collect()),
+        Term::List(v) => Term::List(v.iter().map(shape).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Two processes race to register one name; the root reports who holds it.
+fn registry_race(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    for tag in ["x", "y"] {
+        sim.spawn("a@sim", move |cx| async move {
+            let won = cx.register("lock", cx.self_pid()).await.is_ok();
+            let holder = cx.whereis("lock").await == Some(cx.self_pid());
+            Ok(Term::tuple([
+                Term::atom(tag),
+                Term::from(won),
+                Term::from(holder),
+            ]))
+        })
+        .expect("spawn");
+    }
+    sim
+}
+
+/// A child exits while its parent links to it: an exit signal, or `noproc`
+/// (trapped either way).
+fn link_vs_exit(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    sim.spawn("a@sim", |cx| async move {
+        cx.trap_exit(true);
+        let child = cx
+            .spawn(|c| async move {
+                c.sleep(Time::ms(1)).await;
+                Err(sim_core::Exception::exit(Term::atom("boom")))
+            })
+            .await?;
+        let linked = cx.link(child).await.is_ok();
+        let m = cx.receive_timeout(|_| true, Timeout::ms(5)).await;
+        Ok(Term::tuple([
+            Term::from(linked),
+            shape(&m.unwrap_or(Term::atom("none"))),
+        ]))
+    })
+    .expect("spawn");
+    sim
+}
+
+/// A `'DOWN'` and a plain message race to a monitoring process.
+fn monitor_vs_message(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    sim.spawn("a@sim", |cx| async move {
+        let me = cx.self_pid();
+        let (_, _) = cx
+            .spawn_monitor(|_| async move { Ok(Term::atom("done")) })
+            .await?;
+        cx.spawn(move |c| async move {
+            c.send(me, Term::atom("hello")).await?;
+            Ok(Term::atom("sent"))
+        })
+        .await?;
+        let a = cx.recv().await;
+        let b = cx.recv().await;
+        Ok(Term::List(vec![shape(&a), shape(&b)]))
+    })
+    .expect("spawn");
+    sim
+}
+
+/// An exit signal races a process turning `trap_exit` on.
+fn trap_race(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    sim.spawn("a@sim", |cx| async move {
+        let target = cx
+            .spawn(|c| async move {
+                c.trap_exit(true);
+                c.sleep(Time::ms(1)).await;
+                let m = c.receive_timeout(|_| true, Timeout::ms(0)).await;
+                Ok(shape(&m.unwrap_or(Term::atom("nothing"))))
+            })
+            .await?;
+        let r = cx.monitor(target).await;
+        cx.exit(target, Term::atom("stop")).await;
+        let down = cx
+            .receive(move |m| matches!(m, Term::Tuple(v) if v.get(1) == Some(&Term::Ref(r))))
+            .await;
+        Ok(shape(&down))
+    })
+    .expect("spawn");
+    sim
+}
+
+/// Two nodes send to a collector on a third: both arrival orders.
+fn cross_node(b: SimBuilder) -> Sim {
+    let mut sim = b
+        .nodes(["a@sim", "b@sim", "c@sim"])
+        .build()
+        .expect("three nodes");
+    sim.spawn("c@sim", |cx| async move {
+        cx.register("col", cx.self_pid()).await?;
+        let a = cx.recv().await;
+        let b = cx.recv().await;
+        Ok(Term::List(vec![a, b]))
+    })
+    .expect("collector");
+    for (node, tag) in [("a@sim", "a"), ("b@sim", "b")] {
+        sim.spawn(node, move |cx| async move {
+            cx.send(("col", "c@sim"), Term::atom(tag)).await?;
+            Ok(Term::atom("ok"))
+        })
+        .expect("sender");
+    }
+    sim
+}
+
+/// A spawn chain: each generation spawns the next; all report to the root.
+fn spawn_chain(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    sim.spawn("a@sim", |cx| async move {
+        let root = cx.self_pid();
+        cx.spawn(move |c| async move {
+            c.spawn(move |d| async move {
+                d.send(root, Term::Int(2)).await?;
+                Ok(Term::Int(2))
+            })
+            .await?;
+            c.send(root, Term::Int(1)).await?;
+            Ok(Term::Int(1))
+        })
+        .await?;
+        cx.send(root, Term::Int(0)).await?;
+        let mut got = Vec::new();
+        for _ in 0..3 {
+            got.push(cx.recv().await);
+        }
+        Ok(Term::List(got))
+    })
+    .expect("spawn");
+    sim
+}
+
+/// Selective receive with a matcher: the order of the integers matters, the
+/// atom's place does not.
+fn selective(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    sim.spawn("a@sim", |cx| async move {
+        let me = cx.self_pid();
+        for m in [Term::Int(1), Term::Int(2), Term::atom("noise")] {
+            cx.spawn(move |c| async move {
+                c.send(me, m).await?;
+                Ok(Term::atom("ok"))
+            })
+            .await?;
+        }
+        let ints = Matcher::new(|t| matches!(t, Term::Int(_)));
+        let a = cx.receive_matching(&ints).await;
+        let b = cx.receive_matching(&ints).await;
+        let c = cx.receive_matching(&Matcher::any()).await;
+        Ok(Term::List(vec![a, b, c]))
+    })
+    .expect("spawn");
+    sim
+}
+
+/// A kill races a process's steps: how far it got.
+fn kill_race(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    sim.spawn("a@sim", |cx| async move {
+        let me = cx.self_pid();
+        let (victim, r) = cx
+            .spawn_monitor(move |c| async move {
+                for i in 0..2 {
+                    c.send(me, Term::Int(i)).await?;
+                }
+                Ok(Term::atom("done"))
+            })
+            .await?;
+        cx.exit(victim, Term::atom("kill")).await;
+        let down = cx
+            .receive(move |m| matches!(m, Term::Tuple(v) if v.get(1) == Some(&Term::Ref(r))))
+            .await;
+        let rest = cx.flush();
+        Ok(Term::tuple([shape(&down), Term::List(rest)]))
+    })
+    .expect("spawn");
+    sim
+}
+
+/// Read-modify-write on a counter process by two clients: a lost update.
+fn counter(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    sim.spawn("a@sim", |cx| async move {
+        let me = cx.self_pid();
+        for _ in 0..2 {
+            cx.spawn(move |c| async move {
+                c.send(
+                    me,
+                    Term::tuple([Term::atom("get"), Term::Pid(c.self_pid())]),
+                )
+                .await?;
+                let v = c.recv().await;
+                let Term::Int(n) = v else {
+                    return Ok(Term::atom("bad"));
+                };
+                c.send(me, Term::tuple([Term::atom("put"), Term::Int(n + 1)]))
+                    .await?;
+                Ok(Term::atom("ok"))
+            })
+            .await?;
+        }
+        let mut n = 0;
+        let mut puts = 0;
+        while puts < 2 {
+            let m = cx.recv().await;
+            match m.as_tuple() {
+                Some([t, Term::Pid(from)]) if t.is_atom("get") => {
+                    cx.send(*from, Term::Int(n)).await?;
+                }
+                Some([_, Term::Int(v)]) => {
+                    n = *v;
+                    puts += 1;
+                }
+                _ => {}
+            }
+        }
+        Ok(Term::Int(n))
+    })
+    .expect("spawn");
+    sim
+}
+
+/// A send to a registered name races the registration.
+fn name_vs_register(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    sim.spawn("a@sim", |cx| async move {
+        cx.spawn(|c| async move {
+            let sent = c.send("srv", Term::atom("ping")).await.is_ok();
+            Ok(Term::from(sent))
+        })
+        .await?;
+        cx.register("srv", cx.self_pid()).await?;
+        let got = cx.receive_timeout(|_| true, Timeout::ms(1)).await;
+        Ok(got.unwrap_or(Term::atom("none")))
+    })
+    .expect("spawn");
+    sim
+}
+
+#[test]
+fn soundness_on_small_programs() {
+    type Program = fn(SimBuilder) -> Sim;
+    // The DPOR count of each program, pinned (it must not grow unnoticed).
+    let programs: [(&str, Program, u64); 10] = [
+        ("registry race", registry_race, 10),
+        ("link vs exit", link_vs_exit, 7),
+        ("monitor vs message", monitor_vs_message, 2),
+        ("trap_exit race", trap_race, 5),
+        ("cross-node order", cross_node, 16),
+        ("spawn chain", spawn_chain, 11),
+        ("selective receive", selective, 9),
+        ("kill race", kill_race, 4),
+        ("lost update", counter, 18),
+        ("send to a name vs register", name_vs_register, 3),
+    ];
+    let mut bad = Vec::new();
+    for (name, p, want) in programs {
+        let (n, dfs) = compare(name, &p);
+        if n != want {
+            bad.push(format!("{name}: {n} (dfs {dfs})"));
+        }
+    }
+    assert!(bad.is_empty(), "{bad:?}");
+}
+
+#[test]
+fn a_failing_interleaving_replays_from_its_file() {
+    let program = |b: SimBuilder| {
+        let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+        sim.spawn("a@sim", |cx| async move {
+            let me = cx.self_pid();
+            for i in 0..2 {
+                cx.spawn(move |c| async move {
+                    c.send(me, Term::Int(i)).await?;
+                    Ok(Term::Int(i))
+                })
+                .await?;
+            }
+            let first = cx.recv().await;
+            cx.recv().await;
+            cx.check(first == Term::Int(0), "the first child wins")?;
+            Ok(first)
+        })
+        .expect("spawn");
+        sim
+    };
+    let dir = std::env::temp_dir().join(format!("erpc-sim-dpor-{}", std::process::id()));
+    let ex = Explorer::new("dpor-replay").quiet(true).out_dir(&dir);
+    let r = ex.exhaustive(program);
+    let f = r.failure.as_ref().expect("child 1 can win");
+    assert_eq!(
+        (r.interleavings, r.failing, r.complete),
+        (2, 1, false),
+        "{r}"
+    );
+    assert!(r.to_string().contains("FAILED"), "{r}");
+    let path = f.replay_path.clone().expect("a replay file");
+    let again = Explorer::new("dpor-replay")
+        .replay_file(&path, program)
+        .expect("readable");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(again.divergence.is_none(), "{:?}", again.divergence);
+    assert_eq!(again.outcome, f.report.outcome);
+}
+
+#[test]
+fn keep_going_counts_every_failing_interleaving() {
+    let r = quiet("keep-going").keep_going(true).exhaustive(|b| {
+        let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+        sim.spawn("a@sim", |cx| async move {
+            let me = cx.self_pid();
+            for i in 0..3 {
+                cx.spawn(move |c| async move {
+                    c.send(me, Term::Int(i)).await?;
+                    Ok(Term::Int(i))
+                })
+                .await?;
+            }
+            let first = cx.recv().await;
+            cx.recv().await;
+            cx.recv().await;
+            cx.check(first == Term::Int(0), "the first child wins")?;
+            Ok(first)
+        })
+        .expect("spawn");
+        sim
+    });
+    // Each of the three children can be first; two of those fail.
+    assert!(r.complete, "{r}");
+    let total: u64 = r.outcomes.iter().map(|(_, n)| n).sum();
+    assert_eq!(total, r.interleavings);
+    assert_eq!(r.outcomes.len(), 2, "{:?}", r.outcomes);
+    assert!(r.failing >= 2 && r.failing < r.interleavings, "{r}");
+    assert!(r.failure.is_some());
+}
+
+#[test]
+fn bounds_are_reported() {
+    let r = quiet("bounded")
+        .max_interleavings(1)
+        .exhaustive(mailbox_race);
+    assert!(!r.complete);
+    assert_eq!(r.bound_hit.as_deref(), Some("max_interleavings(1)"));
+    assert!(r.to_string().contains("incomplete"), "{r}");
+    let r = quiet("preemptions").preemption_bound(0).exhaustive(counter);
+    assert!(!r.complete, "{r}");
+    assert_eq!(r.bound_hit.as_deref(), Some("preemption_bound(0)"));
+}
