@@ -95,7 +95,12 @@ fn main() -> ExitCode {
     if on("w6") {
         core_loads::w6(&mut t, k(1_000_000, 2_000) as usize);
     }
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+    // Where `xtask` looks for the figures: `$CARGO_TARGET_DIR/bench`, else
+    // `target/bench` in the project.
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
+        .join("bench");
     if full && std::fs::create_dir_all(&dir).is_ok() {
         let table = dir.join("workloads-table.json");
         let figures = dir.join("workload-figures.tsv");

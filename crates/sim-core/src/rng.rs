@@ -19,7 +19,17 @@ use rand_pcg::Pcg64Mcg;
 /// ```
 #[derive(Clone, Debug)]
 pub struct SimRng {
-    inner: Pcg64Mcg,
+    inner: Gen,
+}
+
+/// The generator, or the seed it will be made from at its first draw: a keyed
+/// generator is made per signal, and most networks never draw from it, so
+/// seeding it (most of its cost) waits until a draw needs it. The draws are
+/// the same either way.
+#[derive(Clone, Debug)]
+enum Gen {
+    Ready(Pcg64Mcg),
+    Seed(u64),
 }
 
 impl SimRng {
@@ -35,7 +45,7 @@ impl SimRng {
     pub fn new(seed: u64, stream: u64) -> SimRng {
         let mixed = splitmix(seed ^ splitmix(stream.wrapping_add(0x9e37_79b9_7f4a_7c15)));
         SimRng {
-            inner: Pcg64Mcg::seed_from_u64(mixed),
+            inner: Gen::Ready(Pcg64Mcg::seed_from_u64(mixed)),
         }
     }
 
@@ -54,7 +64,7 @@ impl SimRng {
         let base = splitmix(seed ^ splitmix(stream.wrapping_add(0x9e37_79b9_7f4a_7c15)));
         let mixed = splitmix(splitmix(base ^ splitmix(entity)) ^ k);
         SimRng {
-            inner: Pcg64Mcg::seed_from_u64(mixed),
+            inner: Gen::Seed(mixed),
         }
     }
 
@@ -64,8 +74,24 @@ impl SimRng {
     /// use sim_core::SimRng;
     /// let _ = SimRng::new(0, 0).next_u64();
     /// ```
+    #[inline]
     pub fn next_u64(&mut self) -> u64 {
-        self.inner.next_u64()
+        match &mut self.inner {
+            Gen::Ready(g) => g.next_u64(),
+            Gen::Seed(seed) => {
+                let seed = *seed;
+                self.first_draw(seed)
+            }
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn first_draw(&mut self, seed: u64) -> u64 {
+        let mut g = Pcg64Mcg::seed_from_u64(seed);
+        let v = g.next_u64();
+        self.inner = Gen::Ready(g);
+        v
     }
 
     /// A uniformly random value in `0..n` (`0` when `n` is `0`).
