@@ -503,6 +503,8 @@ fn keep_going_counts_every_failing_interleaving() {
     assert_eq!(r.outcomes.len(), 2, "{:?}", r.outcomes);
     assert!(r.failing >= 2 && r.failing < r.interleavings, "{r}");
     assert!(r.failure.is_some());
+    let said = format!("{} of {} interleavings fail", r.failing, r.interleavings);
+    assert!(r.to_string().contains(&said), "{r}");
 }
 
 #[test]

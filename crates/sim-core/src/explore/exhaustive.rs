@@ -54,13 +54,19 @@ impl fmt::Display for Exhaustive {
             String::new()
         };
         if let Some(fail) = &self.failure {
-            write!(
-                f,
-                "{}: FAILED at interleaving {}: {}",
-                self.name, self.interleavings, fail.outcome
-            )?;
-            if self.failing > 1 {
-                write!(f, " ({} failing interleavings)", self.failing)?;
+            if self.failing > 1 || self.complete {
+                // Kept going: how many failed, and the first failure.
+                write!(
+                    f,
+                    "{}: FAILED: {} of {} interleavings fail; the first: {}",
+                    self.name, self.failing, self.interleavings, fail.outcome
+                )?;
+            } else {
+                write!(
+                    f,
+                    "{}: FAILED at interleaving {}: {}",
+                    self.name, self.interleavings, fail.outcome
+                )?;
             }
             if let Some(p) = &fail.replay_path {
                 write!(f, "\nreplay:    {}", p.display())?;
