@@ -714,6 +714,73 @@ fn check_exhaustive_deadlock() -> Result<String, String> {
     )
 }
 
+/// A client calls `erlang:node()` on another node with a 1 ms timeout, while
+/// the network takes 0.1 to 1 ms each way: a reply or a timeout.
+fn erpc_with_timeout(b: SimBuilder) -> Sim {
+    let mut sim = b
+        .run_window(Time::MAX)
+        .nodes([C1, S])
+        .build()
+        .expect("two nodes");
+    sim.spawn(C1, |cx| async move {
+        let r = erpc::call(&cx, S, "erlang", "node", vec![], Timeout::ms(1)).await;
+        Ok(match r {
+            Ok(v) => tuple![atom!("ok"), v],
+            // The kind of error (its variant), without its details.
+            Err(e) => {
+                let kind: String = format!("{e:?}")
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric())
+                    .collect();
+                tuple![atom!("error"), Term::atom(&kind)]
+            }
+        })
+    })
+    .expect("client");
+    sim
+}
+
+/// The final states of every interleaving, as printed results.
+fn states(reports: &mut Vec<String>, r: &RunReport) {
+    let s = format!("{} {:?}", r.outcome.kind(), r.value(0));
+    if !reports.contains(&s) {
+        reports.push(s);
+    }
+}
+
+fn check_exhaustive_erpc_states() -> Result<String, String> {
+    let mut dpor = Vec::new();
+    let ex = quiet("exhaustive-erpc").keep_going(true);
+    let r = ex.exhaustive_each(erpc_with_timeout, |rep| states(&mut dpor, rep));
+    if !r.complete {
+        return Err(format!("not complete: {r}"));
+    }
+    let mut dfs = Vec::new();
+    let mut prefix = Vec::new();
+    let mut runs = 0u64;
+    loop {
+        let d = Dfs::new(100_000).restart(prefix);
+        let rep = erpc_with_timeout(Sim::builder().strategy(d.clone())).run();
+        states(&mut dfs, &rep);
+        runs += 1;
+        match d.next_prefix() {
+            Some(p) if runs < 200_000 => prefix = p,
+            Some(_) => return Err("dfs: more than 200,000 schedules".into()),
+            None => break,
+        }
+    }
+    dpor.sort();
+    dfs.sort();
+    if dpor != dfs || dpor.len() < 2 {
+        return Err(format!("dpor reached {dpor:?}, dfs {dfs:?}"));
+    }
+    Ok(format!(
+        "erpc call with a timeout: dpor {} interleavings, dfs {runs} schedules, the same {} final states",
+        r.interleavings,
+        dpor.len()
+    ))
+}
+
 fn main() {
     let checks: Vec<Check> = vec![
         (
@@ -741,6 +808,10 @@ fn main() {
         (
             "exhaustive finds the mutual call deadlock and proves the fix",
             check_exhaustive_deadlock,
+        ),
+        (
+            "exhaustive reaches every final state of an erpc call that dfs reaches",
+            check_exhaustive_erpc_states,
         ),
     ];
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));

@@ -149,8 +149,7 @@ impl std::fmt::Debug for SimBuilder {
     }
 }
 
-/// The default process limit of a node (OTP's default is 262,144 too).
-pub const DEFAULT_PROCESS_LIMIT: usize = 262_144;
+pub use crate::world::DEFAULT_PROCESS_LIMIT;
 
 impl SimBuilder {
     /// The data seed (default 0): user draws ([`Cx`]'s random functions) and

@@ -63,6 +63,13 @@ pub(crate) enum Owner {
 /// Marks an event owner that is not in the enabled list.
 pub(crate) const NOT_ENABLED: u32 = u32::MAX;
 
+/// The default process limit of a node (OTP's default is 262,144 too).
+///
+/// ```
+/// assert_eq!(sim_core::DEFAULT_PROCESS_LIMIT, 262_144);
+/// ```
+pub const DEFAULT_PROCESS_LIMIT: usize = 262_144;
+
 /// Boots a node: started at build time and again at every restart.
 pub(crate) type BootFn = Rc<dyn Fn(ProcRef) -> BoxFuture>;
 

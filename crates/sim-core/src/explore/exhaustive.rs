@@ -3,7 +3,8 @@
 
 use super::{Explorer, Failure};
 use crate::report::{Outcome, RunReport};
-use crate::sched::dpor::{DporRun, Plan, Tree};
+use crate::sched::dpor::{Plan, Tree};
+use crate::sched::{Choice, Event, Strategy};
 use crate::sim::{Sim, SimBuilder};
 use crate::time::Time;
 use crate::trace::TraceMode;
@@ -54,13 +55,19 @@ impl fmt::Display for Exhaustive {
             String::new()
         };
         if let Some(fail) = &self.failure {
-            write!(
-                f,
-                "{}: FAILED at interleaving {}: {}",
-                self.name, self.interleavings, fail.outcome
-            )?;
-            if self.failing > 1 {
-                write!(f, " ({} failing interleavings)", self.failing)?;
+            if self.failing > 1 || self.complete {
+                // Kept going: how many failed, and the first failure.
+                write!(
+                    f,
+                    "{}: FAILED: {} of {} interleavings fail; the first: {}",
+                    self.name, self.failing, self.interleavings, fail.outcome
+                )?;
+            } else {
+                write!(
+                    f,
+                    "{}: FAILED at interleaving {}: {}",
+                    self.name, self.interleavings, fail.outcome
+                )?;
             }
             if let Some(p) = &fail.replay_path {
                 write!(f, "\nreplay:    {}", p.display())?;
@@ -324,5 +331,34 @@ impl Explorer {
                 RunReport::setup_panicked(seed, "dpor".into(), crate::world::panic_message(&*p))
             }
         }
+    }
+}
+
+/// One run of an exhaustive exploration, as a [`Strategy`]: follows its
+/// plan, reading the candidates' actors from the footprint record.
+#[derive(Debug)]
+struct DporRun {
+    rec: Rec,
+    plan: Rc<RefCell<Plan>>,
+}
+
+impl Strategy for DporRun {
+    fn name(&self) -> String {
+        "dpor".into()
+    }
+
+    fn start(&mut self, _seed: u64) {}
+
+    fn pick(&mut self, enabled: &[Event]) -> usize {
+        self.choose(&Choice::of(enabled))
+    }
+
+    fn choose(&mut self, _c: &Choice<'_>) -> usize {
+        let rec = self.rec.borrow();
+        self.plan.borrow_mut().pick(&rec.steps, &rec.candidates)
+    }
+
+    fn diverged(&self) -> Option<String> {
+        self.plan.borrow().diverged.clone()
     }
 }

@@ -2,7 +2,7 @@
 //! Dynamic Partial Order Reduction", POPL 2014, Algorithm 1).
 //!
 //! Stateless: every run starts from a fresh simulation, replays a prefix of
-//! actors (`Plan`), then goes on with the first enabled actor that is not
+//! actors (`Plan`, which the explorer's per-run strategy follows), then goes on with the first enabled actor that is not
 //! asleep. After a run, happens-before over its steps (program order of each
 //! actor plus dependent pairs in trace order, `sched::footprint`) gives its
 //! races; for a race `e < e'`, an initial of `notdep(e).e'` goes into the
@@ -11,10 +11,6 @@
 //! enabled actor is asleep is *blocked* and counted apart.
 
 use super::footprint::{dependent, race_kind, Accesses, Actor, Actors, Race, Readers, Step};
-use super::{Choice, Event, Strategy};
-use crate::world::Rec;
-use std::cell::RefCell;
-use std::rc::Rc;
 
 /// An actor with the footprint of its next step (a sleep-set entry).
 type Asleep = (Actor, Accesses);
@@ -68,6 +64,38 @@ impl Plan {
         }
     }
 
+    /// The candidate to take at the state before step `s` (`steps` so
+    /// far, `cands` the actors of the choice's events): the prefix's actor,
+    /// else the first that is not asleep. Notes a divergence or a block.
+    pub(crate) fn pick(&mut self, steps: &[Step], cands: &[Actor]) -> usize {
+        let s = steps.len();
+        if let Some(&want) = self.prefix.get(s) {
+            return match cands.iter().position(|&a| a == want) {
+                Some(i) => i,
+                None => {
+                    if self.diverged.is_none() {
+                        self.diverged = Some(format!(
+                            "step {s}: {want:?} is not enabled (enabled: {cands:?}); \
+                             the program is not deterministic"
+                        ));
+                    }
+                    0
+                }
+            };
+        }
+        self.catch_up(steps, s);
+        let awake = cands
+            .iter()
+            .position(|a| !self.sleep.iter().any(|(b, _)| b == a));
+        match awake {
+            Some(i) => i,
+            None => {
+                self.blocked.get_or_insert(s);
+                0
+            }
+        }
+    }
+
     /// Every state's sleep set from the end of the prefix on, and the step
     /// (if any) at which the run was blocked.
     pub(crate) fn sleeps(&self, steps: &[Step]) -> (Vec<Vec<Asleep>>, Option<usize>) {
@@ -84,61 +112,6 @@ impl Plan {
             cur = self.after(k, std::mem::take(&mut cur), steps);
         }
         (out, None)
-    }
-}
-
-/// One run of the exploration, as a [`Strategy`]: follows its plan.
-#[derive(Debug)]
-pub(crate) struct DporRun {
-    pub(crate) rec: Rec,
-    pub(crate) plan: Rc<RefCell<Plan>>,
-}
-
-impl Strategy for DporRun {
-    fn name(&self) -> String {
-        "dpor".into()
-    }
-
-    fn start(&mut self, _seed: u64) {}
-
-    fn pick(&mut self, enabled: &[Event]) -> usize {
-        self.choose(&Choice::of(enabled))
-    }
-
-    fn choose(&mut self, _c: &Choice<'_>) -> usize {
-        let rec = self.rec.borrow();
-        let mut plan = self.plan.borrow_mut();
-        let s = rec.steps.len();
-        let cands = &rec.candidates;
-        if let Some(&want) = plan.prefix.get(s) {
-            return match cands.iter().position(|&a| a == want) {
-                Some(i) => i,
-                None => {
-                    if plan.diverged.is_none() {
-                        plan.diverged = Some(format!(
-                            "step {s}: {want:?} is not enabled (enabled: {cands:?}); \
-                             the program is not deterministic"
-                        ));
-                    }
-                    0
-                }
-            };
-        }
-        plan.catch_up(&rec.steps, s);
-        let awake = cands
-            .iter()
-            .position(|a| !plan.sleep.iter().any(|(b, _)| b == a));
-        match awake {
-            Some(i) => i,
-            None => {
-                plan.blocked.get_or_insert(s);
-                0
-            }
-        }
-    }
-
-    fn diverged(&self) -> Option<String> {
-        self.plan.borrow().diverged.clone()
     }
 }
 

@@ -331,7 +331,7 @@ impl World {
             && self
                 .nodes
                 .get(node.index())
-                .is_some_and(|n| n.process_limit != crate::sim::DEFAULT_PROCESS_LIMIT)
+                .is_some_and(|n| n.process_limit != super::DEFAULT_PROCESS_LIMIT)
         {
             self.note(Obj::Procs(node.0), Op::Write);
         }
