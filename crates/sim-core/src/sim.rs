@@ -31,6 +31,7 @@ use crate::id::{NodeId, Pid};
 use crate::net::{Network, ReliableNetwork};
 use crate::report::RunReport;
 use crate::sched::{Random, Strategy};
+use crate::signal::LocalSignals;
 use crate::term::{Atom, Term};
 use crate::time::Time;
 use crate::trace::TraceMode;
@@ -124,6 +125,7 @@ pub struct SimBuilder {
     max_steps: u64,
     max_time: Time,
     panic_is_failure: bool,
+    local_signals: LocalSignals,
 }
 
 impl std::fmt::Debug for SimBuilder {
@@ -332,6 +334,31 @@ impl SimBuilder {
         self
     }
 
+    /// How exit signals, `'DOWN'`s, links and monitors travel between two
+    /// processes of one node (default [`LocalSignals::Instant`]: inside the
+    /// sending step). [`LocalSignals::Async`] makes each an event of its own,
+    /// as in Erlang, so a linked process may still run, and exit with a
+    /// reason of its own, before the exit signal reaches it.
+    ///
+    /// ```
+    /// use sim_core::{LocalSignals, Sim, Term};
+    /// let mut sim = Sim::builder()
+    ///     .local_signals(LocalSignals::Async)
+    ///     .nodes(["a@sim"])
+    ///     .build()
+    ///     .unwrap();
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     let child = cx.spawn_link(|_| async { Ok(Term::atom("ok")) }).await?;
+    ///     Ok(Term::Pid(child))
+    /// })
+    /// .unwrap();
+    /// sim.run().assert_ok();
+    /// ```
+    pub fn local_signals(mut self, mode: LocalSignals) -> SimBuilder {
+        self.local_signals = mode;
+        self
+    }
+
     /// Builds the simulation.
     pub fn build(self) -> Result<Sim, SimError> {
         if self.nodes.is_empty() {
@@ -422,6 +449,7 @@ impl SimBuilder {
             max_steps: self.max_steps,
             max_time: self.max_time,
             panic_is_failure: self.panic_is_failure,
+            local_signals: self.local_signals,
         };
         let world = Rc::new(RefCell::new(World::new(config, nodes)));
         world.borrow_mut().me = Rc::downgrade(&world);
@@ -527,6 +555,7 @@ impl Sim {
             max_steps: 50_000_000,
             max_time: Time::secs(3_600),
             panic_is_failure: true,
+            local_signals: LocalSignals::default(),
         }
     }
 
