@@ -36,7 +36,7 @@ impl Dest {
 ///
 /// ```
 /// use sim_core::{LocalSignals, Sim};
-/// assert_eq!(LocalSignals::default(), LocalSignals::Instant);
+/// assert_eq!(LocalSignals::default(), LocalSignals::Async);
 /// let sim = Sim::builder().local_signals(LocalSignals::Instant).nodes(["a@sim"]).build();
 /// assert!(sim.is_ok());
 /// ```
@@ -45,7 +45,6 @@ impl Dest {
 pub enum LocalSignals {
     /// Delivered inside the step that sends them: a process's exit, its
     /// link's exit signal and the linked process's death are one step.
-    #[default]
     Instant,
     /// As in Erlang, asynchronous: exit signals (a link's at exit, `exit/2`),
     /// `'DOWN'`, and link, unlink, monitor and demonitor requests wait in one
@@ -53,6 +52,7 @@ pub enum LocalSignals {
     /// [`Event::Signal`](crate::Event::Signal). A message from a sender with a
     /// signal still queued to the same receiver waits behind it; otherwise
     /// messages arrive at once, as with `Instant`.
+    #[default]
     Async,
 }
 

@@ -335,15 +335,15 @@ impl SimBuilder {
     }
 
     /// How exit signals, `'DOWN'`s, links and monitors travel between two
-    /// processes of one node (default [`LocalSignals::Instant`]: inside the
-    /// sending step). [`LocalSignals::Async`] makes each an event of its own,
-    /// as in Erlang, so a linked process may still run, and exit with a
-    /// reason of its own, before the exit signal reaches it.
+    /// processes of one node (default [`LocalSignals::Async`], as in Erlang:
+    /// each is an event of its own, so a linked process may still run, and
+    /// exit with a reason of its own, before the exit signal reaches it).
+    /// [`LocalSignals::Instant`] delivers them inside the sending step.
     ///
     /// ```
     /// use sim_core::{LocalSignals, Sim, Term};
     /// let mut sim = Sim::builder()
-    ///     .local_signals(LocalSignals::Async)
+    ///     .local_signals(LocalSignals::Instant)
     ///     .nodes(["a@sim"])
     ///     .build()
     ///     .unwrap();

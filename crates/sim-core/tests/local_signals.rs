@@ -2,8 +2,8 @@
 //! `LocalSignals::Async`, delivered in the sending step in `Instant`.
 
 use sim_core::{
-    Dfs, Exception, LocalSignals, Outcome, Pid, Replay, RunReport, Sim, SimBuilder, Term, Time,
-    TraceEvent, TraceMode,
+    Dfs, Exception, LocalSignals, Outcome, Pid, Replay, RoundRobin, RunReport, Sim, SimBuilder,
+    Term, Time, TraceEvent, TraceMode,
 };
 use std::collections::BTreeSet;
 
@@ -292,13 +292,26 @@ fn a_run_with_async_signals_replays_exactly() {
 }
 
 #[test]
-fn a_local_signal_is_a_choice_of_its_own() {
-    let events = every_schedule(LocalSignals::Async, three, |r| r.schedule.len());
-    let instant = every_schedule(LocalSignals::Instant, three, |r| r.schedule.len());
-    assert!(
-        events.len() > instant.len(),
-        "{} vs {}",
-        events.len(),
-        instant.len()
+fn delivering_a_local_signal_is_no_preemption() {
+    // The sender of `mixed` goes on after each of its signals: the BEAM-like
+    // order delivers every one at once and never preempts anybody.
+    let r = mixed(
+        Sim::builder()
+            .local_signals(LocalSignals::Async)
+            .strategy(RoundRobin::default()),
+    )
+    .run();
+    r.assert_ok();
+    assert_eq!(
+        r.value(0),
+        Some(&Term::List(
+            ["s1", "m1", "s2", "s3", "m2"].map(Term::atom).to_vec()
+        ))
     );
+    assert!(!r.schedule.is_empty(), "some signal met a runnable sender");
+    assert_eq!(r.preemptions, 0);
+    let all = every_schedule(LocalSignals::Async, three, |r| r.schedule.len()).len();
+    let instant = every_schedule(LocalSignals::Instant, three, |r| r.schedule.len()).len();
+    eprintln!("schedules of three: {all} async, {instant} instant");
+    assert!(all > instant, "{all} vs {instant}");
 }
