@@ -2,8 +2,8 @@
 //! `LocalSignals::Async`, delivered in the sending step in `Instant`.
 
 use sim_core::{
-    Dfs, Exception, LocalSignals, Outcome, Pid, Replay, RoundRobin, RunReport, Sim, SimBuilder,
-    Term, Time, TraceEvent, TraceMode,
+    Control, Dfs, Exception, LocalSignals, Outcome, Pid, Replay, RoundRobin, RunReport, Sim,
+    SimBuilder, Term, Time, TraceEvent, TraceMode,
 };
 use std::collections::BTreeSet;
 
@@ -314,4 +314,44 @@ fn delivering_a_local_signal_is_no_preemption() {
     let instant = every_schedule(LocalSignals::Instant, three, |r| r.schedule.len()).len();
     eprintln!("schedules of three: {all} async, {instant} instant");
     assert!(all > instant, "{all} vs {instant}");
+}
+
+/// On `b`, a process exits while linked to one that waits forever; `b`
+/// crashes after a few steps. A foreground process on `a` keeps the run up.
+fn crash_amid_local_signals(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim", "b@sim"]).build().unwrap();
+    sim.spawn_background("b@sim", |cx| async move {
+        cx.spawn_link(|c| async move {
+            c.recv().await;
+            Ok(Term::atom("never"))
+        })
+        .await?;
+        Err::<Term, _>(Exception::exit(Term::atom("bye")))
+    })
+    .unwrap();
+    sim.spawn("a@sim", |cx| async move {
+        cx.sleep(Time::secs(1)).await;
+        Ok(Term::atom("ok"))
+    })
+    .unwrap();
+    let b_node = sim.node_id("b@sim").unwrap();
+    sim.after_steps(2, move |c: &mut Control<'_>| {
+        c.crash(b_node, "crash");
+    })
+    .unwrap();
+    sim
+}
+
+#[test]
+fn a_crash_loses_the_local_signals_queued_on_its_node() {
+    let dropped = every_schedule(LocalSignals::Async, crash_amid_local_signals, |r| {
+        let delivered_after_crash = r
+            .trace
+            .iter()
+            .skip_while(|t| !matches!(t.event, TraceEvent::Fault { .. }))
+            .any(|t| matches!(t.event, TraceEvent::Deliver { .. }));
+        assert!(!delivered_after_crash, "{:?}", r.trace);
+        r.books.dropped.get("crash").copied().unwrap_or(0)
+    });
+    assert!(dropped.iter().any(|&d| d > 0), "{dropped:?}");
 }

@@ -100,4 +100,22 @@ impl World {
         self.books.delivered += 1;
         self.arrive(sig);
     }
+
+    /// A crashed node's queued local signals are lost with it, counted under
+    /// `cause`.
+    pub(crate) fn drop_pairs_of(&mut self, node: crate::id::NodeId, cause: &str) {
+        if self.pairs.is_empty() {
+            return;
+        }
+        let pairs = std::mem::take(&mut self.pairs);
+        for (pair, q) in pairs {
+            if pair.0.node() == node {
+                for (_, sig) in q {
+                    self.drop_signal(&sig, cause);
+                }
+            } else {
+                self.pairs.insert(pair, q);
+            }
+        }
+    }
 }
