@@ -6,8 +6,9 @@
 //! earliest live timer if it is due by the horizon. The horizon is the
 //! earliest of: the end of every pending delivery's window, the earliest
 //! timer's due time, and the latest instant the longest-waiting runnable
-//! process or local signal may still be left waiting (`now` at the least). Taking an event moves time to the earliest instant consistent
-//! with it, so time never passes a window's end or a due timer unseen.
+//! process or local signal may still be left waiting (`now` at the least).
+//! Taking an event moves time to the earliest instant consistent with it, so
+//! time never passes a window's end or a due timer unseen.
 
 use super::{Next, Owner, ProcKey, Status, World, NOT_ENABLED};
 use crate::report::Outcome;
