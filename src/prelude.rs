@@ -16,9 +16,9 @@
 
 pub use sim_core::{
     args, atom, check_determinism, explore, list, tuple, Atom, Choice, Class, Control, Cx, Dfs,
-    Event, Exception, Exhaustive, ExitPolicy, Exploration, Explorer, Frame, Matcher, Module,
-    NodeId, Outcome, Pct, Pid, Pos, Random, Ref, RoundRobin, RunReport, Sim, SimBuilder, SpawnOpts,
-    SpawnReply, Strategy, StrategyKind, Term, Time, Timeout, TraceMode,
+    Event, Exception, Exhaustive, ExitPolicy, Exploration, Explorer, Frame, LocalSignals, Matcher,
+    Module, NodeId, Outcome, Pct, Pid, Pos, Random, Ref, RoundRobin, RunReport, Sim, SimBuilder,
+    SpawnOpts, SpawnReply, Strategy, StrategyKind, Term, Time, Timeout, TraceMode,
 };
 
 /// The OTP `erpc` API: `erpc::call(...)`, `erpc::multicall(...)`, ...

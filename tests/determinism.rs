@@ -1,7 +1,9 @@
 //! Determinism: fixed seeds of canonical programs give pinned digests, step
 //! counts and final virtual times, and every run can be checked twice.
 //!
-//! The pins live in `tests/golden/determinism.txt`. A change that alters a
+//! The pins live in `tests/golden/determinism.txt`, and for the same programs
+//! with local signals delivered in the sending step (`LocalSignals::Instant`)
+//! in `tests/golden/determinism_instant.txt`. A change that alters a
 //! schedule fails here; if the change is intended, refresh the pins with
 //! `UPDATE_EXPECT=1 cargo test --test determinism` and say why in the commit.
 
@@ -65,11 +67,15 @@ const PROGRAMS: [(&str, Program); 3] = [
     ("monitor_race", monitor_race::program),
 ];
 
-fn pins() -> String {
+fn pins(local_signals: Option<LocalSignals>) -> String {
     let mut out = String::new();
     for (name, program) in PROGRAMS {
         for seed in [0u64, 1, 42] {
-            let r = program(Sim::builder().seed(seed)).run();
+            let mut b = Sim::builder().seed(seed);
+            if let Some(mode) = local_signals {
+                b = b.local_signals(mode);
+            }
+            let r = program(b).run();
             let _ = writeln!(
                 out,
                 "{name} seed={seed} digest={:016x} steps={} time={} outcome={}",
@@ -83,11 +89,11 @@ fn pins() -> String {
     out
 }
 
-#[test]
-fn fixed_seeds_give_pinned_digests() {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/determinism.txt");
-    let got = pins();
+/// Compares `got` with the golden file `name` (rewritten with `UPDATE_EXPECT`).
+fn check_pins(name: &str, got: String) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
     if std::env::var_os("UPDATE_EXPECT").is_some() {
         std::fs::write(&path, &got).expect("write the pins");
         return;
@@ -97,6 +103,18 @@ fn fixed_seeds_give_pinned_digests() {
         want, got,
         "schedules changed; if intended, run UPDATE_EXPECT=1 cargo test --test determinism"
     );
+}
+
+#[test]
+fn fixed_seeds_give_pinned_digests() {
+    check_pins("determinism.txt", pins(None));
+}
+
+/// Local signals delivered in the sending step are the behaviour from before
+/// they were events, digest for digest.
+#[test]
+fn instant_local_signals_give_the_pinned_digests_of_in_step_delivery() {
+    check_pins("determinism_instant.txt", pins(Some(LocalSignals::Instant)));
 }
 
 #[test]

@@ -138,11 +138,15 @@ fn explore_dfs(build: fn(SimBuilder) -> Sim) -> Observed {
     }
 }
 
-/// What every case runs with: Concuerror's errors, receive timeouts that
+/// What every case runs with: instant local signals, Concuerror's errors, receive timeouts that
 /// race the other processes, the trace (for process names) and a step
 /// budget in the spirit of Concuerror's depth bound.
 fn configure(b: SimBuilder) -> SimBuilder {
-    b.exit_policy(ExitPolicy::AnyProcess)
+    // Concuerror's `instant_delivery` (true by default, and in every case
+    // here but `fun_fail`, where it changes nothing: one process): a signal
+    // to a process of the same node takes effect when sent.
+    b.local_signals(LocalSignals::Instant)
+        .exit_policy(ExitPolicy::AnyProcess)
         .run_window(WINDOW)
         .trace(TraceMode::Full)
         .max_steps(5_000)

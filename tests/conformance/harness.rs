@@ -84,7 +84,8 @@ pub struct Opts {
 }
 
 /// Runs `body` on `N0` under the BEAM-like order ([`RoundRobin`]), whose
-/// outcome must be the recorded one, and under [`Random`] with every seed of
+/// outcome must be the recorded one (and the same with
+/// [`LocalSignals::Instant`]), and under [`Random`] with every seed of
 /// [`REACH_SEEDS`] (see [`take_seen`]); panics if a run does not finish.
 pub fn run<F, Fut>(body: F) -> Observed
 where
@@ -114,10 +115,14 @@ where
     F: Fn(Env) -> Fut + Clone + 'static,
     Fut: Future<Output = Result<Term, Exception>> + 'static,
 {
-    let beam = run_seed(0, true, opts, body.clone());
+    let beam = run_seed(0, true, LocalSignals::Async, opts, body.clone());
+    // The BEAM-like order delivers a local signal before anything else, so
+    // it must print the same whether local signals are events or instant.
+    let instant = run_seed(0, true, LocalSignals::Instant, opts, body.clone());
+    assert_eq!(beam, instant, "local signals as events vs instant");
     let mut seen: Vec<Observed> = Vec::new();
     for seed in REACH_SEEDS {
-        let got = run_seed(seed, false, opts, body.clone());
+        let got = run_seed(seed, false, LocalSignals::Async, opts, body.clone());
         if !seen.contains(&got) {
             seen.push(got);
         }
@@ -126,7 +131,13 @@ where
     beam
 }
 
-fn run_seed<F, Fut>(seed: u64, beam: bool, opts: Opts, body: F) -> Observed
+fn run_seed<F, Fut>(
+    seed: u64,
+    beam: bool,
+    local_signals: LocalSignals,
+    opts: Opts,
+    body: F,
+) -> Observed
 where
     F: Fn(Env) -> Fut + 'static,
     Fut: Future<Output = Result<Term, Exception>> + 'static,
@@ -134,6 +145,7 @@ where
     let marks = Rc::new(RefCell::new(Vec::<(Atom, Term)>::new()));
     let mut b = erpc_sim::builder()
         .seed(seed)
+        .local_signals(local_signals)
         .nodes([N0, N1, N2, N3, T])
         .module_everywhere(oracle_fns(marks))
         .boot(N1, reg_loop)

@@ -15,6 +15,14 @@ pub fn probes() -> Vec<Probe> {
             a_huge_exit_reason_of_a_client_is_reported_not_lost,
         ),
         (
+            "a_flood_of_local_exit_signals_arrives_in_order_and_keeps_the_books",
+            a_flood_of_local_exit_signals_arrives_in_order_and_keeps_the_books,
+        ),
+        (
+            "local_signals_queued_at_the_end_of_a_run_are_in_flight",
+            local_signals_queued_at_the_end_of_a_run_are_in_flight,
+        ),
+        (
             "timers_start_and_cancel_in_log_time",
             timers_start_and_cancel_in_log_time,
         ),
@@ -337,6 +345,43 @@ fn bandwidth_controls_on_unknown_nodes_change_nothing() -> Result<(), String> {
     Ok(())
 }
 
+/// Thousands of exit signals from one sender to one trapping receiver, each a
+/// queued event, then a message behind them: all arrive, in send order.
+fn a_flood_of_local_exit_signals_arrives_in_order_and_keeps_the_books() -> Result<(), String> {
+    const N: i64 = 3_000;
+    let mut sim = Sim::builder()
+        .nodes(["a@sim"])
+        .max_steps(BUDGET)
+        .build()
+        .map_err(|e| e.to_string())?;
+    sim.spawn("a@sim", |cx| async move {
+        cx.trap_exit(true);
+        let me = cx.self_pid();
+        cx.spawn(move |c| async move {
+            for i in 0..N {
+                c.exit(me, Term::Int(i)).await;
+            }
+            c.send(me, atom!("done")).await?;
+            Ok(atom!("ok"))
+        })
+        .await?;
+        for i in 0..N {
+            let m = cx.recv().await;
+            let ok = matches!(&m, Term::Tuple(t) if t.len() == 3 && t[2] == Term::Int(i));
+            cx.check(ok, format!("exit {i} in order, got {m}"))?;
+        }
+        let last = cx.recv().await;
+        cx.check(last == atom!("done"), "the message last")?;
+        Ok(atom!("ok"))
+    })
+    .map_err(|e| e.to_string())?;
+    let r = sim.run();
+    if !r.outcome.is_ok() || r.value(0) != Some(&atom!("ok")) || !r.books.balanced() {
+        return Err(format!("{:?} {:?}", r.outcome, r.books));
+    }
+    Ok(())
+}
+
 /// `AnyProcess` runs past the foreground processes to the end: a background
 /// process that never waits must end the run on the step budget, not hang it.
 fn any_process_policy_with_a_server_that_never_waits_ends_on_the_step_budget() -> Result<(), String>
@@ -391,4 +436,29 @@ fn a_huge_exit_reason_of_a_client_is_reported_not_lost() -> Result<(), String> {
         }
         other => Err(format!("expected ProcessExited, got {}", other.kind())),
     }
+}
+
+/// A run that ends while a local exit signal waits: the books count it in
+/// flight, not lost.
+fn local_signals_queued_at_the_end_of_a_run_are_in_flight() -> Result<(), String> {
+    let mut sim = Sim::builder()
+        .nodes(["a@sim"])
+        .strategy(RoundRobin::default())
+        .max_steps(BUDGET)
+        .build()
+        .map_err(|e| e.to_string())?;
+    sim.spawn("a@sim", |cx| async move {
+        cx.spawn_link(|c| async move {
+            c.recv().await;
+            Ok(atom!("never"))
+        })
+        .await?;
+        Err::<Term, _>(Exception::exit(atom!("bye")))
+    })
+    .map_err(|e| e.to_string())?;
+    let r = sim.run();
+    if !r.books.balanced() || r.books.in_flight != 1 {
+        return Err(format!("{:?} {:?}", r.outcome, r.books));
+    }
+    Ok(())
 }

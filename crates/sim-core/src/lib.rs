@@ -69,7 +69,7 @@ pub use sched::{
     Choice, Choices, Dfs, Event, Pct, Pos, Random, Replay, RoundRobin, Schedule, Stamp, Strategy,
     StrategyKind,
 };
-pub use signal::{SignalKind, SpawnOpts, SpawnReply};
+pub use signal::{LocalSignals, SignalKind, SpawnOpts, SpawnReply};
 pub use sim::{Sim, SimBuilder, SimError, DEFAULT_PROCESS_LIMIT};
 pub use term::{Atom, AtomError, ParseError, Term, TermError};
 pub use time::{Time, Timeout};

@@ -3,8 +3,9 @@
 //!
 //! At each step the world lists the enabled events and the strategy picks one:
 //! every runnable process, every connection head whose delivery window has
-//! opened by the *horizon*, and the earliest pending timer if it is due by the
-//! horizon. The horizon is the earliest instant by which something must
+//! opened by the *horizon*, every queue head of local signals (with
+//! [`LocalSignals::Async`](crate::LocalSignals::Async)), and the earliest
+//! pending timer if it is due by the horizon. The horizon is the earliest instant by which something must
 //! happen: the end of a pending delivery's window, a timer's due time, or the
 //! latest moment a runnable process may still be left waiting. Taking an event
 //! moves virtual time to the earliest instant consistent with it, so the order
@@ -49,6 +50,8 @@ use std::fmt::Debug;
 /// assert!(matches!(e, Event::Run(_)));
 /// let d = Event::Deliver { from: NodeId(0), to: NodeId(1) };
 /// assert!(matches!(d, Event::Deliver { .. }));
+/// let s = Event::Signal { from: Pid::new(0, 1, 1), to: Pid::new(0, 2, 1) };
+/// assert!(matches!(s, Event::Signal { .. }));
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 pub enum Event {
@@ -60,6 +63,14 @@ pub enum Event {
         from: NodeId,
         /// Receiving node.
         to: NodeId,
+    },
+    /// Deliver the oldest queued signal from `from` to `to`, two processes of
+    /// one node ([`LocalSignals::Async`](crate::LocalSignals::Async) only).
+    Signal {
+        /// Sending process.
+        from: Pid,
+        /// Receiving process.
+        to: Pid,
     },
     /// Fire a timer (a receive timeout, a sleep, an Erlang timer) or run a
     /// scheduled action, numbered in the order they were set.
@@ -79,10 +90,12 @@ pub enum Event {
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
 pub struct Stamp {
     /// The earliest instant the event can be taken at: when a process became
-    /// runnable, when a delivery's window opens, when a timer is due.
+    /// runnable, when a delivery's window opens, when a local signal was
+    /// sent, when a timer is due.
     pub earliest: Time,
     /// A sequence number: for processes the order they became runnable, for
-    /// deliveries the signal's send number, for timers the order they were set.
+    /// deliveries and local signals the signal's send number, for timers the
+    /// order they were set.
     pub seq: u64,
 }
 
@@ -98,7 +111,7 @@ pub struct Stamp {
 #[derive(Clone, Copy, Debug)]
 pub struct Choice<'a> {
     /// The enabled events (never empty). Runnable processes come first, then
-    /// deliveries and the due timer.
+    /// deliveries, local signals and the due timer.
     pub events: &'a [Event],
     /// One stamp per event (empty when the caller has none).
     pub stamps: &'a [Stamp],

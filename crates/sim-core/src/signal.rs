@@ -28,6 +28,34 @@ impl Dest {
     }
 }
 
+/// How signals other than plain messages travel between two processes of one
+/// node ([`SimBuilder::local_signals`](crate::SimBuilder::local_signals)).
+///
+/// Between nodes every signal is an event of its own (a connection head);
+/// this chooses the same for exit signals, links and monitors on one node.
+///
+/// ```
+/// use sim_core::{LocalSignals, Sim};
+/// assert_eq!(LocalSignals::default(), LocalSignals::Async);
+/// let sim = Sim::builder().local_signals(LocalSignals::Instant).nodes(["a@sim"]).build();
+/// assert!(sim.is_ok());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LocalSignals {
+    /// Delivered inside the step that sends them: a process's exit, its
+    /// link's exit signal and the linked process's death are one step.
+    Instant,
+    /// As in Erlang, asynchronous: exit signals (a link's at exit, `exit/2`),
+    /// `'DOWN'`, and link, unlink, monitor and demonitor requests wait in one
+    /// FIFO queue per (sender, receiver) pair, whose head is an enabled
+    /// [`Event::Signal`](crate::Event::Signal). A message from a sender with a
+    /// signal still queued to the same receiver waits behind it; otherwise
+    /// messages arrive at once, as with `Instant`.
+    #[default]
+    Async,
+}
+
 /// What a monitor watches: a pid, or a registered name (the `'DOWN'` then names
 /// `{Name, Node}`, never the pid).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

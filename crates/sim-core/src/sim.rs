@@ -32,6 +32,7 @@ use crate::id::{NodeId, Pid};
 use crate::net::{Network, ReliableNetwork};
 use crate::report::RunReport;
 use crate::sched::{Random, Strategy};
+use crate::signal::LocalSignals;
 use crate::term::{Atom, Term};
 use crate::time::Time;
 use crate::trace::TraceMode;
@@ -138,6 +139,7 @@ pub struct SimBuilder {
     exit_policy: ExitPolicy,
     treat_as_normal: Vec<Atom>,
     rec: Option<crate::world::Rec>,
+    local_signals: LocalSignals,
 }
 
 impl std::fmt::Debug for SimBuilder {
@@ -390,6 +392,31 @@ impl SimBuilder {
         self
     }
 
+    /// How exit signals, `'DOWN'`s, links and monitors travel between two
+    /// processes of one node (default [`LocalSignals::Async`], as in Erlang:
+    /// each is an event of its own, so a linked process may still run, and
+    /// exit with a reason of its own, before the exit signal reaches it).
+    /// [`LocalSignals::Instant`] delivers them inside the sending step.
+    ///
+    /// ```
+    /// use sim_core::{LocalSignals, Sim, Term};
+    /// let mut sim = Sim::builder()
+    ///     .local_signals(LocalSignals::Instant)
+    ///     .nodes(["a@sim"])
+    ///     .build()
+    ///     .unwrap();
+    /// sim.spawn("a@sim", |cx| async move {
+    ///     let child = cx.spawn_link(|_| async { Ok(Term::atom("ok")) }).await?;
+    ///     Ok(Term::Pid(child))
+    /// })
+    /// .unwrap();
+    /// sim.run().assert_ok();
+    /// ```
+    pub fn local_signals(mut self, mode: LocalSignals) -> SimBuilder {
+        self.local_signals = mode;
+        self
+    }
+
     /// Builds the simulation.
     pub fn build(self) -> Result<Sim, SimError> {
         if self.nodes.is_empty() {
@@ -485,6 +512,7 @@ impl SimBuilder {
             exit_policy: self.exit_policy,
             treat_as_normal: self.treat_as_normal,
             rec: self.rec,
+            local_signals: self.local_signals,
         };
         let world = Rc::new(RefCell::new(World::new(config, nodes)));
         world.borrow_mut().me = Rc::downgrade(&world);
@@ -596,6 +624,7 @@ impl Sim {
             exit_policy: ExitPolicy::Foreground,
             treat_as_normal: Vec::new(),
             rec: None,
+            local_signals: LocalSignals::default(),
         }
     }
 

@@ -10,6 +10,7 @@ mod arrive;
 mod buffer;
 mod conn;
 mod control;
+mod local;
 mod ops;
 mod process;
 mod record;
@@ -56,6 +57,8 @@ new_key_type! {
 pub(crate) enum Owner {
     Proc(ProcKey),
     Dir(u32),
+    /// The head of a local signal queue (its index among the pairs).
+    Pair(u32),
     /// The earliest timer.
     Timer,
 }
@@ -112,6 +115,7 @@ pub(crate) struct Config {
     pub(crate) treat_as_normal: Vec<Atom>,
     /// The footprint record, when an exhaustive exploration wants one.
     pub(crate) rec: Option<Rec>,
+    pub(crate) local_signals: crate::signal::LocalSignals,
 }
 
 /// A step's work for the caller of `next_step`.
@@ -196,6 +200,12 @@ pub(crate) struct World {
     pub(crate) next_ref: u64,
     pub(crate) next_signal: u64,
     pub(crate) local_q: VecDeque<Signal>,
+    /// `LocalSignals::Async`: signals between two processes of one node are
+    /// events of their own, queued in `pairs`.
+    pub(crate) async_signals: bool,
+    /// Queued local signals per (sender, receiver), in the order the pairs
+    /// got their first queued signal; a pair leaves when its queue empties.
+    pub(crate) pairs: FastMap<(Pid, Pid), local::PairQueue>,
     pub(crate) outcome: Option<Outcome>,
     pub(crate) panics: Vec<(Pid, String)>,
     pub(crate) fg: Vec<(Pid, Option<Result<Term, Term>>)>,
@@ -282,6 +292,8 @@ impl World {
             next_ref: 0,
             next_signal: 0,
             local_q: VecDeque::new(),
+            async_signals: config.local_signals == crate::signal::LocalSignals::Async,
+            pairs: FastMap::default(),
             outcome: None,
             panics: Vec::new(),
             fg: Vec::new(),
@@ -627,7 +639,8 @@ impl World {
 
     pub(crate) fn report(&self) -> RunReport {
         let mut books = self.books.clone();
-        books.in_flight = self.dirs.iter().map(|d| d.queue.len() as u64).sum();
+        books.in_flight =
+            self.dirs.iter().map(|d| d.queue.len() as u64).sum::<u64>() + self.pairs_in_flight();
         books.held = self.dirs.iter().map(|d| d.held.len() as u64).sum();
         RunReport {
             seed: self.seed,

@@ -22,6 +22,15 @@ struct Point {
     chosen: u32,
     n: u32,
     continuing: bool,
+    /// Events (of the first 64) whose pick is no preemption: local signals,
+    /// after which the current process goes on.
+    free: u64,
+}
+
+impl Point {
+    fn preempts(&self, pick: u32) -> bool {
+        self.continuing && pick != 0 && (pick >= 64 || self.free & (1 << pick) == 0)
+    }
 }
 
 /// Depth-first enumeration of schedules, branching at most at the first
@@ -105,7 +114,7 @@ impl Dfs {
         let mut k = 0u32;
         for p in trail.iter().take(depth) {
             before.push(k);
-            if p.continuing && p.chosen != 0 {
+            if p.preempts(p.chosen) {
                 k += 1;
             }
         }
@@ -115,7 +124,7 @@ impl Dfs {
             if next >= p.n {
                 continue;
             }
-            let preempts = u32::from(p.continuing);
+            let preempts = u32::from(p.preempts(next));
             if self.bound.is_some_and(|b| before[i] + preempts > b) {
                 continue;
             }
@@ -148,10 +157,18 @@ impl Strategy for Dfs {
         let i = trail.len();
         let n = c.events.len() as u32;
         let chosen = self.prefix.get(i).copied().filter(|&x| x < n).unwrap_or(0);
+        let free = c
+            .events
+            .iter()
+            .take(64)
+            .enumerate()
+            .filter(|(_, e)| matches!(e, Event::Signal { .. }))
+            .fold(0u64, |m, (i, _)| m | (1 << i));
         trail.push(Point {
             chosen,
             n,
             continuing: c.continuing,
+            free,
         });
         chosen as usize
     }

@@ -33,6 +33,9 @@ pub(crate) enum Actor {
     Proc(Name),
     /// `Event::Deliver` of the head of a connection direction.
     Conn(u32, u32),
+    /// `Event::Signal`: the head of the local signal queue from one process
+    /// to another (`LocalSignals::Async`).
+    Pair(Name, Name),
     /// `Event::Fire` of the earliest timer (only one is ever enabled).
     Timers,
     /// A control action scheduled at a step count.

@@ -40,6 +40,7 @@ fn node_of(ev: &Event) -> u32 {
     match ev {
         Event::Run(p) => p.node().0,
         Event::Deliver { to, .. } => to.0,
+        Event::Signal { to, .. } => to.node().0,
         // A timer races with everything: it moves time.
         Event::Fire { .. } => u32::MAX,
     }

@@ -5,10 +5,18 @@
 //! runnable joins the end of the queue. Signals from other nodes and timers
 //! come in when no process can run, earliest due first (a fast network: each
 //! delivery at the start of its window).
+//!
+//! A signal between two processes of one node is delivered before anything
+//! else, oldest first. A BEAM receiver handles its whole signal queue, in
+//! arrival order, before it next runs; plain messages arrive at once here, so
+//! delivering a pending signal any later could let a message sent after it
+//! overtake it. Delivering it first is the arrival order one BEAM scheduler
+//! produces, and the sender goes on after it as it would have.
 
 use crate::sched::{Choice, Event, Strategy};
 
-/// The BEAM-like order: the current process goes on while it can; otherwise
+/// The BEAM-like order: a pending local signal first; then the current
+/// process goes on while it can; otherwise
 /// the process that has been runnable longest; with none, the delivery or
 /// timer due earliest (deliveries first on a tie, then in send or set order).
 /// Deterministic and seed-independent.
@@ -22,6 +30,9 @@ use crate::sched::{Choice, Event, Strategy};
 /// assert_eq!(s.choose(&c), 1, "the longest runnable first");
 /// let c = Choice { continuing: true, ..c };
 /// assert_eq!(s.choose(&c), 0, "the current process goes on");
+/// let evs = [evs[0], Event::Signal { from: Pid::new(0, 1, 1), to: Pid::new(0, 2, 1) }];
+/// let c = Choice { events: &evs, ..c };
+/// assert_eq!(s.choose(&c), 1, "a local signal before anything else");
 /// ```
 #[derive(Debug, Default)]
 pub struct RoundRobin {
@@ -33,6 +44,7 @@ fn rank(ev: &Event) -> u8 {
         Event::Run(_) => 0,
         Event::Deliver { .. } => 1,
         Event::Fire { .. } => 2,
+        Event::Signal { .. } => 3,
     }
 }
 
@@ -48,6 +60,12 @@ impl Strategy for RoundRobin {
     }
 
     fn choose(&mut self, c: &Choice<'_>) -> usize {
+        let signal = (0..c.events.len())
+            .filter(|&i| rank(&c.events[i]) == 3)
+            .min_by_key(|&i| c.stamp(i).seq);
+        if let Some(i) = signal {
+            return i;
+        }
         if c.continuing {
             return 0;
         }

@@ -135,7 +135,7 @@ impl World {
         }
     }
 
-    fn drop_signal(&mut self, sig: &Signal, cause: &str) {
+    pub(super) fn drop_signal(&mut self, sig: &Signal, cause: &str) {
         *self.books.dropped.entry(cause.to_string()).or_insert(0) += 1;
         self.trace(TraceEvent::Drop {
             id: sig.id,

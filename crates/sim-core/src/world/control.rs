@@ -370,7 +370,8 @@ impl Control<'_> {
     /// and mailboxes are gone, and its connections are lost (`noconnection` for
     /// everything across them). What it had already sent still reaches its
     /// peers, in order, before they see the loss; what was on its way to it is
-    /// lost (counted under `cause`), as is whatever a cut holds or drops.
+    /// lost (counted under `cause`), as are the signals still queued between
+    /// its own processes and whatever a cut holds or drops.
     /// Returns `false` if it was already down.
     pub fn crash(&mut self, node: NodeId, cause: &str) -> bool {
         if !self.w.node_up(node) {
@@ -382,6 +383,7 @@ impl Control<'_> {
             n.up = false;
         }
         self.w.wipe_node(node);
+        self.w.drop_pairs_of(node, cause);
         for other in 0..self.w.nodes.len() as u32 {
             if other != node.0 {
                 self.w.crashed_connection_lost(node, NodeId(other), cause);

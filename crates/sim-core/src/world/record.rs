@@ -242,6 +242,9 @@ impl World {
                 .get(k)
                 .map_or(Actor::Proc(Name::MAX), |p| Actor::Proc(r.name(p.pid))),
             (_, Event::Deliver { from, to }) => Actor::Conn(from.0, to.0),
+            // Each sender-receiver queue is an actor of its own: queues to one
+            // receiver from two senders race.
+            (_, Event::Signal { from, to }) => Actor::Pair(r.name(from), r.name(to)),
             _ => Actor::Timers,
         }
     }

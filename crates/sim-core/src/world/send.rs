@@ -8,11 +8,14 @@ use crate::signal::{Dest, SignalKind};
 use crate::term::Term;
 
 impl World {
-    /// Sends a signal from `from`: at once on the same node, over the
-    /// connection otherwise.
+    /// Sends a signal from `from`: at once on the same node (or, in `Async`
+    /// mode, through its pair's queue: `local`), over the connection otherwise.
     pub(crate) fn send(&mut self, from: Pid, to: Dest, body: Body) {
         let sig = self.new_signal(from, to, body);
         if from.node() == to.node() {
+            if self.async_signals {
+                return self.send_local_async(sig);
+            }
             self.local_q.push_back(sig);
         } else {
             self.send_remote(sig);
@@ -24,7 +27,11 @@ impl World {
     /// ahead of it, it arrives at once instead of going through the queue as a
     /// `Signal`. The order of arrivals, and the trace, are the same.
     pub(crate) fn send_message_now(&mut self, from: Pid, to: Dest, msg: Term) {
-        if from.node() != to.node() || !self.local_q.is_empty() || matches!(to, Dest::Node(_)) {
+        if from.node() != to.node()
+            || !self.local_q.is_empty()
+            || matches!(to, Dest::Node(_))
+            || self.pair_pending(from, to)
+        {
             return self.send(from, to, Body::Message(msg));
         }
         let id = self.signal_sent(from, to, SignalKind::Message, Some(&msg));

@@ -2,12 +2,13 @@
 //! the chosen event.
 //!
 //! Candidates are every runnable process, every connection head whose window
-//! opens by the horizon, and the earliest live timer if it is due by the
-//! horizon. The horizon is the earliest of: the end of every pending
-//! delivery's window, the earliest timer's due time, and the latest instant
-//! the longest-waiting runnable process may still be left waiting (`now` at
-//! the least). Taking an event moves time to the earliest instant consistent
-//! with it, so time never passes a window's end or a due timer unseen.
+//! opens by the horizon, every local signal queue's head (`local`), and the
+//! earliest live timer if it is due by the horizon. The horizon is the
+//! earliest of: the end of every pending delivery's window, the earliest
+//! timer's due time, and the latest instant the longest-waiting runnable
+//! process or local signal may still be left waiting (`now` at the least).
+//! Taking an event moves time to the earliest instant consistent with it, so
+//! time never passes a window's end or a due timer unseen.
 
 use super::{Next, Owner, ProcKey, Status, World, NOT_ENABLED};
 use crate::exits::ExitPolicy;
@@ -93,7 +94,8 @@ impl World {
             };
             let i = self.strategy.choose(&choice) % n;
             self.choices.push(i as u32);
-            if continuing && i != 0 {
+            // Delivering a local signal is no preemption: the sender goes on.
+            if continuing && i != 0 && !matches!(self.owners[i], Owner::Pair(_)) {
                 self.preemptions += 1;
             }
             i
@@ -120,6 +122,14 @@ impl World {
                 let n = self.nodes.len();
                 let (from, to) = (di as usize / n, di as usize % n);
                 self.deliver_head(crate::id::NodeId(from as u32), crate::id::NodeId(to as u32));
+                self.drain_local();
+                Next::Again
+            }
+            Owner::Pair(pi) => {
+                // Sent at or before now: time stays. The process that ran
+                // last stays current, so it goes on after the signal.
+                self.steps += 1;
+                self.deliver_pair_head(pi as usize);
                 self.drain_local();
                 Next::Again
             }
@@ -184,6 +194,9 @@ impl World {
         if let Some((at, _)) = timer {
             h = h.min(at);
         }
+        if let Some(at) = self.pairs_horizon() {
+            h = h.min(at);
+        }
         h.max(self.now)
     }
 
@@ -207,6 +220,9 @@ impl World {
                     seq: id,
                 });
             }
+        }
+        if !self.pairs.is_empty() {
+            self.push_pair_candidates();
         }
         if let Some((at, seq)) = timer {
             if at <= horizon {

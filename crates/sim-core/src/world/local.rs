@@ -1,0 +1,121 @@
+//! Signals between two processes of one node as events of their own
+//! ([`LocalSignals::Async`](crate::LocalSignals::Async)): one FIFO queue per
+//! (sender, receiver) pair, each head an enabled [`Event::Signal`].
+//!
+//! Per-pair queues keep Erlang's one ordering promise (between one sender and
+//! one receiver, send order) and nothing more: signals of different senders
+//! to one receiver arrive in whichever order the strategy picks.
+
+use super::{Owner, Signal, World};
+use crate::id::Pid;
+use crate::sched::{Event, Stamp};
+use crate::signal::{Body, Dest};
+use crate::time::Time;
+use std::collections::VecDeque;
+
+/// The queued signals of one (sender, receiver) pair, each with the instant it
+/// was sent.
+pub(crate) type PairQueue = VecDeque<(Time, Signal)>;
+
+impl World {
+    /// Routes a signal between two processes of one node in `Async` mode: a
+    /// signal other than a message waits in its pair's queue, and so does a
+    /// message behind one; the rest goes the `Instant` way.
+    pub(crate) fn send_local_async(&mut self, sig: Signal) {
+        let pair = match sig.to {
+            // A process's signals to itself take effect at once, as a BEAM
+            // handles them before its next instruction.
+            Dest::Pid(to) if to != sig.from => (sig.from, to),
+            _ => return self.local_q.push_back(sig),
+        };
+        let queued = matches!(
+            sig.body,
+            Body::Link
+                | Body::Unlink
+                | Body::Exit { .. }
+                | Body::Monitor { .. }
+                | Body::Demonitor { .. }
+                | Body::Down { .. }
+        );
+        if let Some(q) = self.pairs.get_mut(&pair) {
+            q.push_back((self.now, sig));
+        } else if queued {
+            let mut q = PairQueue::new();
+            q.push_back((self.now, sig));
+            self.pairs.insert(pair, q);
+        } else {
+            self.local_q.push_back(sig);
+        }
+    }
+
+    /// Whether a message from `from` to `to` must wait behind a queued signal.
+    #[inline]
+    pub(crate) fn pair_pending(&self, from: Pid, to: Dest) -> bool {
+        !self.pairs.is_empty() && matches!(to, Dest::Pid(t) if self.pairs.contains_key(&(from, t)))
+    }
+
+    /// Signals waiting in pair queues (in flight, for the books).
+    pub(crate) fn pairs_in_flight(&self) -> u64 {
+        self.pairs.values().map(|q| q.len() as u64).sum()
+    }
+
+    /// The latest instant the oldest queued local signal may still wait.
+    pub(crate) fn pairs_horizon(&self) -> Option<Time> {
+        self.pairs
+            .values()
+            .filter_map(|q| q.front().map(|(at, _)| *at))
+            .min()
+            .map(|at| at.saturating_add(self.run_window))
+    }
+
+    /// Appends every pair queue's head to the candidates.
+    pub(crate) fn push_pair_candidates(&mut self) {
+        for (i, (&(from, to), q)) in self.pairs.iter().enumerate() {
+            let Some((at, sig)) = q.front() else {
+                continue;
+            };
+            self.enabled.push(Event::Signal { from, to });
+            self.owners.push(Owner::Pair(i as u32));
+            self.stamps.push(Stamp {
+                earliest: *at,
+                seq: sig.id,
+            });
+        }
+    }
+
+    /// Takes the head of pair queue `i` and applies it: the one place a local
+    /// signal in `Async` mode takes effect.
+    pub(crate) fn deliver_pair_head(&mut self, i: usize) {
+        let Some(q) = self.pairs.get_index_mut(i).map(|(_, q)| q) else {
+            return;
+        };
+        let Some((_, sig)) = q.pop_front() else {
+            return;
+        };
+        if q.is_empty() {
+            // Order-preserving, so the candidate order stays the order the
+            // pairs first had a signal in.
+            self.pairs.shift_remove_index(i);
+        }
+        self.books.delivered += 1;
+        self.arrive(sig);
+    }
+
+    /// A crashed node's queued local signals are lost with it, counted under
+    /// `cause`.
+    pub(crate) fn drop_pairs_of(&mut self, node: crate::id::NodeId, cause: &str) {
+        if self.pairs.is_empty() {
+            return;
+        }
+        let pairs = std::mem::take(&mut self.pairs);
+        for (pair, q) in pairs {
+            if pair.0.node() == node {
+                for (_, sig) in q {
+                    self.drop_signal(&sig, cause);
+                }
+            } else {
+                self.pairs.insert(pair, q);
+            }
+        }
+    }
+}
