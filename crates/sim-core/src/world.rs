@@ -11,6 +11,7 @@ mod buffer;
 mod conn;
 mod control;
 mod ops;
+mod optional;
 mod process;
 mod record;
 mod send;
@@ -58,6 +59,8 @@ pub(crate) enum Owner {
     Dir(u32),
     /// The earliest timer.
     Timer,
+    /// Optional fault `k` of an exhaustive exploration (`world::optional`).
+    Fault(u32),
 }
 
 /// Marks an event owner that is not in the enabled list.
@@ -80,6 +83,7 @@ pub(crate) type Body = crate::signal::Body<SpawnBody>;
 
 /// A fault or control action run by the world at a scheduled moment.
 pub(crate) type ControlFn = Box<dyn ControlAction>;
+pub(crate) use optional::{MakeFault, Optional};
 
 pub(crate) struct NodeState {
     pub(crate) name: Atom,
@@ -223,6 +227,8 @@ pub(crate) struct World {
     pub(crate) last_fault: Option<FaultKey>,
     /// Faults the explorer switched off while shrinking (sorted).
     pub(crate) suppressed_faults: Vec<FaultKey>,
+    /// Faults an exhaustive exploration may take at any step.
+    pub(crate) optional: optional::Optional,
     /// The scheduled action running now, if any.
     pub(crate) current_action: Option<usize>,
     /// Connection buffers, when a bandwidth is configured (see `buffer`).
@@ -300,6 +306,7 @@ impl World {
             planned_actions: None,
             faults: Vec::new(),
             last_fault: None,
+            optional: optional::Optional::default(),
             suppressed_faults: Vec::new(),
             current_action: None,
             dist: config.dist.map(|c| Box::new(DistBuffers::new(&c, n))),

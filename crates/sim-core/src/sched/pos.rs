@@ -41,7 +41,7 @@ fn node_of(ev: &Event) -> u32 {
         Event::Run(p) => p.node().0,
         Event::Deliver { to, .. } => to.0,
         // A timer races with everything: it moves time.
-        Event::Fire { .. } => u32::MAX,
+        Event::Fire { .. } | Event::Fault { .. } => u32::MAX,
     }
 }
 

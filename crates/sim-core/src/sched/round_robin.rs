@@ -33,6 +33,7 @@ fn rank(ev: &Event) -> u8 {
         Event::Run(_) => 0,
         Event::Deliver { .. } => 1,
         Event::Fire { .. } => 2,
+        Event::Fault { .. } => 3,
     }
 }
 

@@ -54,10 +54,11 @@ impl World {
         let timer = self.next_timer();
         let horizon = self.horizon(timer);
         self.push_candidates(horizon, timer);
-        let n = self.enabled.len();
-        if n == 0 {
+        if self.enabled.is_empty() {
             return self.end_of_run();
         }
+        self.push_optional();
+        let n = self.enabled.len();
         if self.steps >= self.max_steps {
             self.truncate_candidates(nproc);
             return self.step_budget();
@@ -107,6 +108,11 @@ impl World {
                 // others may come next.
                 self.note(Obj::Clock, Op::Write);
             }
+            if matches!(owner, Owner::Fault(_)) {
+                // A fault may touch any connection and any process of the
+                // nodes it names: it is dependent with every step.
+                self.note(Obj::All, Op::Write);
+            }
         }
         self.truncate_candidates(nproc);
         match owner {
@@ -121,6 +127,11 @@ impl World {
                 let (from, to) = (di as usize / n, di as usize % n);
                 self.deliver_head(crate::id::NodeId(from as u32), crate::id::NodeId(to as u32));
                 self.drain_local();
+                Next::Again
+            }
+            Owner::Fault(k) => {
+                self.current = None;
+                self.take_optional(k);
                 Next::Again
             }
             Owner::Timer => {
