@@ -364,8 +364,10 @@ impl Explorer {
             for check in &self.end_checks {
                 check.install(&mut sim);
             }
-            self.faults.install(&mut sim);
-            sim.run()
+            match self.faults.install(&mut sim) {
+                Ok(()) => sim.run(),
+                Err(e) => faults::FaultSet::refused(seed, name.clone(), e),
+            }
         }));
         match res {
             Ok(r) => r,

@@ -333,8 +333,10 @@ impl Explorer {
                 .run_window(Time::MAX)
                 .recorder(rec.clone());
             let mut sim = setup(b);
-            self.faults.install(&mut sim);
-            sim.run()
+            match self.faults.install(&mut sim) {
+                Ok(()) => sim.run(),
+                Err(e) => super::faults::FaultSet::refused(seed, "dpor".into(), e),
+            }
         }));
         match res {
             Ok(r) => r,

@@ -6,6 +6,8 @@
 //! event (`world::optional`) and DPOR explores its placements.
 
 use super::Explorer;
+use crate::id::Pid;
+use crate::report::{Outcome, RunReport};
 use crate::sim::Sim;
 use crate::world::{MakeFault, Optional};
 use crate::ControlAction;
@@ -86,13 +88,30 @@ impl FaultSet {
         }
     }
 
-    /// Offers the faults to one run (when active).
-    pub(crate) fn install(&self, sim: &mut Sim) {
+    /// Offers the faults to one run (when active), after checking each
+    /// against the simulation's nodes as `Sim::at` does.
+    pub(crate) fn install(&self, sim: &mut Sim) -> Result<(), String> {
         if !self.active || self.faults.is_empty() {
-            return;
+            return Ok(());
+        }
+        let mut w = sim.world_mut();
+        for (what, make) in &self.faults {
+            w.validate_action(&*make())
+                .map_err(|e| format!("the fault set refuses `{what}`: {e}"))?;
         }
         let makers = self.faults.iter().map(|(_, m)| m.clone()).collect();
-        sim.world_mut().optional = Optional::new(makers, self.max);
+        w.optional = Optional::new(makers, self.max);
+        Ok(())
+    }
+
+    /// The report of a run whose fault set was refused.
+    pub(crate) fn refused(seed: u64, strategy: String, message: String) -> RunReport {
+        let mut r = RunReport::setup_panicked(seed, strategy, String::new());
+        r.outcome = Outcome::Panicked {
+            pid: Pid::new(0, 0, 0),
+            message,
+        };
+        r
     }
 }
 
