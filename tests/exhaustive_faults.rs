@@ -225,3 +225,51 @@ fn soundness_a_partition_anywhere_reaches_what_dfs_reaches() {
     soundness("fault-soundness-crash", fixed, Fault::crash("b@sim"));
     soundness("fault-soundness-crash-client", fixed, Fault::crash("a@sim"));
 }
+
+/// The final states of an exhaustive exploration of `program` by `ex`.
+fn states(ex: Explorer, program: fn(SimBuilder) -> Sim) -> (String, Vec<String>) {
+    let mut got = Vec::new();
+    let r = ex
+        .keep_going(true)
+        .exhaustive_each(program, |rep| got.push(state(rep)));
+    assert!(r.complete, "{r}");
+    got.sort();
+    got.dedup();
+    (r.to_string(), got)
+}
+
+#[test]
+fn any_one_of_several_faults_reaches_what_each_reaches_and_two_reach_more() {
+    let crash = || Fault::crash("b@sim");
+    let (_, p) = states(quiet("one-of-p").may_fault(partition()), fixed);
+    let (_, c) = states(quiet("one-of-c").may_fault(crash()), fixed);
+    let (line, either) = states(
+        quiet("one-of").may_fault_one_of([partition(), crash()]),
+        fixed,
+    );
+    println!("{line}");
+    let mut union: Vec<String> = p.iter().chain(&c).cloned().collect();
+    union.sort();
+    union.dedup();
+    assert_eq!(either, union);
+    assert!(
+        line.contains(&format!("up to one of [{}, {}]", partition(), crash())),
+        "{line}"
+    );
+    let (line, two) = states(
+        quiet("two-of")
+            .may_fault_one_of([partition(), crash()])
+            .max_faults(2),
+        fixed,
+    );
+    println!("{line}");
+    assert!(line.contains("up to 2 of"), "{line}");
+    // Both faults in one run: the partition, then the crash (or the crash
+    // alone, the partition finding nothing to cut).
+    assert!(
+        two.iter()
+            .any(|s| s.ends_with(&format!("{}, {}", partition(), crash()))),
+        "{two:?}"
+    );
+    assert!(either.iter().all(|s| two.contains(s)));
+}
