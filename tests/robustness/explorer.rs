@@ -94,6 +94,10 @@ pub fn probes() -> Vec<Probe> {
             "exhaustive_nondeterministic_program_is_reported_not_explored",
             exhaustive_nondeterministic,
         ),
+        (
+            "explorer_a_fault_set_naming_an_unknown_node_fails_every_run_saying_so",
+            fault_set_unknown_node,
+        ),
     ]
 }
 
@@ -188,6 +192,23 @@ fn expect<T: std::fmt::Debug>(what: &str, got: T, ok: bool) -> Result<(), String
     } else {
         Err(format!("{what}: got {got:?}"))
     }
+}
+
+fn fault_set_unknown_node() -> Result<(), String> {
+    let r = quiet("fault set unknown node")
+        .may_fault(erpc_sim::partition::Fault::crash("zz@sim"))
+        .max_interleavings(10)
+        .exhaustive(one_node);
+    let said = r.failure.as_ref().is_some_and(|f| {
+        f.outcome
+            .to_string()
+            .contains("the fault set refuses `crash zz@sim`: unknown node `zz@sim`")
+    });
+    expect(
+        "may_fault(crash zz@sim)",
+        r.to_string(),
+        said && !r.complete,
+    )
 }
 
 fn one_node(b: SimBuilder) -> Sim {

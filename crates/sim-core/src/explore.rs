@@ -12,6 +12,7 @@ mod dfs;
 mod env;
 mod error;
 mod exhaustive;
+mod faults;
 mod outcome;
 mod paths;
 mod progress;
@@ -26,6 +27,7 @@ pub use dfs::DfsExploration;
 pub use env::{ITERATIONS_ENV, SEED_ENV, SHARD_ENV};
 pub use error::ExploreError;
 pub use exhaustive::Exhaustive;
+pub use faults::MayFaults;
 pub use outcome::{Exploration, Failure};
 pub use replay_file::{ReplayError, ReplayFile, REPLAY_ENV, REPLAY_FORMAT};
 use shrink::Removed;
@@ -98,6 +100,8 @@ pub struct Explorer {
     preemption_bound: Option<u32>,
     keep_going: bool,
     end_checks: Vec<EndHook>,
+    /// The faults an exhaustive exploration may take at any step.
+    faults: faults::FaultSet,
 }
 
 /// The name of an exploration made outside a test (see [`Explorer::for_test`]).
@@ -141,6 +145,7 @@ impl Explorer {
             max_interleavings: 1_000_000,
             preemption_bound: None,
             keep_going: false,
+            faults: faults::FaultSet::default(),
         }
     }
 
@@ -359,7 +364,10 @@ impl Explorer {
             for check in &self.end_checks {
                 check.install(&mut sim);
             }
-            sim.run()
+            match self.faults.install(&mut sim) {
+                Ok(()) => sim.run(),
+                Err(e) => faults::FaultSet::refused(seed, name.clone(), e),
+            }
         }));
         match res {
             Ok(r) => r,
@@ -631,6 +639,7 @@ impl Explorer {
             digest: format!("{:016x}", report.digest),
             steps: report.steps,
             run_window_us: self.run_window.map(|w| w.as_us()),
+            may_fault: self.faults.recorded(),
         };
         let mut failure = Failure {
             seed,

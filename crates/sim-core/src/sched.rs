@@ -78,6 +78,12 @@ pub enum Event {
         /// The timer's number.
         id: u64,
     },
+    /// Apply optional fault `nth` of an exhaustive exploration
+    /// (`Explorer::may_fault`); ordinary runs never offer it.
+    Fault {
+        /// The fault's place in the explorer's fault set.
+        nth: u32,
+    },
 }
 
 /// When an event in a [`Choice`] can happen, and how old it is.

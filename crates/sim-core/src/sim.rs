@@ -587,6 +587,13 @@ pub struct Sim {
     end_checks: EndChecks,
 }
 
+impl Sim {
+    /// The world, for the explorer's set-up of a run.
+    pub(crate) fn world_mut(&mut self) -> std::cell::RefMut<'_, crate::world::World> {
+        self.world.borrow_mut()
+    }
+}
+
 impl std::fmt::Debug for Sim {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let w = self.world.borrow();

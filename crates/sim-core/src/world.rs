@@ -12,6 +12,7 @@ mod conn;
 mod control;
 mod local;
 mod ops;
+mod optional;
 mod process;
 mod record;
 mod send;
@@ -61,6 +62,8 @@ pub(crate) enum Owner {
     Pair(u32),
     /// The earliest timer.
     Timer,
+    /// Optional fault `k` of an exhaustive exploration (`world::optional`).
+    Fault(u32),
 }
 
 /// Marks an event owner that is not in the enabled list.
@@ -83,6 +86,7 @@ pub(crate) type Body = crate::signal::Body<SpawnBody>;
 
 /// A fault or control action run by the world at a scheduled moment.
 pub(crate) type ControlFn = Box<dyn ControlAction>;
+pub(crate) use optional::{MakeFault, Optional};
 
 pub(crate) struct NodeState {
     pub(crate) name: Atom,
@@ -233,6 +237,8 @@ pub(crate) struct World {
     pub(crate) last_fault: Option<FaultKey>,
     /// Faults the explorer switched off while shrinking (sorted).
     pub(crate) suppressed_faults: Vec<FaultKey>,
+    /// Faults an exhaustive exploration may take at any step.
+    pub(crate) optional: optional::Optional,
     /// The scheduled action running now, if any.
     pub(crate) current_action: Option<usize>,
     /// Connection buffers, when a bandwidth is configured (see `buffer`).
@@ -312,6 +318,7 @@ impl World {
             planned_actions: None,
             faults: Vec::new(),
             last_fault: None,
+            optional: optional::Optional::default(),
             suppressed_faults: Vec::new(),
             current_action: None,
             dist: config.dist.map(|c| Box::new(DistBuffers::new(&c, n))),

@@ -115,6 +115,7 @@ mod nemesis;
 mod network;
 mod partition;
 mod schedule;
+mod space;
 
 pub use cut::{CutId, FaultError, Mode};
 pub use fault::Fault;
@@ -124,3 +125,4 @@ pub use nemesis::Nemesis;
 pub use network::PartitionNetwork;
 pub use partition::IntoGroups;
 pub use schedule::{FaultPlan, When};
+pub use space::FaultSpace;

@@ -45,6 +45,8 @@ pub struct Exhaustive {
     pub bound_hit: Option<String>,
     /// The first failure, shrunk, with its files.
     pub failure: Option<Failure>,
+    /// The faults each run could take ([`Explorer::may_fault`]).
+    pub may_fault: super::MayFaults,
 }
 
 impl fmt::Display for Exhaustive {
@@ -53,6 +55,11 @@ impl fmt::Display for Exhaustive {
             format!(" ({} sleep-set blocked runs)", self.blocked)
         } else {
             String::new()
+        };
+        let with = if self.may_fault.is_empty() {
+            String::new()
+        } else {
+            format!(" with {}", self.may_fault)
         };
         if let Some(fail) = &self.failure {
             if self.failing > 1 || self.complete {
@@ -77,17 +84,17 @@ impl fmt::Display for Exhaustive {
         match &self.bound_hit {
             None if self.complete => write!(
                 f,
-                "{}: {} interleavings, all checked{blocked}",
+                "{}: {} interleavings{with}, all checked{blocked}",
                 self.name, self.interleavings
             ),
             Some(b) => write!(
                 f,
-                "{}: {} interleavings checked, incomplete: {b}{blocked}",
+                "{}: {} interleavings{with} checked, incomplete: {b}{blocked}",
                 self.name, self.interleavings
             ),
             None => write!(
                 f,
-                "{}: {} interleavings checked, incomplete{blocked}",
+                "{}: {} interleavings{with} checked, incomplete{blocked}",
                 self.name, self.interleavings
             ),
         }
@@ -204,6 +211,7 @@ impl Explorer {
     {
         let mut ex = self.clone();
         ex.run_window = Some(Time::MAX);
+        ex.faults.active = true;
         ex.drive(&setup, &mut each)
     }
 
@@ -227,6 +235,7 @@ impl Explorer {
             complete: false,
             bound_hit: None,
             failure: None,
+            may_fault: self.may_faults(),
         };
         loop {
             if out.interleavings + out.blocked >= self.max_interleavings {
@@ -323,7 +332,11 @@ impl Explorer {
                 .trace(TraceMode::Digest)
                 .run_window(Time::MAX)
                 .recorder(rec.clone());
-            setup(b).run()
+            let mut sim = setup(b);
+            match self.faults.install(&mut sim) {
+                Ok(()) => sim.run(),
+                Err(e) => super::faults::FaultSet::refused(seed, "dpor".into(), e),
+            }
         }));
         match res {
             Ok(r) => r,

@@ -16,7 +16,15 @@ impl Explorer {
     where
         F: Fn(SimBuilder) -> Sim + Sync,
     {
-        let mut r = self.run_seeds(
+        let mut ex = self.clone();
+        // The exploration's run window and fault set, as it ran.
+        if let Some(us) = file.run_window_us {
+            ex.run_window = Some(crate::time::Time::us(us));
+        }
+        if !file.may_fault.is_empty() {
+            ex.faults.active = true;
+        }
+        let mut r = ex.run_seeds(
             &setup,
             (file.seed, file.schedule_seed),
             Box::new(Replay::new(file.schedule())),
@@ -27,6 +35,13 @@ impl Explorer {
             },
         );
         let digest = format!("{:016x}", r.digest);
+        let faults = self.may_faults();
+        if r.divergence.is_none() && !file.may_fault.is_empty() && faults != file.may_fault {
+            r.divergence = Some(format!(
+                "the replay file's exploration could take {}, this explorer {}",
+                file.may_fault, faults
+            ));
+        }
         if r.divergence.is_none() && digest != file.digest {
             r.divergence = Some(format!(
                 "the trace digest is {digest}, the replay file recorded {}: the program changed",

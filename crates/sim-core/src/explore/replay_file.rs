@@ -1,5 +1,6 @@
 //! Replay files: a failing schedule, versioned and human-readable (JSON).
 
+use super::MayFaults;
 use crate::sched::Schedule;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -65,6 +66,7 @@ pub enum ReplayError {
 ///     digest: "00ff".into(),
 ///     steps: 120,
 ///     run_window_us: None,
+///     may_fault: Default::default(),
 /// };
 /// let dir = std::env::temp_dir().join("erpc-sim-doc-replay");
 /// let path = dir.join("kv.json");
@@ -107,6 +109,11 @@ pub struct ReplayFile {
     /// (an exhaustive exploration lets every process wait while time passes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_window_us: Option<u64>,
+    /// The faults the exhaustive exploration could take at any step, with
+    /// at most how many it takes (empty: none); a replay takes them from
+    /// the explorer, which must have the same set.
+    #[serde(default, skip_serializing_if = "MayFaults::is_empty")]
+    pub may_fault: MayFaults,
 }
 
 impl ReplayFile {

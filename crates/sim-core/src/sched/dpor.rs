@@ -8,7 +8,9 @@
 //! races; for a race `e < e'`, an initial of `notdep(e).e'` goes into the
 //! backtrack set of the state before `e` unless one is there already (source
 //! sets). Sleep sets carry over along independent steps; a run whose every
-//! enabled actor is asleep is *blocked* and counted apart.
+//! enabled actor is asleep is *blocked* and counted apart. An optional
+//! fault (`Actor::Fault`) that a run left untaken is tried at every state
+//! it was enabled at: a run need not take it, so no race would show it.
 
 use super::footprint::{dependent, race_kind, Accesses, Actor, Actors, Race, Readers, Step};
 
@@ -174,9 +176,17 @@ impl Tree {
         self.nodes.truncate(d);
         for (k, sleep) in (d..end).zip(sleeps) {
             let s = &steps[k];
+            // An optional fault left untaken is dependent with every step
+            // (footprint `All`), so each of its placements is a class of
+            // its own: it goes first at every state it is enabled at.
+            let faults = s
+                .enabled
+                .iter()
+                .copied()
+                .filter(|a| matches!(a, Actor::Fault(_)) && *a != s.actor);
             self.nodes.push(Node {
                 enabled: s.enabled.clone(),
-                backtrack: [s.actor].into_iter().collect(),
+                backtrack: std::iter::once(s.actor).chain(faults).collect(),
                 done: Vec::new(),
                 sleep,
                 taken: s.actor,

@@ -40,6 +40,8 @@ pub(crate) enum Actor {
     Timers,
     /// A control action scheduled at a step count.
     Control,
+    /// Optional fault `k` of the exploration's fault set (`Event::Fault`).
+    Fault(u32),
 }
 
 /// A shared object of the world.

@@ -42,7 +42,7 @@ fn node_of(ev: &Event) -> u32 {
         Event::Deliver { to, .. } => to.0,
         Event::Signal { to, .. } => to.node().0,
         // A timer races with everything: it moves time.
-        Event::Fire { .. } => u32::MAX,
+        Event::Fire { .. } | Event::Fault { .. } => u32::MAX,
     }
 }
 

@@ -45,6 +45,7 @@ fn rank(ev: &Event) -> u8 {
         Event::Deliver { .. } => 1,
         Event::Fire { .. } => 2,
         Event::Signal { .. } => 3,
+        Event::Fault { .. } => 4,
     }
 }
 

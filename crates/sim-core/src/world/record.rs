@@ -241,6 +241,7 @@ impl World {
                 .procs
                 .get(k)
                 .map_or(Actor::Proc(Name::MAX), |p| Actor::Proc(r.name(p.pid))),
+            (Owner::Fault(k), _) => Actor::Fault(k),
             (_, Event::Deliver { from, to }) => Actor::Conn(from.0, to.0),
             // Each sender-receiver queue is an actor of its own: queues to one
             // receiver from two senders race.

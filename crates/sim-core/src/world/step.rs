@@ -55,10 +55,11 @@ impl World {
         let timer = self.next_timer();
         let horizon = self.horizon(timer);
         self.push_candidates(horizon, timer);
-        let n = self.enabled.len();
-        if n == 0 {
+        if self.enabled.is_empty() {
             return self.end_of_run();
         }
+        self.push_optional();
+        let n = self.enabled.len();
         if self.steps >= self.max_steps {
             self.truncate_candidates(nproc);
             return self.step_budget();
@@ -109,6 +110,11 @@ impl World {
                 // others may come next.
                 self.note(Obj::Clock, Op::Write);
             }
+            if matches!(owner, Owner::Fault(_)) {
+                // A fault may touch any connection and any process of the
+                // nodes it names: it is dependent with every step.
+                self.note(Obj::All, Op::Write);
+            }
         }
         self.truncate_candidates(nproc);
         match owner {
@@ -131,6 +137,11 @@ impl World {
                 self.steps += 1;
                 self.deliver_pair_head(pi as usize);
                 self.drain_local();
+                Next::Again
+            }
+            Owner::Fault(k) => {
+                self.current = None;
+                self.take_optional(k);
                 Next::Again
             }
             Owner::Timer => {
