@@ -8,7 +8,7 @@ use erpc_sim::prelude::*;
 
 /// A receive with no clauses and no timeout: blocked for good.
 async fn block(cx: &Cx) {
-    cx.receive(|_| false).await;
+    cx.receive_matching(&Matcher::new(|_| false)).await;
 }
 
 pub fn cases() -> Vec<Case> {
@@ -169,14 +169,15 @@ async fn after_test_2(cx: Cx) -> Result<Term, Exception> {
     })
     .await?;
     if let Some(m) = cx
-        .receive_timeout(|m| m.is_atom("two"), Timeout::ms(0))
+        .receive_matching_timeout(&Matcher::new(|m| m.is_atom("two")), Timeout::ms(0))
         .await
     {
         return Err(Exception::throw(m));
     }
-    cx.receive_timeout(|m| m.is_atom("one"), Timeout::ms(0))
+    cx.receive_matching_timeout(&Matcher::new(|m| m.is_atom("one")), Timeout::ms(0))
         .await;
-    cx.receive(|m| m.is_atom("deadlock")).await;
+    cx.receive_matching(&Matcher::new(|m| m.is_atom("deadlock")))
+        .await;
     Ok(atom!("ok"))
 }
 
@@ -189,11 +190,15 @@ async fn after_vs_trap_exit(cx: Cx) -> Result<Term, Exception> {
         Ok(atom!("block"))
     })
     .await?;
-    cx.receive(|m| m.is_atom("ok")).await;
+    cx.receive_matching(&Matcher::new(|m| m.is_atom("ok")))
+        .await;
     let p3 = cx
         .spawn(|c| async move {
             c.trap_exit(true);
-            match c.receive_timeout(|_| true, Timeout::ms(0)).await {
+            match c
+                .receive_matching_timeout(&Matcher::any(), Timeout::ms(0))
+                .await
+            {
                 Some(m) => Err(Exception::throw(m)),
                 None => Ok(atom!("ok")),
             }
@@ -213,7 +218,8 @@ async fn exit_test(cx: Cx, trap: bool, reason: &'static str) -> Result<Term, Exc
                 c.trap_exit(true);
                 c.recv().await;
             } else {
-                c.receive(|m| m.is_atom("infinity")).await;
+                c.receive_matching(&Matcher::new(|m| m.is_atom("infinity")))
+                    .await;
             }
             Ok(atom!("ok"))
         })
@@ -246,7 +252,7 @@ async fn hopeless_after(cx: Cx) -> Result<Term, Exception> {
     })
     .await?;
     match cx
-        .receive_timeout(|m| m.is_atom("hope"), Timeout::ms(100))
+        .receive_matching_timeout(&Matcher::new(|m| m.is_atom("hope")), Timeout::ms(100))
         .await
     {
         Some(_) => Ok(atom!("saved")),
@@ -277,7 +283,9 @@ fn init_race_condition(b: SimBuilder) -> Sim {
                     c.send("init", tuple![c.self_pid(), atom!("get_arguments")])
                         .await?;
                     let rep = c
-                        .receive(|m| matches!(m.as_tuple(), Some([t, _]) if t.is_atom("init")))
+                        .receive_matching(&Matcher::new(
+                            |m| matches!(m.as_tuple(), Some([t, _]) if t.is_atom("init")),
+                        ))
                         .await;
                     Ok(rep)
                 })
@@ -291,7 +299,7 @@ fn init_race_condition(b: SimBuilder) -> Sim {
 async fn kill_running_waiting(cx: Cx) -> Result<Term, Exception> {
     let receiver = cx
         .spawn(|c| async move {
-            c.receive(|m| m.is_atom("ok")).await;
+            c.receive_matching(&Matcher::new(|m| m.is_atom("ok"))).await;
             Ok(atom!("ok"))
         })
         .await?;
@@ -321,7 +329,7 @@ async fn late_hope(cx: Cx) -> Result<Term, Exception> {
     })
     .await?;
     match cx
-        .receive_timeout(|m| m.is_atom("hope"), Timeout::ms(100))
+        .receive_matching_timeout(&Matcher::new(|m| m.is_atom("hope")), Timeout::ms(100))
         .await
     {
         Some(_) => Err(Exception::throw(atom!("saved"))),
@@ -333,7 +341,10 @@ async fn link_after(cx: Cx) -> Result<Term, Exception> {
     let p1 = cx
         .spawn(|c| async move {
             c.trap_exit(true);
-            match c.receive_timeout(|_| true, Timeout::ms(0)).await {
+            match c
+                .receive_matching_timeout(&Matcher::any(), Timeout::ms(0))
+                .await
+            {
                 Some(_) => Err(Exception::throw(atom!("untrapped"))),
                 None => Ok(atom!("ok")),
             }

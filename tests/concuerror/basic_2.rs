@@ -118,7 +118,7 @@ async fn done(_cx: Cx) -> Result<Term, Exception> {
 
 /// `receive after infinity -> ok end`.
 async fn block(cx: &Cx) {
-    cx.receive(|_| false).await;
+    cx.receive_matching(&Matcher::new(|_| false)).await;
 }
 
 async fn many_links(cx: Cx) -> Result<Term, Exception> {
@@ -144,8 +144,10 @@ async fn many_monitors(cx: Cx) -> Result<Term, Exception> {
 async fn many_send_to_dead_2(cx: Cx) -> Result<Term, Exception> {
     let pid = cx
         .spawn(|c| async move {
-            c.receive_timeout(|_| true, Timeout::ms(0)).await;
-            c.receive_timeout(|_| true, Timeout::ms(0)).await;
+            c.receive_matching_timeout(&Matcher::any(), Timeout::ms(0))
+                .await;
+            c.receive_matching_timeout(&Matcher::any(), Timeout::ms(0))
+                .await;
             Ok(atom!("ok"))
         })
         .await?;
@@ -165,7 +167,8 @@ async fn messed_deliveries(cx: Cx) -> Result<Term, Exception> {
     cx.trap_exit(true);
     let q = cx
         .spawn(|c| async move {
-            c.receive_timeout(|_| true, Timeout::ms(0)).await;
+            c.receive_matching_timeout(&Matcher::any(), Timeout::ms(0))
+                .await;
             Ok(atom!("ok"))
         })
         .await?;
@@ -186,7 +189,7 @@ fn is_down_normal(m: &Term, r: Ref, pid: Pid) -> bool {
 }
 
 async fn wait_ok(c: Cx) -> Result<Term, Exception> {
-    c.receive(|m| m.is_atom("ok")).await;
+    c.receive_matching(&Matcher::new(|m| m.is_atom("ok"))).await;
     Ok(atom!("ok"))
 }
 
@@ -195,7 +198,8 @@ async fn monitor_demonitor(cx: Cx) -> Result<Term, Exception> {
     cx.spawn(move |c| async move {
         c.send(pid1, atom!("ok")).await?;
         let r = c.monitor(pid1).await;
-        c.receive(move |m| is_down_normal(m, r, pid1)).await;
+        c.receive_matching(&Matcher::new(move |m| is_down_normal(m, r, pid1)))
+            .await;
         Ok(atom!("ok"))
     })
     .await?;
@@ -205,10 +209,14 @@ async fn monitor_demonitor(cx: Cx) -> Result<Term, Exception> {
         c.send(pid3, atom!("ok")).await?;
         c.demonitor(r).await;
         let down = c
-            .receive_timeout(move |m| is_down_normal(m, r, pid3), Timeout::ms(0))
+            .receive_matching_timeout(
+                &Matcher::new(move |m| is_down_normal(m, r, pid3)),
+                Timeout::ms(0),
+            )
             .await;
         if down.is_some() {
-            c.receive(|m| m.is_atom("deadlock")).await;
+            c.receive_matching(&Matcher::new(|m| m.is_atom("deadlock")))
+                .await;
         }
         Ok(atom!("ok"))
     })
@@ -249,7 +257,7 @@ async fn receive_and_after(cx: Cx) -> Result<Term, Exception> {
     let p1 = cx
         .spawn(|c| async move {
             match c
-                .receive_timeout(|m| m.is_atom("enable"), Timeout::ms(10))
+                .receive_matching_timeout(&Matcher::new(|m| m.is_atom("enable")), Timeout::ms(10))
                 .await
             {
                 Some(_) => Err(Exception::throw(atom!("kaboom"))),
@@ -264,7 +272,8 @@ async fn receive_and_after(cx: Cx) -> Result<Term, Exception> {
 async fn receive_with_guard(cx: Cx) -> Result<Term, Exception> {
     let p1 = cx
         .spawn(|c| async move {
-            c.receive(|m| matches!(m, Term::Atom(_))).await;
+            c.receive_matching(&Matcher::new(|m| matches!(m, Term::Atom(_))))
+                .await;
             Ok(atom!("ok"))
         })
         .await?;

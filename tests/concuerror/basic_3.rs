@@ -147,7 +147,7 @@ async fn done(_cx: Cx) -> Result<Term, Exception> {
 async fn register_link(cx: Cx) -> Result<Term, Exception> {
     let p = cx
         .spawn(|c| async move {
-            c.receive(|m| m.is_atom("ok")).await;
+            c.receive_matching(&Matcher::new(|m| m.is_atom("ok"))).await;
             Ok(atom!("ok"))
         })
         .await?;
@@ -171,7 +171,7 @@ async fn registered_1(cx: Cx) -> Result<Term, Exception> {
     cx.register("parent", cx.self_pid()).await?;
     let pid = cx
         .spawn(|c| async move {
-            c.receive(|m| m.is_atom("go")).await;
+            c.receive_matching(&Matcher::new(|m| m.is_atom("go"))).await;
             c.register("parent", c.self_pid()).await?;
             Ok(atom!("true"))
         })
@@ -185,11 +185,12 @@ async fn registered_send_1(cx: Cx) -> Result<Term, Exception> {
     cx.spawn(move |c| async move {
         c.send(parent, atom!("ok")).await?;
         c.register("child", c.self_pid()).await?;
-        c.receive(|m| m.is_atom("ok")).await;
+        c.receive_matching(&Matcher::new(|m| m.is_atom("ok"))).await;
         Ok(atom!("ok"))
     })
     .await?;
-    cx.receive(|m| m.is_atom("ok")).await;
+    cx.receive_matching(&Matcher::new(|m| m.is_atom("ok")))
+        .await;
     cx.send("child", atom!("ok")).await?;
     Ok(atom!("ok"))
 }
@@ -207,8 +208,9 @@ async fn report_blocks(cx: Cx) -> Result<Term, Exception> {
         Ok(atom!("ok"))
     })
     .await?;
-    cx.receive(|m| m.is_atom("ok")).await;
-    cx.receive(|_| false).await;
+    cx.receive_matching(&Matcher::new(|m| m.is_atom("ok")))
+        .await;
+    cx.receive_matching(&Matcher::new(|_| false)).await;
     Ok(atom!("deadlock"))
 }
 
@@ -254,7 +256,7 @@ async fn spawn_monitor_test(cx: Cx) -> Result<Term, Exception> {
     cx.demonitor(r).await;
     let down = tuple![atom!("DOWN"), r, atom!("process"), pid, atom!("normal")];
     let result = match cx
-        .receive_timeout(move |m| *m == down, Timeout::ms(0))
+        .receive_matching_timeout(&Matcher::new(move |m| *m == down), Timeout::ms(0))
         .await
     {
         Some(_) => atom!("result1"),
@@ -299,7 +301,7 @@ async fn trace_the_sender(cx: Cx) -> Result<Term, Exception> {
     // Each link of the chain waits for `ok`, then sends its message on.
     let chain = |to: Pid, msg: &'static str| {
         move |c: Cx| async move {
-            c.receive(|m| m.is_atom("ok")).await;
+            c.receive_matching(&Matcher::new(|m| m.is_atom("ok"))).await;
             c.send(to, atom!(msg)).await?;
             Ok(atom!(msg))
         }

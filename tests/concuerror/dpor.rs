@@ -126,7 +126,10 @@ type Step<'a> = Pin<Box<dyn Future<Output = Result<(), Exception>> + 'a>>;
 fn allow_but_wait(cx: &Cx, n: u32, m: u32) -> Step<'_> {
     Box::pin(async move {
         if n == 0 {
-            return match cx.receive_timeout(|_| true, Timeout::ms(0)).await {
+            return match cx
+                .receive_matching_timeout(&Matcher::any(), Timeout::ms(0))
+                .await
+            {
                 Some(any) => Err(Exception::throw(any)),
                 None => Ok(()),
             };
@@ -135,7 +138,10 @@ fn allow_but_wait(cx: &Cx, n: u32, m: u32) -> Step<'_> {
             cx.recv().await;
             return allow_but_wait(cx, n - 1, 0).await;
         }
-        match cx.receive_timeout(|_| true, Timeout::ms(0)).await {
+        match cx
+            .receive_matching_timeout(&Matcher::any(), Timeout::ms(0))
+            .await
+        {
             Some(_) => allow_but_wait(cx, n - 1, m).await,
             None => allow_but_wait(cx, n, m - 1).await,
         }
@@ -159,7 +165,8 @@ async fn after_test(cx: Cx) -> Result<Term, Exception> {
     send_from_child(&cx, parent, "ok2").await?;
     send_from_child(&cx, parent, "ok2").await?;
     allow_but_wait(&cx, 2, 2).await?;
-    cx.receive(|m| m.is_atom("deadlock")).await;
+    cx.receive_matching(&Matcher::new(|m| m.is_atom("deadlock")))
+        .await;
     Ok(atom!("ok"))
 }
 
@@ -168,7 +175,8 @@ async fn after_test_reduced(cx: Cx) -> Result<Term, Exception> {
     send_from_child(&cx, parent, "ok2").await?;
     send_from_child(&cx, parent, "ok2").await?;
     allow_but_wait(&cx, 2, 1).await?;
-    cx.receive(|m| m.is_atom("deadlock")).await;
+    cx.receive_matching(&Matcher::new(|m| m.is_atom("deadlock")))
+        .await;
     Ok(atom!("ok"))
 }
 
@@ -178,7 +186,7 @@ async fn independent_receivers(cx: Cx) -> Result<Term, Exception> {
     for n in 1..=2 {
         let r = cx
             .spawn(move |c| async move {
-                c.receive(|m| m.is_atom("ok")).await;
+                c.receive_matching(&Matcher::new(|m| m.is_atom("ok"))).await;
                 c.send(parent, Term::Int(n)).await?;
                 Ok(Term::Int(n))
             })
@@ -200,7 +208,8 @@ async fn indifferent_senders(cx: Cx) -> Result<Term, Exception> {
         send_from_child(&cx, parent, msg).await?;
     }
     for msg in messages {
-        cx.receive(move |m| m.is_atom(msg)).await;
+        cx.receive_matching(&Matcher::new(move |m| m.is_atom(msg)))
+            .await;
     }
     Ok(atom!("ok"))
 }
@@ -208,17 +217,17 @@ async fn indifferent_senders(cx: Cx) -> Result<Term, Exception> {
 async fn messages_2(cx: Cx) -> Result<Term, Exception> {
     let b = cx
         .spawn(|c| async move {
-            let special = |m: &Term| m.is_atom("special");
-            let s = match c.receive_timeout(special, Timeout::ms(0)).await {
+            let special = Matcher::new(|m| m.is_atom("special"));
+            let s = match c.receive_matching_timeout(&special, Timeout::ms(0)).await {
                 Some(_) => true,
                 None => {
-                    c.receive(special).await;
+                    c.receive_matching(&special).await;
                     false
                 }
             };
             if s {
-                c.receive(|m| m.is_atom("a")).await;
-                c.receive(|m| m.is_atom("c")).await;
+                c.receive_matching(&Matcher::new(|m| m.is_atom("a"))).await;
+                c.receive_matching(&Matcher::new(|m| m.is_atom("c"))).await;
             } else {
                 let r = c.recv().await;
                 if !r.is_atom("a") {
@@ -270,7 +279,7 @@ async fn receive_order(
 ) -> Result<Term, Exception> {
     let p = cx
         .spawn(|c| async move {
-            c.receive(|m| m.is_atom("a")).await;
+            c.receive_matching(&Matcher::new(|m| m.is_atom("a"))).await;
             let b = c.recv().await;
             if !b.is_atom("b") {
                 return Err(Exception::error(tuple![atom!("badmatch"), atom!("b")]));
@@ -290,8 +299,8 @@ async fn receive_order_test2(cx: Cx) -> Result<Term, Exception> {
 async fn receive_order_test3(cx: Cx) -> Result<Term, Exception> {
     let p = cx
         .spawn(|c| async move {
-            c.receive(|m| m.is_atom("a")).await;
-            c.receive(|m| m.is_atom("b")).await;
+            c.receive_matching(&Matcher::new(|m| m.is_atom("a"))).await;
+            c.receive_matching(&Matcher::new(|m| m.is_atom("b"))).await;
             let last = c.recv().await;
             if !last.is_atom("c") {
                 return Err(Exception::error(tuple![atom!("badmatch"), atom!("c")]));
@@ -327,12 +336,17 @@ async fn same_messages(cx: Cx, unlock_first: bool) -> Result<Term, Exception> {
         })
         .await?;
     }
-    cx.receive(|m| m.is_atom("unlock")).await;
+    cx.receive_matching(&Matcher::new(|m| m.is_atom("unlock")))
+        .await;
     if unlock_first {
-        let msg = cx.receive(|m| m.is_atom("a") || m.is_atom("b")).await;
+        let msg = cx
+            .receive_matching(&Matcher::new(|m| m.is_atom("a") || m.is_atom("b")))
+            .await;
         Err(Exception::throw(msg))
     } else {
-        let x = cx.receive(|m| !m.is_atom("unlock")).await;
+        let x = cx
+            .receive_matching(&Matcher::new(|m| !m.is_atom("unlock")))
+            .await;
         Err(Exception::exit(x))
     }
 }
@@ -348,7 +362,9 @@ async fn collect_res(cx: &Cx) -> Vec<Term> {
     let mut acc = Vec::new();
     for _ in LOW..=HIGH {
         let m = cx
-            .receive(|m| matches!(m.as_tuple(), Some([t, _]) if t.is_atom("res")))
+            .receive_matching(&Matcher::new(
+                |m| matches!(m.as_tuple(), Some([t, _]) if t.is_atom("res")),
+            ))
             .await;
         if let Some([_, r]) = m.as_tuple() {
             acc.insert(0, r.clone());
@@ -369,10 +385,10 @@ async fn server(cx: Cx, parent: Pid) -> Result<Term, Exception> {
             return Ok(atom!("ok"));
         }
         let m = cx
-            .receive(|m| {
+            .receive_matching(&Matcher::new(|m| {
                 m.is_atom("exit")
                     || matches!(m.as_tuple(), Some([t, Term::Pid(_)]) if t.is_atom("work"))
-            })
+            }))
             .await;
         let Some([_, Term::Pid(pid)]) = m.as_tuple() else {
             workers -= 1;
@@ -399,10 +415,10 @@ async fn worker(cx: Cx, server: Pid) -> Result<Term, Exception> {
         cx.send(server, tuple![atom!("work"), cx.self_pid()])
             .await?;
         let m = cx
-            .receive(|m| {
+            .receive_matching(&Matcher::new(|m| {
                 m.is_atom("no_work")
                     || matches!(m.as_tuple(), Some([t, Term::Int(_)]) if t.is_atom("work"))
-            })
+            }))
             .await;
         match m.as_tuple() {
             Some([_, Term::Int(n)]) => {
@@ -424,7 +440,9 @@ async fn workers_2(cx: Cx) -> Result<Term, Exception> {
         cx.spawn(move |c| worker(c, pid)).await?;
     }
     let m = cx
-        .receive(|m| matches!(m.as_tuple(), Some([t, _]) if t.is_atom("ok")))
+        .receive_matching(&Matcher::new(
+            |m| matches!(m.as_tuple(), Some([t, _]) if t.is_atom("ok")),
+        ))
         .await;
     let lo = LOW + i64::from(1 + RETRIES) * ADD;
     let hi = HIGH + i64::from(1 + RETRIES) * ADD;
