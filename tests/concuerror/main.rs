@@ -92,6 +92,8 @@ where
 /// interleavings. This is the one place that knows how exploration is done.
 fn explore_all(build: fn(SimBuilder) -> Sim) -> Observed {
     let mut seen = Observed::default();
+    // `CONCUERROR_TRACE=1` prints each interleaving's events.
+    let show = std::env::var_os("CONCUERROR_TRACE").is_some();
     let r = Explorer::new("concuerror")
         .quiet(true)
         .write_files(false)
@@ -100,6 +102,12 @@ fn explore_all(build: fn(SimBuilder) -> Sim) -> Observed {
         .exhaustive_each(
             |b| build(configure(b)),
             |report| {
+                if show {
+                    println!("  -- {}", describe(report));
+                    for rec in &report.trace {
+                        println!("     {:?}", rec.event);
+                    }
+                }
                 if !report.outcome.is_ok() {
                     seen.error_outcomes.insert(describe(report));
                 }

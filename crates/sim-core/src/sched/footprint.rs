@@ -49,8 +49,12 @@ pub(crate) enum Obj {
     Mailbox(Name),
     /// Whether a process is alive.
     Life(Name),
-    /// A process's links, monitors and pending spawn requests.
+    /// A process's links, monitors and pending spawn requests, all of them.
     Links(Name),
+    /// What process `.0` holds about peer `.1` alone: its link to it and
+    /// the monitors between them (a link, unlink, exit, monitor, demonitor
+    /// or `'DOWN'` signal from that peer). Part of `Links(.0)`.
+    Link(Name, Name),
     /// A process's `trap_exit` flag.
     Trap(Name),
     /// A process's timed wait (receive timeout or sleep) and its wake-up.
@@ -188,6 +192,15 @@ impl Readers {
     }
 }
 
+/// Whether two objects share state: equal, or one peer's part of a
+/// process's links and the whole of them.
+fn overlap(a: Obj, b: Obj) -> bool {
+    match (a, b) {
+        (Obj::Link(p, _), Obj::Links(q)) | (Obj::Links(q), Obj::Link(p, _)) => p == q,
+        _ => a == b,
+    }
+}
+
 /// Whether accesses `a` then `b` conflict. With `readers` (the race analysis
 /// of a run, `a` before `b` in its trace) the exact rules apply; without
 /// (sleep sets, where `b`'s footprint may come from another state) every
@@ -196,7 +209,7 @@ fn conflict(a: &Access, b: &Access, readers: Option<&Readers>) -> bool {
     if a.obj == Obj::All || b.obj == Obj::All {
         return true;
     }
-    if a.obj != b.obj {
+    if !overlap(a.obj, b.obj) {
         return false;
     }
     let accepts = |m: &Option<Matcher>, t: &Option<Term>| match (m, t) {
