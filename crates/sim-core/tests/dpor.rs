@@ -482,11 +482,39 @@ fn peer_demonitor(b: SimBuilder) -> Sim {
     sim
 }
 
+/// Children spawned linked and monitored exit on their own, while a third
+/// child links to the first: only signals about one peer are ordered.
+fn spawned_peers(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    sim.spawn("a@sim", |cx| async move {
+        cx.trap_exit(true);
+        let a = cx
+            .spawn_link(|_| async move { Ok(Term::atom("ok")) })
+            .await?;
+        cx.spawn_monitor(|_| async move { Ok(Term::atom("ok")) })
+            .await?;
+        cx.spawn(move |c| async move {
+            c.link(a).await?;
+            Ok(Term::atom("ok"))
+        })
+        .await?;
+        let kind = |m: Term| match m.as_tuple() {
+            Some([tag, .., reason]) => Term::List(vec![tag.clone(), reason.clone()]),
+            _ => Term::atom("none"),
+        };
+        let first = cx.recv().await;
+        let second = cx.recv().await;
+        Ok(Term::List(vec![kind(first), kind(second)]))
+    })
+    .expect("spawn");
+    sim
+}
+
 #[test]
 fn soundness_on_small_programs() {
     type Program = fn(SimBuilder) -> Sim;
     // The DPOR count of each program, pinned (it must not grow unnoticed).
-    let programs: [(&str, Program, u64); 13] = [
+    let programs: [(&str, Program, u64); 14] = [
         ("registry race", registry_race, 10),
         ("link vs exit", link_vs_exit, 7),
         ("monitor vs message", monitor_vs_message, 2),
@@ -500,6 +528,7 @@ fn soundness_on_small_programs() {
         ("queued order", queued_order, 11),
         ("peer links", peer_links, 8),
         ("peer demonitor", peer_demonitor, 8),
+        ("spawned peers", spawned_peers, 8),
     ];
     let mut bad = Vec::new();
     for (name, p, want) in programs {
