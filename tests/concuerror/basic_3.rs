@@ -16,6 +16,7 @@ pub fn cases() -> Vec<Case> {
             // register_link-test-inf-optimal.txt: no errors.
             listed: &[],
             build: |b| single(b, register_link),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "registered_1.erl"),
@@ -26,6 +27,7 @@ pub fn cases() -> Vec<Case> {
             // while P still holds it.
             listed: &["P.1 exits badarg"],
             build: |b| single(b, registered_1),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "registered_send_1.erl"),
@@ -36,6 +38,7 @@ pub fn cases() -> Vec<Case> {
             // `child` before the child registered; the child then waits.
             listed: &["P exits badarg; P.1 blocked"],
             build: |b| single(b, registered_send_1),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "registered_send_2.erl"),
@@ -46,6 +49,7 @@ pub fn cases() -> Vec<Case> {
             // has already exited when P registers it.
             listed: &["P exits badarg"],
             build: |b| single(b, registered_send_2),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "report_blocks.erl"),
@@ -55,6 +59,7 @@ pub fn cases() -> Vec<Case> {
             // report_blocks-test-inf-dpor.txt.
             listed: &["P blocked"],
             build: |b| single(b, report_blocks),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "safeops_coverage.erl"),
@@ -64,6 +69,7 @@ pub fn cases() -> Vec<Case> {
             // safeops_coverage-test-inf-optimal.txt: no errors.
             listed: &[],
             build: |b| single(b, safeops_coverage),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "simple_spawn.erl"),
@@ -77,6 +83,7 @@ pub fn cases() -> Vec<Case> {
                     Ok(Term::Pid(cx.spawn(done).await?))
                 })
             },
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "spawn_and_send.erl"),
@@ -92,6 +99,7 @@ pub fn cases() -> Vec<Case> {
                     Ok(atom!("ok"))
                 })
             },
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "spawn_failure.erl"),
@@ -108,6 +116,7 @@ pub fn cases() -> Vec<Case> {
                         .await
                 })
             },
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "spawn_monitor_test.erl"),
@@ -118,6 +127,7 @@ pub fn cases() -> Vec<Case> {
             // `'DOWN'` is in before the demonitor and the assertion fails.
             listed: &["P exits {assertEqual,[{module,spawn_monitor_test},{line,17},{expression,\"Result\"},{expected,result2},{value,result1}]}"],
             build: |b| single(b, spawn_monitor_test),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "spawned_senders.erl"),
@@ -127,6 +137,7 @@ pub fn cases() -> Vec<Case> {
             // spawned_senders-spawned_senders-inf-dpor.txt: no errors.
             listed: &[],
             build: |b| single(b, spawned_senders),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "trace_the_sender.erl"),
@@ -136,6 +147,7 @@ pub fn cases() -> Vec<Case> {
             // trace_the_sender-trace_the_sender-inf-dpor.txt: no errors.
             listed: &[],
             build: |b| single(b, trace_the_sender),
+            beyond: None,
         },
     ]
 }

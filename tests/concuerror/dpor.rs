@@ -2,7 +2,7 @@
 //! those its result file (`tests/suites/dpor_tests/results/<program>-<entry>-inf-dpor.txt`)
 //! lists; the counts are from `/work/shared/dpor/concuerror-cases.txt`.
 
-use crate::{single, Case};
+use crate::{single, Beyond, Case};
 use erpc_sim::prelude::*;
 use std::future::Future;
 use std::pin::Pin;
@@ -18,6 +18,7 @@ pub fn cases() -> Vec<Case> {
             // with P blocked at its last receive.
             listed: &["P blocked"],
             build: |b| single(b, after_test),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/dpor_tests/src/", "after_test_reduced.erl"),
@@ -27,6 +28,7 @@ pub fn cases() -> Vec<Case> {
             // after_test_reduced-after_test_reduced-inf-dpor.txt.
             listed: &["P blocked"],
             build: |b| single(b, after_test_reduced),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/dpor_tests/src/", "independent_receivers.erl"),
@@ -36,6 +38,7 @@ pub fn cases() -> Vec<Case> {
             // independent_receivers-independent_receivers-inf-dpor.txt.
             listed: &[],
             build: |b| single(b, independent_receivers),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/dpor_tests/src/", "indifferent_senders.erl"),
@@ -45,6 +48,7 @@ pub fn cases() -> Vec<Case> {
             // indifferent_senders-indifferent_senders-inf-dpor.txt.
             listed: &[],
             build: |b| single(b, indifferent_senders),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/dpor_tests/src/", "messages_2.erl"),
@@ -55,6 +59,16 @@ pub fn cases() -> Vec<Case> {
             // takes `c` first and `R = a` fails.
             listed: &["P.1 exits {badmatch,a}"],
             build: |b| single(b, messages_2),
+            beyond: Some(Beyond {
+                explored: 4,
+                why: concat!(
+                    "source-DPOR's redundancy with sleep sets: reversing the sends of c and a, ",
+                    "told apart by B's `receive R` in the branch that timed out, is explored ",
+                    "again from where special is already queued (equivalent to the first run); ",
+                    "a sleeping send wakes on any other send to B, since the receives that tell ",
+                    "them apart are not run yet",
+                ),
+            }),
         },
         Case {
             program: concat!("tests/suites/dpor_tests/src/", "proxy2.erl"),
@@ -64,6 +78,13 @@ pub fn cases() -> Vec<Case> {
             // proxy2-proxy2-inf-dpor.txt.
             listed: &[],
             build: |b| single(b, proxy2),
+            beyond: Some(Beyond {
+                explored: 3,
+                why: concat!(
+                    "not attributed yet: the extra run reorders the relay chain's last send to P ",
+                    "against A's send of hello, both taken by P's receive of anything",
+                ),
+            }),
         },
         Case {
             program: concat!("tests/suites/dpor_tests/src/", "receive_order.erl"),
@@ -73,6 +94,7 @@ pub fn cases() -> Vec<Case> {
             // receive_order-test2-inf-dpor.txt.
             listed: &[],
             build: |b| single(b, receive_order_test2),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/dpor_tests/src/", "receive_order.erl"),
@@ -82,6 +104,7 @@ pub fn cases() -> Vec<Case> {
             // receive_order-test3-inf-dpor.txt.
             listed: &[],
             build: |b| single(b, receive_order_test3),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/dpor_tests/src/", "same_messages_2.erl"),
@@ -92,6 +115,7 @@ pub fn cases() -> Vec<Case> {
             // `b`.
             listed: &["P exits {nocatch,a}", "P exits {nocatch,b}"],
             build: |b| single(b, |cx| same_messages(cx, true)),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/dpor_tests/src/", "same_messages_3.erl"),
@@ -104,6 +128,7 @@ pub fn cases() -> Vec<Case> {
             // at this commit calls `exit(X)`.)
             listed: &["P exits a", "P exits b"],
             build: |b| single(b, |cx| same_messages(cx, false)),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/dpor_tests/src/", "workers_2.erl"),
@@ -113,6 +138,15 @@ pub fn cases() -> Vec<Case> {
             // workers_2-workers_2-inf-dpor.txt: no errors.
             listed: &[],
             build: |b| single(b, workers_2),
+            beyond: Some(Beyond {
+                explored: 5000,
+                why: concat!(
+                    "stops at the cap of 5000 (about 18 s in a debug build), not attributed ",
+                    "yet: relaxing the sleep sets' rule for sends (unsound, tried only to ",
+                    "measure) still does not finish within the cap, so most of the excess is ",
+                    "not the sleep sets'",
+                ),
+            }),
         },
     ]
 }
