@@ -81,8 +81,12 @@ pub fn cases() -> Vec<Case> {
             beyond: Some(Beyond {
                 explored: 3,
                 why: concat!(
-                    "not attributed yet: the extra run reorders the relay chain's last send to P ",
-                    "against A's send of hello, both taken by P's receive of anything",
+                    "a stepping stone of the mailbox rule: P's first receive took hello and ",
+                    "would take the relayed world too, so the relay's send is reversed with ",
+                    "that receive first; there world queues behind hello and P still takes ",
+                    "hello (the first run's outcome), and only from there are the two sends ",
+                    "seen to race, giving world first. Sends race only through a receive that ",
+                    "took one while the other was queued, so this middle run is needed",
                 ),
             }),
         },
