@@ -3,12 +3,12 @@
 //! result file (`tests/suites/basic_tests/results/<program>-<entry>-inf-dpor.txt`)
 //! lists; the counts are from `/work/shared/dpor/concuerror-cases.txt`.
 
-use crate::{single, Case};
+use crate::{single, Beyond, Case};
 use erpc_sim::prelude::*;
 
 /// A receive with no clauses and no timeout: blocked for good.
 async fn block(cx: &Cx) {
-    cx.receive(|_| false).await;
+    cx.receive_matching(&Matcher::new(|_| false)).await;
 }
 
 pub fn cases() -> Vec<Case> {
@@ -22,6 +22,7 @@ pub fn cases() -> Vec<Case> {
             // with P blocked at its last receive.
             listed: &["P blocked"],
             build: |b| single(b, after_test_2),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "after_vs_trap_exit.erl"),
@@ -36,6 +37,16 @@ pub fn cases() -> Vec<Case> {
                 "P.1 blocked; P.2 exits {nocatch,{'EXIT',P,normal}}",
             ],
             build: |b| single(b, after_vs_trap_exit),
+            beyond: Some(Beyond {
+                explored: 5,
+                why: concat!(
+                    "once P.2's receive has timed out, P and P.2 exit in either order: each exit ",
+                    "signals the other over their link and the signal removes the link the other's ",
+                    "exit reads, so the two orders are told apart although neither shows (the ",
+                    "'EXIT' to P.2 comes after its last receive, P ignores a normal one); ",
+                    "Concuerror does not order an exit against a signal its target never reads",
+                ),
+            }),
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "exit.erl"),
@@ -46,6 +57,7 @@ pub fn cases() -> Vec<Case> {
             // P.1 traps exits, so it is ignored and P.1 waits for good.
             listed: &["P.1 blocked"],
             build: |b| single(b, |cx| exit_test(cx, true, "normal")),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "exit.erl"),
@@ -55,6 +67,7 @@ pub fn cases() -> Vec<Case> {
             // exit-test2-inf-dpor.txt: `foo` arrives before P.1 traps exits.
             listed: &["P.1 exits foo"],
             build: |b| single(b, |cx| exit_test(cx, true, "foo")),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "exit.erl"),
@@ -65,6 +78,7 @@ pub fn cases() -> Vec<Case> {
             // does not trap exits is ignored.
             listed: &["P.1 blocked"],
             build: |b| single(b, |cx| exit_test(cx, false, "normal")),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "exit.erl"),
@@ -74,6 +88,14 @@ pub fn cases() -> Vec<Case> {
             // exit-test5-inf-dpor.txt: `kill` kills P.1.
             listed: &["P.1 exits killed"],
             build: |b| single(b, |cx| exit_test(cx, false, "kill")),
+            beyond: Some(Beyond {
+                explored: 2,
+                why: concat!(
+                    "P.1's first run up to its blocking receive is an event here, which the kill ",
+                    "can disable, so the kill before and after it are both explored; in ",
+                    "Concuerror a receive that blocks is no event",
+                ),
+            }),
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "fun_fail.erl"),
@@ -83,6 +105,7 @@ pub fn cases() -> Vec<Case> {
             // fun_fail-test1-inf-dpor.txt: calling the atom `ban` as a fun.
             listed: &["P exits {badfun,ban}"],
             build: |b| single(b, fun_fail_test1),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "fun_fail.erl"),
@@ -94,6 +117,7 @@ pub fn cases() -> Vec<Case> {
             // as `#Fun<fun_fail.0.43455735>` there.
             listed: &["P exits {badarity,{'<fun>',[foo]}}"],
             build: |b| single(b, fun_fail_test2),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "hopeless_after.erl"),
@@ -103,6 +127,7 @@ pub fn cases() -> Vec<Case> {
             // hopeless_after-hopeless_after-inf-dpor.txt.
             listed: &["P exits {nocatch,no_hope}"],
             build: |b| single(b, hopeless_after),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "init_race_condition.erl"),
@@ -112,6 +137,7 @@ pub fn cases() -> Vec<Case> {
             // init_race_condition-test-inf-dpor.txt: no errors.
             listed: &[],
             build: init_race_condition,
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "kill_running_waiting.erl"),
@@ -126,6 +152,7 @@ pub fn cases() -> Vec<Case> {
                 "P.1 exits abnormal; P.2 exits abnormal",
             ],
             build: |b| single(b, kill_running_waiting),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "late_hope.erl"),
@@ -136,6 +163,7 @@ pub fn cases() -> Vec<Case> {
             // timeout fires.
             listed: &["P exits {nocatch,saved}"],
             build: |b| single(b, late_hope),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "link_after.erl"),
@@ -146,6 +174,15 @@ pub fn cases() -> Vec<Case> {
             // P.1 as a trapped message before its `after 0`.
             listed: &["P.1 exits {nocatch,untrapped}"],
             build: |b| single(b, link_after),
+            beyond: Some(Beyond {
+                explored: 5,
+                why: concat!(
+                    "once P.1's receive has timed out, P and P.1 exit in either order over their ",
+                    "link, told apart although neither order shows (the 'EXIT' to P.1 comes after ",
+                    "its last receive); Concuerror does not order an exit against a signal its ",
+                    "target never reads",
+                ),
+            }),
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "load_before_start.erl"),
@@ -157,6 +194,7 @@ pub fn cases() -> Vec<Case> {
             // reason also names the `ets:lookup/2` frame).
             listed: &["P.2 exits badarg"],
             build: |b| single(b, load_before_start),
+            beyond: None,
         },
     ]
 }
@@ -169,14 +207,15 @@ async fn after_test_2(cx: Cx) -> Result<Term, Exception> {
     })
     .await?;
     if let Some(m) = cx
-        .receive_timeout(|m| m.is_atom("two"), Timeout::ms(0))
+        .receive_matching_timeout(&Matcher::new(|m| m.is_atom("two")), Timeout::ms(0))
         .await
     {
         return Err(Exception::throw(m));
     }
-    cx.receive_timeout(|m| m.is_atom("one"), Timeout::ms(0))
+    cx.receive_matching_timeout(&Matcher::new(|m| m.is_atom("one")), Timeout::ms(0))
         .await;
-    cx.receive(|m| m.is_atom("deadlock")).await;
+    cx.receive_matching(&Matcher::new(|m| m.is_atom("deadlock")))
+        .await;
     Ok(atom!("ok"))
 }
 
@@ -189,11 +228,15 @@ async fn after_vs_trap_exit(cx: Cx) -> Result<Term, Exception> {
         Ok(atom!("block"))
     })
     .await?;
-    cx.receive(|m| m.is_atom("ok")).await;
+    cx.receive_matching(&Matcher::new(|m| m.is_atom("ok")))
+        .await;
     let p3 = cx
         .spawn(|c| async move {
             c.trap_exit(true);
-            match c.receive_timeout(|_| true, Timeout::ms(0)).await {
+            match c
+                .receive_matching_timeout(&Matcher::any(), Timeout::ms(0))
+                .await
+            {
                 Some(m) => Err(Exception::throw(m)),
                 None => Ok(atom!("ok")),
             }
@@ -213,7 +256,8 @@ async fn exit_test(cx: Cx, trap: bool, reason: &'static str) -> Result<Term, Exc
                 c.trap_exit(true);
                 c.recv().await;
             } else {
-                c.receive(|m| m.is_atom("infinity")).await;
+                c.receive_matching(&Matcher::new(|m| m.is_atom("infinity")))
+                    .await;
             }
             Ok(atom!("ok"))
         })
@@ -246,7 +290,7 @@ async fn hopeless_after(cx: Cx) -> Result<Term, Exception> {
     })
     .await?;
     match cx
-        .receive_timeout(|m| m.is_atom("hope"), Timeout::ms(100))
+        .receive_matching_timeout(&Matcher::new(|m| m.is_atom("hope")), Timeout::ms(100))
         .await
     {
         Some(_) => Ok(atom!("saved")),
@@ -277,7 +321,9 @@ fn init_race_condition(b: SimBuilder) -> Sim {
                     c.send("init", tuple![c.self_pid(), atom!("get_arguments")])
                         .await?;
                     let rep = c
-                        .receive(|m| matches!(m.as_tuple(), Some([t, _]) if t.is_atom("init")))
+                        .receive_matching(&Matcher::new(
+                            |m| matches!(m.as_tuple(), Some([t, _]) if t.is_atom("init")),
+                        ))
                         .await;
                     Ok(rep)
                 })
@@ -291,7 +337,7 @@ fn init_race_condition(b: SimBuilder) -> Sim {
 async fn kill_running_waiting(cx: Cx) -> Result<Term, Exception> {
     let receiver = cx
         .spawn(|c| async move {
-            c.receive(|m| m.is_atom("ok")).await;
+            c.receive_matching(&Matcher::new(|m| m.is_atom("ok"))).await;
             Ok(atom!("ok"))
         })
         .await?;
@@ -321,7 +367,7 @@ async fn late_hope(cx: Cx) -> Result<Term, Exception> {
     })
     .await?;
     match cx
-        .receive_timeout(|m| m.is_atom("hope"), Timeout::ms(100))
+        .receive_matching_timeout(&Matcher::new(|m| m.is_atom("hope")), Timeout::ms(100))
         .await
     {
         Some(_) => Err(Exception::throw(atom!("saved"))),
@@ -333,7 +379,10 @@ async fn link_after(cx: Cx) -> Result<Term, Exception> {
     let p1 = cx
         .spawn(|c| async move {
             c.trap_exit(true);
-            match c.receive_timeout(|_| true, Timeout::ms(0)).await {
+            match c
+                .receive_matching_timeout(&Matcher::any(), Timeout::ms(0))
+                .await
+            {
                 Some(_) => Err(Exception::throw(atom!("untrapped"))),
                 None => Ok(atom!("ok")),
             }

@@ -16,6 +16,7 @@ pub fn cases() -> Vec<Case> {
             // register_link-test-inf-optimal.txt: no errors.
             listed: &[],
             build: |b| single(b, register_link),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "registered_1.erl"),
@@ -26,6 +27,7 @@ pub fn cases() -> Vec<Case> {
             // while P still holds it.
             listed: &["P.1 exits badarg"],
             build: |b| single(b, registered_1),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "registered_send_1.erl"),
@@ -36,6 +38,7 @@ pub fn cases() -> Vec<Case> {
             // `child` before the child registered; the child then waits.
             listed: &["P exits badarg; P.1 blocked"],
             build: |b| single(b, registered_send_1),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "registered_send_2.erl"),
@@ -46,6 +49,7 @@ pub fn cases() -> Vec<Case> {
             // has already exited when P registers it.
             listed: &["P exits badarg"],
             build: |b| single(b, registered_send_2),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "report_blocks.erl"),
@@ -55,6 +59,7 @@ pub fn cases() -> Vec<Case> {
             // report_blocks-test-inf-dpor.txt.
             listed: &["P blocked"],
             build: |b| single(b, report_blocks),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "safeops_coverage.erl"),
@@ -64,6 +69,7 @@ pub fn cases() -> Vec<Case> {
             // safeops_coverage-test-inf-optimal.txt: no errors.
             listed: &[],
             build: |b| single(b, safeops_coverage),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "simple_spawn.erl"),
@@ -77,6 +83,7 @@ pub fn cases() -> Vec<Case> {
                     Ok(Term::Pid(cx.spawn(done).await?))
                 })
             },
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "spawn_and_send.erl"),
@@ -92,6 +99,7 @@ pub fn cases() -> Vec<Case> {
                     Ok(atom!("ok"))
                 })
             },
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "spawn_failure.erl"),
@@ -108,6 +116,7 @@ pub fn cases() -> Vec<Case> {
                         .await
                 })
             },
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "spawn_monitor_test.erl"),
@@ -118,6 +127,7 @@ pub fn cases() -> Vec<Case> {
             // `'DOWN'` is in before the demonitor and the assertion fails.
             listed: &["P exits {assertEqual,[{module,spawn_monitor_test},{line,17},{expression,\"Result\"},{expected,result2},{value,result1}]}"],
             build: |b| single(b, spawn_monitor_test),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "spawned_senders.erl"),
@@ -127,6 +137,7 @@ pub fn cases() -> Vec<Case> {
             // spawned_senders-spawned_senders-inf-dpor.txt: no errors.
             listed: &[],
             build: |b| single(b, spawned_senders),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "trace_the_sender.erl"),
@@ -136,6 +147,7 @@ pub fn cases() -> Vec<Case> {
             // trace_the_sender-trace_the_sender-inf-dpor.txt: no errors.
             listed: &[],
             build: |b| single(b, trace_the_sender),
+            beyond: None,
         },
     ]
 }
@@ -147,7 +159,7 @@ async fn done(_cx: Cx) -> Result<Term, Exception> {
 async fn register_link(cx: Cx) -> Result<Term, Exception> {
     let p = cx
         .spawn(|c| async move {
-            c.receive(|m| m.is_atom("ok")).await;
+            c.receive_matching(&Matcher::new(|m| m.is_atom("ok"))).await;
             Ok(atom!("ok"))
         })
         .await?;
@@ -171,7 +183,7 @@ async fn registered_1(cx: Cx) -> Result<Term, Exception> {
     cx.register("parent", cx.self_pid()).await?;
     let pid = cx
         .spawn(|c| async move {
-            c.receive(|m| m.is_atom("go")).await;
+            c.receive_matching(&Matcher::new(|m| m.is_atom("go"))).await;
             c.register("parent", c.self_pid()).await?;
             Ok(atom!("true"))
         })
@@ -185,11 +197,12 @@ async fn registered_send_1(cx: Cx) -> Result<Term, Exception> {
     cx.spawn(move |c| async move {
         c.send(parent, atom!("ok")).await?;
         c.register("child", c.self_pid()).await?;
-        c.receive(|m| m.is_atom("ok")).await;
+        c.receive_matching(&Matcher::new(|m| m.is_atom("ok"))).await;
         Ok(atom!("ok"))
     })
     .await?;
-    cx.receive(|m| m.is_atom("ok")).await;
+    cx.receive_matching(&Matcher::new(|m| m.is_atom("ok")))
+        .await;
     cx.send("child", atom!("ok")).await?;
     Ok(atom!("ok"))
 }
@@ -207,8 +220,9 @@ async fn report_blocks(cx: Cx) -> Result<Term, Exception> {
         Ok(atom!("ok"))
     })
     .await?;
-    cx.receive(|m| m.is_atom("ok")).await;
-    cx.receive(|_| false).await;
+    cx.receive_matching(&Matcher::new(|m| m.is_atom("ok")))
+        .await;
+    cx.receive_matching(&Matcher::new(|_| false)).await;
     Ok(atom!("deadlock"))
 }
 
@@ -254,7 +268,7 @@ async fn spawn_monitor_test(cx: Cx) -> Result<Term, Exception> {
     cx.demonitor(r).await;
     let down = tuple![atom!("DOWN"), r, atom!("process"), pid, atom!("normal")];
     let result = match cx
-        .receive_timeout(move |m| *m == down, Timeout::ms(0))
+        .receive_matching_timeout(&Matcher::new(move |m| *m == down), Timeout::ms(0))
         .await
     {
         Some(_) => atom!("result1"),
@@ -299,7 +313,7 @@ async fn trace_the_sender(cx: Cx) -> Result<Term, Exception> {
     // Each link of the chain waits for `ok`, then sends its message on.
     let chain = |to: Pid, msg: &'static str| {
         move |c: Cx| async move {
-            c.receive(|m| m.is_atom("ok")).await;
+            c.receive_matching(&Matcher::new(|m| m.is_atom("ok"))).await;
             c.send(to, atom!(msg)).await?;
             Ok(atom!(msg))
         }

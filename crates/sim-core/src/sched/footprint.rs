@@ -54,8 +54,12 @@ pub(crate) enum Obj {
     Mailbox(Name),
     /// Whether a process is alive.
     Life(Name),
-    /// A process's links, monitors and pending spawn requests.
+    /// A process's links, monitors and pending spawn requests, all of them.
     Links(Name),
+    /// What process `.0` holds about peer `.1` alone: its link to it and
+    /// the monitors between them (a link, unlink, exit, monitor, demonitor
+    /// or `'DOWN'` signal from that peer). Part of `Links(.0)`.
+    Link(Name, Name),
     /// A process's `trap_exit` flag.
     Trap(Name),
     /// A process's timed wait (receive timeout or sleep) and its wake-up.
@@ -122,19 +126,44 @@ pub(crate) struct Step {
 /// mailbox are dependent only if some receive of it can tell them apart.
 #[derive(Debug, Default)]
 pub(crate) struct Readers {
-    matchers: BTreeMap<Name, Vec<Option<Matcher>>>,
+    takes: BTreeMap<Name, Vec<Take>>,
     peeked: BTreeSet<Name>,
+}
+
+/// One receive that took a message: what it took, its pattern, and the
+/// other messages queued when it took it.
+#[derive(Debug)]
+struct Take {
+    got: Term,
+    matcher: Option<Matcher>,
+    queued: Vec<Term>,
 }
 
 impl Readers {
     pub(crate) fn of(steps: &[Step]) -> Readers {
         let mut r = Readers::default();
+        // The queued messages of each mailbox, replayed from the trace: a
+        // superset of the real queue (a message to a dead process is never
+        // queued), which only makes appends more dependent.
+        let mut queued: BTreeMap<Name, Vec<Term>> = BTreeMap::new();
         for a in steps.iter().flat_map(|s| &s.acc) {
             match (&a.obj, &a.op) {
-                (Obj::Mailbox(p), Op::Pop { matcher, .. }) => {
-                    r.matchers.entry(*p).or_default().push(matcher.clone());
+                (Obj::Mailbox(p), Op::Push { msg: Some(m), .. }) => {
+                    queued.entry(*p).or_default().push(m.clone());
                 }
-                (Obj::Mailbox(p), Op::Peek | Op::Read | Op::Write) => {
+                (Obj::Mailbox(p), Op::Pop { msg, matcher, .. }) => {
+                    let Some(got) = msg else { continue };
+                    let q = queued.entry(*p).or_default();
+                    if let Some(i) = q.iter().position(|t| t == got) {
+                        q.remove(i);
+                    }
+                    r.takes.entry(*p).or_default().push(Take {
+                        got: got.clone(),
+                        matcher: matcher.clone(),
+                        queued: q.clone(),
+                    });
+                }
+                (Obj::Mailbox(p), _) => {
                     r.peeked.insert(*p);
                 }
                 _ => {}
@@ -143,6 +172,11 @@ impl Readers {
         r
     }
 
+    /// Whether appending `a` and `b` to `p` in the other order could change
+    /// a receive: one that took one of them while the other was queued and
+    /// acceptable to it (it would have taken the other). A receive that ran
+    /// before the other arrived races that append instead (see
+    /// [`conflict`]); equal messages cannot be told apart at all.
     fn tell_apart(&self, p: Name, a: &Option<Term>, b: &Option<Term>) -> bool {
         if self.peeked.contains(&p) {
             return true;
@@ -150,12 +184,25 @@ impl Readers {
         let (Some(a), Some(b)) = (a, b) else {
             return true;
         };
-        self.matchers.get(&p).is_some_and(|ms| {
-            ms.iter().any(|m| match m {
-                None => true,
-                Some(m) => m.accepts(a) && m.accepts(b),
+        if a == b {
+            return false;
+        }
+        let accepts = |m: &Option<Matcher>, t: &Term| m.as_ref().is_none_or(|m| m.accepts(t));
+        self.takes.get(&p).is_some_and(|ts| {
+            ts.iter().any(|t| {
+                (t.got == *a && t.queued.contains(b) && accepts(&t.matcher, b))
+                    || (t.got == *b && t.queued.contains(a) && accepts(&t.matcher, a))
             })
         })
+    }
+}
+
+/// Whether two objects share state: equal, or one peer's part of a
+/// process's links and the whole of them.
+fn overlap(a: Obj, b: Obj) -> bool {
+    match (a, b) {
+        (Obj::Link(p, _), Obj::Links(q)) | (Obj::Links(q), Obj::Link(p, _)) => p == q,
+        _ => a == b,
     }
 }
 
@@ -167,7 +214,7 @@ fn conflict(a: &Access, b: &Access, readers: Option<&Readers>) -> bool {
     if a.obj == Obj::All || b.obj == Obj::All {
         return true;
     }
-    if a.obj != b.obj {
+    if !overlap(a.obj, b.obj) {
         return false;
     }
     let accepts = |m: &Option<Matcher>, t: &Option<Term>| match (m, t) {
@@ -283,15 +330,23 @@ mod tests {
     #[test]
     fn appends_race_only_when_a_receive_tells_them_apart() {
         let odd = Matcher::new(|t| matches!(t, Term::Int(n) if n % 2 == 1));
-        let steps = vec![Step {
+        let step = |acc: Vec<Access>| Step {
             actor: Actor::Proc(0),
             enabled: Actors::new(),
-            acc: [pop(0, Some(1), Some(odd.clone()))].into_iter().collect(),
+            acc: acc.into_iter().collect(),
             causes: vec![],
-        }];
+        };
+        let steps = vec![
+            step(vec![push(0, 1), push(0, 3), push(0, 2)]),
+            step(vec![pop(0, Some(1), Some(odd.clone()))]),
+            step(vec![push(0, 5)]),
+        ];
         let r = Readers::of(&steps);
         assert!(!dependent(&[push(0, 1)], &[push(0, 2)], Some(&r)));
         assert!(dependent(&[push(0, 1)], &[push(0, 3)], Some(&r)));
+        // 5 came after the receive: that receive races its append instead.
+        assert!(!dependent(&[push(0, 1)], &[push(0, 5)], Some(&r)));
+        assert!(!dependent(&[push(0, 1)], &[push(0, 1)], Some(&r)));
         assert!(dependent(&[push(0, 1)], &[push(0, 2)], None));
         assert!(!dependent(&[push(0, 1)], &[push(1, 3)], None));
     }

@@ -155,8 +155,19 @@ impl World {
     fn apply(&mut self, key: ProcKey, from: Pid, to: Dest, body: Body) {
         if self.recording() && !matches!(body, Body::Message(_)) {
             // Links, monitors, pending requests; an exit signal also reads
-            // the flag that decides between a message and death.
-            self.note_key(key, Obj::Links, Op::Write);
+            // the flag that decides between a message and death. A signal
+            // of a link or monitor touches only what is held about its
+            // sender: a `'DOWN'` answers the one monitor its reference
+            // names, which no other signal can remove.
+            match body {
+                Body::Link
+                | Body::Unlink
+                | Body::Exit { .. }
+                | Body::Monitor { .. }
+                | Body::Demonitor { .. }
+                | Body::Down { .. } => self.note_peer(key, from, Op::Write),
+                _ => self.note_key(key, Obj::Links, Op::Write),
+            }
             if matches!(body, Body::Exit { .. }) {
                 self.note_key(key, Obj::Trap, Op::Read);
             }

@@ -155,6 +155,16 @@ impl World {
         }
     }
 
+    /// Records a use of what the live process in slot `key` holds about
+    /// `peer` alone ([`Obj::Link`]).
+    pub(crate) fn note_peer(&self, key: ProcKey, peer: Pid, op: Op) {
+        let Some(r) = &self.rec else { return };
+        let Some(p) = self.procs.get(key) else { return };
+        let mut r = r.borrow_mut();
+        let (a, b) = (r.name(p.pid), r.name(peer));
+        r.access(Obj::Link(a, b), op);
+    }
+
     /// Records a use of an object of the live process in slot `key`.
     #[inline]
     pub(crate) fn note_key(&self, key: ProcKey, obj: fn(Name) -> Obj, op: Op) {

@@ -16,7 +16,8 @@ impl World {
         if pid == me {
             return Ok(());
         }
-        self.note_key(key, Obj::Links, Op::Write);
+        // Only the link to `pid` is read and written.
+        self.note_peer(key, pid, Op::Write);
         self.note_pid(pid, Obj::Life, Op::Read);
         let local = pid.node() == me.node();
         if local && self.key_of(pid).is_none() && !self.procs[key].trap_exit {
@@ -38,7 +39,7 @@ impl World {
 
     /// `unlink(Pid)` by process `key`.
     pub(crate) fn unlink(&mut self, key: ProcKey, pid: Pid) {
-        self.note_key(key, Obj::Links, Op::Write);
+        self.note_peer(key, pid, Op::Write);
         let p = &mut self.procs[key];
         let me = p.pid;
         if let Some(i) = p.links.iter().position(|&l| l == pid) {
@@ -59,7 +60,8 @@ impl World {
     /// `monitor(process, Pid)` by process `key`; monitoring oneself makes a
     /// reference and nothing else.
     pub(crate) fn monitor(&mut self, key: ProcKey, pid: Pid) -> Ref {
-        self.note_key(key, Obj::Links, Op::Write);
+        // A fresh monitor of `pid`: only its `'DOWN'`, from `pid`, reads it.
+        self.note_peer(key, pid, Op::Write);
         let me = self.procs[key].pid;
         let r = self.make_ref(me.node());
         if pid != me {
@@ -105,7 +107,17 @@ impl World {
     /// `demonitor(Ref, [info])` by process `key` (with `flush`, also dropping
     /// a queued `'DOWN'` for `r`): whether the monitor was active.
     pub(crate) fn demonitor(&mut self, key: ProcKey, r: Ref, flush: bool) -> bool {
-        self.note_key(key, Obj::Links, Op::Write);
+        // A monitor of a pid is held about that pid alone; one of a name,
+        // or none, about anyone.
+        let target = self.procs[key]
+            .mon_out
+            .iter()
+            .find(|m| m.r == r)
+            .map(|m| m.target);
+        match target {
+            Some(MonTarget::Pid(t)) => self.note_peer(key, t, Op::Write),
+            _ => self.note_key(key, Obj::Links, Op::Write),
+        }
         if flush {
             self.note_key(key, Obj::Mailbox, Op::Peek);
         }

@@ -135,7 +135,9 @@ impl World {
     /// child, on both ends.
     fn link_pair(&mut self, key: ProcKey, me: Pid, child: Pid, link: bool, monitor: Option<Ref>) {
         if link || monitor.is_some() {
-            self.note_key(key, Obj::Links, Op::Write);
+            // Only what the spawner holds about this child (the child's
+            // own side is new with it).
+            self.note_peer(key, child, Op::Write);
         }
         let Some(ck) = self.key_of(child) else { return };
         if link {
