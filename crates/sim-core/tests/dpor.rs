@@ -434,6 +434,16 @@ fn queued_order(b: SimBuilder) -> Sim {
     sim
 }
 
+/// A peer's `'EXIT'` or `'DOWN'` by kind and reason only: which pid a peer
+/// got depends on the order of spawns and exits, which DPOR does not tell
+/// apart.
+fn kind(m: Option<Term>) -> Term {
+    match m.as_ref().and_then(Term::as_tuple) {
+        Some([tag, .., reason]) => Term::List(vec![tag.clone(), reason.clone()]),
+        _ => Term::atom("none"),
+    }
+}
+
 /// Links and monitors to two peers that exit on their own: each peer's
 /// signals touch only what is held about that peer.
 fn peer_links(b: SimBuilder) -> Sim {
@@ -444,12 +454,6 @@ fn peer_links(b: SimBuilder) -> Sim {
         let p2 = cx.spawn(|_| async move { Ok(Term::atom("ok")) }).await?;
         cx.link(p1).await?;
         let r = cx.monitor(p2).await;
-        // Kind and reason only: which pid a peer got depends on the order
-        // of spawns and exits, which DPOR does not tell apart.
-        let kind = |m: Option<Term>| match m.as_ref().and_then(Term::as_tuple) {
-            Some([tag, .., reason]) => Term::List(vec![tag.clone(), reason.clone()]),
-            _ => Term::atom("none"),
-        };
         let _ = r;
         let first = cx.recv().await;
         let second = cx.recv().await;
@@ -666,12 +670,6 @@ fn peers_then_after_zero(b: SimBuilder) -> Sim {
         let p2 = cx.spawn(|_| async move { Ok(Term::atom("ok")) }).await?;
         cx.link(p1).await?;
         let r = cx.monitor(p2).await;
-        // Kind and reason only: which pid a peer got depends on the order
-        // of spawns and exits, which DPOR does not tell apart.
-        let kind = |m: Option<Term>| match m.as_ref().and_then(Term::as_tuple) {
-            Some([tag, .., reason]) => Term::List(vec![tag.clone(), reason.clone()]),
-            _ => Term::atom("none"),
-        };
         let first = cx.recv().await;
         let up = cx.demonitor(r).await;
         let second = cx.receive_timeout(|_| true, Timeout::ms(0)).await;
