@@ -117,7 +117,7 @@ fn a_failover_that_needs_a_partition_is_found_only_with_the_fault_set() {
     println!("{ok}");
     assert!(ok.complete && ok.failure.is_none(), "{ok}");
     assert!(
-        ok.to_string().ends_with(&format!(
+        ok.to_string().contains(&format!(
             "{} interleavings with up to one of [{}], all checked",
             ok.interleavings,
             partition()

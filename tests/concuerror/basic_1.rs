@@ -163,7 +163,15 @@ pub fn cases() -> Vec<Case> {
             // timeout fires.
             listed: &["P exits {nocatch,saved}"],
             build: |b| single(b, late_hope),
-            beyond: None,
+            beyond: Some(Beyond {
+                explored: 3,
+                why: concat!(
+                    "`ignore` reaches Q before or after Q has exited, told apart although Q ",
+                    "never receives: a send to a process is ordered against its exit. The ",
+                    "third run appeared once processes left runnable at the end of a run are ",
+                    "tried first (before, that order was never explored at all)",
+                ),
+            }),
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "link_after.erl"),

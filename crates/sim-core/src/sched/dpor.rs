@@ -196,6 +196,7 @@ impl Tree {
         let from = d.saturating_sub(1);
         self.races(&steps[..end], from);
         self.disablings(&steps, from, end);
+        self.left_untaken(&steps[..end], d);
         // The footprints of the steps taken go with their states (the
         // divergent step's too), for the sleep sets of later siblings.
         let upto = end.min(self.nodes.len());
@@ -265,6 +266,38 @@ impl Tree {
                 .collect();
             for a in gone {
                 self.add_backtrack(j, &[a]);
+            }
+        }
+    }
+
+    /// A run ends when the test's processes are done, so an actor may be
+    /// enabled and never step again: its step is in no race of the run,
+    /// yet it could have gone before any later step. It goes first at every
+    /// state it is enabled at and never steps after, if it is still enabled
+    /// at the end (sound, as for an untaken fault).
+    fn left_untaken(&mut self, steps: &[Step], d: usize) {
+        // Still enabled when the run ended (one that was disabled on the way
+        // is `disablings`' business).
+        let Some(last) = steps.last() else { return };
+        let at_end: Vec<Actor> = last
+            .enabled
+            .iter()
+            .copied()
+            .filter(|&a| a != last.actor)
+            .collect();
+        let mut later: Vec<Actor> = Vec::new();
+        for k in (d..steps.len()).rev() {
+            if !later.contains(&steps[k].actor) {
+                later.push(steps[k].actor);
+            }
+            let untaken: Vec<Actor> = steps[k]
+                .enabled
+                .iter()
+                .copied()
+                .filter(|a| !later.contains(a) && at_end.contains(a))
+                .collect();
+            for a in untaken {
+                self.add_backtrack(k, &[a]);
             }
         }
     }
