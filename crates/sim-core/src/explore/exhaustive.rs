@@ -155,14 +155,15 @@ impl Explorer {
     ///
     /// ```
     /// use sim_core::{Explorer, Term};
-    /// // Two processes, each sending to a collector of its own: independent.
+    /// // Two processes, each sending to itself and receiving: independent.
     /// let r = Explorer::new("indep").quiet(true).write_files(false).exhaustive(|b| {
     ///     let mut sim = b.nodes(["a@sim"]).build().unwrap();
     ///     for _ in 0..2 {
     ///         sim.spawn("a@sim", |cx| async move {
-    ///             let sink = cx.spawn(|c| async move { c.recv().await; c.recv().await; Ok(Term::Int(0)) }).await?;
-    ///             cx.send(sink, Term::Int(1)).await?;
-    ///             cx.send(sink, Term::Int(2)).await?;
+    ///             cx.send(cx.self_pid(), Term::Int(1)).await?;
+    ///             cx.send(cx.self_pid(), Term::Int(2)).await?;
+    ///             cx.recv().await;
+    ///             cx.recv().await;
     ///             Ok(Term::atom("ok"))
     ///         }).unwrap();
     ///     }
