@@ -1,7 +1,8 @@
 //! The builder's settings of connection buffers: bandwidth per direction and
 //! `dist_buf_busy_limit` (see `world::buffer` for what they do).
 
-use super::{NodeSpec, SimBuilder, SimError};
+use super::builder::NodeSpec;
+use super::{SimBuilder, SimError};
 use crate::id::NodeId;
 use crate::term::Atom;
 use crate::world::{DistConfig, DEFAULT_DIST_BUF_BUSY_LIMIT};

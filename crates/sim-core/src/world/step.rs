@@ -67,25 +67,16 @@ impl World {
         if self.recording() {
             self.note_candidates();
         }
-        let i = if n == 1 {
-            if self.every_step {
-                // Not a choice (nothing is recorded), but the strategy counts
-                // it: PCT's change points fall on steps, not on choices.
-                let choice = Choice {
-                    events: &self.enabled,
-                    stamps: &self.stamps,
-                    continuing: false,
-                    now: self.now,
-                    step: self.steps,
-                };
-                let _ = self.strategy.choose(&choice);
-            }
+        // A single event is no choice (nothing is recorded), but a strategy
+        // that counts steps sees it: PCT's change points fall on steps.
+        let i = if n == 1 && !self.every_step {
             0
         } else {
-            let continuing = matches!(
-                (self.owners.first(), self.current),
-                (Some(Owner::Proc(k)), Some(c)) if *k == c
-            );
+            let continuing = n > 1
+                && matches!(
+                    (self.owners.first(), self.current),
+                    (Some(Owner::Proc(k)), Some(c)) if *k == c
+                );
             let choice = Choice {
                 events: &self.enabled,
                 stamps: &self.stamps,
@@ -94,10 +85,12 @@ impl World {
                 step: self.steps,
             };
             let i = self.strategy.choose(&choice) % n;
-            self.choices.push(i as u32);
-            // Delivering a local signal is no preemption: the sender goes on.
-            if continuing && i != 0 && !matches!(self.owners[i], Owner::Pair(_)) {
-                self.preemptions += 1;
+            if n > 1 {
+                self.choices.push(i as u32);
+                // Delivering a local signal is no preemption: the sender goes on.
+                if continuing && i != 0 && !matches!(self.owners[i], Owner::Pair(_)) {
+                    self.preemptions += 1;
+                }
             }
             i
         };
