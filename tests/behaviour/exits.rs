@@ -190,7 +190,7 @@ fn any_process_lists_every_abnormal_exit_and_every_blocked_process() {
         .iter()
         .filter_map(|e| match e {
             RunError::Exited { reason, .. } => Some(reason.to_string()),
-            RunError::Blocked(_) => None,
+            _ => None,
         })
         .collect();
     assert_eq!(exits, ["first", "second"], "in the order they happened");

@@ -226,6 +226,7 @@ fn describe(report: &RunReport) -> String {
                 format!("{} exits {}", name(pid), reason_text(reason, &names))
             }
             RunError::Blocked(b) => format!("{} blocked", name(&b.pid)),
+            other => other.to_string(),
         })
         .collect();
     parts.sort();

@@ -16,6 +16,7 @@ use std::fmt;
 /// assert!(!Outcome::StepBudget { last: None }.is_ok());
 /// ```
 #[derive(Clone, PartialEq, Debug)]
+#[non_exhaustive]
 pub enum Outcome {
     /// Every foreground process exited (or, with none, nothing was left to do).
     Completed,
@@ -189,6 +190,7 @@ impl fmt::Display for Outcome {
 /// assert_eq!(e.to_string(), "<0.1.1> exited abnormally: boom");
 /// ```
 #[derive(Clone, PartialEq, Debug)]
+#[non_exhaustive]
 pub enum RunError {
     /// A process exited with an abnormal reason.
     Exited {

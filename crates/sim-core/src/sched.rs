@@ -54,6 +54,7 @@ use std::fmt::Debug;
 /// assert!(matches!(s, Event::Signal { .. }));
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Event {
     /// Poll a runnable process until its next sync point.
     Run(Pid),

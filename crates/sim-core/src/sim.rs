@@ -53,6 +53,7 @@ pub use builder::SimBuilder;
 /// assert_eq!(err, SimError::NoNodes);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SimError {
     /// A simulation needs at least one node.
     #[error("a simulation needs at least one node")]

@@ -82,6 +82,7 @@ impl std::fmt::Display for TraceDest {
 /// ```
 #[derive(Clone, PartialEq, Debug, Hash, Serialize, Deserialize)]
 #[serde(tag = "ev", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum TraceEvent<T = Term> {
     /// A process started.
     Spawn {

@@ -123,6 +123,7 @@ pub struct Op<I, O> {
 /// assert_eq!(h.invoke(0, 2, sim_core::Time::ZERO), Err(HistoryError::ProcessBusy { process: 0, pending: id }));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum HistoryError {
     /// A process invoked while its previous operation was still pending.
     #[error("process {process} invoked while operation {} is pending", pending.0)]

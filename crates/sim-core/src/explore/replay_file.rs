@@ -21,6 +21,7 @@ pub const REPLAY_ENV: &str = "ERPC_SIM_REPLAY";
 /// assert!(matches!(err, ReplayError::Io { .. }));
 /// ```
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReplayError {
     /// Reading or writing failed.
     #[error("replay file {path}: {source}")]
