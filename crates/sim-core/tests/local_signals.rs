@@ -239,6 +239,49 @@ fn signals_and_messages_from_one_sender_keep_their_order() {
     assert_eq!(orders, want);
 }
 
+/// As `mixed`, with the messages sent to `{inbox, node()}`, the receiver's
+/// registered name on its own node.
+fn mixed_by_name(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().unwrap();
+    sim.spawn("a@sim", |cx| async move {
+        cx.trap_exit(true);
+        let me = cx.self_pid();
+        cx.register("inbox", me).await?;
+        cx.spawn(move |c| async move {
+            c.exit(me, Term::atom("s1")).await;
+            c.send(("inbox", "a@sim"), Term::atom("m1")).await?;
+            c.exit(me, Term::atom("s2")).await;
+            c.send(("inbox", "a@sim"), Term::atom("m2")).await?;
+            Ok(Term::atom("ok"))
+        })
+        .await?;
+        let mut got = Vec::new();
+        for _ in 0..4 {
+            let m = cx.recv().await;
+            got.push(match &m {
+                Term::Tuple(t) if t.len() == 3 => t[2].clone(),
+                _ => m,
+            });
+        }
+        Ok(Term::List(got))
+    })
+    .unwrap();
+    sim
+}
+
+#[test]
+fn a_message_sent_to_a_name_keeps_its_place_behind_its_senders_signals() {
+    // `{Name, node()} ! Msg` resolves the name as it is sent: the message is one more
+    // signal from the sender to that process, in send order.
+    let orders: BTreeSet<String> = every_schedule(LocalSignals::Async, mixed_by_name, |r| {
+        format!("{}", r.value(0).cloned().unwrap_or(Term::atom("none")))
+    })
+    .into_iter()
+    .collect();
+    let want: BTreeSet<String> = ["[s1,m1,s2,m2]".to_string()].into();
+    assert_eq!(orders, want);
+}
+
 /// A watched process sends its watcher a message, then ends: the watcher
 /// reports its first two messages.
 fn bye_then_down(b: SimBuilder) -> Sim {

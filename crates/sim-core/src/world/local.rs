@@ -22,10 +22,25 @@ impl World {
     /// signal other than a message waits in its pair's queue, and so does a
     /// message behind one; the rest goes the `Instant` way.
     pub(crate) fn send_local_async(&mut self, sig: Signal) {
+        let mut sig = sig;
         let pair = match sig.to {
             // A process's signals to itself take effect at once, as a BEAM
             // handles them before its next instruction.
             Dest::Pid(to) if to != sig.from => (sig.from, to),
+            // `Name ! Msg` resolves the name as it is sent, so the message
+            // follows whatever its sender still has queued to that process.
+            Dest::Name(..) if matches!(sig.body, Body::Message(_)) => {
+                match self.queued_behind(sig.from, sig.to) {
+                    Some(to) => {
+                        if self.recording() {
+                            self.note_dest(sig.to);
+                        }
+                        sig.to = Dest::Pid(to);
+                        (sig.from, to)
+                    }
+                    None => return self.local_q.push_back(sig),
+                }
+            }
             _ => return self.local_q.push_back(sig),
         };
         let queued = matches!(
@@ -51,7 +66,21 @@ impl World {
     /// Whether a message from `from` to `to` must wait behind a queued signal.
     #[inline]
     pub(crate) fn pair_pending(&self, from: Pid, to: Dest) -> bool {
-        !self.pairs.is_empty() && matches!(to, Dest::Pid(t) if self.pairs.contains_key(&(from, t)))
+        !self.pairs.is_empty() && self.queued_behind(from, to).is_some()
+    }
+
+    /// The process `to` names (a pid, or a name registered on its node) when
+    /// `from` has signals queued to it.
+    fn queued_behind(&self, from: Pid, to: Dest) -> Option<Pid> {
+        if self.pairs.is_empty() {
+            return None;
+        }
+        let pid = match to {
+            Dest::Pid(t) => t,
+            Dest::Name(n, node) => *self.nodes.get(node.index())?.registry.get(&n)?,
+            Dest::Node(_) => return None,
+        };
+        self.pairs.contains_key(&(from, pid)).then_some(pid)
     }
 
     /// Signals waiting in pair queues (in flight, for the books).
