@@ -124,7 +124,9 @@ impl Explorer {
     /// (`CARGO_TARGET_DIR`, else the workspace's `target/`).
     ///
     /// The name is the exploration's identity: its files are named after it
-    /// (sanitised), and [`REPLAY_ENV`] replays a file only in the exploration
+    /// (a name of other characters than ASCII letters, digits, `-` and `_`
+    /// has them replaced by `_` and a hash of the name appended, so two names
+    /// never share files), and [`REPLAY_ENV`] replays a file only in the exploration
     /// of the name the file records. Give every exploration its own, or use
     /// [`Explorer::for_test`].
     pub fn new(name: &str) -> Explorer {
@@ -666,7 +668,7 @@ impl Explorer {
     }
 
     fn write_artifacts(&self, failure: &mut Failure, shard: Option<(u64, u64)>) {
-        let mut stem = sanitize(&self.name);
+        let mut stem = paths::file_stem(&self.name);
         if let Some((k, n)) = shard {
             stem.push_str(&format!("-shard{k}of{n}"));
         }
@@ -715,18 +717,6 @@ fn failure_text(o: &Outcome) -> (String, String) {
         other => other.to_string(),
     };
     (o.kind().to_string(), msg)
-}
-
-fn sanitize(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 /// Explores `program` under seeds `0..iterations` with the defaults of

@@ -43,6 +43,28 @@ pub(crate) fn target_dir(cwd: &Path, cargo_target_dir: Option<&str>) -> PathBuf 
     }
 }
 
+/// The file-name stem of an exploration named `name`: the name itself when it
+/// is made of ASCII letters, digits, `-` and `_`; otherwise those kept, every
+/// other character as `_`, and a hash of the whole name appended, so two
+/// names that differ only in such characters (`a::b`, `a__b`) never share
+/// their files.
+pub(crate) fn file_stem(name: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if !name.is_empty() && name.chars().all(safe) {
+        return name.to_string();
+    }
+    let mut stem: String = name
+        .chars()
+        .map(|c| if safe(c) { c } else { '_' })
+        .collect();
+    // FNV-1a: stable across builds and platforms, unlike std's hasher.
+    let hash = name.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    stem.push_str(&format!("-{hash:08x}"));
+    stem
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +84,18 @@ mod tests {
         let lone = target_dir(&member, None);
         let _ = std::fs::remove_dir_all(&base);
         assert_eq!(lone, member.join("target"));
+    }
+
+    #[test]
+    fn names_that_differ_never_share_a_file_stem() {
+        assert_eq!(file_stem("lost_update-2"), "lost_update-2");
+        let (a, b) = (file_stem("a::b"), file_stem("a__b"));
+        assert_ne!(a, b);
+        assert!(a.starts_with("a__b-"), "{a}");
+        assert_eq!(b, "a__b");
+        assert_ne!(file_stem("x y"), file_stem("x/y"));
+        assert!(file_stem("").starts_with('-'));
+        assert!(file_stem("../../etc").chars().all(|c| c != '/' && c != '.'));
     }
 
     #[test]
