@@ -685,11 +685,16 @@ impl Explorer {
             Ok(()) => failure.replay_path = Some(replay_path),
             Err(e) => eprintln!("erpc-sim: {e}"),
         }
-        if let Ok(text) = trace_to_jsonl(&failure.report.trace) {
-            let p = dir.join(format!("{stem}.trace.jsonl"));
-            if std::fs::write(&p, text).is_ok() {
-                failure.trace_path = Some(p);
+        match trace_to_jsonl(&failure.report.trace) {
+            Ok(text) => {
+                let p = dir.join(format!("{stem}.trace.jsonl"));
+                match std::fs::write(&p, text) {
+                    Ok(()) => failure.trace_path = Some(p),
+                    Err(e) => eprintln!("erpc-sim: trace not written to {}: {e}", p.display()),
+                }
             }
+            // The replay file still reproduces the run; say why there is no trace.
+            Err(e) => eprintln!("erpc-sim: trace not written: {e}"),
         }
         let title = format!(
             "{} (seed {}): {}",
