@@ -2,8 +2,8 @@
 //! `LocalSignals::Async`, delivered in the sending step in `Instant`.
 
 use sim_core::{
-    Control, Dfs, Exception, ExitPolicy, LocalSignals, Outcome, Pid, Replay, RoundRobin, RunReport,
-    Sim, SimBuilder, Term, Time, TraceEvent, TraceMode,
+    Atom, Control, Dfs, Exception, ExitPolicy, LocalSignals, Outcome, Pid, Replay, RoundRobin,
+    RunReport, Sim, SimBuilder, Target, Term, Time, TraceEvent, TraceMode,
 };
 use std::collections::BTreeSet;
 
@@ -199,18 +199,29 @@ fn a_trapping_process_gets_the_exits_of_two_children_in_both_orders() {
 }
 
 /// A sender interleaves exit signals and messages to a trapping receiver,
-/// which reports the order they reached its mailbox in.
-fn mixed(b: SimBuilder) -> Sim {
+/// which reports the order they reached its mailbox in. With `by_name`, the
+/// receiver registers as `inbox` and the messages go to `{inbox, node()}`.
+fn mixed_to(b: SimBuilder, by_name: bool) -> Sim {
     let mut sim = b.nodes(["a@sim"]).build().unwrap();
-    sim.spawn("a@sim", |cx| async move {
+    sim.spawn("a@sim", move |cx| async move {
         cx.trap_exit(true);
         let me = cx.self_pid();
+        if by_name {
+            cx.register("inbox", me).await?;
+        }
+        let to = move || -> Target {
+            if by_name {
+                (Atom::new("inbox"), Atom::new("a@sim")).into()
+            } else {
+                me.into()
+            }
+        };
         cx.spawn(move |c| async move {
             c.exit(me, Term::atom("s1")).await;
-            c.send(me, Term::atom("m1")).await?;
+            c.send(to(), Term::atom("m1")).await?;
             c.exit(me, Term::atom("s2")).await;
             c.exit(me, Term::atom("s3")).await;
-            c.send(me, Term::atom("m2")).await?;
+            c.send(to(), Term::atom("m2")).await?;
             Ok(Term::atom("ok"))
         })
         .await?;
@@ -228,58 +239,29 @@ fn mixed(b: SimBuilder) -> Sim {
     sim
 }
 
-#[test]
-fn signals_and_messages_from_one_sender_keep_their_order() {
-    let orders: BTreeSet<String> = every_schedule(LocalSignals::Async, mixed, |r| {
-        format!("{}", r.value(0).cloned().unwrap_or(Term::atom("none")))
-    })
+/// The orders `mixed_to` reports over every schedule.
+fn mixed_orders(by_name: bool) -> BTreeSet<String> {
+    every_schedule(
+        LocalSignals::Async,
+        |b| mixed_to(b, by_name),
+        |r| format!("{}", r.value(0).cloned().unwrap_or(Term::atom("none"))),
+    )
     .into_iter()
-    .collect();
-    let want: BTreeSet<String> = ["[s1,m1,s2,s3,m2]".to_string()].into();
-    assert_eq!(orders, want);
+    .collect()
 }
 
-/// As `mixed`, with the messages sent to `{inbox, node()}`, the receiver's
-/// registered name on its own node.
-fn mixed_by_name(b: SimBuilder) -> Sim {
-    let mut sim = b.nodes(["a@sim"]).build().unwrap();
-    sim.spawn("a@sim", |cx| async move {
-        cx.trap_exit(true);
-        let me = cx.self_pid();
-        cx.register("inbox", me).await?;
-        cx.spawn(move |c| async move {
-            c.exit(me, Term::atom("s1")).await;
-            c.send(("inbox", "a@sim"), Term::atom("m1")).await?;
-            c.exit(me, Term::atom("s2")).await;
-            c.send(("inbox", "a@sim"), Term::atom("m2")).await?;
-            Ok(Term::atom("ok"))
-        })
-        .await?;
-        let mut got = Vec::new();
-        for _ in 0..4 {
-            let m = cx.recv().await;
-            got.push(match &m {
-                Term::Tuple(t) if t.len() == 3 => t[2].clone(),
-                _ => m,
-            });
-        }
-        Ok(Term::List(got))
-    })
-    .unwrap();
-    sim
+#[test]
+fn signals_and_messages_from_one_sender_keep_their_order() {
+    let want: BTreeSet<String> = ["[s1,m1,s2,s3,m2]".to_string()].into();
+    assert_eq!(mixed_orders(false), want);
 }
 
 #[test]
 fn a_message_sent_to_a_name_keeps_its_place_behind_its_senders_signals() {
-    // `{Name, node()} ! Msg` resolves the name as it is sent: the message is one more
-    // signal from the sender to that process, in send order.
-    let orders: BTreeSet<String> = every_schedule(LocalSignals::Async, mixed_by_name, |r| {
-        format!("{}", r.value(0).cloned().unwrap_or(Term::atom("none")))
-    })
-    .into_iter()
-    .collect();
-    let want: BTreeSet<String> = ["[s1,m1,s2,m2]".to_string()].into();
-    assert_eq!(orders, want);
+    // `{Name, node()} ! Msg` resolves the name as it is sent: the message is
+    // one more signal from the sender to that process, in send order.
+    let want: BTreeSet<String> = ["[s1,m1,s2,s3,m2]".to_string()].into();
+    assert_eq!(mixed_orders(true), want);
 }
 
 /// A watched process sends its watcher a message, then ends: the watcher
@@ -338,12 +320,13 @@ fn a_run_with_async_signals_replays_exactly() {
 
 #[test]
 fn delivering_a_local_signal_is_no_preemption() {
-    // The sender of `mixed` goes on after each of its signals: the BEAM-like
+    // The sender of `mixed_to` goes on after each of its signals: the BEAM-like
     // order delivers every one at once and never preempts anybody.
-    let r = mixed(
+    let r = mixed_to(
         Sim::builder()
             .local_signals(LocalSignals::Async)
             .strategy(RoundRobin::default()),
+        false,
     )
     .run();
     r.assert_ok();
