@@ -10,6 +10,7 @@ mod arrive;
 mod buffer;
 mod conn;
 mod control;
+mod enabled;
 mod local;
 mod ops;
 mod optional;
@@ -24,6 +25,7 @@ pub(crate) use buffer::{DistBuffers, DistConfig};
 pub use buffer::{DEFAULT_DIST_BUF_BUSY_LIMIT, DIST_SIGNAL_HEADER_BYTES};
 pub(crate) use conn::Dir;
 pub use control::{ActionError, Control, ControlAction};
+pub(crate) use enabled::{Enabled, Pos};
 pub(crate) use ops::{Attempt, Marker, RecvPhase};
 pub(crate) use process::{
     MonIn, MonOut, Pending, Priority, Proc, ProcRef, SpawnBody, StartFn, Status, Wait,
@@ -38,7 +40,7 @@ use crate::mailbox::Arena;
 use crate::net::Network;
 use crate::report::{Blocked, FaultEntry, FaultKey, Outcome, RunReport, SignalBooks};
 use crate::rng::SimRng;
-use crate::sched::{Choices, Event, Schedule, Stamp, Strategy};
+use crate::sched::{Choices, Schedule, Strategy};
 use crate::signal::Dest;
 use crate::term::{Atom, Term};
 use crate::time::Time;
@@ -66,7 +68,7 @@ pub(crate) enum Owner {
     Fault(u32),
 }
 
-/// Marks an event owner that is not in the enabled list.
+/// Marks an event owner that is not in a list (a direction not active).
 pub(crate) const NOT_ENABLED: u32 = u32::MAX;
 
 /// The default process limit of a node (OTP's default is 262,144 too).
@@ -153,21 +155,9 @@ pub(crate) struct World {
     /// `disconnect_node`, a drop cut, a crash) since the node last (re)started.
     /// Until a signal reconnects such a pair, the peer is not in `nodes()`.
     pub(crate) conn_lost: Vec<bool>,
-    /// The runnable processes (and, while a choice is made, the deliveries
-    /// and the timer that are candidates too, after them).
-    pub(crate) enabled: Vec<Event>,
-    /// Who owns each enabled event (same index): positions are fixed up through
-    /// it without turning pids back into slots.
-    pub(crate) owners: Vec<Owner>,
-    /// When each enabled event became possible, and its order (same index).
-    pub(crate) stamps: Vec<Stamp>,
-    /// Runnable processes in the order they became runnable, with the stamp
-    /// number they had; entries whose process has run since are stale and
-    /// dropped when they reach the front (the front is the oldest waiting).
-    pub(crate) run_fifo: VecDeque<(ProcKey, u64)>,
-    pub(crate) enable_seq: u64,
-    /// The process that took the latest step, while that step was a process's.
-    pub(crate) current: Option<ProcKey>,
+    /// The runnable processes (and, while a choice is made, the other
+    /// candidates after them): the only way to change it is its methods.
+    pub(crate) enabled: Enabled,
     /// Directions with signals travelling (each `Dir` knows its position).
     pub(crate) active: Vec<u32>,
     /// Booted processes that have not taken their first step: they take it
@@ -272,12 +262,7 @@ impl World {
             dirs: (0..n * n).map(|_| Dir::default()).collect(),
             conn_up: vec![false; n * n],
             conn_lost: vec![false; n * n],
-            enabled: Vec::new(),
-            owners: Vec::new(),
-            stamps: Vec::new(),
-            run_fifo: VecDeque::new(),
-            enable_seq: 0,
-            current: None,
+            enabled: Enabled::new(config.run_window),
             active: Vec::new(),
             boot_queue: VecDeque::new(),
             timers: BinaryHeap::new(),
@@ -413,71 +398,19 @@ impl World {
 
     pub(crate) fn enable_proc(&mut self, key: ProcKey) {
         if let Some(p) = self.procs.get_mut(key) {
-            enable(&mut self.enabled, &mut self.owners, key, p);
+            self.enabled.enable(key, p);
         }
-        self.sync_stamps();
+        self.enabled.sync(self.now, &self.procs);
     }
 
-    /// Stamps the processes [`enable`] appended since the last call: they
-    /// became runnable now, in list order.
-    #[inline]
-    pub(crate) fn sync_stamps(&mut self) {
-        if self.stamps.len() < self.enabled.len() {
-            self.stamp_new();
-        }
-    }
-
-    fn stamp_new(&mut self) {
-        // Without a run window the horizon needs no oldest runnable process
-        // (see `step::horizon`), so the run queue is not kept.
-        let fifo = self.run_window > Time::ZERO;
-        while self.stamps.len() < self.enabled.len() {
-            let i = self.stamps.len();
-            self.enable_seq += 1;
-            self.stamps.push(Stamp {
-                earliest: self.now,
-                seq: self.enable_seq,
-            });
-            if let (true, Owner::Proc(key)) = (fifo, self.owners[i]) {
-                self.run_fifo.push_back((key, self.enable_seq));
-            }
-        }
-        if self.run_fifo.len() > 64 + 2 * self.enabled.len() {
-            self.compact_fifo();
-        }
-    }
-
-    /// Whether a run-queue entry still names a runnable process with that stamp.
-    fn fifo_live(&self, key: ProcKey, seq: u64) -> bool {
-        self.procs.get(key).is_some_and(|p| {
-            p.enabled_pos != NOT_ENABLED
-                && self
-                    .stamps
-                    .get(p.enabled_pos as usize)
-                    .is_some_and(|s| s.seq == seq)
-        })
-    }
-
-    /// Drops stale run-queue entries (a process starved while others ran).
-    fn compact_fifo(&mut self) {
-        let fifo = std::mem::take(&mut self.run_fifo);
-        self.run_fifo = fifo
-            .into_iter()
-            .filter(|&(k, seq)| self.fifo_live(k, seq))
-            .collect();
+    /// Unlists a process (it is about to leave the process table).
+    pub(crate) fn disable_proc(&mut self, key: ProcKey) {
+        self.enabled.remove_proc(key, self.now, &mut self.procs);
     }
 
     /// When the runnable process that has waited longest became runnable.
     pub(crate) fn oldest_runnable(&mut self) -> Option<Time> {
-        self.sync_stamps();
-        while let Some(&(key, seq)) = self.run_fifo.front() {
-            if self.fifo_live(key, seq) {
-                let pos = self.procs.get(key).map_or(0, |p| p.enabled_pos as usize);
-                return self.stamps.get(pos).map(|s| s.earliest);
-            }
-            self.run_fifo.pop_front();
-        }
-        None
+        self.enabled.oldest_runnable(self.now, &self.procs)
     }
 
     /// Starts a boot process: it takes its first step before anything else.
@@ -487,50 +420,6 @@ impl World {
             if let Some(k) = self.key_of(pid) {
                 self.procs[k].boot = true;
                 self.boot_queue.push_back(k);
-            }
-        }
-    }
-
-    /// Removes the event at `i` (swap-remove, fixing the moved event's owner).
-    pub(crate) fn take_enabled(&mut self, i: usize) -> (Event, Owner) {
-        let (ev, owner) = self.unlist(i);
-        self.set_pos(owner, NOT_ENABLED);
-        (ev, owner)
-    }
-
-    /// [`World::take_enabled`] but for the taken owner's position, which the
-    /// caller resets (the step loop, holding the process anyway).
-    #[inline]
-    pub(crate) fn unlist(&mut self, i: usize) -> (Event, Owner) {
-        self.sync_stamps();
-        let ev = self.enabled.swap_remove(i);
-        let owner = self.owners.swap_remove(i);
-        self.stamps.swap_remove(i);
-        if let Some(&moved) = self.owners.get(i) {
-            self.set_pos(moved, i as u32);
-        }
-        (ev, owner)
-    }
-
-    /// Moves the enabled event at `i` to the front (swapping with the first),
-    /// so that index 0 is "the process that just ran goes on".
-    fn move_to_front(&mut self, i: usize) {
-        self.sync_stamps();
-        if i == 0 || i >= self.enabled.len() {
-            return;
-        }
-        self.enabled.swap(0, i);
-        self.owners.swap(0, i);
-        self.stamps.swap(0, i);
-        let (a, b) = (self.owners[0], self.owners[i]);
-        self.set_pos(a, 0);
-        self.set_pos(b, i as u32);
-    }
-
-    fn set_pos(&mut self, owner: Owner, pos: u32) {
-        if let Owner::Proc(k) = owner {
-            if let Some(p) = self.procs.get_mut(k) {
-                p.enabled_pos = pos;
             }
         }
     }
@@ -545,9 +434,9 @@ impl World {
         p.future = Some(fut);
         match p.status {
             Status::Runnable => {
-                enable(&mut self.enabled, &mut self.owners, key, p);
-                let pos = p.enabled_pos as usize;
-                self.move_to_front(pos);
+                self.enabled.enable(key, p);
+                let i = p.enabled_pos.get().unwrap_or(0);
+                self.enabled.move_to_front(i, self.now, &mut self.procs);
             }
             Status::Waiting(_) => {}
             Status::Running => p.status = Status::Waiting(Wait::Foreign),
@@ -717,24 +606,6 @@ impl World {
             },
             Dest::Node(node) => TraceDest::Node(self.node_name(node)),
         }
-    }
-}
-
-/// Makes a process runnable and puts it in the enabled list (unless it is in
-/// it already); split from `World` so a caller holding the process can use
-/// it. The world stamps it before it next looks at the list.
-#[inline]
-pub(crate) fn enable(
-    enabled: &mut Vec<Event>,
-    owners: &mut Vec<Owner>,
-    key: ProcKey,
-    p: &mut Proc,
-) {
-    p.status = Status::Runnable;
-    if p.enabled_pos == NOT_ENABLED {
-        p.enabled_pos = enabled.len() as u32;
-        enabled.push(Event::Run(p.pid));
-        owners.push(Owner::Proc(key));
     }
 }
 

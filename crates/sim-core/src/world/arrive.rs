@@ -34,7 +34,6 @@ impl World {
             procs,
             arena,
             enabled,
-            owners,
             ..
         } = self;
         if let Some(p) = procs.get_mut(key) {
@@ -43,7 +42,7 @@ impl World {
             }
             p.mailbox.push(arena, msg);
             if matches!(p.status, Status::Waiting(Wait::Receive { .. })) {
-                super::enable(enabled, owners, key, p);
+                enabled.enable(key, p);
             }
         }
     }

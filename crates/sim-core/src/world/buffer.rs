@@ -181,7 +181,7 @@ impl World {
         }
         let size = self.signal_bytes(sig);
         let sender = self.key_of(sig.from).filter(|&k| {
-            self.current == Some(k)
+            self.enabled.current() == Some(k)
                 && matches!(
                     self.procs[k].status,
                     Status::Running | Status::Runnable | Status::Waiting(Wait::BusyDist)

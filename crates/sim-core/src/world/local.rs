@@ -74,12 +74,14 @@ impl World {
             let Some((at, sig)) = q.front() else {
                 continue;
             };
-            self.enabled.push(Event::Signal { from, to });
-            self.owners.push(Owner::Pair(i as u32));
-            self.stamps.push(Stamp {
-                earliest: *at,
-                seq: sig.id,
-            });
+            self.enabled.push_candidate(
+                Event::Signal { from, to },
+                Owner::Pair(i as u32),
+                Stamp {
+                    earliest: *at,
+                    seq: sig.id,
+                },
+            );
         }
     }
 

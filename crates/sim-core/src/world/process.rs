@@ -1,7 +1,7 @@
 //! Process records, spawning and termination.
 
 use super::Body;
-use super::{ProcKey, World, NOT_ENABLED};
+use super::{Pos, ProcKey, World};
 use crate::body::BoxFuture;
 use crate::exits::{is_normal, ExitPolicy};
 use crate::id::{NodeId, Pid, Ref};
@@ -99,7 +99,7 @@ pub(crate) struct Proc {
     pub(crate) pid: Pid,
     pub(crate) future: Option<BoxFuture>,
     pub(crate) status: Status,
-    pub(crate) enabled_pos: u32,
+    pub(crate) enabled_pos: Pos,
     pub(crate) mailbox: Mailbox,
     pub(crate) links: LazyVec<Pid>,
     pub(crate) mon_out: LazyVec<MonOut>,
@@ -175,7 +175,7 @@ impl World {
             pid: World::pid_of(node, k),
             future: None,
             status: Status::Runnable,
-            enabled_pos: NOT_ENABLED,
+            enabled_pos: Pos::NONE,
             mailbox: Mailbox::default(),
             links: LazyVec::new(),
             mon_out: LazyVec::new(),
@@ -266,10 +266,7 @@ impl World {
         reason: Term,
         result: Option<Result<Term, Term>>,
     ) {
-        let pos = self.procs.get(key).map(|p| p.enabled_pos);
-        if let Some(pos) = pos.filter(|&p| p != NOT_ENABLED) {
-            self.take_enabled(pos as usize);
-        }
+        self.disable_proc(key);
         let Some(mut p) = self.procs.remove(key) else {
             return;
         };
@@ -381,10 +378,7 @@ impl World {
             .collect();
         let killed = Term::Atom(crate::term::KILLED);
         for key in keys {
-            let pos = self.procs[key].enabled_pos;
-            if pos != NOT_ENABLED {
-                self.take_enabled(pos as usize);
-            }
+            self.disable_proc(key);
             if let Some(mut p) = self.procs.remove(key) {
                 if let Some(f) = p.future.take() {
                     self.graveyard.push(f);

@@ -42,7 +42,6 @@ impl World {
                 procs,
                 arena,
                 enabled,
-                owners,
                 tracer,
                 steps,
                 now,
@@ -57,7 +56,7 @@ impl World {
                     }
                     p.mailbox.push(arena, msg);
                     if matches!(p.status, Status::Waiting(Wait::Receive { .. })) {
-                        super::enable(enabled, owners, key, p);
+                        enabled.enable(key, p);
                     }
                 }
                 None => {

@@ -10,7 +10,7 @@
 //! Taking an event moves time to the earliest instant consistent with it, so
 //! time never passes a window's end or a due timer unseen.
 
-use super::{Next, Owner, ProcKey, Status, World, NOT_ENABLED};
+use super::{Next, Owner, Status, World};
 use crate::exits::ExitPolicy;
 use crate::report::{Outcome, RunError};
 use crate::sched::footprint::{Obj, Op};
@@ -44,14 +44,13 @@ impl World {
                 return self.step_budget();
             }
             while let Some(key) = self.boot_queue.pop_front() {
-                let pos = self.procs.get(key).map_or(NOT_ENABLED, |p| p.enabled_pos);
-                if pos != NOT_ENABLED {
+                if let Some(pos) = self.procs.get(key).and_then(|p| p.enabled_pos.get()) {
                     self.note_forced(Some(key));
-                    return self.step_proc(pos as usize);
+                    return self.step_proc(pos);
                 }
             }
         }
-        let nproc = self.enabled.len();
+        let nproc = self.enabled.open_choice(self.now, &self.procs);
         let timer = self.next_timer();
         let horizon = self.horizon(timer);
         self.push_candidates(horizon, timer);
@@ -72,14 +71,10 @@ impl World {
         let i = if n == 1 && !self.every_step {
             0
         } else {
-            let continuing = n > 1
-                && matches!(
-                    (self.owners.first(), self.current),
-                    (Some(Owner::Proc(k)), Some(c)) if *k == c
-                );
+            let continuing = n > 1 && self.enabled.continuing();
             let choice = Choice {
-                events: &self.enabled,
-                stamps: &self.stamps,
+                events: self.enabled.events(),
+                stamps: self.enabled.stamps(),
                 continuing,
                 now: self.now,
                 step: self.steps,
@@ -88,14 +83,14 @@ impl World {
             if n > 1 {
                 self.choices.push(i as u32);
                 // Delivering a local signal is no preemption: the sender goes on.
-                if continuing && i != 0 && !matches!(self.owners[i], Owner::Pair(_)) {
+                if continuing && i != 0 && !matches!(self.enabled.owner(i), Owner::Pair(_)) {
                     self.preemptions += 1;
                 }
             }
             i
         };
-        let owner = self.owners[i];
-        let earliest = self.stamps[i].earliest;
+        let owner = self.enabled.owner(i);
+        let earliest = self.enabled.stamps()[i].earliest;
         if self.recording() {
             self.note_begin(i);
             if !matches!(owner, Owner::Proc(_)) {
@@ -117,7 +112,7 @@ impl World {
                     return Next::Stop;
                 }
                 self.steps += 1;
-                self.current = None;
+                self.enabled.clear_current();
                 let n = self.nodes.len();
                 let (from, to) = (di as usize / n, di as usize % n);
                 self.deliver_head(crate::id::NodeId(from as u32), crate::id::NodeId(to as u32));
@@ -133,7 +128,7 @@ impl World {
                 Next::Again
             }
             Owner::Fault(k) => {
-                self.current = None;
+                self.enabled.clear_current();
                 self.take_optional(k);
                 Next::Again
             }
@@ -142,7 +137,7 @@ impl World {
                     return Next::Stop;
                 }
                 self.steps += 1;
-                self.current = None;
+                self.enabled.clear_current();
                 self.fire_next();
                 Next::Again
             }
@@ -183,7 +178,7 @@ impl World {
         if self.run_window == Time::ZERO {
             // Any runnable process holds time at `now` (it became runnable
             // by then), so which one waited longest does not matter.
-            self.sync_stamps();
+            self.enabled.sync(self.now, &self.procs);
             if !self.enabled.is_empty() {
                 h = self.now;
             }
@@ -214,15 +209,17 @@ impl World {
                 continue;
             };
             if w.lo <= horizon {
-                self.enabled.push(Event::Deliver {
-                    from: crate::id::NodeId(di / n),
-                    to: crate::id::NodeId(di % n),
-                });
-                self.owners.push(Owner::Dir(di));
-                self.stamps.push(Stamp {
-                    earliest: w.lo,
-                    seq: id,
-                });
+                self.enabled.push_candidate(
+                    Event::Deliver {
+                        from: crate::id::NodeId(di / n),
+                        to: crate::id::NodeId(di % n),
+                    },
+                    Owner::Dir(di),
+                    Stamp {
+                        earliest: w.lo,
+                        seq: id,
+                    },
+                );
             }
         }
         if !self.pairs.is_empty() {
@@ -230,17 +227,17 @@ impl World {
         }
         if let Some((at, seq)) = timer {
             if at <= horizon {
-                self.enabled.push(Event::Fire { id: seq });
-                self.owners.push(Owner::Timer);
-                self.stamps.push(Stamp { earliest: at, seq });
+                self.enabled.push_candidate(
+                    Event::Fire { id: seq },
+                    Owner::Timer,
+                    Stamp { earliest: at, seq },
+                );
             }
         }
     }
 
     fn truncate_candidates(&mut self, nproc: usize) {
-        self.enabled.truncate(nproc);
-        self.owners.truncate(nproc);
-        self.stamps.truncate(nproc);
+        self.enabled.close_choice(nproc);
     }
 
     /// Moves time forward to `at` (never back); `false` when that passes
@@ -262,21 +259,9 @@ impl World {
     /// Takes the runnable process at `i` as this step.
     fn step_proc(&mut self, i: usize) -> Next {
         self.steps += 1;
-        let Owner::Proc(key) = self.owners[i] else {
+        let Some((key, p)) = self.enabled.take_proc(i, self.now, &mut self.procs) else {
             return Next::Again;
         };
-        self.unlist(i);
-        self.current = Some(key);
-        self.run(key)
-    }
-
-    /// A process's turn, just taken off the enabled list: running, its
-    /// future handed out.
-    fn run(&mut self, key: ProcKey) -> Next {
-        let Some(p) = self.procs.get_mut(key) else {
-            return Next::Again;
-        };
-        p.enabled_pos = NOT_ENABLED;
         p.status = Status::Running;
         self.last_ran = Some(p.pid);
         match p.future.take() {
