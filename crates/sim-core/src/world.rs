@@ -16,6 +16,7 @@ mod ops;
 mod optional;
 mod process;
 mod record;
+mod results;
 mod send;
 mod step;
 mod timer;
@@ -31,6 +32,7 @@ pub(crate) use process::{
     MonIn, MonOut, Pending, Priority, Proc, ProcRef, SpawnBody, StartFn, Status, Wait,
 };
 pub(crate) use record::{Rec, Recorder};
+pub(crate) use results::Results;
 pub(crate) use timer::{timer_dest_name, timer_dest_pid, TimerKind};
 
 use crate::body::BoxFuture;
@@ -200,10 +202,8 @@ pub(crate) struct World {
     /// Queued local signals per (sender, receiver), in the order the pairs
     /// got their first queued signal; a pair leaves when its queue empties.
     pub(crate) pairs: FastMap<(Pid, Pid), local::PairQueue>,
-    pub(crate) outcome: Option<Outcome>,
-    pub(crate) panics: Vec<(Pid, String)>,
-    pub(crate) fg: Vec<(Pid, Option<Result<Term, Term>>)>,
-    pub(crate) fg_alive: usize,
+    /// The foreground results, the outcome, panics and the exit policy.
+    pub(crate) results: Results,
     pub(crate) graveyard: Vec<BoxFuture>,
     pub(crate) choices: Choices,
     /// Choice points at which the current process could continue and the
@@ -211,11 +211,6 @@ pub(crate) struct World {
     pub(crate) preemptions: u64,
     pub(crate) max_steps: u64,
     pub(crate) max_time: Time,
-    pub(crate) panic_is_failure: bool,
-    pub(crate) exit_policy: crate::exits::ExitPolicy,
-    pub(crate) treat_as_normal: Vec<Atom>,
-    /// The abnormal exits so far, under `ExitPolicy::AnyProcess`.
-    pub(crate) exit_errors: Vec<crate::report::RunError>,
     pub(crate) divergence: Option<String>,
     /// Scheduled actions the explorer switched off while shrinking.
     pub(crate) suppressed: Vec<usize>,
@@ -285,19 +280,16 @@ impl World {
             local_q: VecDeque::new(),
             async_signals: config.local_signals == crate::signal::LocalSignals::Async,
             pairs: FastMap::default(),
-            outcome: None,
-            panics: Vec::new(),
-            fg: Vec::new(),
-            fg_alive: 0,
+            results: Results::new(
+                config.exit_policy,
+                config.treat_as_normal,
+                config.panic_is_failure,
+            ),
             graveyard: Vec::new(),
             choices: Choices::new(),
             preemptions: 0,
             max_steps: config.max_steps,
             max_time: config.max_time,
-            panic_is_failure: config.panic_is_failure,
-            exit_policy: config.exit_policy,
-            treat_as_normal: config.treat_as_normal,
-            exit_errors: Vec::new(),
             divergence: None,
             suppressed: Vec::new(),
             planned_actions: None,
@@ -484,14 +476,7 @@ impl World {
             Err(panic) => {
                 self.graveyard.push(fut);
                 let msg = panic_message(&*panic);
-                let pid = p.pid;
-                self.panics.push((pid, msg.clone()));
-                if self.panic_is_failure && self.outcome.is_none() {
-                    self.outcome = Some(Outcome::Panicked {
-                        pid,
-                        message: msg.clone(),
-                    });
-                }
+                self.results.panicked(p.pid, &msg);
                 let reason = Term::Tuple(vec![
                     Term::Tuple(vec![
                         Term::Atom(Atom::new("panic")),
@@ -543,7 +528,11 @@ impl World {
             schedule_seed: self.schedule_seed,
             preemptions: self.preemptions,
             strategy: self.strategy.name(),
-            outcome: self.outcome.clone().unwrap_or(Outcome::Completed),
+            outcome: self
+                .results
+                .outcome()
+                .cloned()
+                .unwrap_or(Outcome::Completed),
             steps: self.steps,
             time: self.now,
             digest: self.tracer.digest.value(),
@@ -553,8 +542,8 @@ impl World {
                 choices: self.choices.clone(),
             },
             books,
-            panics: self.panics.clone(),
-            results: self.fg.clone(),
+            panics: self.results.panics().to_vec(),
+            results: self.results.results().to_vec(),
             trace: self.tracer.records.clone(),
             divergence: self
                 .divergence

@@ -471,8 +471,7 @@ impl World {
         };
         self.instant_actions += 1;
         if self.instant_actions > self.max_steps {
-            self.outcome
-                .get_or_insert(Outcome::StepBudget { last: None });
+            self.results.end(Outcome::StepBudget { last: None });
             return;
         }
         let what = action.describe();
@@ -484,14 +483,12 @@ impl World {
             self.trace(TraceEvent::Fault {
                 what: format!("action {what} panicked: {message}"),
             });
-            if self.outcome.is_none() {
-                self.outcome = Some(Outcome::ActionPanicked {
-                    action: what,
-                    time: self.now,
-                    step: self.steps,
-                    message,
-                });
-            }
+            self.results.end(Outcome::ActionPanicked {
+                action: what,
+                time: self.now,
+                step: self.steps,
+                message,
+            });
         }
         self.drain_local();
     }

@@ -23,12 +23,11 @@ impl World {
         if self.planned_actions.is_none() {
             self.planned_actions = Some(self.controls.len());
         }
-        if self.outcome.is_some() {
+        if self.results.ended() {
             return Next::Stop;
         }
-        // Under `AnyProcess` the run goes on until nothing is left to do.
-        if !self.fg.is_empty() && self.fg_alive == 0 && self.exit_policy != ExitPolicy::AnyProcess {
-            self.outcome = Some(Outcome::Completed);
+        if self.results.all_done() {
+            self.results.end(Outcome::Completed);
             return Next::Stop;
         }
         if let Some(&(at_step, idx)) = self.step_controls.first() {
@@ -145,15 +144,15 @@ impl World {
     }
 
     fn step_budget(&mut self) -> Next {
-        self.outcome = Some(Outcome::StepBudget {
+        self.results.end(Outcome::StepBudget {
             last: self.last_ran,
         });
         Next::Stop
     }
 
     fn end_of_run(&mut self) -> Next {
-        self.outcome = Some(if self.exit_policy == ExitPolicy::AnyProcess {
-            let mut errors = std::mem::take(&mut self.exit_errors);
+        let outcome = if self.results.policy() == ExitPolicy::AnyProcess {
+            let mut errors = self.results.take_exit_errors();
             let mut blocked = self.blocked_where(|p| !p.boot);
             blocked.sort_by_key(|b| b.pid);
             errors.extend(blocked.into_iter().map(RunError::Blocked));
@@ -162,13 +161,14 @@ impl World {
             } else {
                 Outcome::Errors { errors }
             }
-        } else if self.fg_alive > 0 {
+        } else if self.results.alive() > 0 {
             Outcome::Deadlock {
                 blocked: self.blocked(),
             }
         } else {
             Outcome::Completed
-        });
+        };
+        self.results.end(outcome);
         Next::Stop
     }
 
@@ -247,7 +247,7 @@ impl World {
             return true;
         }
         if at > self.max_time {
-            self.outcome = Some(Outcome::TimeBudget);
+            self.results.end(Outcome::TimeBudget);
             return false;
         }
         self.now = at;

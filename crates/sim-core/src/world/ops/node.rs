@@ -92,9 +92,8 @@ impl World {
             pid,
             message: message.clone(),
         });
-        if self.outcome.is_none() {
-            self.outcome = Some(crate::report::Outcome::CheckFailed { pid, message });
-        }
+        self.results
+            .end(crate::report::Outcome::CheckFailed { pid, message });
     }
 
     /// Draw `n`-bounded number k of `pid`'s own stream (keyed by the pid and
