@@ -8,6 +8,7 @@
 
 mod arrive;
 mod buffer;
+mod clock;
 mod conn;
 mod control;
 mod enabled;
@@ -24,6 +25,7 @@ mod timer;
 pub(crate) use arrive::{spawn_error, spawn_ok};
 pub(crate) use buffer::{DistBuffers, DistConfig};
 pub use buffer::{DEFAULT_DIST_BUF_BUSY_LIMIT, DIST_SIGNAL_HEADER_BYTES};
+pub(crate) use clock::{Advance, Clock};
 pub(crate) use conn::Dir;
 pub use control::{ActionError, Control, ControlAction};
 pub(crate) use enabled::{Enabled, Pos};
@@ -49,7 +51,7 @@ use crate::time::Time;
 use crate::trace::{TraceEvent, TraceMode, Tracer};
 use slotmap::{new_key_type, Key, KeyData, SlotMap};
 use std::cell::RefCell;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 new_key_type! {
@@ -141,8 +143,8 @@ pub(crate) struct World {
     pub(crate) seed: u64,
     pub(crate) schedule_seed: u64,
     pub(crate) run_window: Time,
-    pub(crate) now: Time,
-    pub(crate) steps: u64,
+    /// Virtual time, the step count, their budgets and the timer heap.
+    pub(crate) clock: Clock,
     pub(crate) nodes: Vec<NodeState>,
     pub(crate) node_index: FastMap<Atom, NodeId>,
     /// Names of nodes a pid was made for that the simulation does not run,
@@ -166,8 +168,6 @@ pub(crate) struct World {
     /// before anything else, so a system server is registered before user code
     /// can look for it (as on a real node, where boot completes first).
     pub(crate) boot_queue: VecDeque<ProcKey>,
-    pub(crate) timers: BinaryHeap<std::cmp::Reverse<(Time, u64, TimerKind)>>,
-    pub(crate) timer_seq: u64,
     /// The running process owes a sync point (a spawn request answered at
     /// once, an apply that did not yield): its next receive or apply yields
     /// first. Any return to the scheduler pays it.
@@ -178,10 +178,6 @@ pub(crate) struct World {
     pub(crate) erl_timers: FastMap<Ref, timer::ErlTimer>,
     pub(crate) controls: Vec<Option<ControlFn>>,
     pub(crate) step_controls: Vec<(u64, usize)>,
-    /// Scheduled actions run at the current virtual instant: an action that
-    /// keeps rescheduling itself for "now" takes no steps and stops time, so
-    /// this count is held to the step budget instead.
-    pub(crate) instant_actions: u64,
     pub(crate) rng: SimRng,
     /// Draws made so far by each process through `cx.random` (each process's
     /// draws are a keyed stream of their own).
@@ -209,8 +205,6 @@ pub(crate) struct World {
     /// Choice points at which the current process could continue and the
     /// strategy picked something else.
     pub(crate) preemptions: u64,
-    pub(crate) max_steps: u64,
-    pub(crate) max_time: Time,
     pub(crate) divergence: Option<String>,
     /// Scheduled actions the explorer switched off while shrinking.
     pub(crate) suppressed: Vec<usize>,
@@ -247,8 +241,7 @@ impl World {
             seed: config.seed,
             schedule_seed: config.schedule_seed,
             run_window: config.run_window,
-            now: Time::ZERO,
-            steps: 0,
+            clock: Clock::new(config.max_steps, config.max_time),
             nodes,
             node_index,
             foreign_nodes: Vec::new(),
@@ -260,14 +253,11 @@ impl World {
             enabled: Enabled::new(config.run_window),
             active: Vec::new(),
             boot_queue: VecDeque::new(),
-            timers: BinaryHeap::new(),
-            timer_seq: 0,
             yield_owed: false,
             last_ran: None,
             erl_timers: FastMap::default(),
             controls: Vec::new(),
             step_controls: Vec::new(),
-            instant_actions: 0,
             rng: SimRng::new(config.seed, 0),
             user_draws: FastMap::default(),
             every_step: strategy.sees_every_step(),
@@ -288,8 +278,6 @@ impl World {
             graveyard: Vec::new(),
             choices: Choices::new(),
             preemptions: 0,
-            max_steps: config.max_steps,
-            max_time: config.max_time,
             divergence: None,
             suppressed: Vec::new(),
             planned_actions: None,
@@ -383,7 +371,7 @@ impl World {
 
     #[inline]
     pub(crate) fn trace(&mut self, ev: TraceEvent<&Term>) {
-        self.tracer.emit(self.steps, self.now, ev);
+        self.tracer.emit(self.clock.steps(), self.clock.now(), ev);
     }
 
     // ---- the enabled list -------------------------------------------------
@@ -392,17 +380,18 @@ impl World {
         if let Some(p) = self.procs.get_mut(key) {
             self.enabled.enable(key, p);
         }
-        self.enabled.sync(self.now, &self.procs);
+        self.enabled.sync(self.clock.now(), &self.procs);
     }
 
     /// Unlists a process (it is about to leave the process table).
     pub(crate) fn disable_proc(&mut self, key: ProcKey) {
-        self.enabled.remove_proc(key, self.now, &mut self.procs);
+        self.enabled
+            .remove_proc(key, self.clock.now(), &mut self.procs);
     }
 
     /// When the runnable process that has waited longest became runnable.
     pub(crate) fn oldest_runnable(&mut self) -> Option<Time> {
-        self.enabled.oldest_runnable(self.now, &self.procs)
+        self.enabled.oldest_runnable(self.clock.now(), &self.procs)
     }
 
     /// Starts a boot process: it takes its first step before anything else.
@@ -428,7 +417,8 @@ impl World {
             Status::Runnable => {
                 self.enabled.enable(key, p);
                 let i = p.enabled_pos.get().unwrap_or(0);
-                self.enabled.move_to_front(i, self.now, &mut self.procs);
+                self.enabled
+                    .move_to_front(i, self.clock.now(), &mut self.procs);
             }
             Status::Waiting(_) => {}
             Status::Running => p.status = Status::Waiting(Wait::Foreign),
@@ -533,8 +523,8 @@ impl World {
                 .outcome()
                 .cloned()
                 .unwrap_or(Outcome::Completed),
-            steps: self.steps,
-            time: self.now,
+            steps: self.clock.steps(),
+            time: self.clock.now(),
             digest: self.tracer.digest.value(),
             schedule: Schedule {
                 seed: self.seed,

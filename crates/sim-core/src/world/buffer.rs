@@ -170,7 +170,7 @@ impl World {
     /// latency counts; suspends its sender if the buffer is now busy. `now`
     /// when the buffers are off.
     pub(crate) fn buffer_signal(&mut self, di: usize, sig: &Signal, min: Time, max: Time) -> Time {
-        let now = self.now;
+        let now = self.clock.now();
         let limited = self
             .dist
             .as_deref()
@@ -243,7 +243,7 @@ impl World {
             self.node_name(NodeId((di / n) as u32)),
             self.node_name(NodeId((di % n) as u32)),
         );
-        let now = self.now;
+        let now = self.clock.now();
         if let Some(d) = self.dist.as_deref_mut() {
             d.log.push(BusyDistPort {
                 pid,
@@ -287,7 +287,7 @@ impl World {
     /// A resume timer fired: the senders suspended on `di` go on if its
     /// buffer is below the limit now (else the timer is armed again).
     pub(crate) fn drain_timer(&mut self, di: u32) {
-        let now = self.now;
+        let now = self.clock.now();
         let Some(d) = self.dist.as_deref_mut() else {
             return;
         };
@@ -309,7 +309,7 @@ impl World {
     /// a connection that is down is dropped, so nothing holds them).
     pub(crate) fn buffer_lost(&mut self, from: NodeId, to: NodeId) {
         let di = self.dir_index(from, to);
-        let now = self.now;
+        let now = self.clock.now();
         let Some(b) = self.dist.as_deref_mut().and_then(|d| d.dirs.get_mut(di)) else {
             return;
         };
@@ -321,7 +321,7 @@ impl World {
     }
 
     fn resume_all(&mut self, di: usize) {
-        let now = self.now;
+        let now = self.clock.now();
         let Some(d) = self.dist.as_deref_mut() else {
             return;
         };
@@ -362,7 +362,7 @@ impl World {
     ) -> Option<u64> {
         let n = self.nodes.len();
         let di = self.dir_index(from, to);
-        let now = self.now;
+        let now = self.clock.now();
         let d = self.dist.get_or_insert_with(|| {
             Box::new(DistBuffers::new(
                 &DistConfig {
@@ -449,7 +449,7 @@ impl World {
             filled: b.filled,
             ..DirBuf::default()
         };
-        now.advance(self.now);
+        now.advance(self.clock.now());
         now.bytes()
     }
 }

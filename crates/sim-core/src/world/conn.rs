@@ -170,7 +170,7 @@ impl World {
                 let start = if self.dist.is_some() {
                     self.buffer_signal(di, &sig, min, max)
                 } else {
-                    self.now
+                    self.clock.now()
                 };
                 let lo = start.saturating_add(min);
                 let hi = start.saturating_add(max.max(min));
@@ -256,7 +256,7 @@ impl World {
         // now (behind anything still travelling on the direction).
         for sig in held {
             self.trace(TraceEvent::Release { id: sig.id });
-            self.enqueue_signal(di, self.now, self.now, sig);
+            self.enqueue_signal(di, self.clock.now(), self.clock.now(), sig);
         }
         n
     }

@@ -38,10 +38,10 @@ impl World {
                 | Body::Down { .. }
         );
         if let Some(q) = self.pairs.get_mut(&pair) {
-            q.push_back((self.now, sig));
+            q.push_back((self.clock.now(), sig));
         } else if queued {
             let mut q = PairQueue::new();
-            q.push_back((self.now, sig));
+            q.push_back((self.clock.now(), sig));
             self.pairs.insert(pair, q);
         } else {
             self.local_q.push_back(sig);

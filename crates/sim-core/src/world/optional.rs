@@ -56,7 +56,7 @@ impl World {
                     Event::Fault { nth },
                     Owner::Fault(nth),
                     Stamp {
-                        earliest: self.now,
+                        earliest: self.clock.now(),
                         seq: u64::from(nth),
                     },
                 );

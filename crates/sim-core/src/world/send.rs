@@ -43,14 +43,13 @@ impl World {
                 arena,
                 enabled,
                 tracer,
-                steps,
-                now,
+                clock,
                 ..
             } = self;
             let slot = World::slot_of(pid);
             match slot.and_then(|k| Some((k, procs.get_mut(k).filter(|p| p.pid == pid)?))) {
                 Some((key, p)) => {
-                    tracer.deliver(*steps, *now, id, Some(pid));
+                    tracer.deliver(clock.steps(), clock.now(), id, Some(pid));
                     if let Some(r) = &self.rec {
                         r.borrow_mut().push_message(pid, id, &msg);
                     }
@@ -60,7 +59,7 @@ impl World {
                     }
                 }
                 None => {
-                    tracer.deliver(*steps, *now, id, None);
+                    tracer.deliver(clock.steps(), clock.now(), id, None);
                     if let Some(r) = &self.rec {
                         r.borrow_mut().read_life(pid);
                     }
@@ -98,8 +97,14 @@ impl World {
         let id = self.next_signal;
         self.books.sent += 1;
         let to_s = self.trace_dest(to);
-        self.tracer
-            .send((self.steps, self.now), id, from, to_s, kind, payload);
+        self.tracer.send(
+            (self.clock.steps(), self.clock.now()),
+            id,
+            from,
+            to_s,
+            kind,
+            payload,
+        );
         id
     }
 }

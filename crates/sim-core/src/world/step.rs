@@ -10,7 +10,7 @@
 //! Taking an event moves time to the earliest instant consistent with it, so
 //! time never passes a window's end or a due timer unseen.
 
-use super::{Next, Owner, Status, World};
+use super::{Advance, Next, Owner, Status, World};
 use crate::exits::ExitPolicy;
 use crate::report::{Outcome, RunError};
 use crate::sched::footprint::{Obj, Op};
@@ -31,7 +31,7 @@ impl World {
             return Next::Stop;
         }
         if let Some(&(at_step, idx)) = self.step_controls.first() {
-            if at_step <= self.steps {
+            if at_step <= self.clock.steps() {
                 self.step_controls.remove(0);
                 self.note_forced(None);
                 self.run_control(idx);
@@ -39,7 +39,7 @@ impl World {
             }
         }
         if !self.enabled.is_empty() {
-            if self.steps >= self.max_steps {
+            if self.clock.out_of_steps() {
                 return self.step_budget();
             }
             while let Some(key) = self.boot_queue.pop_front() {
@@ -49,7 +49,7 @@ impl World {
                 }
             }
         }
-        let nproc = self.enabled.open_choice(self.now, &self.procs);
+        let nproc = self.enabled.open_choice(self.clock.now(), &self.procs);
         let timer = self.next_timer();
         let horizon = self.horizon(timer);
         self.push_candidates(horizon, timer);
@@ -58,7 +58,7 @@ impl World {
         }
         self.push_optional();
         let n = self.enabled.len();
-        if self.steps >= self.max_steps {
+        if self.clock.out_of_steps() {
             self.truncate_candidates(nproc);
             return self.step_budget();
         }
@@ -75,8 +75,8 @@ impl World {
                 events: self.enabled.events(),
                 stamps: self.enabled.stamps(),
                 continuing,
-                now: self.now,
-                step: self.steps,
+                now: self.clock.now(),
+                step: self.clock.steps(),
             };
             let i = self.strategy.choose(&choice) % n;
             if n > 1 {
@@ -110,7 +110,7 @@ impl World {
                 if !self.advance_to(earliest) {
                     return Next::Stop;
                 }
-                self.steps += 1;
+                self.clock.step();
                 self.enabled.clear_current();
                 let n = self.nodes.len();
                 let (from, to) = (di as usize / n, di as usize % n);
@@ -121,7 +121,7 @@ impl World {
             Owner::Pair(pi) => {
                 // Sent at or before now: time stays. The process that ran
                 // last stays current, so it goes on after the signal.
-                self.steps += 1;
+                self.clock.step();
                 self.deliver_pair_head(pi as usize);
                 self.drain_local();
                 Next::Again
@@ -135,7 +135,7 @@ impl World {
                 if !self.advance_to(earliest) {
                     return Next::Stop;
                 }
-                self.steps += 1;
+                self.clock.step();
                 self.enabled.clear_current();
                 self.fire_next();
                 Next::Again
@@ -178,9 +178,9 @@ impl World {
         if self.run_window == Time::ZERO {
             // Any runnable process holds time at `now` (it became runnable
             // by then), so which one waited longest does not matter.
-            self.enabled.sync(self.now, &self.procs);
+            self.enabled.sync(self.clock.now(), &self.procs);
             if !self.enabled.is_empty() {
-                h = self.now;
+                h = self.clock.now();
             }
         } else if let Some(since) = self.oldest_runnable() {
             h = h.min(since.saturating_add(self.run_window));
@@ -196,7 +196,7 @@ impl World {
         if let Some(at) = self.pairs_horizon() {
             h = h.min(at);
         }
-        h.max(self.now)
+        h.max(self.clock.now())
     }
 
     /// Appends the deliveries and the timer that may happen by `horizon`
@@ -243,23 +243,23 @@ impl World {
     /// Moves time forward to `at` (never back); `false` when that passes
     /// the time budget, which ends the run.
     fn advance_to(&mut self, at: Time) -> bool {
-        if at <= self.now {
-            return true;
+        match self.clock.advance_to(at) {
+            Advance::Stayed => true,
+            Advance::Moved => {
+                self.trace(TraceEvent::Advance { now: at });
+                true
+            }
+            Advance::OverBudget => {
+                self.results.end(Outcome::TimeBudget);
+                false
+            }
         }
-        if at > self.max_time {
-            self.results.end(Outcome::TimeBudget);
-            return false;
-        }
-        self.now = at;
-        self.instant_actions = 0;
-        self.trace(TraceEvent::Advance { now: at });
-        true
     }
 
     /// Takes the runnable process at `i` as this step.
     fn step_proc(&mut self, i: usize) -> Next {
-        self.steps += 1;
-        let Some((key, p)) = self.enabled.take_proc(i, self.now, &mut self.procs) else {
+        self.clock.step();
+        let Some((key, p)) = self.enabled.take_proc(i, self.clock.now(), &mut self.procs) else {
             return Next::Again;
         };
         p.status = Status::Running;
