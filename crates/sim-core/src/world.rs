@@ -12,6 +12,7 @@ mod clock;
 mod conn;
 mod control;
 mod enabled;
+mod ids;
 mod local;
 mod ops;
 mod optional;
@@ -29,6 +30,7 @@ pub(crate) use clock::{Advance, Clock};
 pub(crate) use conn::Dir;
 pub use control::{ActionError, Control, ControlAction};
 pub(crate) use enabled::{Enabled, Pos};
+pub(crate) use ids::Ids;
 pub(crate) use ops::{Attempt, Marker, RecvPhase};
 pub(crate) use process::{
     MonIn, MonOut, Pending, Priority, Proc, ProcRef, SpawnBody, StartFn, Status, Wait,
@@ -43,7 +45,6 @@ use crate::id::{NodeId, Pid, Ref};
 use crate::mailbox::Arena;
 use crate::net::Network;
 use crate::report::{Blocked, FaultEntry, FaultKey, Outcome, RunReport, SignalBooks};
-use crate::rng::SimRng;
 use crate::sched::{Choices, Schedule, Strategy};
 use crate::signal::Dest;
 use crate::term::{Atom, Term};
@@ -178,10 +179,8 @@ pub(crate) struct World {
     pub(crate) erl_timers: FastMap<Ref, timer::ErlTimer>,
     pub(crate) controls: Vec<Option<ControlFn>>,
     pub(crate) step_controls: Vec<(u64, usize)>,
-    pub(crate) rng: SimRng,
-    /// Draws made so far by each process through `cx.random` (each process's
-    /// draws are a keyed stream of their own).
-    pub(crate) user_draws: FastMap<Pid, u64>,
+    /// References, signal numbers and seeded draws.
+    pub(crate) ids: Ids,
     pub(crate) strategy: Box<dyn Strategy>,
     /// Whether the strategy wants to see steps with one event too
     /// ([`Strategy::sees_every_step`]).
@@ -189,8 +188,6 @@ pub(crate) struct World {
     pub(crate) network: Box<dyn Network>,
     pub(crate) tracer: Tracer,
     pub(crate) books: SignalBooks,
-    pub(crate) next_ref: u64,
-    pub(crate) next_signal: u64,
     pub(crate) local_q: VecDeque<Signal>,
     /// `LocalSignals::Async`: signals between two processes of one node are
     /// events of their own, queued in `pairs`.
@@ -258,15 +255,12 @@ impl World {
             erl_timers: FastMap::default(),
             controls: Vec::new(),
             step_controls: Vec::new(),
-            rng: SimRng::new(config.seed, 0),
-            user_draws: FastMap::default(),
+            ids: Ids::new(config.seed),
             every_step: strategy.sees_every_step(),
             strategy,
             network: config.network,
             tracer: Tracer::new(config.trace),
             books: SignalBooks::default(),
-            next_ref: 0,
-            next_signal: 0,
             local_q: VecDeque::new(),
             async_signals: config.local_signals == crate::signal::LocalSignals::Async,
             pairs: FastMap::default(),
@@ -323,8 +317,7 @@ impl World {
     }
 
     pub(crate) fn make_ref(&mut self, node: NodeId) -> Ref {
-        self.next_ref += 1;
-        Ref::from_counter(node.0, self.next_ref)
+        self.ids.make_ref(node)
     }
 
     pub(crate) fn node_name(&self, node: NodeId) -> Atom {

@@ -181,7 +181,7 @@ impl Control<'_> {
     /// should not be disturbed when other faults are removed draws from
     /// [`Control::keyed_rng`] instead.
     pub fn rng(&mut self) -> &mut SimRng {
-        &mut self.w.rng
+        self.w.ids.rng()
     }
 
     /// A generator for draw batch `k` of entity `entity` on the run's data

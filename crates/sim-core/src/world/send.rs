@@ -93,8 +93,7 @@ impl World {
         kind: SignalKind,
         payload: Option<&Term>,
     ) -> u64 {
-        self.next_signal += 1;
-        let id = self.next_signal;
+        let id = self.ids.next_signal();
         self.books.sent += 1;
         let to_s = self.trace_dest(to);
         self.tracer.send(
