@@ -11,6 +11,7 @@ mod buffer;
 mod clock;
 mod conn;
 mod control;
+mod dirs;
 mod enabled;
 mod ids;
 mod local;
@@ -27,8 +28,8 @@ pub(crate) use arrive::{spawn_error, spawn_ok};
 pub(crate) use buffer::{DistBuffers, DistConfig};
 pub use buffer::{DEFAULT_DIST_BUF_BUSY_LIMIT, DIST_SIGNAL_HEADER_BYTES};
 pub(crate) use clock::{Advance, Clock};
-pub(crate) use conn::Dir;
 pub use control::{ActionError, Control, ControlAction};
+pub(crate) use dirs::Dirs;
 pub(crate) use enabled::{Enabled, Pos};
 pub(crate) use ids::Ids;
 pub(crate) use ops::{Attempt, Marker, RecvPhase};
@@ -154,17 +155,13 @@ pub(crate) struct World {
     pub(crate) foreign_nodes: Vec<Atom>,
     pub(crate) procs: SlotMap<ProcKey, Proc>,
     pub(crate) arena: Arena,
-    pub(crate) dirs: Vec<Dir>,
-    pub(crate) conn_up: Vec<bool>,
-    /// Per node pair, indexed as `conn_up`: the connection was lost (a
-    /// `disconnect_node`, a drop cut, a crash) since the node last (re)started.
-    /// Until a signal reconnects such a pair, the peer is not in `nodes()`.
-    pub(crate) conn_lost: Vec<bool>,
+    /// The connections: per direction the signals travelling and held, per
+    /// pair whether it is up or was lost, the directions with signals
+    /// travelling.
+    pub(crate) dirs: Dirs,
     /// The runnable processes (and, while a choice is made, the other
     /// candidates after them): the only way to change it is its methods.
     pub(crate) enabled: Enabled,
-    /// Directions with signals travelling (each `Dir` knows its position).
-    pub(crate) active: Vec<u32>,
     /// Booted processes that have not taken their first step: they take it
     /// before anything else, so a system server is registered before user code
     /// can look for it (as on a real node, where boot completes first).
@@ -244,11 +241,8 @@ impl World {
             foreign_nodes: Vec::new(),
             procs: SlotMap::with_key(),
             arena: Arena::default(),
-            dirs: (0..n * n).map(|_| Dir::default()).collect(),
-            conn_up: vec![false; n * n],
-            conn_lost: vec![false; n * n],
+            dirs: Dirs::new(n),
             enabled: Enabled::new(config.run_window),
-            active: Vec::new(),
             boot_queue: VecDeque::new(),
             yield_owed: false,
             last_ran: None,
@@ -503,9 +497,8 @@ impl World {
 
     pub(crate) fn report(&self) -> RunReport {
         let mut books = self.books.clone();
-        books.in_flight =
-            self.dirs.iter().map(|d| d.queue.len() as u64).sum::<u64>() + self.pairs_in_flight();
-        books.held = self.dirs.iter().map(|d| d.held.len() as u64).sum();
+        books.in_flight = self.dirs.in_flight() + self.pairs_in_flight();
+        books.held = self.dirs.held();
         RunReport {
             seed: self.seed,
             schedule_seed: self.schedule_seed,

@@ -11,7 +11,6 @@
 //! process, `'DOWN'`, spawn replies) are forced through, as OTP forces them.
 //! A signal's delivery window opens when its last byte has left the buffer.
 
-use super::conn::Window;
 use super::{ProcKey, Signal, Status, Wait, World};
 use crate::id::{NodeId, Pid};
 use crate::report::BusyDistPort;
@@ -408,23 +407,7 @@ impl World {
                 )
             })
             .collect();
-        let mut k = 0;
-        let mut prev: Option<Window> = None;
-        for (w, sig) in self.dirs[di].queue.iter_mut() {
-            // Ids grow along a direction; one that has left is skipped.
-            while due.get(k).is_some_and(|d| d.0 < sig.id) {
-                k += 1;
-            }
-            if let Some(&(_, lo, hi)) = due.get(k).filter(|d| d.0 == sig.id) {
-                *w = Window { lo, hi };
-                k += 1;
-            }
-            if let Some(p) = prev {
-                w.lo = w.lo.max(p.lo);
-                w.hi = w.hi.max(p.hi);
-            }
-            prev = Some(*w);
-        }
+        self.dirs.retime(di, &due);
     }
 
     /// The bandwidth of `from -> to` (`None`: unlimited).

@@ -365,7 +365,7 @@ impl Control<'_> {
         if from.index() >= self.w.nodes.len() || to.index() >= self.w.nodes.len() {
             return 0;
         }
-        self.w.dirs[self.w.dir_index(from, to)].held.len()
+        self.w.dirs.held_len(self.w.dir_index(from, to))
     }
 
     /// Crashes a node: every process on it dies at once (`killed`), its names

@@ -185,7 +185,7 @@ impl World {
         } else if let Some(since) = self.oldest_runnable() {
             h = h.min(since.saturating_add(self.run_window));
         }
-        for &di in &self.active {
+        for &di in self.dirs.active() {
             if let Some((w, _)) = self.head_window(di as usize) {
                 h = h.min(w.hi);
             }
@@ -203,8 +203,8 @@ impl World {
     /// after the runnable processes.
     fn push_candidates(&mut self, horizon: Time, timer: Option<(Time, u64)>) {
         let n = self.nodes.len() as u32;
-        for k in 0..self.active.len() {
-            let di = self.active[k];
+        for k in 0..self.dirs.active().len() {
+            let di = self.dirs.active()[k];
             let Some((w, id)) = self.head_window(di as usize) else {
                 continue;
             };
