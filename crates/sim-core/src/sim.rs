@@ -154,8 +154,8 @@ impl std::fmt::Debug for Sim {
         let w = self.world.borrow();
         f.debug_struct("Sim")
             .field("seed", &w.seed)
-            .field("steps", &w.steps)
-            .field("now", &w.now)
+            .field("steps", &w.clock.steps())
+            .field("now", &w.clock.now())
             .finish()
     }
 }
@@ -178,7 +178,7 @@ impl Sim {
 
     /// Virtual time now.
     pub fn now(&self) -> Time {
-        self.world.borrow().now
+        self.world.borrow().clock.now()
     }
 
     fn spawn_with<F, Fut>(&mut self, node: &str, body: F, foreground: bool) -> Result<Pid, SimError>

@@ -34,7 +34,6 @@ impl World {
             procs,
             arena,
             enabled,
-            owners,
             ..
         } = self;
         if let Some(p) = procs.get_mut(key) {
@@ -43,7 +42,7 @@ impl World {
             }
             p.mailbox.push(arena, msg);
             if matches!(p.status, Status::Waiting(Wait::Receive { .. })) {
-                super::enable(enabled, owners, key, p);
+                enabled.enable(key, p);
             }
         }
     }
@@ -72,7 +71,8 @@ impl World {
             (Dest::Pid(p), Some(_)) => Some(p),
             (_, t) => t.map(|k| self.procs[k].pid),
         };
-        self.tracer.deliver(self.steps, self.now, id, to_pid);
+        self.tracer
+            .deliver(self.clock.steps(), self.clock.now(), id, to_pid);
         target
     }
 
@@ -80,7 +80,8 @@ impl World {
     pub(crate) fn arrive(&mut self, sig: Signal) {
         let Signal { id, from, to, body } = sig;
         if let Dest::Node(node) = to {
-            self.tracer.deliver(self.steps, self.now, id, None);
+            self.tracer
+                .deliver(self.clock.steps(), self.clock.now(), id, None);
             if let Body::SpawnRequest { r, body, opts } = body {
                 self.spawn_request_arrived(from, node, r, body, opts);
             }

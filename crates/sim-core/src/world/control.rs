@@ -39,7 +39,9 @@ pub struct Control<'a> {
 
 impl std::fmt::Debug for Control<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Control").field("now", &self.w.now).finish()
+        f.debug_struct("Control")
+            .field("now", &self.w.clock.now())
+            .finish()
     }
 }
 
@@ -136,12 +138,12 @@ impl Control<'_> {
 
     /// The current virtual time.
     pub fn now(&self) -> Time {
-        self.w.now
+        self.w.clock.now()
     }
 
     /// Scheduler steps taken so far.
     pub fn steps(&self) -> u64 {
-        self.w.steps
+        self.w.clock.steps()
     }
 
     /// The id of the node called `name`.
@@ -179,7 +181,7 @@ impl Control<'_> {
     /// should not be disturbed when other faults are removed draws from
     /// [`Control::keyed_rng`] instead.
     pub fn rng(&mut self) -> &mut SimRng {
-        &mut self.w.rng
+        self.w.ids.rng()
     }
 
     /// A generator for draw batch `k` of entity `entity` on the run's data
@@ -235,7 +237,7 @@ impl Control<'_> {
     /// assert_eq!(r.faults[0].key.time, Time::ms(2));
     /// ```
     pub fn admit_fault(&mut self, what: &str) -> bool {
-        let now = self.w.now;
+        let now = self.w.clock.now();
         let key = match self.w.last_fault {
             Some(k) if k.time == now => FaultKey {
                 time: now,
@@ -363,7 +365,7 @@ impl Control<'_> {
         if from.index() >= self.w.nodes.len() || to.index() >= self.w.nodes.len() {
             return 0;
         }
-        self.w.dirs[self.w.dir_index(from, to)].held.len()
+        self.w.dirs.held_len(self.w.dir_index(from, to))
     }
 
     /// Crashes a node: every process on it dies at once (`killed`), its names
@@ -440,7 +442,7 @@ impl World {
     pub(crate) fn schedule_control(&mut self, at: Time, action: ControlFn) {
         let idx = self.controls.len();
         self.controls.push(Some(action));
-        let at = at.max(self.now);
+        let at = at.max(self.clock.now());
         self.arm(at, TimerKind::Control(idx));
     }
 
@@ -469,10 +471,8 @@ impl World {
         let Some(action) = self.controls.get_mut(idx).and_then(Option::take) else {
             return;
         };
-        self.instant_actions += 1;
-        if self.instant_actions > self.max_steps {
-            self.outcome
-                .get_or_insert(Outcome::StepBudget { last: None });
+        if !self.clock.instant_action() {
+            self.results.end(Outcome::StepBudget { last: None });
             return;
         }
         let what = action.describe();
@@ -484,14 +484,12 @@ impl World {
             self.trace(TraceEvent::Fault {
                 what: format!("action {what} panicked: {message}"),
             });
-            if self.outcome.is_none() {
-                self.outcome = Some(Outcome::ActionPanicked {
-                    action: what,
-                    time: self.now,
-                    step: self.steps,
-                    message,
-                });
-            }
+            self.results.end(Outcome::ActionPanicked {
+                action: what,
+                time: self.clock.now(),
+                step: self.clock.steps(),
+                message,
+            });
         }
         self.drain_local();
     }

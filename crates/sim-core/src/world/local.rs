@@ -53,10 +53,10 @@ impl World {
                 | Body::Down { .. }
         );
         if let Some(q) = self.pairs.get_mut(&pair) {
-            q.push_back((self.now, sig));
+            q.push_back((self.clock.now(), sig));
         } else if queued {
             let mut q = PairQueue::new();
-            q.push_back((self.now, sig));
+            q.push_back((self.clock.now(), sig));
             self.pairs.insert(pair, q);
         } else {
             self.local_q.push_back(sig);
@@ -103,12 +103,14 @@ impl World {
             let Some((at, sig)) = q.front() else {
                 continue;
             };
-            self.enabled.push(Event::Signal { from, to });
-            self.owners.push(Owner::Pair(i as u32));
-            self.stamps.push(Stamp {
-                earliest: *at,
-                seq: sig.id,
-            });
+            self.enabled.push_candidate(
+                Event::Signal { from, to },
+                Owner::Pair(i as u32),
+                Stamp {
+                    earliest: *at,
+                    seq: sig.id,
+                },
+            );
         }
     }
 

@@ -52,12 +52,14 @@ impl World {
         for (k, (_, used)) in self.optional.faults.iter().enumerate() {
             if !used {
                 let nth = k as u32;
-                self.enabled.push(Event::Fault { nth });
-                self.owners.push(Owner::Fault(nth));
-                self.stamps.push(Stamp {
-                    earliest: self.now,
-                    seq: u64::from(nth),
-                });
+                self.enabled.push_candidate(
+                    Event::Fault { nth },
+                    Owner::Fault(nth),
+                    Stamp {
+                        earliest: self.clock.now(),
+                        seq: u64::from(nth),
+                    },
+                );
             }
         }
     }

@@ -265,9 +265,10 @@ impl World {
         let Some(r) = &self.rec else { return };
         let mut r = r.borrow_mut();
         let cands: Actors = self
-            .owners
+            .enabled
+            .owners()
             .iter()
-            .zip(&self.enabled)
+            .zip(self.enabled.events())
             .map(|(&o, &e)| self.actor_of(o, e, &r))
             .collect();
         r.candidates = cands;

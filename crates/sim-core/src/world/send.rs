@@ -42,26 +42,24 @@ impl World {
                 procs,
                 arena,
                 enabled,
-                owners,
                 tracer,
-                steps,
-                now,
+                clock,
                 ..
             } = self;
             let slot = World::slot_of(pid);
             match slot.and_then(|k| Some((k, procs.get_mut(k).filter(|p| p.pid == pid)?))) {
                 Some((key, p)) => {
-                    tracer.deliver(*steps, *now, id, Some(pid));
+                    tracer.deliver(clock.steps(), clock.now(), id, Some(pid));
                     if let Some(r) = &self.rec {
                         r.borrow_mut().push_message(pid, id, &msg);
                     }
                     p.mailbox.push(arena, msg);
                     if matches!(p.status, Status::Waiting(Wait::Receive { .. })) {
-                        super::enable(enabled, owners, key, p);
+                        enabled.enable(key, p);
                     }
                 }
                 None => {
-                    tracer.deliver(*steps, *now, id, None);
+                    tracer.deliver(clock.steps(), clock.now(), id, None);
                     if let Some(r) = &self.rec {
                         r.borrow_mut().read_life(pid);
                     }
@@ -95,12 +93,17 @@ impl World {
         kind: SignalKind,
         payload: Option<&Term>,
     ) -> u64 {
-        self.next_signal += 1;
-        let id = self.next_signal;
+        let id = self.ids.next_signal();
         self.books.sent += 1;
         let to_s = self.trace_dest(to);
-        self.tracer
-            .send((self.steps, self.now), id, from, to_s, kind, payload);
+        self.tracer.send(
+            (self.clock.steps(), self.clock.now()),
+            id,
+            from,
+            to_s,
+            kind,
+            payload,
+        );
         id
     }
 }

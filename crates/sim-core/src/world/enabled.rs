@@ -1,0 +1,296 @@
+//! The enabled set: the runnable processes, and while a choice is made the
+//! other candidate events after them.
+//!
+//! Invariants, kept here and nowhere else:
+//! - `events`, `owners` (and, once stamped, `stamps`) have one entry per
+//!   event, at the same index;
+//! - a process is listed at most once, and its record's [`Pos`] is its index
+//!   (only this module writes a `Pos`);
+//! - candidates other than processes sit after every process, and only between
+//!   [`Enabled::open_choice`] and [`Enabled::close_choice`];
+//! - every listed process has a stamp once the list is looked at
+//!   ([`Enabled::sync`] gives it `now`, in list order);
+//! - index 0 is the process that just ran, when it can go on.
+
+use super::{Owner, Proc, ProcKey, Status};
+use crate::sched::{Event, Stamp};
+use crate::time::Time;
+use slotmap::SlotMap;
+use std::collections::VecDeque;
+
+/// Where a process is in the enabled set, if it is in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Pos(u32);
+
+impl Pos {
+    /// Not in the enabled set.
+    pub(crate) const NONE: Pos = Pos(u32::MAX);
+
+    /// The index in the enabled set, if listed.
+    #[inline]
+    pub(crate) fn get(self) -> Option<usize> {
+        (self != Pos::NONE).then_some(self.0 as usize)
+    }
+}
+
+pub(crate) struct Enabled {
+    events: Vec<Event>,
+    /// Who owns each event (same index): positions are fixed up through it
+    /// without turning pids back into slots.
+    owners: Vec<Owner>,
+    /// When each event became possible, and its order (same index).
+    stamps: Vec<Stamp>,
+    /// Runnable processes in the order they became runnable, with the stamp
+    /// number they had; entries whose process has run since are stale and
+    /// dropped when they reach the front (the front is the oldest waiting).
+    /// Kept only with a run window: without one the horizon needs no oldest
+    /// runnable process (see `step::horizon`).
+    run_fifo: VecDeque<(ProcKey, u64)>,
+    keep_fifo: bool,
+    seq: u64,
+    /// The process that took the latest step, while that step was a process's.
+    current: Option<ProcKey>,
+}
+
+impl Enabled {
+    pub(crate) fn new(run_window: Time) -> Enabled {
+        Enabled {
+            events: Vec::new(),
+            owners: Vec::new(),
+            stamps: Vec::new(),
+            run_fifo: VecDeque::new(),
+            keep_fifo: run_window > Time::ZERO,
+            seq: 0,
+            current: None,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// The events, as a strategy sees them.
+    pub(crate) fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// The stamps (same index as the events; complete after [`Enabled::sync`]).
+    pub(crate) fn stamps(&self) -> &[Stamp] {
+        &self.stamps
+    }
+
+    pub(crate) fn owners(&self) -> &[Owner] {
+        &self.owners
+    }
+
+    #[inline]
+    pub(crate) fn owner(&self, i: usize) -> Owner {
+        self.owners[i]
+    }
+
+    /// The process that took the latest step, while that step was a process's.
+    #[inline]
+    pub(crate) fn current(&self) -> Option<ProcKey> {
+        self.current
+    }
+
+    /// A step that is no process's: nobody goes on.
+    #[inline]
+    pub(crate) fn clear_current(&mut self) {
+        self.current = None;
+    }
+
+    /// Whether index 0 is the process that took the latest step.
+    pub(crate) fn continuing(&self) -> bool {
+        matches!(
+            (self.owners.first(), self.current),
+            (Some(Owner::Proc(k)), Some(c)) if *k == c
+        )
+    }
+
+    /// Makes a process runnable and lists it (unless it is listed already).
+    /// It is stamped when the list is next looked at.
+    #[inline]
+    pub(crate) fn enable(&mut self, key: ProcKey, p: &mut Proc) {
+        p.status = Status::Runnable;
+        if p.enabled_pos == Pos::NONE {
+            p.enabled_pos = Pos(self.events.len() as u32);
+            self.events.push(Event::Run(p.pid));
+            self.owners.push(Owner::Proc(key));
+        }
+    }
+
+    /// Stamps the processes [`Enabled::enable`] listed since the last call:
+    /// they became runnable at `now`, in list order.
+    #[inline]
+    pub(crate) fn sync(&mut self, now: Time, procs: &SlotMap<ProcKey, Proc>) {
+        if self.stamps.len() < self.events.len() {
+            self.stamp_new(now, procs);
+        }
+    }
+
+    fn stamp_new(&mut self, now: Time, procs: &SlotMap<ProcKey, Proc>) {
+        while self.stamps.len() < self.events.len() {
+            let i = self.stamps.len();
+            self.seq += 1;
+            self.stamps.push(Stamp {
+                earliest: now,
+                seq: self.seq,
+            });
+            if let (true, Owner::Proc(key)) = (self.keep_fifo, self.owners[i]) {
+                self.run_fifo.push_back((key, self.seq));
+            }
+        }
+        if self.run_fifo.len() > 64 + 2 * self.events.len() {
+            self.compact_fifo(procs);
+        }
+    }
+
+    /// Whether a run-queue entry still names a runnable process with that stamp.
+    fn fifo_live(&self, key: ProcKey, seq: u64, procs: &SlotMap<ProcKey, Proc>) -> bool {
+        procs.get(key).is_some_and(|p| {
+            p.enabled_pos
+                .get()
+                .and_then(|i| self.stamps.get(i))
+                .is_some_and(|s| s.seq == seq)
+        })
+    }
+
+    /// Drops stale run-queue entries (a process starved while others ran).
+    fn compact_fifo(&mut self, procs: &SlotMap<ProcKey, Proc>) {
+        let fifo = std::mem::take(&mut self.run_fifo);
+        self.run_fifo = fifo
+            .into_iter()
+            .filter(|&(k, seq)| self.fifo_live(k, seq, procs))
+            .collect();
+    }
+
+    /// When the runnable process that has waited longest became runnable.
+    pub(crate) fn oldest_runnable(
+        &mut self,
+        now: Time,
+        procs: &SlotMap<ProcKey, Proc>,
+    ) -> Option<Time> {
+        self.sync(now, procs);
+        while let Some(&(key, seq)) = self.run_fifo.front() {
+            if self.fifo_live(key, seq, procs) {
+                let pos = procs
+                    .get(key)
+                    .and_then(|p| p.enabled_pos.get())
+                    .unwrap_or(0);
+                return self.stamps.get(pos).map(|s| s.earliest);
+            }
+            self.run_fifo.pop_front();
+        }
+        None
+    }
+
+    /// Unlists a process (it died or left its node), if it is listed.
+    pub(crate) fn remove_proc(
+        &mut self,
+        key: ProcKey,
+        now: Time,
+        procs: &mut SlotMap<ProcKey, Proc>,
+    ) {
+        if let Some(i) = procs.get(key).and_then(|p| p.enabled_pos.get()) {
+            self.swap_remove(i, now, procs);
+            if let Some(p) = procs.get_mut(key) {
+                p.enabled_pos = Pos::NONE;
+            }
+        }
+    }
+
+    /// Takes the process at `i` as this step: unlisted, made current, and
+    /// handed back with its key (`None` if `i` is no process's).
+    #[inline]
+    pub(crate) fn take_proc<'p>(
+        &mut self,
+        i: usize,
+        now: Time,
+        procs: &'p mut SlotMap<ProcKey, Proc>,
+    ) -> Option<(ProcKey, &'p mut Proc)> {
+        let Owner::Proc(key) = self.owners[i] else {
+            return None;
+        };
+        self.swap_remove(i, now, procs);
+        self.current = Some(key);
+        let p = procs.get_mut(key)?;
+        p.enabled_pos = Pos::NONE;
+        Some((key, p))
+    }
+
+    /// Removes the event at `i`, fixing the position of the one moved there;
+    /// the removed owner's position is the caller's to reset.
+    #[inline]
+    fn swap_remove(&mut self, i: usize, now: Time, procs: &mut SlotMap<ProcKey, Proc>) {
+        self.sync(now, procs);
+        self.events.swap_remove(i);
+        self.owners.swap_remove(i);
+        self.stamps.swap_remove(i);
+        if let Some(&moved) = self.owners.get(i) {
+            set_pos(procs, moved, Pos(i as u32));
+        }
+    }
+
+    /// Moves the event at `i` to the front (swapping with the first), so
+    /// that index 0 is "the process that just ran goes on".
+    pub(crate) fn move_to_front(
+        &mut self,
+        i: usize,
+        now: Time,
+        procs: &mut SlotMap<ProcKey, Proc>,
+    ) {
+        self.sync(now, procs);
+        if i == 0 || i >= self.events.len() {
+            return;
+        }
+        self.events.swap(0, i);
+        self.owners.swap(0, i);
+        self.stamps.swap(0, i);
+        let (a, b) = (self.owners[0], self.owners[i]);
+        set_pos(procs, a, Pos(0));
+        set_pos(procs, b, Pos(i as u32));
+    }
+
+    /// Starts a choice point: every process stamped; returns how many are
+    /// listed, which [`Enabled::close_choice`] goes back to.
+    pub(crate) fn open_choice(&mut self, now: Time, procs: &SlotMap<ProcKey, Proc>) -> usize {
+        self.sync(now, procs);
+        self.events.len()
+    }
+
+    /// Appends a candidate that is no process (after the processes).
+    #[inline]
+    pub(crate) fn push_candidate(&mut self, event: Event, owner: Owner, stamp: Stamp) {
+        debug_assert!(!matches!(owner, Owner::Proc(_)));
+        debug_assert_eq!(self.stamps.len(), self.events.len());
+        self.events.push(event);
+        self.owners.push(owner);
+        self.stamps.push(stamp);
+    }
+
+    /// Ends a choice point: only the `nproc` processes stay listed.
+    #[inline]
+    pub(crate) fn close_choice(&mut self, nproc: usize) {
+        debug_assert!(self.owners[..nproc.min(self.owners.len())]
+            .iter()
+            .all(|o| matches!(o, Owner::Proc(_))));
+        self.events.truncate(nproc);
+        self.owners.truncate(nproc);
+        self.stamps.truncate(nproc);
+    }
+}
+
+fn set_pos(procs: &mut SlotMap<ProcKey, Proc>, owner: Owner, pos: Pos) {
+    if let Owner::Proc(k) = owner {
+        if let Some(p) = procs.get_mut(k) {
+            p.enabled_pos = pos;
+        }
+    }
+}
