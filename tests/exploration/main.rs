@@ -10,6 +10,8 @@ use erpc_sim::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+mod window;
+
 const S: &str = "s@sim";
 const C1: &str = "c1@sim";
 const C2: &str = "c2@sim";
@@ -800,6 +802,10 @@ fn main() {
         ("shrinking (lost update)", check_shrink_lost_update),
         ("shrinking (mutual call deadlock)", check_shrink_deadlock),
         ("shrinking (a nemesis's faults)", check_shrink_nemesis),
+        (
+            "shrinking moves a fault and shortens its window",
+            window::check_shrink_window,
+        ),
         ("memory", check_memory),
         (
             "exhaustive finds the lost update and proves the fix",

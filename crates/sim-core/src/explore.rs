@@ -361,6 +361,7 @@ impl Explorer {
             sim.set_trace_mode(trace);
             sim.suppress_actions(&suppressed.actions);
             sim.suppress_faults(&suppressed.faults);
+            sim.retime_faults(&suppressed.retimed);
             for check in &self.end_checks {
                 check.install(&mut sim);
             }
@@ -592,6 +593,7 @@ impl Explorer {
                 Removed {
                     actions: original.suppressed.clone(),
                     faults: original.suppressed_faults.clone(),
+                    retimed: Vec::new(),
                 },
                 0,
             )
@@ -613,9 +615,11 @@ impl Explorer {
             .trace
             .iter()
             .filter_map(|r| match &r.event {
-                // A switched-off fault is not one the run has.
+                // A switched-off fault is not one the run has; a moved one
+                // is listed where it was applied.
                 crate::trace::TraceEvent::Fault { what }
-                    if !what.starts_with("suppressed fault ") =>
+                    if !what.starts_with("suppressed fault ")
+                        && !what.starts_with("moved fault ") =>
                 {
                     Some(format!("at {} (step {}): {what}", r.time, r.step))
                 }
@@ -634,6 +638,7 @@ impl Explorer {
             choices: report.schedule.choices.clone(),
             suppressed_actions: suppressed.actions.clone(),
             suppressed_faults: suppressed.faults.clone(),
+            retimed_faults: suppressed.retimed.clone(),
             failure: kind,
             message,
             digest: format!("{:016x}", report.digest),
@@ -651,6 +656,7 @@ impl Explorer {
             shrunk_preemptions: report.preemptions as usize,
             removed_actions: suppressed.actions,
             removed_faults: suppressed.faults,
+            retimed_faults: suppressed.retimed,
             faults,
             shrink_runs,
             report,

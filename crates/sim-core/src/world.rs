@@ -23,7 +23,7 @@ pub(crate) use arrive::{spawn_error, spawn_ok};
 pub(crate) use buffer::{DistBuffers, DistConfig};
 pub use buffer::{DEFAULT_DIST_BUF_BUSY_LIMIT, DIST_SIGNAL_HEADER_BYTES};
 pub(crate) use conn::Dir;
-pub use control::{ActionError, Control, ControlAction};
+pub use control::{ActionError, Control, ControlAction, FaultAdmission};
 pub(crate) use ops::{Attempt, Marker, RecvPhase};
 pub(crate) use process::{
     MonIn, MonOut, Pending, Priority, Proc, ProcRef, SpawnBody, StartFn, Status, Wait,
@@ -237,6 +237,8 @@ pub(crate) struct World {
     pub(crate) last_fault: Option<FaultKey>,
     /// Faults the explorer switched off while shrinking (sorted).
     pub(crate) suppressed_faults: Vec<FaultKey>,
+    /// Faults the explorer moved in time while shrinking (sorted by key).
+    pub(crate) retimed_faults: Vec<crate::report::FaultRetime>,
     /// Faults an exhaustive exploration may take at any step.
     pub(crate) optional: optional::Optional,
     /// The scheduled action running now, if any.
@@ -320,6 +322,7 @@ impl World {
             last_fault: None,
             optional: optional::Optional::default(),
             suppressed_faults: Vec::new(),
+            retimed_faults: Vec::new(),
             current_action: None,
             dist: config.dist.map(|c| Box::new(DistBuffers::new(&c, n))),
             rec: config.rec,

@@ -32,6 +32,7 @@ impl Explorer {
             &Removed {
                 actions: file.suppressed_actions.clone(),
                 faults: file.suppressed_faults.clone(),
+                retimed: file.retimed_faults.clone(),
             },
         );
         let digest = format!("{:016x}", r.digest);
@@ -85,6 +86,7 @@ impl Explorer {
             shrunk_preemptions: report.preemptions as usize,
             removed_actions: file.suppressed_actions.clone(),
             removed_faults: file.suppressed_faults.clone(),
+            retimed_faults: file.retimed_faults.clone(),
             faults: Vec::new(),
             shrink_runs: 0,
             report,

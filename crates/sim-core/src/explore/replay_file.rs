@@ -61,6 +61,7 @@ pub enum ReplayError {
 ///     choices: vec![0, 2, 1].into(),
 ///     suppressed_actions: vec![],
 ///     suppressed_faults: vec![],
+///     retimed_faults: vec![],
 ///     failure: "check_failed".into(),
 ///     message: "quorum".into(),
 ///     digest: "00ff".into(),
@@ -97,6 +98,10 @@ pub struct ReplayFile {
     /// (absent in older files: none).
     #[serde(default)]
     pub suppressed_faults: Vec<crate::report::FaultKey>,
+    /// Faults moved later, or whose window ends earlier, by shrinking
+    /// (absent: none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retimed_faults: Vec<crate::report::FaultRetime>,
     /// The kind of failure ([`crate::Outcome::kind`]).
     pub failure: String,
     /// The failure's message.

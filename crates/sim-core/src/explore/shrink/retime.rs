@@ -1,0 +1,101 @@
+//! Moving faults in time while shrinking: each fault that opens a window (a
+//! cut, a crash, a congestion) is moved later, toward the failure, and its
+//! window is made to end earlier, each by bisection over virtual time.
+//!
+//! A fault is moved only later and its window only shortened: both make the
+//! run's faulty stretch shorter. (A fault that ends a window, a heal or a
+//! restart, is not moved: later would lengthen the window it ends.) The new
+//! timing is data of the run ([`FaultRetime`], applied by
+//! `Control::fault_admission`), so the shrunk run replays strictly from its
+//! replay file.
+
+use super::{Removed, Shrinker};
+use crate::report::{FaultKey, FaultRetime};
+use crate::sim::{Sim, SimBuilder};
+use crate::time::Time;
+
+/// Bisection steps per search at most: a second of virtual time to 1 µs.
+const MAX_HALVINGS: u32 = 20;
+
+impl<F> Shrinker<'_, F>
+where
+    F: Fn(SimBuilder) -> Sim + Sync,
+{
+    /// Moves each fault with a window later and ends its window earlier,
+    /// latest fault first, keeping what still fails the same way.
+    pub(super) fn retime(&mut self, choices: &mut Vec<u32>, removed: &mut Removed) {
+        let keys: Vec<FaultKey> = self
+            .faults
+            .iter()
+            .filter(|f| f.window)
+            .map(|f| f.key)
+            .collect();
+        for key in keys.into_iter().rev() {
+            let Some(at) = self.applied_at(key) else {
+                continue;
+            };
+            let end = self.end;
+            // Later, toward the failure; a window ending before it moves
+            // with it.
+            self.bisect(at, end, choices, removed, &|r: &Removed, t| {
+                let cur = r.retime_of(key);
+                r.with_retime(FaultRetime {
+                    key,
+                    at: Some(t),
+                    until: cur.until.map(|u| u.max(t)),
+                })
+            });
+            let Some(at) = self.applied_at(key) else {
+                continue;
+            };
+            let until = removed.retime_of(key).until.unwrap_or(self.end);
+            // The window, from its end toward none at all.
+            self.bisect(until, at, choices, removed, &|r: &Removed, t| {
+                let cur = r.retime_of(key);
+                r.with_retime(FaultRetime {
+                    key,
+                    at: cur.at,
+                    until: Some(t),
+                })
+            });
+        }
+    }
+
+    /// When the best run so far applied fault `key`, if it did.
+    fn applied_at(&self, key: FaultKey) -> Option<Time> {
+        self.faults.iter().find(|f| f.key == key).map(|f| f.at)
+    }
+
+    /// Searches from `known` (where the run fails) toward `target` for the
+    /// time closest to `target` at which `with(removed, t)` still fails the
+    /// same way; keeps the best it found in `choices` and `removed`.
+    fn bisect(
+        &mut self,
+        mut known: Time,
+        mut target: Time,
+        choices: &mut Vec<u32>,
+        removed: &mut Removed,
+        with: &dyn Fn(&Removed, Time) -> Removed,
+    ) {
+        let mut try_at = target;
+        for _ in 0..=MAX_HALVINGS {
+            if known == try_at || self.runs >= self.ex.shrink_budget {
+                return;
+            }
+            let cand = with(removed, try_at);
+            match self.fails_within(choices, &cand, u64::MAX) {
+                Some(c) => {
+                    *choices = c;
+                    *removed = cand;
+                    known = try_at;
+                }
+                None => target = try_at,
+            }
+            let (a, b) = (known.as_us(), target.as_us());
+            if a.abs_diff(b) <= 1 {
+                return;
+            }
+            try_at = Time::us(a.min(b) + a.abs_diff(b) / 2);
+        }
+    }
+}
