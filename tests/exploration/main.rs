@@ -11,6 +11,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 mod window;
+mod written;
 
 const S: &str = "s@sim";
 const C1: &str = "c1@sim";
@@ -360,11 +361,12 @@ fn check_pct_bound() -> Result<String, String> {
 }
 
 /// Shrinks the first failure `strategy` finds and compares it with the
-/// hand-minimal run: `(steps, preemptions)`.
+/// hand-minimal run, written as an order the simulator follows on the same
+/// data seed: `(steps, preemptions)`.
 fn shrinks_to(
     name: &str,
     program: fn(SimBuilder) -> Sim,
-    minimal: (u64, u64),
+    order: written::Written,
 ) -> Result<String, String> {
     let r = quiet(name)
         .data_seed(DATA_SEED)
@@ -372,6 +374,7 @@ fn shrinks_to(
         .run(program);
     let f = r.failure.ok_or("no failure found")?;
     let (steps, pre) = (f.report.steps, f.report.preemptions);
+    let minimal = written::hand_minimal(&program, DATA_SEED, order, &f.outcome)?;
     let again = quiet(name).replay(&f.replay, program);
     if again.divergence.is_some() || again.digest != f.report.digest {
         return Err(format!(
@@ -379,7 +382,7 @@ fn shrinks_to(
             again.divergence
         ));
     }
-    if steps > 2 * minimal.0 || pre > 2 * minimal.1 {
+    if !written::within_twice((steps, pre), minimal) {
         return Err(format!(
             "shrunk to {steps} steps, {pre} preemptions; hand-minimal {} and {}",
             minimal.0, minimal.1
@@ -391,42 +394,27 @@ fn shrinks_to(
     ))
 }
 
+/// The hand-minimal lost update: both gets must be served before the first
+/// put, which needs the second client's timer to fire before the first
+/// client's put arrives: the order of a timer and a delivery, not a
+/// preemption. Written: timers before deliveries, otherwise the current
+/// process goes on. (By hand: the server registers, blocks, and four times
+/// takes a request and answers, the check failing after the second put;
+/// each client sends a get, takes the value, sends a put; six deliveries;
+/// the second client's timer: about 26 steps, 0 preemptions.)
 fn check_shrink_lost_update() -> Result<String, String> {
-    shrinks_to(
-        "shrink-lost-update",
-        lost_update,
-        (LOST_UPDATE_MIN_STEPS, 0),
-    )
+    shrinks_to("shrink-lost-update", lost_update, written::TIMERS_FIRST)
 }
 
+/// The hand-minimal mutual call deadlock: the second trigger's timer must
+/// fire before the first request arrives, again the order of a timer and a
+/// delivery. Written: timers before deliveries. (By hand: per server
+/// register, spawn the trigger, block, take `go` and send the request,
+/// block; the triggers; one wake-up for nothing; the two requests: about
+/// 19 steps, 0 preemptions.)
 fn check_shrink_deadlock() -> Result<String, String> {
-    shrinks_to("shrink-deadlock", deadlock_program, (DEADLOCK_MIN_STEPS, 0))
+    shrinks_to("shrink-deadlock", deadlock_program, written::TIMERS_FIRST)
 }
-
-/// The hand-minimal lost update, counted by hand. Both gets must be served
-/// before the first put; that needs the second client's timer to fire
-/// before the first client's put arrives, which is the order of a timer and
-/// a delivery, not a preemption (0 preemptions). Each `Cx` operation ends a
-/// step, and a receive that blocks ends one too:
-/// - server: register; block; four times take a request and send the
-///   answer, then block again, except that after the second put the check
-///   fails at once: 2 + 3 * 2 + 2 = 10 steps;
-/// - first client: send get; block; take the value, send put; block: 4;
-/// - second client: sleep; send get; block; send put; block: 5;
-/// - deliveries: two gets, two values, two puts (the `ok`s are not needed): 6;
-/// - the second client's timer: 1.
-const LOST_UPDATE_MIN_STEPS: u64 = 10 + 4 + 5 + 6 + 1;
-
-/// The hand-minimal mutual call deadlock (0 preemptions: the second
-/// trigger's timer must fire before the first request arrives). Per server:
-/// register; spawn the trigger; block; take `go`, send the request; block in
-/// the selective receive: 5 steps each; the server whose request is
-/// delivered to its peer after the peer has blocked wakes that peer once
-/// more for nothing (1; the other request can land before its receiver
-/// blocks, which then sees it at once). Triggers: send `go` and exit (2), and
-/// for the late one a sleep first (3). The timer: 1. Deliveries: the two
-/// requests: 2.
-const DEADLOCK_MIN_STEPS: u64 = 5 + 5 + 1 + 2 + 3 + 1 + 2;
 
 /// A pinger on a@sim asks a registered echo server on b@sim 30 times, each
 /// answer awaited 5 ms: a cut between a and b during one round loses it and

@@ -3,7 +3,11 @@
 //! window is made to end earlier, each by bisection over virtual time.
 //!
 //! A fault is moved only later and its window only shortened: both make the
-//! run's faulty stretch shorter. (A fault that ends a window, a heal or a
+//! run's faulty stretch shorter. A move is kept if the run fails the same
+//! way in at most a few more steps than before the pass ([`slack`]): a
+//! fault moved into the moment that matters often lets a signal or two more
+//! through first, while one that lets the program do much more before the
+//! failure (a crash moved past a round of calls) is not simpler. (A fault that ends a window, a heal or a
 //! restart, is not moved: later would lengthen the window it ends.) The new
 //! timing is data of the run ([`FaultRetime`], applied by
 //! `Control::fault_admission`), so the shrunk run replays strictly from its
@@ -17,6 +21,12 @@ use crate::time::Time;
 /// Bisection steps per search at most: a second of virtual time to 1 µs.
 const MAX_HALVINGS: u32 = 20;
 
+/// How many steps more than `steps` a moved fault may cost: 8, or 5% of a
+/// long run.
+fn slack(steps: u64) -> u64 {
+    (steps / 20).max(8)
+}
+
 impl<F> Shrinker<'_, F>
 where
     F: Fn(SimBuilder) -> Sim + Sync,
@@ -24,6 +34,7 @@ where
     /// Moves each fault with a window later and ends its window earlier,
     /// latest fault first, keeping what still fails the same way.
     pub(super) fn retime(&mut self, choices: &mut Vec<u32>, removed: &mut Removed) {
+        let limit = self.steps + slack(self.steps);
         let keys: Vec<FaultKey> = self
             .faults
             .iter()
@@ -37,7 +48,7 @@ where
             let end = self.end;
             // Later, toward the failure; a window ending before it moves
             // with it.
-            self.bisect(at, end, choices, removed, &|r: &Removed, t| {
+            self.bisect(at, end, limit, choices, removed, &|r: &Removed, t| {
                 let cur = r.retime_of(key);
                 r.with_retime(FaultRetime {
                     key,
@@ -50,7 +61,7 @@ where
             };
             let until = removed.retime_of(key).until.unwrap_or(self.end);
             // The window, from its end toward none at all.
-            self.bisect(until, at, choices, removed, &|r: &Removed, t| {
+            self.bisect(until, at, limit, choices, removed, &|r: &Removed, t| {
                 let cur = r.retime_of(key);
                 r.with_retime(FaultRetime {
                     key,
@@ -68,11 +79,13 @@ where
 
     /// Searches from `known` (where the run fails) toward `target` for the
     /// time closest to `target` at which `with(removed, t)` still fails the
-    /// same way; keeps the best it found in `choices` and `removed`.
+    /// same way within `limit` steps; keeps the best it found in `choices`
+    /// and `removed`.
     fn bisect(
         &mut self,
         mut known: Time,
         mut target: Time,
+        limit: u64,
         choices: &mut Vec<u32>,
         removed: &mut Removed,
         with: &dyn Fn(&Removed, Time) -> Removed,
@@ -83,7 +96,7 @@ where
                 return;
             }
             let cand = with(removed, try_at);
-            match self.fails_within(choices, &cand, u64::MAX) {
+            match self.fails_within(choices, &cand, limit) {
                 Some(c) => {
                     *choices = c;
                     *removed = cand;
