@@ -10,6 +10,7 @@ use erpc_sim::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+mod race;
 mod window;
 mod written;
 
@@ -815,6 +816,7 @@ fn main() {
             window::check_shrink_window,
         ),
         ("memory", check_memory),
+        ("timeout races a runnable process", race::check_timeout_race),
         (
             "exhaustive finds the lost update and proves the fix",
             check_exhaustive_lost_update,

@@ -54,8 +54,8 @@ pub use exception::{Class, Exception, Frame, FrameArgs};
 pub use exits::ExitPolicy;
 pub use explore::{
     check_determinism, explore, DfsExploration, Exhaustive, Exploration, ExploreError, Explorer,
-    Failure, MayFaults, ReplayError, ReplayFile, StrategyFactory, ITERATIONS_ENV, REPLAY_ENV,
-    REPLAY_FORMAT, SEED_ENV, SHARD_ENV,
+    Failure, MayFaults, ReplayError, ReplayFile, StrategyFactory, EXPLORE_RUN_WINDOW,
+    ITERATIONS_ENV, REPLAY_ENV, REPLAY_FORMAT, SEED_ENV, SHARD_ENV,
 };
 pub use id::{NodeId, Pid, Ref};
 pub use matcher::{Accept, Matcher};

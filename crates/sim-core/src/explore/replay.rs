@@ -18,9 +18,8 @@ impl Explorer {
     {
         let mut ex = self.clone();
         // The exploration's run window and fault set, as it ran.
-        if let Some(us) = file.run_window_us {
-            ex.run_window = Some(crate::time::Time::us(us));
-        }
+        // A file without a window recorded runs without one.
+        ex.run_window = Some(crate::time::Time::us(file.run_window_us.unwrap_or(0)));
         if !file.may_fault.is_empty() {
             ex.faults.active = true;
         }

@@ -110,8 +110,9 @@ pub struct ReplayFile {
     pub digest: String,
     /// Scheduler steps of the run.
     pub steps: u64,
-    /// The run window the runs had, in microseconds, when not the default
-    /// (an exhaustive exploration lets every process wait while time passes).
+    /// The run window the runs had, in microseconds, when not zero
+    /// (`Explorer::run_window`; an exhaustive exploration lets every process
+    /// wait while time passes). A file without it replays without a window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_window_us: Option<u64>,
     /// The faults the exhaustive exploration could take at any step, with
