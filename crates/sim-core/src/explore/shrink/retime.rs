@@ -1,17 +1,19 @@
 //! Moving faults in time while shrinking: each fault that opens a window (a
-//! cut, a crash, a congestion) is moved later, toward the failure, and its
-//! window is made to end earlier, each by bisection over virtual time.
+//! cut, a crash, a congestion) is moved later, toward the failure, its
+//! window is made to end earlier, and the shortened window is moved back
+//! toward the start while the run takes no more steps, each by bisection
+//! over virtual time.
 //!
-//! A fault is moved only later and its window only shortened: both make the
-//! run's faulty stretch shorter. A move is kept if the run fails the same
-//! way in at most a few more steps than before the pass ([`slack`]): a
-//! fault moved into the moment that matters often lets a signal or two more
-//! through first, while one that lets the program do much more before the
-//! failure (a crash moved past a round of calls) is not simpler. (A fault that ends a window, a heal or a
-//! restart, is not moved: later would lengthen the window it ends.) The new
-//! timing is data of the run ([`FaultRetime`], applied by
-//! `Control::fault_admission`), so the shrunk run replays strictly from its
-//! replay file.
+//! A fault is never moved before it was asked for (it is drawn or planned
+//! then), and a window is only shortened. A fault that ends a window (a heal,
+//! a restart) is not moved: later would lengthen the window it ends. Moving a
+//! fault later or shortening its window is kept if the run fails the same way
+//! in at most a few more steps than before the pass ([`slack`]): a fault moved
+//! into the moment that matters often lets a signal or two more through
+//! first, while one that lets the program do much more before the failure (a
+//! crash moved past a round of calls) is not simpler. The new timing is data
+//! of the run ([`FaultRetime`], applied by `Control::fault_admission`), so the
+//! shrunk run replays strictly from its replay file.
 
 use super::{Removed, Shrinker};
 use crate::report::{FaultKey, FaultRetime};
@@ -31,8 +33,9 @@ impl<F> Shrinker<'_, F>
 where
     F: Fn(SimBuilder) -> Sim + Sync,
 {
-    /// Moves each fault with a window later and ends its window earlier,
-    /// latest fault first, keeping what still fails the same way.
+    /// Moves each fault with a window later, ends its window earlier and
+    /// moves it back earlier, latest fault first, keeping what still fails
+    /// the same way.
     pub(super) fn retime(&mut self, choices: &mut Vec<u32>, removed: &mut Removed) {
         let limit = self.steps + slack(self.steps);
         let keys: Vec<FaultKey> = self
@@ -67,6 +70,23 @@ where
                     key,
                     at: cur.at,
                     until: Some(t),
+                })
+            });
+            // Back earlier, toward the start, with the window as short as
+            // it now is, while the run fails in no more steps: the latest
+            // start that fails is often a little after the earliest, which
+            // lets the program do less first.
+            let (Some(at), Some(until)) = (self.applied_at(key), removed.retime_of(key).until)
+            else {
+                continue;
+            };
+            let length = until.saturating_sub(at);
+            let steps = self.steps;
+            self.bisect(at, key.time, steps, choices, removed, &|r: &Removed, t| {
+                r.with_retime(FaultRetime {
+                    key,
+                    at: Some(t),
+                    until: Some(t.saturating_add(length)),
                 })
             });
         }
