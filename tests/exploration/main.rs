@@ -10,6 +10,7 @@ use erpc_sim::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+mod nemesis;
 mod race;
 mod window;
 mod written;
@@ -363,94 +364,6 @@ fn check_shrink_deadlock() -> Result<String, String> {
     shrinks_to("shrink-deadlock", deadlock_program, written::TIMERS_FIRST)
 }
 
-/// A pinger on a@sim asks a registered echo server on b@sim 30 times, each
-/// answer awaited 5 ms: a cut between a and b during one round loses it and
-/// the pinger's check fails. A nemesis on three nodes cuts and heals at
-/// random, mostly links that do not matter; the hand-minimal run keeps one
-/// fault (a cut that separates a from b). The shrunk run may keep at most
-/// two (that cut and, at most, one more).
-fn nemesis_program(b: SimBuilder) -> Sim {
-    let mut sim = b
-        .nodes(["a@sim", "b@sim", "c@sim"])
-        .latency(Time::us(100), Time::us(300))
-        .build()
-        .expect("three nodes");
-    sim.at(
-        Time::ZERO,
-        Nemesis::new()
-            .period(Time::ms(4))
-            .until(Time::ms(400))
-            .partition(0.4)
-            .heal(0.5)
-            .restart(0.0),
-    )
-    .expect("nemesis");
-    sim.spawn("b@sim", |cx| async move {
-        cx.register("echo", cx.self_pid()).await?;
-        loop {
-            let m = cx.recv().await;
-            if let Some([Term::Pid(from), n]) = m.as_tuple() {
-                cx.send(*from, n.clone()).await?;
-            }
-        }
-    })
-    .expect("server");
-    sim.spawn("a@sim", |cx| async move {
-        cx.sleep(Time::ms(1)).await;
-        let me = cx.self_pid();
-        for i in 0..30i64 {
-            cx.send((Atom::new("echo"), Atom::new("b@sim")), tuple![me, i])
-                .await?;
-            let got = cx
-                .receive_timeout(move |m| *m == Term::Int(i), Timeout::ms(5))
-                .await;
-            cx.check(got.is_some(), "every ping is answered")?;
-            cx.sleep(Time::ms(8)).await;
-        }
-        Ok(atom!("ok"))
-    })
-    .expect("pinger");
-    sim
-}
-
-fn check_shrink_nemesis() -> Result<String, String> {
-    let r = quiet("shrink-nemesis").seeds(0..200).run(nemesis_program);
-    let f = r.failure.ok_or("the nemesis never broke a round")?;
-    let original = f.removed_faults.len() + f.report.faults.len();
-    let kept = &f.report.faults;
-    let again = quiet("shrink-nemesis").replay(&f.replay, nemesis_program);
-    if again.divergence.is_some() || again.digest != f.report.digest {
-        return Err(format!(
-            "the shrunk run does not replay: {:?}",
-            again.divergence
-        ));
-    }
-    if kept.is_empty() || kept.len() > 2 {
-        return Err(format!(
-            "{} of {original} faults kept (hand-minimal 1): {kept:?}",
-            kept.len()
-        ));
-    }
-    let cuts_a_b = kept
-        .iter()
-        .any(|e| e.what.contains("a@sim") && e.what.contains("b@sim"));
-    if !cuts_a_b && !kept.iter().any(|e| e.what.contains("partition")) {
-        return Err(format!(
-            "the kept faults do not separate a from b: {kept:?}"
-        ));
-    }
-    Ok(format!(
-        "seed {}: {original} nemesis faults -> {} kept ({}), hand-minimal 1; {} replays",
-        f.seed,
-        kept.len(),
-        kept.iter()
-            .map(|e| e.what.as_str())
-            .collect::<Vec<_>>()
-            .join("; "),
-        f.shrink_runs
-    ))
-}
-
 /// W1 (ping-pong on one node) at 10^6 messages, the largest a debug build
 /// runs in a few seconds: its recorded schedule in packed bytes per step and
 /// in heap. Then a fresh recorder is fed the run's real choice stream ten
@@ -756,7 +669,10 @@ fn main() {
         ("pct depth-2 bound", check_pct_bound),
         ("shrinking (lost update)", check_shrink_lost_update),
         ("shrinking (mutual call deadlock)", check_shrink_deadlock),
-        ("shrinking (a nemesis's faults)", check_shrink_nemesis),
+        (
+            "shrinking (a nemesis's faults)",
+            nemesis::check_shrink_nemesis,
+        ),
         (
             "shrinking moves a fault and shortens its window",
             window::check_shrink_window,

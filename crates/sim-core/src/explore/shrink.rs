@@ -1,7 +1,8 @@
 //! Shrinking a failing run: remove faults, move the rest later and shorten
 //! their windows (see `retime`), shorten the run (truncation, then
-//! decimation of choices, as Lockstep does), minimise preemptions, repeated
-//! while the run still fails the same way, to a fixed point.
+//! decimation of choices, as Lockstep does), minimise preemptions, try an
+//! earlier removed fault in place of those kept, repeated while the run
+//! still fails the same way, to a fixed point.
 //!
 //! A schedule is replayed leniently: past its end every choice is event 0
 //! (the current process goes on: no preemption), so trimming the tail,
@@ -192,6 +193,37 @@ where
         }
     }
 
+    /// Tries each fault removed earlier than the first one kept, alone in
+    /// their place; keeps the first that fails the same way in fewer steps.
+    fn swap_in_earlier(&mut self, choices: &mut Vec<u32>, removed: &mut Removed) {
+        let kept: Vec<FaultKey> = self.faults.iter().map(|f| f.key).collect();
+        let Some(&first) = kept.iter().min() else {
+            return;
+        };
+        let earlier: Vec<FaultKey> = removed
+            .faults
+            .iter()
+            .copied()
+            .filter(|&k| k < first)
+            .collect();
+        for r in earlier {
+            if self.runs >= self.ex.shrink_budget {
+                return;
+            }
+            let mut cand = removed.clone();
+            cand.faults.retain(|&k| k != r);
+            cand.faults.extend(kept.iter().copied());
+            cand.faults.sort_unstable();
+            cand.faults.dedup();
+            let limit = self.steps.saturating_sub(1);
+            if let Some(c) = self.fails_within(choices, &cand, limit) {
+                *choices = c;
+                *removed = cand;
+                return;
+            }
+        }
+    }
+
     /// Zeroes chunks of non-default choices (preemptions), halving the chunk.
     fn zero(&mut self, choices: &mut Vec<u32>, suppressed: &Removed) {
         let mut chunk = choices.iter().filter(|&&c| c != 0).count().max(1);
@@ -320,6 +352,10 @@ where
         s.decimate(&mut choices, &removed);
         // 6. Preemptions: zero what is left.
         s.zero(&mut choices, &removed);
+        // 7. One fault removed earlier, alone in place of those kept: once
+        // the schedule is simpler, an earlier fault may set the failure off
+        // sooner than the one that did in the original schedule.
+        s.swap_in_earlier(&mut choices, &mut removed);
         if (choices.clone(), removed.clone()) == before || s.runs >= ex.shrink_budget {
             break;
         }
