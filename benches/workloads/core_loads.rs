@@ -56,20 +56,65 @@ pub fn w1(t: &mut Table, n: u64) {
         "allocs/message",
         "whole run, setup included",
     );
-    let bytes_per_step = r.schedule.choices.bytes() as f64 / r.steps.max(1) as f64;
+    t.fig("w1", "ns_per_op", secs * 1e9 / n as f64, "msg");
+}
+
+/// W1 at `n` messages for its recorded schedule: the packed bytes per step,
+/// in all, and the heap the recorder holds (what the 10 MB bound
+/// at 10^7 messages is about).
+pub fn w1_schedule(t: &mut Table, n: u64) {
+    let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    sim.spawn("a@sim", move |cx| async move {
+        let me = cx.self_pid();
+        let echo = cx
+            .spawn(move |c| async move {
+                loop {
+                    let m = c.recv().await;
+                    if m == Term::Int(-1) {
+                        return Ok(Term::atom("done"));
+                    }
+                    c.send(me, m).await?;
+                }
+            })
+            .await?;
+        for i in 0..(n / 2) as i64 {
+            cx.send(echo, Term::Int(i)).await?;
+            cx.recv().await;
+        }
+        cx.send(echo, Term::Int(-1)).await?;
+        Ok(Term::atom("ok"))
+    })
+    .unwrap();
+    let r = run(&mut sim);
+    let c = &r.schedule.choices;
+    let bytes_per_step = c.bytes() as f64 / r.steps.max(1) as f64;
+    // The report holds a copy sized to fit; the heap the run held while
+    // recording is that of a recorder fed the same picks one by one.
+    let mut recorder = erpc_sim::core::Choices::new();
+    for v in c.iter() {
+        recorder.push(v);
+    }
+    let heap = recorder.heap_bytes();
     t.add(
         "W1 schedule",
         bytes_per_step,
         "bytes/step",
-        format!("{} choice points", r.schedule.choices.len()),
+        format!(
+            "{n} messages: {} choice points, {} steps, {} bytes packed, {heap} bytes of heap recording",
+            c.len(),
+            r.steps,
+            c.bytes(),
+        ),
     );
-    t.fig("w1", "ns_per_op", secs * 1e9 / n as f64, "msg");
     t.fig(
         "schedule_bytes_per_step",
         "value",
         bytes_per_step,
         "byte/step",
     );
+    t.fig("schedule_bytes_per_step", "bytes", c.bytes() as f64, "byte");
+    t.fig("schedule_bytes_per_step", "heap_bytes", heap as f64, "byte");
+    t.fig("schedule_bytes_per_step", "messages", n as f64, "msg");
 }
 
 /// W2: `n` processes spawned that exit at once, all awaited (monitor + DOWN).

@@ -320,6 +320,27 @@ impl Sim {
         self.world.borrow_mut().suppressed_faults = v;
     }
 
+    /// Moves faults in time (see [`crate::FaultRetime`]): the explorer's
+    /// shrinker uses it to apply a fault later than it was asked for and to
+    /// end the window it opens earlier. A fault asked for through
+    /// [`crate::Control::fault_admission`] honours it.
+    ///
+    /// ```
+    /// use sim_core::{Control, FaultKey, FaultRetime, Sim, Time};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.at(Time::ms(1), |c: &mut Control<'_>| { c.admit_fault("one"); }).unwrap();
+    /// let key = FaultKey { time: Time::ms(1), nth: 0 };
+    /// // A fault that cannot move is applied when asked for.
+    /// sim.retime_faults(&[FaultRetime { key, at: Some(Time::ms(5)), until: None }]);
+    /// assert_eq!(sim.run().faults[0].at, Time::ms(1));
+    /// ```
+    pub fn retime_faults(&mut self, retimes: &[crate::report::FaultRetime]) {
+        let mut v = retimes.to_vec();
+        v.sort_unstable();
+        v.dedup_by_key(|r| r.key);
+        self.world.borrow_mut().retimed_faults = v;
+    }
+
     /// Adds an end-of-run check: once the run has completed, `check` reads
     /// its report and anything the processes recorded, and `Err(message)`
     /// fails the run with [`crate::Outcome::EndCheckFailed`] (a panic in

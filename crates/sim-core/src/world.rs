@@ -28,7 +28,7 @@ pub(crate) use arrive::{spawn_error, spawn_ok};
 pub(crate) use buffer::{DistBuffers, DistConfig};
 pub use buffer::{DEFAULT_DIST_BUF_BUSY_LIMIT, DIST_SIGNAL_HEADER_BYTES};
 pub(crate) use clock::{Advance, Clock};
-pub use control::{ActionError, Control, ControlAction};
+pub use control::{ActionError, Control, ControlAction, FaultAdmission};
 pub(crate) use dirs::Dirs;
 pub(crate) use enabled::{Enabled, Pos};
 pub(crate) use ids::Ids;
@@ -210,6 +210,8 @@ pub(crate) struct World {
     pub(crate) last_fault: Option<FaultKey>,
     /// Faults the explorer switched off while shrinking (sorted).
     pub(crate) suppressed_faults: Vec<FaultKey>,
+    /// Faults the explorer moved in time while shrinking (sorted by key).
+    pub(crate) retimed_faults: Vec<crate::report::FaultRetime>,
     /// Faults an exhaustive exploration may take at any step.
     pub(crate) optional: optional::Optional,
     /// The scheduled action running now, if any.
@@ -273,6 +275,7 @@ impl World {
             last_fault: None,
             optional: optional::Optional::default(),
             suppressed_faults: Vec::new(),
+            retimed_faults: Vec::new(),
             current_action: None,
             dist: config.dist.map(|c| Box::new(DistBuffers::new(&c, n))),
             rec: config.rec,

@@ -98,6 +98,36 @@ pub trait ControlAction: 'static {
     }
 }
 
+/// The answer to [`Control::fault_admission`]: what the run does with a
+/// fault asked for now.
+///
+/// ```
+/// use sim_core::{Control, FaultAdmission, Sim};
+/// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+/// let a = sim.control(|c| c.fault_admission("crash a@sim", true));
+/// assert!(matches!(a, FaultAdmission::Apply { until: None, .. }));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FaultAdmission {
+    /// Apply it now; if `until` is set, the window it opens ends then.
+    Apply {
+        /// Which fault.
+        key: FaultKey,
+        /// When its window ends (`None`: as the run goes).
+        until: Option<Time>,
+    },
+    /// The run has it switched off: do nothing.
+    Suppressed,
+    /// The run has it later: schedule it at `at`, and ask there with
+    /// [`Control::admit_moved_fault`].
+    Later {
+        /// Which fault.
+        key: FaultKey,
+        /// When to ask again.
+        at: Time,
+    },
+}
+
 /// Why [`ControlAction::validate`] refused an action (`Sim::at` turns it into
 /// a `SimError`).
 ///
@@ -224,6 +254,9 @@ impl Control<'_> {
     /// one), recording the suppression in the trace. An applied fault is
     /// listed in the report's `faults`. Every sim-partition fault asks before
     /// it acts; an action of the user's own that injects a fault should too.
+    /// An action that can also be moved in time asks with
+    /// [`Control::fault_admission`] instead; this one applies a moved fault
+    /// at once.
     ///
     /// ```
     /// use sim_core::{Control, FaultKey, Sim, Time};
@@ -237,6 +270,65 @@ impl Control<'_> {
     /// assert_eq!(r.faults[0].key.time, Time::ms(2));
     /// ```
     pub fn admit_fault(&mut self, what: &str) -> bool {
+        let key = self.next_fault_key();
+        matches!(
+            self.admit_keyed(key, what, false, false),
+            FaultAdmission::Apply { .. }
+        )
+    }
+
+    /// Asks to apply a fault described by `what`, as [`Control::admit_fault`]
+    /// does, for a fault that can be moved in time (see
+    /// [`crate::FaultRetime`]): the answer says to apply it now (and, if it
+    /// opens a window, when to end the window), that it is switched off, or
+    /// that the run has it later. A moved fault schedules itself at that
+    /// time and asks again there with [`Control::admit_moved_fault`].
+    /// `window` says whether the fault opens a window (a cut, a crash, a
+    /// congestion) that a shrinker may shorten.
+    ///
+    /// ```
+    /// use sim_core::{Control, FaultAdmission, FaultKey, FaultRetime, Sim, Time};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// let key = FaultKey { time: Time::ms(1), nth: 0 };
+    /// sim.retime_faults(&[FaultRetime { key, at: Some(Time::ms(3)), until: Some(Time::ms(4)) }]);
+    /// sim.at(Time::ms(1), |c: &mut Control<'_>| {
+    ///     match c.fault_admission("cut", true) {
+    ///         FaultAdmission::Later { key, at } => {
+    ///             let moved = move |c: &mut Control<'_>| {
+    ///                 let again = c.admit_moved_fault(key, "cut", true);
+    ///                 assert_eq!(again, FaultAdmission::Apply { key, until: Some(Time::ms(4)) });
+    ///             };
+    ///             c.at(at, moved).unwrap();
+    ///         }
+    ///         other => panic!("moved, not {other:?}"),
+    ///     }
+    /// }).unwrap();
+    /// let r = sim.run();
+    /// assert_eq!((r.faults[0].key, r.faults[0].at, r.faults[0].until), (key, Time::ms(3), Some(Time::ms(4))));
+    /// ```
+    pub fn fault_admission(&mut self, what: &str, window: bool) -> FaultAdmission {
+        let key = self.next_fault_key();
+        self.admit_keyed(key, what, window, true)
+    }
+
+    /// Asks again, at the time the run moved it to, for the fault `key` that
+    /// [`Control::fault_admission`] answered with [`FaultAdmission::Later`]:
+    /// the answer is `Apply` (it keeps its key) or `Suppressed`, never
+    /// `Later`.
+    ///
+    /// ```
+    /// use sim_core::{Control, FaultAdmission, FaultKey, Sim, Time};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// let key = FaultKey { time: Time::ZERO, nth: 0 };
+    /// let a = sim.control(|c| c.admit_moved_fault(key, "crash", false));
+    /// assert_eq!(a, FaultAdmission::Apply { key, until: None });
+    /// ```
+    pub fn admit_moved_fault(&mut self, key: FaultKey, what: &str, window: bool) -> FaultAdmission {
+        self.admit_keyed(key, what, window, false)
+    }
+
+    /// The key of the next fault asked for now.
+    fn next_fault_key(&mut self) -> FaultKey {
         let now = self.w.clock.now();
         let key = match self.w.last_fault {
             Some(k) if k.time == now => FaultKey {
@@ -246,15 +338,44 @@ impl Control<'_> {
             _ => FaultKey { time: now, nth: 0 },
         };
         self.w.last_fault = Some(key);
+        key
+    }
+
+    fn admit_keyed(
+        &mut self,
+        key: FaultKey,
+        what: &str,
+        window: bool,
+        movable: bool,
+    ) -> FaultAdmission {
         if self.w.suppressed_faults.binary_search(&key).is_ok() {
             self.record(format!("suppressed fault {key}: {what}"));
-            return false;
+            return FaultAdmission::Suppressed;
         }
+        let now = self.w.clock.now();
+        let retime = self
+            .w
+            .retimed_faults
+            .binary_search_by_key(&key, |r| r.key)
+            .ok()
+            .map(|i| self.w.retimed_faults[i]);
+        if let Some(at) = retime.and_then(|r| r.at).filter(|&at| movable && at > now) {
+            self.record(format!("moved fault {key} to {at}: {what}"));
+            return FaultAdmission::Later { key, at };
+        }
+        // A window never ends before its fault.
+        let until = retime
+            .and_then(|r| r.until)
+            .filter(|_| window)
+            .map(|t| t.max(now));
         self.w.faults.push(crate::report::FaultEntry {
             key,
             what: what.to_string(),
+            at: now,
+            window,
+            until,
         });
-        true
+        FaultAdmission::Apply { key, until }
     }
 
     /// Records a fault in the trace.
