@@ -295,7 +295,7 @@ impl Sim {
     /// assert_eq!(r.suppressed, vec![0]);
     /// ```
     pub fn suppress_actions(&mut self, indices: &[usize]) {
-        self.world.borrow_mut().suppressed = indices.to_vec();
+        self.world.borrow_mut().actions.suppress(indices);
     }
 
     /// Switches off the faults `keys` (see [`crate::Control::admit_fault`]):
@@ -314,10 +314,7 @@ impl Sim {
     /// assert_eq!(r.suppressed_faults, vec![key]);
     /// ```
     pub fn suppress_faults(&mut self, keys: &[crate::report::FaultKey]) {
-        let mut v = keys.to_vec();
-        v.sort_unstable();
-        v.dedup();
-        self.world.borrow_mut().suppressed_faults = v;
+        self.world.borrow_mut().fault_log.suppress(keys);
     }
 
     /// Moves faults in time (see [`crate::FaultRetime`]): the explorer's
@@ -335,10 +332,7 @@ impl Sim {
     /// assert_eq!(sim.run().faults[0].at, Time::ms(1));
     /// ```
     pub fn retime_faults(&mut self, retimes: &[crate::report::FaultRetime]) {
-        let mut v = retimes.to_vec();
-        v.sort_unstable();
-        v.dedup_by_key(|r| r.key);
-        self.world.borrow_mut().retimed_faults = v;
+        self.world.borrow_mut().fault_log.set_retimes(retimes);
     }
 
     /// Adds an end-of-run check: once the run has completed, `check` reads

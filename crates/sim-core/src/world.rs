@@ -6,13 +6,16 @@
 //! then hand a process's future out to be polled, deliver one signal, or fire
 //! one timer.
 
+mod actions;
 mod arrive;
+mod books;
 mod buffer;
 mod clock;
 mod conn;
 mod control;
 mod dirs;
 mod enabled;
+mod fault_log;
 mod ids;
 mod local;
 mod ops;
@@ -24,13 +27,16 @@ mod send;
 mod step;
 mod timer;
 
+pub(crate) use actions::Actions;
 pub(crate) use arrive::{spawn_error, spawn_ok};
+pub(crate) use books::Books;
 pub(crate) use buffer::{DistBuffers, DistConfig};
 pub use buffer::{DEFAULT_DIST_BUF_BUSY_LIMIT, DIST_SIGNAL_HEADER_BYTES};
 pub(crate) use clock::{Advance, Clock};
 pub use control::{ActionError, Control, ControlAction, FaultAdmission};
 pub(crate) use dirs::Dirs;
 pub(crate) use enabled::{Enabled, Pos};
+pub(crate) use fault_log::FaultLog;
 pub(crate) use ids::Ids;
 pub(crate) use ops::{Attempt, Marker, RecvPhase};
 pub(crate) use process::{
@@ -45,7 +51,7 @@ use crate::fast_map::FastMap;
 use crate::id::{NodeId, Pid, Ref};
 use crate::mailbox::Arena;
 use crate::net::Network;
-use crate::report::{Blocked, FaultEntry, FaultKey, Outcome, RunReport, SignalBooks};
+use crate::report::{Blocked, Outcome, RunReport};
 use crate::sched::{Choices, Schedule, Strategy};
 use crate::signal::Dest;
 use crate::term::{Atom, Term};
@@ -174,8 +180,8 @@ pub(crate) struct World {
     /// out).
     pub(crate) last_ran: Option<Pid>,
     pub(crate) erl_timers: FastMap<Ref, timer::ErlTimer>,
-    pub(crate) controls: Vec<Option<ControlFn>>,
-    pub(crate) step_controls: Vec<(u64, usize)>,
+    /// The scheduled actions (faults and control actions).
+    pub(crate) actions: Actions,
     /// References, signal numbers and seeded draws.
     pub(crate) ids: Ids,
     pub(crate) strategy: Box<dyn Strategy>,
@@ -184,7 +190,8 @@ pub(crate) struct World {
     pub(crate) every_step: bool,
     pub(crate) network: Box<dyn Network>,
     pub(crate) tracer: Tracer,
-    pub(crate) books: SignalBooks,
+    /// The signal books (sent, delivered, dropped).
+    pub(crate) books: Books,
     pub(crate) local_q: VecDeque<Signal>,
     /// `LocalSignals::Async`: signals between two processes of one node are
     /// events of their own, queued in `pairs`.
@@ -200,22 +207,10 @@ pub(crate) struct World {
     /// strategy picked something else.
     pub(crate) preemptions: u64,
     pub(crate) divergence: Option<String>,
-    /// Scheduled actions the explorer switched off while shrinking.
-    pub(crate) suppressed: Vec<usize>,
-    /// How many actions were scheduled before the first step (the faults a
-    /// shrinker may remove).
-    pub(crate) planned_actions: Option<usize>,
-    /// Faults applied so far, and the key of the latest one asked for.
-    pub(crate) faults: Vec<FaultEntry>,
-    pub(crate) last_fault: Option<FaultKey>,
-    /// Faults the explorer switched off while shrinking (sorted).
-    pub(crate) suppressed_faults: Vec<FaultKey>,
-    /// Faults the explorer moved in time while shrinking (sorted by key).
-    pub(crate) retimed_faults: Vec<crate::report::FaultRetime>,
+    /// The faults asked for, by key: switched off, moved, applied.
+    pub(crate) fault_log: FaultLog,
     /// Faults an exhaustive exploration may take at any step.
     pub(crate) optional: optional::Optional,
-    /// The scheduled action running now, if any.
-    pub(crate) current_action: Option<usize>,
     /// Connection buffers, when a bandwidth is configured (see `buffer`).
     pub(crate) dist: Option<Box<DistBuffers>>,
     /// The footprint record (`record`), off unless asked for.
@@ -249,14 +244,12 @@ impl World {
             yield_owed: false,
             last_ran: None,
             erl_timers: FastMap::default(),
-            controls: Vec::new(),
-            step_controls: Vec::new(),
             ids: Ids::new(config.seed),
             every_step: strategy.sees_every_step(),
             strategy,
             network: config.network,
             tracer: Tracer::new(config.trace),
-            books: SignalBooks::default(),
+            books: Books::default(),
             local_q: VecDeque::new(),
             async_signals: config.local_signals == crate::signal::LocalSignals::Async,
             pairs: FastMap::default(),
@@ -269,14 +262,9 @@ impl World {
             choices: Choices::new(),
             preemptions: 0,
             divergence: None,
-            suppressed: Vec::new(),
-            planned_actions: None,
-            faults: Vec::new(),
-            last_fault: None,
             optional: optional::Optional::default(),
-            suppressed_faults: Vec::new(),
-            retimed_faults: Vec::new(),
-            current_action: None,
+            actions: Actions::default(),
+            fault_log: FaultLog::default(),
             dist: config.dist.map(|c| Box::new(DistBuffers::new(&c, n))),
             rec: config.rec,
         }
@@ -499,9 +487,10 @@ impl World {
     }
 
     pub(crate) fn report(&self) -> RunReport {
-        let mut books = self.books.clone();
-        books.in_flight = self.dirs.in_flight() + self.pairs_in_flight();
-        books.held = self.dirs.held();
+        let books = self.books.snapshot(
+            self.dirs.in_flight() + self.pairs_in_flight(),
+            self.dirs.held(),
+        );
         RunReport {
             seed: self.seed,
             schedule_seed: self.schedule_seed,
@@ -536,10 +525,10 @@ impl World {
                         )
                     })
                 }),
-            planned_actions: self.planned_actions.unwrap_or(self.controls.len()),
-            suppressed: self.suppressed.clone(),
-            faults: self.faults.clone(),
-            suppressed_faults: self.suppressed_faults.clone(),
+            planned_actions: self.actions.planned(),
+            suppressed: self.actions.suppressed().to_vec(),
+            faults: self.fault_log.entries().to_vec(),
+            suppressed_faults: self.fault_log.suppressed().to_vec(),
             busy_dist_port: self
                 .dist
                 .as_ref()
@@ -557,7 +546,7 @@ impl World {
                 out.push(f);
             }
         }
-        self.controls.clear();
+        self.actions.clear();
         for n in &mut self.nodes {
             n.boot.clear();
         }

@@ -22,7 +22,7 @@ impl World {
     #[inline(never)]
     fn drain_queued(&mut self) {
         while let Some(sig) = self.local_q.pop_front() {
-            self.books.delivered += 1;
+            self.books.delivered();
             self.arrive(sig);
         }
     }

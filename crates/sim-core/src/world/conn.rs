@@ -68,7 +68,7 @@ impl World {
             self.buffer_lost(from, to);
         }
         for (_, sig) in queue {
-            self.books.delivered += 1;
+            self.books.delivered();
             self.arrive(sig);
         }
         self.drain_local();
@@ -83,7 +83,7 @@ impl World {
     }
 
     pub(super) fn drop_signal(&mut self, sig: &Signal, cause: &str) {
-        *self.books.dropped.entry(cause.to_string()).or_insert(0) += 1;
+        self.books.dropped(cause);
         self.trace(TraceEvent::Drop {
             id: sig.id,
             cause: cause.to_string(),
@@ -174,7 +174,7 @@ impl World {
         if self.recording() {
             self.note_delivered(from, to, sig.id);
         }
-        self.books.delivered += 1;
+        self.books.delivered();
         self.arrive(sig);
     }
 

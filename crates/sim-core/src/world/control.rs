@@ -244,7 +244,7 @@ impl Control<'_> {
     /// assert_eq!(sim.control(|c| c.action_index()), None);
     /// ```
     pub fn action_index(&self) -> Option<usize> {
-        self.w.current_action
+        self.w.actions.current()
     }
 
     /// Asks to apply a fault described by `what`. Each fault is known by a
@@ -330,15 +330,7 @@ impl Control<'_> {
     /// The key of the next fault asked for now.
     fn next_fault_key(&mut self) -> FaultKey {
         let now = self.w.clock.now();
-        let key = match self.w.last_fault {
-            Some(k) if k.time == now => FaultKey {
-                time: now,
-                nth: k.nth.saturating_add(1),
-            },
-            _ => FaultKey { time: now, nth: 0 },
-        };
-        self.w.last_fault = Some(key);
-        key
+        self.w.fault_log.next_key(now)
     }
 
     fn admit_keyed(
@@ -348,17 +340,12 @@ impl Control<'_> {
         window: bool,
         movable: bool,
     ) -> FaultAdmission {
-        if self.w.suppressed_faults.binary_search(&key).is_ok() {
+        if self.w.fault_log.is_suppressed(key) {
             self.record(format!("suppressed fault {key}: {what}"));
             return FaultAdmission::Suppressed;
         }
         let now = self.w.clock.now();
-        let retime = self
-            .w
-            .retimed_faults
-            .binary_search_by_key(&key, |r| r.key)
-            .ok()
-            .map(|i| self.w.retimed_faults[i]);
+        let retime = self.w.fault_log.retime(key);
         if let Some(at) = retime.and_then(|r| r.at).filter(|&at| movable && at > now) {
             self.record(format!("moved fault {key} to {at}: {what}"));
             return FaultAdmission::Later { key, at };
@@ -368,7 +355,7 @@ impl Control<'_> {
             .and_then(|r| r.until)
             .filter(|_| window)
             .map(|t| t.max(now));
-        self.w.faults.push(crate::report::FaultEntry {
+        self.w.fault_log.applied(crate::report::FaultEntry {
             key,
             what: what.to_string(),
             at: now,
@@ -561,19 +548,13 @@ impl Control<'_> {
 
 impl World {
     pub(crate) fn schedule_control(&mut self, at: Time, action: ControlFn) {
-        let idx = self.controls.len();
-        self.controls.push(Some(action));
+        let idx = self.actions.add(action);
         let at = at.max(self.clock.now());
         self.arm(at, TimerKind::Control(idx));
     }
 
     pub(crate) fn schedule_control_at_step(&mut self, step: u64, action: ControlFn) {
-        let idx = self.controls.len();
-        self.controls.push(Some(action));
-        let pos = self
-            .step_controls
-            .partition_point(|&(s, i)| (s, i) <= (step, idx));
-        self.step_controls.insert(pos, (step, idx));
+        self.actions.add_at_step(step, action);
     }
 
     /// Checks an action against the nodes (by name, without interning it).
@@ -586,10 +567,7 @@ impl World {
     /// it ran (whatever `panic_is_failure` says: no process crashed, the test
     /// harness did).
     pub(crate) fn run_control(&mut self, idx: usize) {
-        if self.suppressed.contains(&idx) {
-            return;
-        }
-        let Some(action) = self.controls.get_mut(idx).and_then(Option::take) else {
+        let Some(action) = self.actions.take(idx) else {
             return;
         };
         if !self.clock.instant_action() {
@@ -597,9 +575,9 @@ impl World {
             return;
         }
         let what = action.describe();
-        self.current_action = Some(idx);
+        self.actions.set_current(Some(idx));
         let res = catch_unwind(AssertUnwindSafe(|| action.run(&mut Control { w: self })));
-        self.current_action = None;
+        self.actions.set_current(None);
         if let Err(panic) = res {
             let message = panic_message(&*panic);
             self.trace(TraceEvent::Fault {

@@ -128,7 +128,7 @@ impl World {
             // pairs first had a signal in.
             self.pairs.shift_remove_index(i);
         }
-        self.books.delivered += 1;
+        self.books.delivered();
         self.arrive(sig);
     }
 

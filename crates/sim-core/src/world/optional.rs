@@ -77,8 +77,7 @@ impl World {
         *used = true;
         self.optional.left -= 1;
         let action = make();
-        let idx = self.controls.len();
-        self.controls.push(Some(action));
+        let idx = self.actions.add(action);
         self.run_control(idx);
     }
 }

@@ -35,7 +35,7 @@ impl World {
             return self.send(from, to, Body::Message(msg));
         }
         let id = self.signal_sent(from, to, SignalKind::Message, Some(&msg));
-        self.books.delivered += 1;
+        self.books.delivered();
         if let Dest::Pid(pid) = to {
             // The common case in one slot lookup: check, trace, push, wake.
             let World {
@@ -94,7 +94,7 @@ impl World {
         payload: Option<&Term>,
     ) -> u64 {
         let id = self.ids.next_signal();
-        self.books.sent += 1;
+        self.books.sent();
         let to_s = self.trace_dest(to);
         self.tracer.send(
             (self.clock.steps(), self.clock.now()),

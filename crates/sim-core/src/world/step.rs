@@ -20,9 +20,7 @@ use crate::trace::TraceEvent;
 
 impl World {
     pub(crate) fn next_step(&mut self) -> Next {
-        if self.planned_actions.is_none() {
-            self.planned_actions = Some(self.controls.len());
-        }
+        self.actions.plan();
         if self.results.ended() {
             return Next::Stop;
         }
@@ -30,13 +28,10 @@ impl World {
             self.results.end(Outcome::Completed);
             return Next::Stop;
         }
-        if let Some(&(at_step, idx)) = self.step_controls.first() {
-            if at_step <= self.clock.steps() {
-                self.step_controls.remove(0);
-                self.note_forced(None);
-                self.run_control(idx);
-                return Next::Again;
-            }
+        if let Some(idx) = self.actions.due_at_step(self.clock.steps()) {
+            self.note_forced(None);
+            self.run_control(idx);
+            return Next::Again;
         }
         if !self.enabled.is_empty() {
             if self.clock.out_of_steps() {

@@ -99,10 +99,7 @@ impl World {
                 .get(key)
                 .is_some_and(|p| p.timer_token == token && p.timed_out != token),
             TimerKind::Erl(r) => self.erl_timers.contains_key(&r),
-            TimerKind::Control(idx) => {
-                self.controls.get(idx).is_some_and(Option::is_some)
-                    && !self.suppressed.contains(&idx)
-            }
+            TimerKind::Control(idx) => self.actions.is_live(idx),
             TimerKind::Drain(di, epoch) => self.drain_timer_live(di, epoch),
         }
     }
