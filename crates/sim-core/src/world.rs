@@ -46,7 +46,7 @@ use crate::id::{NodeId, Pid, Ref};
 use crate::mailbox::Arena;
 use crate::net::Network;
 use crate::report::{Blocked, FaultEntry, FaultKey, Outcome, RunReport, SignalBooks};
-use crate::sched::{Choices, Schedule, Strategy};
+use crate::sched::{Choices, Event, Schedule, Strategy};
 use crate::signal::Dest;
 use crate::term::{Atom, Term};
 use crate::time::Time;
@@ -363,9 +363,25 @@ impl World {
 
     // ---- the enabled list -------------------------------------------------
 
+    /// Who owns an enabled event: the process, direction, pair queue, timer
+    /// heap or optional fault whose turn it is.
+    pub(crate) fn owner_of(&self, event: Event) -> Owner {
+        match event {
+            Event::Run(pid) => Owner::Proc(World::slot_of(pid).unwrap_or_default()),
+            Event::Deliver { from, to } => Owner::Dir(self.dir_index(from, to) as u32),
+            Event::Signal { from, to } => Owner::Pair(
+                self.pairs
+                    .get_index_of(&(from, to))
+                    .map_or(u32::MAX, |i| i as u32),
+            ),
+            Event::Fire { .. } => Owner::Timer,
+            Event::Fault { nth } => Owner::Fault(nth),
+        }
+    }
+
     pub(crate) fn enable_proc(&mut self, key: ProcKey) {
         if let Some(p) = self.procs.get_mut(key) {
-            self.enabled.enable(key, p);
+            self.enabled.enable(p);
         }
         self.enabled.sync(self.clock.now(), &self.procs);
     }
@@ -402,7 +418,7 @@ impl World {
         p.future = Some(fut);
         match p.status {
             Status::Runnable => {
-                self.enabled.enable(key, p);
+                self.enabled.enable(p);
                 let i = p.enabled_pos.get().unwrap_or(0);
                 self.enabled
                     .move_to_front(i, self.clock.now(), &mut self.procs);

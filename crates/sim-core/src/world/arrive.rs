@@ -42,7 +42,7 @@ impl World {
             }
             p.mailbox.push(arena, msg);
             if matches!(p.status, Status::Waiting(Wait::Receive { .. })) {
-                enabled.enable(key, p);
+                enabled.enable(p);
             }
         }
     }

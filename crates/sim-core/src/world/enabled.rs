@@ -2,8 +2,9 @@
 //! other candidate events after them.
 //!
 //! Invariants, kept here and nowhere else:
-//! - `events`, `owners` (and, once stamped, `stamps`) have one entry per
-//!   event, at the same index;
+//! - `events` (and, once stamped, `stamps`) have one entry per event, at the
+//!   same index; an event names its owner itself (a process's event is its
+//!   pid, which is its slot), so no third list is kept in step;
 //! - a process is listed at most once, and its record's [`Pos`] is its index
 //!   (only this module writes a `Pos`);
 //! - candidates other than processes sit after every process, and only between
@@ -12,7 +13,7 @@
 //!   ([`Enabled::sync`] gives it `now`, in list order);
 //! - index 0 is the process that just ran, when it can go on.
 
-use super::{Owner, Proc, ProcKey, Status};
+use super::{Proc, ProcKey, Status, World};
 use crate::sched::{Event, Stamp};
 use crate::time::Time;
 use slotmap::SlotMap;
@@ -35,9 +36,6 @@ impl Pos {
 
 pub(crate) struct Enabled {
     events: Vec<Event>,
-    /// Who owns each event (same index): positions are fixed up through it
-    /// without turning pids back into slots.
-    owners: Vec<Owner>,
     /// When each event became possible, and its order (same index).
     stamps: Vec<Stamp>,
     /// Runnable processes in the order they became runnable, with the stamp
@@ -56,7 +54,6 @@ impl Enabled {
     pub(crate) fn new(run_window: Time) -> Enabled {
         Enabled {
             events: Vec::new(),
-            owners: Vec::new(),
             stamps: Vec::new(),
             run_fifo: VecDeque::new(),
             keep_fifo: run_window > Time::ZERO,
@@ -85,13 +82,9 @@ impl Enabled {
         &self.stamps
     }
 
-    pub(crate) fn owners(&self) -> &[Owner] {
-        &self.owners
-    }
-
     #[inline]
-    pub(crate) fn owner(&self, i: usize) -> Owner {
-        self.owners[i]
+    pub(crate) fn event(&self, i: usize) -> Event {
+        self.events[i]
     }
 
     /// The process that took the latest step, while that step was a process's.
@@ -108,21 +101,20 @@ impl Enabled {
 
     /// Whether index 0 is the process that took the latest step.
     pub(crate) fn continuing(&self) -> bool {
-        matches!(
-            (self.owners.first(), self.current),
-            (Some(Owner::Proc(k)), Some(c)) if *k == c
-        )
+        match (self.events.first(), self.current) {
+            (Some(&Event::Run(pid)), Some(c)) => World::slot_of(pid) == Some(c),
+            _ => false,
+        }
     }
 
     /// Makes a process runnable and lists it (unless it is listed already).
     /// It is stamped when the list is next looked at.
     #[inline]
-    pub(crate) fn enable(&mut self, key: ProcKey, p: &mut Proc) {
+    pub(crate) fn enable(&mut self, p: &mut Proc) {
         p.status = Status::Runnable;
         if p.enabled_pos == Pos::NONE {
             p.enabled_pos = Pos(self.events.len() as u32);
             self.events.push(Event::Run(p.pid));
-            self.owners.push(Owner::Proc(key));
         }
     }
 
@@ -143,8 +135,10 @@ impl Enabled {
                 earliest: now,
                 seq: self.seq,
             });
-            if let (true, Owner::Proc(key)) = (self.keep_fifo, self.owners[i]) {
-                self.run_fifo.push_back((key, self.seq));
+            if let (true, Event::Run(pid)) = (self.keep_fifo, self.events[i]) {
+                if let Some(key) = World::slot_of(pid) {
+                    self.run_fifo.push_back((key, self.seq));
+                }
             }
         }
         if self.run_fifo.len() > 64 + 2 * self.events.len() {
@@ -215,9 +209,10 @@ impl Enabled {
         now: Time,
         procs: &'p mut SlotMap<ProcKey, Proc>,
     ) -> Option<(ProcKey, &'p mut Proc)> {
-        let Owner::Proc(key) = self.owners[i] else {
+        let Event::Run(pid) = self.events[i] else {
             return None;
         };
+        let key = World::slot_of(pid)?;
         self.swap_remove(i, now, procs);
         self.current = Some(key);
         let p = procs.get_mut(key)?;
@@ -231,9 +226,8 @@ impl Enabled {
     fn swap_remove(&mut self, i: usize, now: Time, procs: &mut SlotMap<ProcKey, Proc>) {
         self.sync(now, procs);
         self.events.swap_remove(i);
-        self.owners.swap_remove(i);
         self.stamps.swap_remove(i);
-        if let Some(&moved) = self.owners.get(i) {
+        if let Some(&moved) = self.events.get(i) {
             set_pos(procs, moved, Pos(i as u32));
         }
     }
@@ -251,9 +245,8 @@ impl Enabled {
             return;
         }
         self.events.swap(0, i);
-        self.owners.swap(0, i);
         self.stamps.swap(0, i);
-        let (a, b) = (self.owners[0], self.owners[i]);
+        let (a, b) = (self.events[0], self.events[i]);
         set_pos(procs, a, Pos(0));
         set_pos(procs, b, Pos(i as u32));
     }
@@ -267,30 +260,35 @@ impl Enabled {
 
     /// Appends a candidate that is no process (after the processes).
     #[inline]
-    pub(crate) fn push_candidate(&mut self, event: Event, owner: Owner, stamp: Stamp) {
-        debug_assert!(!matches!(owner, Owner::Proc(_)));
+    pub(crate) fn push_candidate(&mut self, event: Event, stamp: Stamp) {
+        debug_assert!(!matches!(event, Event::Run(_)));
         debug_assert_eq!(self.stamps.len(), self.events.len());
         self.events.push(event);
-        self.owners.push(owner);
         self.stamps.push(stamp);
     }
 
     /// Ends a choice point: only the `nproc` processes stay listed.
     #[inline]
     pub(crate) fn close_choice(&mut self, nproc: usize) {
-        debug_assert!(self.owners[..nproc.min(self.owners.len())]
+        debug_assert!(self.events[..nproc.min(self.events.len())]
             .iter()
-            .all(|o| matches!(o, Owner::Proc(_))));
+            .all(|e| matches!(e, Event::Run(_))));
         self.events.truncate(nproc);
-        self.owners.truncate(nproc);
         self.stamps.truncate(nproc);
     }
 }
 
-fn set_pos(procs: &mut SlotMap<ProcKey, Proc>, owner: Owner, pos: Pos) {
-    if let Owner::Proc(k) = owner {
-        if let Some(p) = procs.get_mut(k) {
-            p.enabled_pos = pos;
-        }
+fn set_pos(procs: &mut SlotMap<ProcKey, Proc>, event: Event, pos: Pos) {
+    if let Some(p) = event_proc(event).and_then(|k| procs.get_mut(k)) {
+        p.enabled_pos = pos;
+    }
+}
+
+/// The slot of the process whose turn `event` is, if it is one.
+#[inline]
+fn event_proc(event: Event) -> Option<ProcKey> {
+    match event {
+        Event::Run(pid) => World::slot_of(pid),
+        _ => None,
     }
 }

@@ -6,7 +6,7 @@
 //! one receiver, send order) and nothing more: signals of different senders
 //! to one receiver arrive in whichever order the strategy picks.
 
-use super::{Owner, Signal, World};
+use super::{Signal, World};
 use crate::id::Pid;
 use crate::sched::{Event, Stamp};
 use crate::signal::{Body, Dest};
@@ -70,13 +70,12 @@ impl World {
 
     /// Appends every pair queue's head to the candidates.
     pub(crate) fn push_pair_candidates(&mut self) {
-        for (i, (&(from, to), q)) in self.pairs.iter().enumerate() {
+        for (&(from, to), q) in self.pairs.iter() {
             let Some((at, sig)) = q.front() else {
                 continue;
             };
             self.enabled.push_candidate(
                 Event::Signal { from, to },
-                Owner::Pair(i as u32),
                 Stamp {
                     earliest: *at,
                     seq: sig.id,

@@ -82,13 +82,13 @@ impl World {
             if n > 1 {
                 self.choices.push(i as u32);
                 // Delivering a local signal is no preemption: the sender goes on.
-                if continuing && i != 0 && !matches!(self.enabled.owner(i), Owner::Pair(_)) {
+                if continuing && i != 0 && !matches!(self.enabled.event(i), Event::Signal { .. }) {
                     self.preemptions += 1;
                 }
             }
             i
         };
-        let owner = self.enabled.owner(i);
+        let owner = self.owner_of(self.enabled.event(i));
         let earliest = self.enabled.stamps()[i].earliest;
         if self.recording() {
             self.note_begin(i);
@@ -214,7 +214,6 @@ impl World {
                         from: crate::id::NodeId(di / n),
                         to: crate::id::NodeId(di % n),
                     },
-                    Owner::Dir(di),
                     Stamp {
                         earliest: w.lo,
                         seq: id,
@@ -227,11 +226,8 @@ impl World {
         }
         if let Some((at, seq)) = timer {
             if at <= horizon {
-                self.enabled.push_candidate(
-                    Event::Fire { id: seq },
-                    Owner::Timer,
-                    Stamp { earliest: at, seq },
-                );
+                self.enabled
+                    .push_candidate(Event::Fire { id: seq }, Stamp { earliest: at, seq });
             }
         }
     }
