@@ -381,20 +381,18 @@ impl World {
 
     pub(crate) fn enable_proc(&mut self, key: ProcKey) {
         if let Some(p) = self.procs.get_mut(key) {
-            self.enabled.enable(p);
+            self.enabled.enable(p, self.clock.now());
         }
-        self.enabled.sync(self.clock.now(), &self.procs);
     }
 
     /// Unlists a process (it is about to leave the process table).
     pub(crate) fn disable_proc(&mut self, key: ProcKey) {
-        self.enabled
-            .remove_proc(key, self.clock.now(), &mut self.procs);
+        self.enabled.remove_proc(key, &mut self.procs);
     }
 
     /// When the runnable process that has waited longest became runnable.
     pub(crate) fn oldest_runnable(&mut self) -> Option<Time> {
-        self.enabled.oldest_runnable(self.clock.now(), &self.procs)
+        self.enabled.oldest_runnable(&self.procs)
     }
 
     /// Starts a boot process: it takes its first step before anything else.
@@ -418,10 +416,8 @@ impl World {
         p.future = Some(fut);
         match p.status {
             Status::Runnable => {
-                self.enabled.enable(p);
-                let i = p.enabled_pos.get().unwrap_or(0);
-                self.enabled
-                    .move_to_front(i, self.clock.now(), &mut self.procs);
+                let moved = self.enabled.enable_in_front(p, self.clock.now());
+                self.enabled.moved(moved, &mut self.procs);
             }
             Status::Waiting(_) => {}
             Status::Running => p.status = Status::Waiting(Wait::Foreign),

@@ -9,11 +9,12 @@
 //!   (only this module writes a `Pos`);
 //! - candidates other than processes sit after every process, and only between
 //!   [`Enabled::open_choice`] and [`Enabled::close_choice`];
-//! - every listed process has a stamp once the list is looked at
-//!   ([`Enabled::sync`] gives it `now`, in list order);
+//! - every listed process has its stamp: when it became runnable, and its
+//!   number in the order processes became runnable;
 //! - index 0 is the process that just ran, when it can go on.
 
 use super::{Proc, ProcKey, Status, World};
+use crate::id::Pid;
 use crate::sched::{Event, Stamp};
 use crate::time::Time;
 use slotmap::SlotMap;
@@ -77,7 +78,7 @@ impl Enabled {
         &self.events
     }
 
-    /// The stamps (same index as the events; complete after [`Enabled::sync`]).
+    /// The stamps (same index as the events).
     pub(crate) fn stamps(&self) -> &[Stamp] {
         &self.stamps
     }
@@ -107,42 +108,60 @@ impl Enabled {
         }
     }
 
-    /// Makes a process runnable and lists it (unless it is listed already).
-    /// It is stamped when the list is next looked at.
+    /// Makes a process runnable and lists it (unless it is listed already),
+    /// stamped: it became runnable at `now`.
     #[inline]
-    pub(crate) fn enable(&mut self, p: &mut Proc) {
+    pub(crate) fn enable(&mut self, p: &mut Proc, now: Time) {
         p.status = Status::Runnable;
         if p.enabled_pos == Pos::NONE {
             p.enabled_pos = Pos(self.events.len() as u32);
-            self.events.push(Event::Run(p.pid));
+            self.push_proc(p.pid, now);
         }
     }
 
-    /// Stamps the processes [`Enabled::enable`] listed since the last call:
-    /// they became runnable at `now`, in list order.
     #[inline]
-    pub(crate) fn sync(&mut self, now: Time, procs: &SlotMap<ProcKey, Proc>) {
-        if self.stamps.len() < self.events.len() {
-            self.stamp_new(now, procs);
-        }
-    }
-
-    fn stamp_new(&mut self, now: Time, procs: &SlotMap<ProcKey, Proc>) {
-        while self.stamps.len() < self.events.len() {
-            let i = self.stamps.len();
-            self.seq += 1;
-            self.stamps.push(Stamp {
-                earliest: now,
-                seq: self.seq,
-            });
-            if let (true, Event::Run(pid)) = (self.keep_fifo, self.events[i]) {
-                if let Some(key) = World::slot_of(pid) {
-                    self.run_fifo.push_back((key, self.seq));
-                }
+    fn push_proc(&mut self, pid: Pid, now: Time) {
+        self.events.push(Event::Run(pid));
+        self.seq += 1;
+        self.stamps.push(Stamp {
+            earliest: now,
+            seq: self.seq,
+        });
+        if self.keep_fifo {
+            if let Some(key) = World::slot_of(pid) {
+                self.run_fifo.push_back((key, self.seq));
             }
         }
-        if self.run_fifo.len() > 64 + 2 * self.events.len() {
-            self.compact_fifo(procs);
+    }
+
+    /// Lists a process that can go on after its step in front (swapping with
+    /// the first), so that index 0 is "the process that just ran goes on".
+    /// Returns the event moved out of the front and its new index: the
+    /// caller, no longer holding `p`, passes them to [`Enabled::moved`].
+    #[inline]
+    pub(crate) fn enable_in_front(&mut self, p: &mut Proc, now: Time) -> Option<(Event, usize)> {
+        p.status = Status::Runnable;
+        let i = match p.enabled_pos.get() {
+            Some(i) => i,
+            None => {
+                self.push_proc(p.pid, now);
+                self.events.len() - 1
+            }
+        };
+        p.enabled_pos = Pos(0);
+        if i == 0 {
+            return None;
+        }
+        self.events.swap(0, i);
+        self.stamps.swap(0, i);
+        Some((self.events[i], i))
+    }
+
+    /// Fixes the position of an event [`Enabled::enable_in_front`] moved.
+    #[inline]
+    pub(crate) fn moved(&self, moved: Option<(Event, usize)>, procs: &mut SlotMap<ProcKey, Proc>) {
+        if let Some((ev, i)) = moved {
+            set_pos(procs, ev, Pos(i as u32));
         }
     }
 
@@ -166,12 +185,10 @@ impl Enabled {
     }
 
     /// When the runnable process that has waited longest became runnable.
-    pub(crate) fn oldest_runnable(
-        &mut self,
-        now: Time,
-        procs: &SlotMap<ProcKey, Proc>,
-    ) -> Option<Time> {
-        self.sync(now, procs);
+    pub(crate) fn oldest_runnable(&mut self, procs: &SlotMap<ProcKey, Proc>) -> Option<Time> {
+        if self.run_fifo.len() > 64 + 2 * self.events.len() {
+            self.compact_fifo(procs);
+        }
         while let Some(&(key, seq)) = self.run_fifo.front() {
             if self.fifo_live(key, seq, procs) {
                 let pos = procs
@@ -186,14 +203,9 @@ impl Enabled {
     }
 
     /// Unlists a process (it died or left its node), if it is listed.
-    pub(crate) fn remove_proc(
-        &mut self,
-        key: ProcKey,
-        now: Time,
-        procs: &mut SlotMap<ProcKey, Proc>,
-    ) {
+    pub(crate) fn remove_proc(&mut self, key: ProcKey, procs: &mut SlotMap<ProcKey, Proc>) {
         if let Some(i) = procs.get(key).and_then(|p| p.enabled_pos.get()) {
-            self.swap_remove(i, now, procs);
+            self.swap_remove(i, procs);
             if let Some(p) = procs.get_mut(key) {
                 p.enabled_pos = Pos::NONE;
             }
@@ -206,14 +218,13 @@ impl Enabled {
     pub(crate) fn take_proc<'p>(
         &mut self,
         i: usize,
-        now: Time,
         procs: &'p mut SlotMap<ProcKey, Proc>,
     ) -> Option<(ProcKey, &'p mut Proc)> {
         let Event::Run(pid) = self.events[i] else {
             return None;
         };
         let key = World::slot_of(pid)?;
-        self.swap_remove(i, now, procs);
+        self.swap_remove(i, procs);
         self.current = Some(key);
         let p = procs.get_mut(key)?;
         p.enabled_pos = Pos::NONE;
@@ -223,8 +234,7 @@ impl Enabled {
     /// Removes the event at `i`, fixing the position of the one moved there;
     /// the removed owner's position is the caller's to reset.
     #[inline]
-    fn swap_remove(&mut self, i: usize, now: Time, procs: &mut SlotMap<ProcKey, Proc>) {
-        self.sync(now, procs);
+    fn swap_remove(&mut self, i: usize, procs: &mut SlotMap<ProcKey, Proc>) {
         self.events.swap_remove(i);
         self.stamps.swap_remove(i);
         if let Some(&moved) = self.events.get(i) {
@@ -232,29 +242,9 @@ impl Enabled {
         }
     }
 
-    /// Moves the event at `i` to the front (swapping with the first), so
-    /// that index 0 is "the process that just ran goes on".
-    pub(crate) fn move_to_front(
-        &mut self,
-        i: usize,
-        now: Time,
-        procs: &mut SlotMap<ProcKey, Proc>,
-    ) {
-        self.sync(now, procs);
-        if i == 0 || i >= self.events.len() {
-            return;
-        }
-        self.events.swap(0, i);
-        self.stamps.swap(0, i);
-        let (a, b) = (self.events[0], self.events[i]);
-        set_pos(procs, a, Pos(0));
-        set_pos(procs, b, Pos(i as u32));
-    }
-
-    /// Starts a choice point: every process stamped; returns how many are
-    /// listed, which [`Enabled::close_choice`] goes back to.
-    pub(crate) fn open_choice(&mut self, now: Time, procs: &SlotMap<ProcKey, Proc>) -> usize {
-        self.sync(now, procs);
+    /// Starts a choice point: returns how many processes are listed, which
+    /// [`Enabled::close_choice`] goes back to.
+    pub(crate) fn open_choice(&self) -> usize {
         self.events.len()
     }
 
@@ -290,5 +280,18 @@ fn event_proc(event: Event) -> Option<ProcKey> {
     match event {
         Event::Run(pid) => World::slot_of(pid),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sched::{Event, Stamp};
+
+    /// A burst of runnable processes leaves the list's capacity behind (W6
+    /// counts it per idle process): one event and one stamp per entry.
+    #[test]
+    fn an_enabled_entry_stays_small() {
+        let entry = std::mem::size_of::<Event>() + std::mem::size_of::<Stamp>();
+        assert!(entry <= 48, "{entry} bytes per enabled entry");
     }
 }

@@ -55,7 +55,7 @@ impl World {
                     }
                     p.mailbox.push(arena, msg);
                     if matches!(p.status, Status::Waiting(Wait::Receive { .. })) {
-                        enabled.enable(p);
+                        enabled.enable(p, clock.now());
                     }
                 }
                 None => {

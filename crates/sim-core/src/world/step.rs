@@ -49,7 +49,7 @@ impl World {
                 }
             }
         }
-        let nproc = self.enabled.open_choice(self.clock.now(), &self.procs);
+        let nproc = self.enabled.open_choice();
         let timer = self.next_timer();
         let horizon = self.horizon(timer);
         self.push_candidates(horizon, timer);
@@ -178,7 +178,6 @@ impl World {
         if self.run_window == Time::ZERO {
             // Any runnable process holds time at `now` (it became runnable
             // by then), so which one waited longest does not matter.
-            self.enabled.sync(self.clock.now(), &self.procs);
             if !self.enabled.is_empty() {
                 h = self.clock.now();
             }
@@ -255,7 +254,7 @@ impl World {
     /// Takes the runnable process at `i` as this step.
     fn step_proc(&mut self, i: usize) -> Next {
         self.clock.step();
-        let Some((key, p)) = self.enabled.take_proc(i, self.clock.now(), &mut self.procs) else {
+        let Some((key, p)) = self.enabled.take_proc(i, &mut self.procs) else {
             return Next::Again;
         };
         p.status = Status::Running;
