@@ -52,7 +52,7 @@ use crate::id::{NodeId, Pid, Ref};
 use crate::mailbox::Arena;
 use crate::net::Network;
 use crate::report::{Blocked, Outcome, RunReport};
-use crate::sched::{Choices, Schedule, Strategy};
+use crate::sched::{Choices, Event, Schedule, Strategy};
 use crate::signal::Dest;
 use crate::term::{Atom, Term};
 use crate::time::Time;
@@ -354,22 +354,36 @@ impl World {
 
     // ---- the enabled list -------------------------------------------------
 
+    /// Who owns an enabled event: the process, direction, pair queue, timer
+    /// heap or optional fault whose turn it is.
+    pub(crate) fn owner_of(&self, event: Event) -> Owner {
+        match event {
+            Event::Run(pid) => Owner::Proc(World::slot_of(pid).unwrap_or_default()),
+            Event::Deliver { from, to } => Owner::Dir(self.dir_index(from, to) as u32),
+            Event::Signal { from, to } => Owner::Pair(
+                self.pairs
+                    .get_index_of(&(from, to))
+                    .map_or(u32::MAX, |i| i as u32),
+            ),
+            Event::Fire { .. } => Owner::Timer,
+            Event::Fault { nth } => Owner::Fault(nth),
+        }
+    }
+
     pub(crate) fn enable_proc(&mut self, key: ProcKey) {
         if let Some(p) = self.procs.get_mut(key) {
-            self.enabled.enable(key, p);
+            self.enabled.enable(p, self.clock.now());
         }
-        self.enabled.sync(self.clock.now(), &self.procs);
     }
 
     /// Unlists a process (it is about to leave the process table).
     pub(crate) fn disable_proc(&mut self, key: ProcKey) {
-        self.enabled
-            .remove_proc(key, self.clock.now(), &mut self.procs);
+        self.enabled.remove_proc(key, &mut self.procs);
     }
 
     /// When the runnable process that has waited longest became runnable.
     pub(crate) fn oldest_runnable(&mut self) -> Option<Time> {
-        self.enabled.oldest_runnable(self.clock.now(), &self.procs)
+        self.enabled.oldest_runnable(&self.procs)
     }
 
     /// Starts a boot process: it takes its first step before anything else.
@@ -393,10 +407,8 @@ impl World {
         p.future = Some(fut);
         match p.status {
             Status::Runnable => {
-                self.enabled.enable(key, p);
-                let i = p.enabled_pos.get().unwrap_or(0);
-                self.enabled
-                    .move_to_front(i, self.clock.now(), &mut self.procs);
+                let moved = self.enabled.enable_in_front(p, self.clock.now());
+                self.enabled.moved(moved, &mut self.procs);
             }
             Status::Waiting(_) => {}
             Status::Running => p.status = Status::Waiting(Wait::Foreign),

@@ -34,6 +34,7 @@ impl World {
             procs,
             arena,
             enabled,
+            clock,
             ..
         } = self;
         if let Some(p) = procs.get_mut(key) {
@@ -42,7 +43,7 @@ impl World {
             }
             p.mailbox.push(arena, msg);
             if matches!(p.status, Status::Waiting(Wait::Receive { .. })) {
-                enabled.enable(key, p);
+                enabled.enable(p, clock.now());
             }
         }
     }

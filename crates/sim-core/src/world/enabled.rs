@@ -2,17 +2,19 @@
 //! other candidate events after them.
 //!
 //! Invariants, kept here and nowhere else:
-//! - `events`, `owners` (and, once stamped, `stamps`) have one entry per
-//!   event, at the same index;
+//! - `events` (and, once stamped, `stamps`) have one entry per event, at the
+//!   same index; an event names its owner itself (a process's event is its
+//!   pid, which is its slot), so no third list is kept in step;
 //! - a process is listed at most once, and its record's [`Pos`] is its index
 //!   (only this module writes a `Pos`);
 //! - candidates other than processes sit after every process, and only between
 //!   [`Enabled::open_choice`] and [`Enabled::close_choice`];
-//! - every listed process has a stamp once the list is looked at
-//!   ([`Enabled::sync`] gives it `now`, in list order);
+//! - every listed process has its stamp: when it became runnable, and its
+//!   number in the order processes became runnable;
 //! - index 0 is the process that just ran, when it can go on.
 
-use super::{Owner, Proc, ProcKey, Status};
+use super::{Proc, ProcKey, Status, World};
+use crate::id::Pid;
 use crate::sched::{Event, Stamp};
 use crate::time::Time;
 use slotmap::SlotMap;
@@ -35,9 +37,6 @@ impl Pos {
 
 pub(crate) struct Enabled {
     events: Vec<Event>,
-    /// Who owns each event (same index): positions are fixed up through it
-    /// without turning pids back into slots.
-    owners: Vec<Owner>,
     /// When each event became possible, and its order (same index).
     stamps: Vec<Stamp>,
     /// Runnable processes in the order they became runnable, with the stamp
@@ -56,7 +55,6 @@ impl Enabled {
     pub(crate) fn new(run_window: Time) -> Enabled {
         Enabled {
             events: Vec::new(),
-            owners: Vec::new(),
             stamps: Vec::new(),
             run_fifo: VecDeque::new(),
             keep_fifo: run_window > Time::ZERO,
@@ -80,18 +78,14 @@ impl Enabled {
         &self.events
     }
 
-    /// The stamps (same index as the events; complete after [`Enabled::sync`]).
+    /// The stamps (same index as the events).
     pub(crate) fn stamps(&self) -> &[Stamp] {
         &self.stamps
     }
 
-    pub(crate) fn owners(&self) -> &[Owner] {
-        &self.owners
-    }
-
     #[inline]
-    pub(crate) fn owner(&self, i: usize) -> Owner {
-        self.owners[i]
+    pub(crate) fn event(&self, i: usize) -> Event {
+        self.events[i]
     }
 
     /// The process that took the latest step, while that step was a process's.
@@ -108,47 +102,66 @@ impl Enabled {
 
     /// Whether index 0 is the process that took the latest step.
     pub(crate) fn continuing(&self) -> bool {
-        matches!(
-            (self.owners.first(), self.current),
-            (Some(Owner::Proc(k)), Some(c)) if *k == c
-        )
+        match (self.events.first(), self.current) {
+            (Some(&Event::Run(pid)), Some(c)) => World::slot_of(pid) == Some(c),
+            _ => false,
+        }
     }
 
-    /// Makes a process runnable and lists it (unless it is listed already).
-    /// It is stamped when the list is next looked at.
+    /// Makes a process runnable and lists it (unless it is listed already),
+    /// stamped: it became runnable at `now`.
     #[inline]
-    pub(crate) fn enable(&mut self, key: ProcKey, p: &mut Proc) {
+    pub(crate) fn enable(&mut self, p: &mut Proc, now: Time) {
         p.status = Status::Runnable;
         if p.enabled_pos == Pos::NONE {
             p.enabled_pos = Pos(self.events.len() as u32);
-            self.events.push(Event::Run(p.pid));
-            self.owners.push(Owner::Proc(key));
+            self.push_proc(p.pid, now);
         }
     }
 
-    /// Stamps the processes [`Enabled::enable`] listed since the last call:
-    /// they became runnable at `now`, in list order.
     #[inline]
-    pub(crate) fn sync(&mut self, now: Time, procs: &SlotMap<ProcKey, Proc>) {
-        if self.stamps.len() < self.events.len() {
-            self.stamp_new(now, procs);
-        }
-    }
-
-    fn stamp_new(&mut self, now: Time, procs: &SlotMap<ProcKey, Proc>) {
-        while self.stamps.len() < self.events.len() {
-            let i = self.stamps.len();
-            self.seq += 1;
-            self.stamps.push(Stamp {
-                earliest: now,
-                seq: self.seq,
-            });
-            if let (true, Owner::Proc(key)) = (self.keep_fifo, self.owners[i]) {
+    fn push_proc(&mut self, pid: Pid, now: Time) {
+        self.events.push(Event::Run(pid));
+        self.seq += 1;
+        self.stamps.push(Stamp {
+            earliest: now,
+            seq: self.seq,
+        });
+        if self.keep_fifo {
+            if let Some(key) = World::slot_of(pid) {
                 self.run_fifo.push_back((key, self.seq));
             }
         }
-        if self.run_fifo.len() > 64 + 2 * self.events.len() {
-            self.compact_fifo(procs);
+    }
+
+    /// Lists a process that can go on after its step in front (swapping with
+    /// the first), so that index 0 is "the process that just ran goes on".
+    /// Returns the event moved out of the front and its new index: the
+    /// caller, no longer holding `p`, passes them to [`Enabled::moved`].
+    #[inline]
+    pub(crate) fn enable_in_front(&mut self, p: &mut Proc, now: Time) -> Option<(Event, usize)> {
+        p.status = Status::Runnable;
+        let i = match p.enabled_pos.get() {
+            Some(i) => i,
+            None => {
+                self.push_proc(p.pid, now);
+                self.events.len() - 1
+            }
+        };
+        p.enabled_pos = Pos(0);
+        if i == 0 {
+            return None;
+        }
+        self.events.swap(0, i);
+        self.stamps.swap(0, i);
+        Some((self.events[i], i))
+    }
+
+    /// Fixes the position of an event [`Enabled::enable_in_front`] moved.
+    #[inline]
+    pub(crate) fn moved(&self, moved: Option<(Event, usize)>, procs: &mut SlotMap<ProcKey, Proc>) {
+        if let Some((ev, i)) = moved {
+            set_pos(procs, ev, Pos(i as u32));
         }
     }
 
@@ -172,12 +185,10 @@ impl Enabled {
     }
 
     /// When the runnable process that has waited longest became runnable.
-    pub(crate) fn oldest_runnable(
-        &mut self,
-        now: Time,
-        procs: &SlotMap<ProcKey, Proc>,
-    ) -> Option<Time> {
-        self.sync(now, procs);
+    pub(crate) fn oldest_runnable(&mut self, procs: &SlotMap<ProcKey, Proc>) -> Option<Time> {
+        if self.run_fifo.len() > 64 + 2 * self.events.len() {
+            self.compact_fifo(procs);
+        }
         while let Some(&(key, seq)) = self.run_fifo.front() {
             if self.fifo_live(key, seq, procs) {
                 let pos = procs
@@ -192,14 +203,9 @@ impl Enabled {
     }
 
     /// Unlists a process (it died or left its node), if it is listed.
-    pub(crate) fn remove_proc(
-        &mut self,
-        key: ProcKey,
-        now: Time,
-        procs: &mut SlotMap<ProcKey, Proc>,
-    ) {
+    pub(crate) fn remove_proc(&mut self, key: ProcKey, procs: &mut SlotMap<ProcKey, Proc>) {
         if let Some(i) = procs.get(key).and_then(|p| p.enabled_pos.get()) {
-            self.swap_remove(i, now, procs);
+            self.swap_remove(i, procs);
             if let Some(p) = procs.get_mut(key) {
                 p.enabled_pos = Pos::NONE;
             }
@@ -212,13 +218,13 @@ impl Enabled {
     pub(crate) fn take_proc<'p>(
         &mut self,
         i: usize,
-        now: Time,
         procs: &'p mut SlotMap<ProcKey, Proc>,
     ) -> Option<(ProcKey, &'p mut Proc)> {
-        let Owner::Proc(key) = self.owners[i] else {
+        let Event::Run(pid) = self.events[i] else {
             return None;
         };
-        self.swap_remove(i, now, procs);
+        let key = World::slot_of(pid)?;
+        self.swap_remove(i, procs);
         self.current = Some(key);
         let p = procs.get_mut(key)?;
         p.enabled_pos = Pos::NONE;
@@ -228,69 +234,64 @@ impl Enabled {
     /// Removes the event at `i`, fixing the position of the one moved there;
     /// the removed owner's position is the caller's to reset.
     #[inline]
-    fn swap_remove(&mut self, i: usize, now: Time, procs: &mut SlotMap<ProcKey, Proc>) {
-        self.sync(now, procs);
+    fn swap_remove(&mut self, i: usize, procs: &mut SlotMap<ProcKey, Proc>) {
         self.events.swap_remove(i);
-        self.owners.swap_remove(i);
         self.stamps.swap_remove(i);
-        if let Some(&moved) = self.owners.get(i) {
+        if let Some(&moved) = self.events.get(i) {
             set_pos(procs, moved, Pos(i as u32));
         }
     }
 
-    /// Moves the event at `i` to the front (swapping with the first), so
-    /// that index 0 is "the process that just ran goes on".
-    pub(crate) fn move_to_front(
-        &mut self,
-        i: usize,
-        now: Time,
-        procs: &mut SlotMap<ProcKey, Proc>,
-    ) {
-        self.sync(now, procs);
-        if i == 0 || i >= self.events.len() {
-            return;
-        }
-        self.events.swap(0, i);
-        self.owners.swap(0, i);
-        self.stamps.swap(0, i);
-        let (a, b) = (self.owners[0], self.owners[i]);
-        set_pos(procs, a, Pos(0));
-        set_pos(procs, b, Pos(i as u32));
-    }
-
-    /// Starts a choice point: every process stamped; returns how many are
-    /// listed, which [`Enabled::close_choice`] goes back to.
-    pub(crate) fn open_choice(&mut self, now: Time, procs: &SlotMap<ProcKey, Proc>) -> usize {
-        self.sync(now, procs);
+    /// Starts a choice point: returns how many processes are listed, which
+    /// [`Enabled::close_choice`] goes back to.
+    pub(crate) fn open_choice(&self) -> usize {
         self.events.len()
     }
 
     /// Appends a candidate that is no process (after the processes).
     #[inline]
-    pub(crate) fn push_candidate(&mut self, event: Event, owner: Owner, stamp: Stamp) {
-        debug_assert!(!matches!(owner, Owner::Proc(_)));
+    pub(crate) fn push_candidate(&mut self, event: Event, stamp: Stamp) {
+        debug_assert!(!matches!(event, Event::Run(_)));
         debug_assert_eq!(self.stamps.len(), self.events.len());
         self.events.push(event);
-        self.owners.push(owner);
         self.stamps.push(stamp);
     }
 
     /// Ends a choice point: only the `nproc` processes stay listed.
     #[inline]
     pub(crate) fn close_choice(&mut self, nproc: usize) {
-        debug_assert!(self.owners[..nproc.min(self.owners.len())]
+        debug_assert!(self.events[..nproc.min(self.events.len())]
             .iter()
-            .all(|o| matches!(o, Owner::Proc(_))));
+            .all(|e| matches!(e, Event::Run(_))));
         self.events.truncate(nproc);
-        self.owners.truncate(nproc);
         self.stamps.truncate(nproc);
     }
 }
 
-fn set_pos(procs: &mut SlotMap<ProcKey, Proc>, owner: Owner, pos: Pos) {
-    if let Owner::Proc(k) = owner {
-        if let Some(p) = procs.get_mut(k) {
-            p.enabled_pos = pos;
-        }
+fn set_pos(procs: &mut SlotMap<ProcKey, Proc>, event: Event, pos: Pos) {
+    if let Some(p) = event_proc(event).and_then(|k| procs.get_mut(k)) {
+        p.enabled_pos = pos;
+    }
+}
+
+/// The slot of the process whose turn `event` is, if it is one.
+#[inline]
+fn event_proc(event: Event) -> Option<ProcKey> {
+    match event {
+        Event::Run(pid) => World::slot_of(pid),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sched::{Event, Stamp};
+
+    /// A burst of runnable processes leaves the list's capacity behind (W6
+    /// counts it per idle process): one event and one stamp per entry.
+    #[test]
+    fn an_enabled_entry_stays_small() {
+        let entry = std::mem::size_of::<Event>() + std::mem::size_of::<Stamp>();
+        assert!(entry <= 48, "{entry} bytes per enabled entry");
     }
 }

@@ -7,7 +7,7 @@
 //! whose only events are unused faults ends, which makes "the fault never
 //! happens" one of the runs.
 
-use super::{ControlFn, Owner, World};
+use super::{ControlFn, World};
 use crate::sched::{Event, Stamp};
 use std::panic::RefUnwindSafe;
 use std::sync::Arc;
@@ -54,7 +54,6 @@ impl World {
                 let nth = k as u32;
                 self.enabled.push_candidate(
                     Event::Fault { nth },
-                    Owner::Fault(nth),
                     Stamp {
                         earliest: self.clock.now(),
                         seq: u64::from(nth),

@@ -266,10 +266,9 @@ impl World {
         let mut r = r.borrow_mut();
         let cands: Actors = self
             .enabled
-            .owners()
+            .events()
             .iter()
-            .zip(self.enabled.events())
-            .map(|(&o, &e)| self.actor_of(o, e, &r))
+            .map(|&e| self.actor_of(self.owner_of(e), e, &r))
             .collect();
         r.candidates = cands;
     }

@@ -47,15 +47,15 @@ impl World {
                 ..
             } = self;
             let slot = World::slot_of(pid);
-            match slot.and_then(|k| Some((k, procs.get_mut(k).filter(|p| p.pid == pid)?))) {
-                Some((key, p)) => {
+            match slot.and_then(|k| procs.get_mut(k).filter(|p| p.pid == pid)) {
+                Some(p) => {
                     tracer.deliver(clock.steps(), clock.now(), id, Some(pid));
                     if let Some(r) = &self.rec {
                         r.borrow_mut().push_message(pid, id, &msg);
                     }
                     p.mailbox.push(arena, msg);
                     if matches!(p.status, Status::Waiting(Wait::Receive { .. })) {
-                        enabled.enable(key, p);
+                        enabled.enable(p, clock.now());
                     }
                 }
                 None => {

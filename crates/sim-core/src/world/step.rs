@@ -44,7 +44,7 @@ impl World {
                 }
             }
         }
-        let nproc = self.enabled.open_choice(self.clock.now(), &self.procs);
+        let nproc = self.enabled.open_choice();
         let timer = self.next_timer();
         let horizon = self.horizon(timer);
         self.push_candidates(horizon, timer);
@@ -77,13 +77,13 @@ impl World {
             if n > 1 {
                 self.choices.push(i as u32);
                 // Delivering a local signal is no preemption: the sender goes on.
-                if continuing && i != 0 && !matches!(self.enabled.owner(i), Owner::Pair(_)) {
+                if continuing && i != 0 && !matches!(self.enabled.event(i), Event::Signal { .. }) {
                     self.preemptions += 1;
                 }
             }
             i
         };
-        let owner = self.enabled.owner(i);
+        let owner = self.owner_of(self.enabled.event(i));
         let earliest = self.enabled.stamps()[i].earliest;
         if self.recording() {
             self.note_begin(i);
@@ -173,7 +173,6 @@ impl World {
         if self.run_window == Time::ZERO {
             // Any runnable process holds time at `now` (it became runnable
             // by then), so which one waited longest does not matter.
-            self.enabled.sync(self.clock.now(), &self.procs);
             if !self.enabled.is_empty() {
                 h = self.clock.now();
             }
@@ -209,7 +208,6 @@ impl World {
                         from: crate::id::NodeId(di / n),
                         to: crate::id::NodeId(di % n),
                     },
-                    Owner::Dir(di),
                     Stamp {
                         earliest: w.lo,
                         seq: id,
@@ -222,11 +220,8 @@ impl World {
         }
         if let Some((at, seq)) = timer {
             if at <= horizon {
-                self.enabled.push_candidate(
-                    Event::Fire { id: seq },
-                    Owner::Timer,
-                    Stamp { earliest: at, seq },
-                );
+                self.enabled
+                    .push_candidate(Event::Fire { id: seq }, Stamp { earliest: at, seq });
             }
         }
     }
@@ -254,7 +249,7 @@ impl World {
     /// Takes the runnable process at `i` as this step.
     fn step_proc(&mut self, i: usize) -> Next {
         self.clock.step();
-        let Some((key, p)) = self.enabled.take_proc(i, self.clock.now(), &mut self.procs) else {
+        let Some((key, p)) = self.enabled.take_proc(i, &mut self.procs) else {
             return Next::Again;
         };
         p.status = Status::Running;
