@@ -14,8 +14,8 @@ fn run(sim: &mut Sim) -> RunReport {
     r
 }
 
-/// W1: two processes on one node exchange `n` messages.
-pub fn w1(t: &mut Table, n: u64) {
+/// W1's program: two processes on one node exchange `n` messages.
+fn ping_pong(n: u64) -> Sim {
     let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
     sim.spawn("a@sim", move |cx| async move {
         let me = cx.self_pid();
@@ -38,6 +38,12 @@ pub fn w1(t: &mut Table, n: u64) {
         Ok(Term::atom("ok"))
     })
     .unwrap();
+    sim
+}
+
+/// W1: two processes on one node exchange `n` messages.
+pub fn w1(t: &mut Table, n: u64) {
+    let mut sim = ping_pong(n);
     // Warm the arena and queues, then count allocations over the steady state.
     let allocs0 = alloc::allocs();
     let start = Instant::now();
@@ -60,31 +66,10 @@ pub fn w1(t: &mut Table, n: u64) {
 }
 
 /// W1 at `n` messages for its recorded schedule: the packed bytes per step,
-/// in all, and the heap the recorder holds (what the 10 MB bound
+/// in all, and the heap the recorder holds (what the 10 MB bound
 /// at 10^7 messages is about).
 pub fn w1_schedule(t: &mut Table, n: u64) {
-    let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
-    sim.spawn("a@sim", move |cx| async move {
-        let me = cx.self_pid();
-        let echo = cx
-            .spawn(move |c| async move {
-                loop {
-                    let m = c.recv().await;
-                    if m == Term::Int(-1) {
-                        return Ok(Term::atom("done"));
-                    }
-                    c.send(me, m).await?;
-                }
-            })
-            .await?;
-        for i in 0..(n / 2) as i64 {
-            cx.send(echo, Term::Int(i)).await?;
-            cx.recv().await;
-        }
-        cx.send(echo, Term::Int(-1)).await?;
-        Ok(Term::atom("ok"))
-    })
-    .unwrap();
+    let mut sim = ping_pong(n);
     let r = run(&mut sim);
     let c = &r.schedule.choices;
     let bytes_per_step = c.bytes() as f64 / r.steps.max(1) as f64;

@@ -1,6 +1,7 @@
 //! Shrinking a failure found through a `Nemesis`: the shrunk run keeps only
 //! the fault it needs, within twice the hand-minimal run's steps.
 
+use super::window::spawn_echo;
 use super::{quiet, written};
 use erpc_sim::core::FaultKey;
 use erpc_sim::prelude::*;
@@ -27,16 +28,7 @@ pub(super) fn nemesis_program(b: SimBuilder) -> Sim {
             .restart(0.0),
     )
     .expect("nemesis");
-    sim.spawn("b@sim", |cx| async move {
-        cx.register("echo", cx.self_pid()).await?;
-        loop {
-            let m = cx.recv().await;
-            if let Some([Term::Pid(from), n]) = m.as_tuple() {
-                cx.send(*from, n.clone()).await?;
-            }
-        }
-    })
-    .expect("server");
+    spawn_echo(&mut sim);
     sim.spawn("a@sim", |cx| async move {
         cx.sleep(Time::ms(1)).await;
         let me = cx.self_pid();

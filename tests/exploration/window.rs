@@ -31,16 +31,7 @@ pub(super) fn window_program(b: SimBuilder) -> Sim {
         let _ = c.at(at + Time::ms(500), Fault::heal());
     })
     .expect("the fault placer");
-    sim.spawn("b@sim", |cx| async move {
-        cx.register("echo", cx.self_pid()).await?;
-        loop {
-            let m = cx.recv().await;
-            if let Some([Term::Pid(from), n]) = m.as_tuple() {
-                cx.send(*from, n.clone()).await?;
-            }
-        }
-    })
-    .expect("server");
+    spawn_echo(&mut sim);
     sim.spawn("a@sim", |cx| async move {
         cx.sleep(PING_AT).await;
         let me = cx.self_pid();
@@ -137,4 +128,19 @@ pub(super) fn check_shrink_window() -> Result<String, String> {
         "seed {}: {} at {} for {w0} -> at {} for {w1}, {} -> {} steps, {} preemptions (hand-minimal: at {hand_at} for 0, {} steps, {} preemptions); {} replays",
         f.seed, cut.what, before.at, cut.at, f.original_steps, shrunk.0, shrunk.1, hand.0, hand.1, f.shrink_runs
     ))
+}
+
+/// The echo server both fault programs ping: `echo` on b@sim, answering
+/// `{From, N}` with `N`.
+pub(super) fn spawn_echo(sim: &mut Sim) {
+    sim.spawn("b@sim", |cx| async move {
+        cx.register("echo", cx.self_pid()).await?;
+        loop {
+            let m = cx.recv().await;
+            if let Some([Term::Pid(from), n]) = m.as_tuple() {
+                cx.send(*from, n.clone()).await?;
+            }
+        }
+    })
+    .expect("server");
 }
