@@ -41,8 +41,7 @@ pub fn cases() -> Vec<Case> {
                 why: concat!(
                     "source-DPOR's redundancy with sleep sets: two sends to P.1 are told apart ",
                     "only by receives the run has not reached yet, so a sleeping send wakes on ",
-                    "any other send to that mailbox (taking the run's receives into the sleep ",
-                    "sets instead loses messages_2's error); optimal DPOR would explore 7",
+                    "any other send to that mailbox; optimal DPOR would explore 7",
                 ),
             }),
         },

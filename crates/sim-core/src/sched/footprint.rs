@@ -127,40 +127,32 @@ pub(crate) struct Step {
 #[derive(Debug, Default)]
 pub(crate) struct Readers {
     takes: BTreeMap<Name, Vec<Take>>,
+    /// The messages appended to each mailbox.
+    pushes: BTreeMap<Name, Vec<Term>>,
     peeked: BTreeSet<Name>,
 }
 
-/// One receive that took a message: what it took, its pattern, and the
-/// other messages queued when it took it.
+/// One receive that took a message: what it took and its pattern.
 #[derive(Debug)]
 struct Take {
     got: Term,
     matcher: Option<Matcher>,
-    queued: Vec<Term>,
 }
 
 impl Readers {
     pub(crate) fn of(steps: &[Step]) -> Readers {
         let mut r = Readers::default();
-        // The queued messages of each mailbox, replayed from the trace: a
-        // superset of the real queue (a message to a dead process is never
-        // queued), which only makes appends more dependent.
-        let mut queued: BTreeMap<Name, Vec<Term>> = BTreeMap::new();
         for a in steps.iter().flat_map(|s| &s.acc) {
             match (&a.obj, &a.op) {
                 (Obj::Mailbox(p), Op::Push { msg: Some(m), .. }) => {
-                    queued.entry(*p).or_default().push(m.clone());
+                    r.pushes.entry(*p).or_default().push(m.clone());
                 }
+                (Obj::Mailbox(_), Op::Push { .. }) => {}
                 (Obj::Mailbox(p), Op::Pop { msg, matcher, .. }) => {
                     let Some(got) = msg else { continue };
-                    let q = queued.entry(*p).or_default();
-                    if let Some(i) = q.iter().position(|t| t == got) {
-                        q.remove(i);
-                    }
                     r.takes.entry(*p).or_default().push(Take {
                         got: got.clone(),
                         matcher: matcher.clone(),
-                        queued: q.clone(),
                     });
                 }
                 (Obj::Mailbox(p), _) => {
@@ -172,11 +164,15 @@ impl Readers {
         r
     }
 
-    /// Whether appending `a` and `b` to `p` in the other order could change
-    /// a receive: one that took one of them while the other was queued and
-    /// acceptable to it (it would have taken the other). A receive that ran
-    /// before the other arrived races that append instead (see
-    /// [`conflict`]); equal messages cannot be told apart at all.
+    /// Whether appending `a` and then `b` to `p` in the other order could
+    /// change a receive: one that took `a` and would have taken `b`, unless
+    /// an earlier receive took `b` (Concuerror's rule; messages are known
+    /// by value, so the exception holds only for a `b` appended once).
+    /// Whether `b` had
+    /// arrived when that receive ran does not matter: a receive that took a
+    /// message is independent of later appends (see [`conflict`]), so this
+    /// is the one pair that orders them. Equal messages cannot be told
+    /// apart at all.
     fn tell_apart(&self, p: Name, a: &Option<Term>, b: &Option<Term>) -> bool {
         if self.peeked.contains(&p) {
             return true;
@@ -188,10 +184,17 @@ impl Readers {
             return false;
         }
         let accepts = |m: &Option<Matcher>, t: &Term| m.as_ref().is_none_or(|m| m.accepts(t));
+        // Taken before the receive that took `a`: only if no equal message
+        // was appended to `p` (then it was this one).
+        let unique = self
+            .pushes
+            .get(&p)
+            .is_some_and(|ms| ms.iter().filter(|m| *m == b).count() == 1);
         self.takes.get(&p).is_some_and(|ts| {
-            ts.iter().any(|t| {
-                (t.got == *a && t.queued.contains(b) && accepts(&t.matcher, b))
-                    || (t.got == *b && t.queued.contains(a) && accepts(&t.matcher, a))
+            ts.iter().enumerate().any(|(n, t)| {
+                t.got == *a
+                    && accepts(&t.matcher, b)
+                    && !(unique && ts[..n].iter().any(|e| e.got == *b))
             })
         })
     }
@@ -244,7 +247,15 @@ fn conflict(a: &Access, b: &Access, readers: Option<&Readers>) -> bool {
             Some(_) => msg.is_some() && msg == got,
             None => accepts(matcher, msg),
         },
-        // A receive before an append: the message might have been taken.
+        // A receive that took a message before an append to its mailbox:
+        // the message it took was queued ahead of the appended one, so it
+        // takes it whatever the order. (What the append could change is
+        // which of two appends that receive takes: the rule above.)
+        (Op::Pop { msg: Some(_), .. }, Op::Push { .. }) if matches!(a.obj, Obj::Mailbox(_)) => {
+            false
+        }
+        // A receive that timed out before an append: the message might
+        // have been taken.
         (Op::Pop { matcher, .. }, Op::Push { msg, .. }) => accepts(matcher, msg),
         _ => true,
     }
@@ -337,15 +348,26 @@ mod tests {
             causes: vec![],
         };
         let steps = vec![
-            step(vec![push(0, 1), push(0, 3), push(0, 2)]),
+            step(vec![
+                push(0, 1),
+                push(0, 3),
+                push(0, 2),
+                push(0, 7),
+                push(0, 9),
+            ]),
+            step(vec![pop(0, Some(7), Some(odd.clone()))]),
             step(vec![pop(0, Some(1), Some(odd.clone()))]),
-            step(vec![push(0, 5)]),
+            step(vec![push(0, 5), push(0, 9)]),
         ];
         let r = Readers::of(&steps);
         assert!(!dependent(&[push(0, 1)], &[push(0, 2)], Some(&r)));
         assert!(dependent(&[push(0, 1)], &[push(0, 3)], Some(&r)));
-        // 5 came after the receive: that receive races its append instead.
-        assert!(!dependent(&[push(0, 1)], &[push(0, 5)], Some(&r)));
+        // 5 came after the receive, which would have taken it all the same.
+        assert!(dependent(&[push(0, 1)], &[push(0, 5)], Some(&r)));
+        // 7 was taken before 1 was: no receive tells them apart; but 9 was
+        // appended twice, so which one a receive took is not known.
+        assert!(!dependent(&[push(0, 1)], &[push(0, 7)], Some(&r)));
+        assert!(dependent(&[push(0, 1)], &[push(0, 9)], Some(&r)));
         assert!(!dependent(&[push(0, 1)], &[push(0, 1)], Some(&r)));
         assert!(dependent(&[push(0, 1)], &[push(0, 2)], None));
         assert!(!dependent(&[push(0, 1)], &[push(1, 3)], None));
@@ -373,5 +395,13 @@ mod tests {
             Some(&r)
         ));
         assert!(dependent(&[push(0, 1)], &[pop(0, Some(1), None)], Some(&r)));
+        // A receive that took a message took one queued ahead of any later
+        // append, whatever the order.
+        assert!(!dependent(
+            &[pop(0, Some(1), None)],
+            &[push(0, 1)],
+            Some(&r)
+        ));
+        assert!(!dependent(&[pop(0, Some(1), None)], &[push(0, 2)], None));
     }
 }
