@@ -1,7 +1,9 @@
 //! Exhaustive exploration with DPOR: it explores one interleaving per
 //! equivalence class, and reaches every final state full DFS reaches.
 
-use sim_core::{Dfs, Explorer, Matcher, RunReport, Sim, SimBuilder, Term, Time, Timeout};
+use sim_core::{
+    Dfs, Exception, ExitPolicy, Explorer, Matcher, RunReport, Sim, SimBuilder, Term, Time, Timeout,
+};
 
 fn quiet(name: &str) -> Explorer {
     Explorer::new(name)
@@ -49,10 +51,12 @@ fn state(r: &RunReport) -> String {
 fn dpor_states(
     name: &str,
     program: &(dyn Fn(SimBuilder) -> Sim + Sync),
+    optimal: bool,
 ) -> (u64, u64, Vec<String>) {
     let mut out = Vec::new();
     let r = quiet(name)
         .keep_going(true)
+        .optimal_dpor(optimal)
         .exhaustive_each(program, |rep| out.push(state(rep)));
     assert!(r.complete, "{r}");
     out.sort();
@@ -62,10 +66,16 @@ fn dpor_states(
 
 fn compare(name: &str, program: &(dyn Fn(SimBuilder) -> Sim + Sync)) -> (u64, u64) {
     let (n_dfs, dfs) = dfs_states(program);
-    let (n_dpor, blocked, dpor) = dpor_states(name, program);
-    println!("{name}: dpor {n_dpor} interleavings ({blocked} blocked), dfs {n_dfs} schedules; {} final states", dfs.len());
+    let (n_dpor, blocked, dpor) = dpor_states(name, program, false);
+    let (n_opt, blocked_opt, opt) = dpor_states(name, program, true);
+    println!(
+        "{name}: dpor {n_dpor} interleavings ({blocked} blocked), optimal {n_opt} ({blocked_opt} blocked), \
+         dfs {n_dfs} schedules; {} final states",
+        dfs.len()
+    );
     assert_eq!(dpor, dfs, "{name}: the final states differ");
-    assert!(n_dpor <= n_dfs, "{name}");
+    assert_eq!(opt, dfs, "{name}: optimal DPOR's final states differ");
+    assert!(n_dpor <= n_dfs && n_opt <= n_dfs, "{name}");
     (n_dpor, n_dfs)
 }
 
@@ -148,7 +158,7 @@ fn send_vs_after(b: SimBuilder) -> Sim {
 #[test]
 fn soundness_send_vs_receive_after() {
     let (_, dpor) = {
-        let (n, b, s) = dpor_states("send vs after", &send_vs_after);
+        let (n, b, s) = dpor_states("send vs after", &send_vs_after, false);
         ((n, b), s)
     };
     assert!(dpor.iter().any(|s| s.contains("ok msg")), "{dpor:?}");
@@ -733,6 +743,32 @@ fn left_runnable(b: SimBuilder) -> Sim {
     })
     .expect("spawn");
     sim
+}
+
+/// A parent exits while its linked child runs; a foreground sleeper ends
+/// the run, possibly before the child has run or the signals between the
+/// two were delivered: the run's last step can cut off steps no race names.
+fn sleeper_ends_the_run(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    sim.spawn("a@sim", |cx| async move {
+        cx.spawn_link(|_| async { Err(Exception::exit(Term::atom("r1"))) })
+            .await?;
+        Err::<Term, _>(Exception::exit(Term::atom("r0")))
+    })
+    .expect("spawn");
+    sim.spawn("a@sim", |cx| async move {
+        cx.sleep(Time::secs(1)).await;
+        Ok(Term::atom("ok"))
+    })
+    .expect("spawn");
+    sim
+}
+
+#[test]
+fn soundness_a_run_ended_before_pending_signals() {
+    compare("sleeper ends the run", &|b: SimBuilder| {
+        sleeper_ends_the_run(b.exit_policy(ExitPolicy::Allow))
+    });
 }
 
 #[test]

@@ -19,7 +19,9 @@
 
 mod wakeup;
 
-use super::footprint::{dependent, race_kind, Accesses, Actor, Actors, Race, Readers, Step};
+use super::footprint::{
+    dependent, race_kind, Accesses, Actor, Actors, Obj, Op, Race, Readers, Step,
+};
 use wakeup::{insert, weak_initial, Branch, Weak};
 
 /// An actor with the footprint of its next step (a sleep-set entry).
@@ -299,7 +301,7 @@ impl Tree {
         let from = d.saturating_sub(1);
         self.races(&steps[..end], from);
         self.disablings(&steps, from, end);
-        self.left_untaken(&steps[..end], d);
+        self.left_untaken(&steps[..end], d, blocked.is_none());
         // The footprints of the steps taken go with their states (the
         // divergent step's too), for the sleep sets of later siblings.
         let upto = end.min(self.nodes.len());
@@ -462,7 +464,13 @@ impl Tree {
     /// yet it could have gone before any later step. It goes first at every
     /// state it is enabled at and never steps after, if it is still enabled
     /// at the end (sound, as for an untaken fault).
-    fn left_untaken(&mut self, steps: &[Step], d: usize) {
+    ///
+    /// With wakeup trees, a run's last step, which ended it, also goes
+    /// first at every state its actor was enabled at since its previous
+    /// step: there it may end the run before the steps in between, which no
+    /// race shows (source-DPOR's free runs take processes first and reach
+    /// those runs without it).
+    fn left_untaken(&mut self, steps: &[Step], d: usize, ended: bool) {
         // Still enabled when the run ended (one that was disabled on the way
         // is `disablings`' business).
         let Some(last) = steps.last() else { return };
@@ -472,16 +480,23 @@ impl Tree {
             .copied()
             .filter(|&a| a != last.actor)
             .collect();
+        let mut ender = (ended && !self.source).then_some(last.actor);
         let mut later: Vec<Actor> = Vec::new();
         for k in (d..steps.len()).rev() {
-            if !later.contains(&steps[k].actor) {
+            if !later.contains(&steps[k].actor) && (k + 1 < steps.len() || ender.is_none()) {
                 later.push(steps[k].actor);
+            }
+            // Before a step of a process that exits in the run, the last
+            // step would not end the run (that process may be one the run
+            // waits for): only a reorder, explored by the races.
+            if k + 1 < steps.len() && exits(steps, steps[k].actor) {
+                ender = None;
             }
             let untaken: Vec<Actor> = steps[k]
                 .enabled
                 .iter()
                 .copied()
-                .filter(|a| !later.contains(a) && at_end.contains(a))
+                .filter(|&a| !later.contains(&a) && (at_end.contains(&a) || Some(a) == ender))
                 .collect();
             for a in untaken {
                 self.add_single(k, a);
@@ -570,6 +585,17 @@ fn enablers(steps: &[Step]) -> Vec<Option<usize>> {
             (0..j).rev().find(|&k| !steps[k].enabled.contains(&a))
         })
         .collect()
+}
+
+/// Whether process `a` exits in the run (a step of it ends its life).
+fn exits(steps: &[Step], a: Actor) -> bool {
+    let Actor::Proc(p) = a else { return false };
+    steps.iter().any(|s| {
+        s.actor == a
+            && s.acc
+                .iter()
+                .any(|x| x.obj == Obj::Life(p) && matches!(x.op, Op::Write))
+    })
 }
 
 /// Whether bit `i` of a bitset is set.
