@@ -524,6 +524,36 @@ fn spawned_peers(b: SimBuilder) -> Sim {
     sim
 }
 
+/// A trapping process gets an `exit(P, die)` it never reads (an `'EXIT'`
+/// message, or dropped once it has exited) while it sends to a child whose
+/// receive `after 0` races that send, and reports what the child got
+/// (Concuerror's `messed_deliveries`, with a monitor to see the child).
+fn unread_signals(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    sim.spawn("a@sim", |cx| async move {
+        let p = cx.self_pid();
+        cx.trap_exit(true);
+        let (q, r) = cx
+            .spawn_monitor(|c| async move {
+                let got = c.receive_timeout(|_| true, Timeout::ms(0)).await;
+                Err(Exception::exit(Term::from(got.is_some())))
+            })
+            .await?;
+        cx.spawn(move |c| async move {
+            c.exit(p, Term::atom("die")).await;
+            Ok(Term::atom("true"))
+        })
+        .await?;
+        cx.send(q, Term::atom("ok")).await?;
+        let down = cx
+            .receive(move |m| matches!(m, Term::Tuple(v) if v.get(1) == Some(&Term::Ref(r))))
+            .await;
+        Ok(kind(Some(down)))
+    })
+    .expect("spawn");
+    sim
+}
+
 #[test]
 fn soundness_on_small_programs() {
     type Program = fn(SimBuilder) -> Sim;
@@ -531,11 +561,11 @@ fn soundness_on_small_programs() {
     // Local exit signals, links and monitors are events of their own
     // (`LocalSignals::Async`, the default), so the programs with exits and
     // links have more classes than with instant delivery.
-    let programs: [(&str, Program, u64); 14] = [
+    let programs: [(&str, Program, u64); 15] = [
         ("registry race", registry_race, 10),
         ("link vs exit", link_vs_exit, 103),
         ("monitor vs message", monitor_vs_message, 2),
-        ("trap_exit race", trap_race, 17),
+        ("trap_exit race", trap_race, 14),
         ("cross-node order", cross_node, 12),
         ("spawn chain", spawn_chain, 6),
         ("selective receive", selective, 3),
@@ -546,6 +576,7 @@ fn soundness_on_small_programs() {
         ("peer links", peer_links, 36),
         ("peer demonitor", peer_demonitor, 225),
         ("spawned peers", spawned_peers, 123),
+        ("signals a trapping target never reads", unread_signals, 12),
     ];
     let mut bad = Vec::new();
     for (name, p, want) in programs {

@@ -101,6 +101,14 @@ pub(crate) enum Op {
     /// Something that depends on every message of a mailbox (a flush, a
     /// snapshot, a receive marker).
     Peek,
+    /// Of `Life`: a message, or an exit signal that would not kill its
+    /// target, finding out whether the target lives (else it is dropped).
+    /// Against the target's exit all this changes is a message its dead
+    /// target never reads (Concuerror's rule): independent of writes of
+    /// `Life` and of other arrivals. What it would do to a live target is
+    /// recorded either way (a mailbox append, a read of `trap_exit`), so it
+    /// still races the target's receives and flag changes.
+    Arrive,
 }
 
 /// One use of one object.
@@ -226,6 +234,8 @@ fn conflict(a: &Access, b: &Access, readers: Option<&Readers>) -> bool {
     };
     match (&a.op, &b.op) {
         (Op::Read, Op::Read) | (Op::Peek, Op::Peek) => false,
+        (Op::Arrive, Op::Arrive) | (Op::Arrive, Op::Read) | (Op::Read, Op::Arrive) => false,
+        (Op::Arrive, Op::Write) | (Op::Write, Op::Arrive) if matches!(a.obj, Obj::Life(_)) => false,
         (Op::Push { sig: s, .. }, Op::Pop { sig: Some(t), .. })
         | (Op::Pop { sig: Some(t), .. }, Op::Push { sig: s, .. })
             if matches!(a.obj, Obj::Conn(..)) =>
@@ -371,6 +381,30 @@ mod tests {
         assert!(!dependent(&[push(0, 1)], &[push(0, 1)], Some(&r)));
         assert!(dependent(&[push(0, 1)], &[push(0, 2)], None));
         assert!(!dependent(&[push(0, 1)], &[push(1, 3)], None));
+    }
+
+    #[test]
+    fn a_harmless_arrival_is_independent_of_its_targets_exit_only() {
+        let life = |op: Op| Access {
+            obj: Obj::Life(0),
+            op,
+        };
+        let r = Readers::default();
+        assert!(!dependent(
+            &[life(Op::Arrive)],
+            &[life(Op::Write)],
+            Some(&r)
+        ));
+        assert!(!dependent(&[life(Op::Write)], &[life(Op::Arrive)], None));
+        assert!(!dependent(&[life(Op::Arrive)], &[life(Op::Arrive)], None));
+        // One that could kill reads the target's life: ordered.
+        assert!(dependent(&[life(Op::Read)], &[life(Op::Write)], Some(&r)));
+        // What it would append still races a receive that timed out.
+        assert!(dependent(
+            &[life(Op::Arrive), push(0, 1)],
+            &[pop(0, None, None), life(Op::Write)],
+            None
+        ));
     }
 
     #[test]
