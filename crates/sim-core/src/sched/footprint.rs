@@ -135,31 +135,43 @@ pub(crate) struct Step {
 #[derive(Debug, Default)]
 pub(crate) struct Readers {
     takes: BTreeMap<Name, Vec<Take>>,
-    /// The messages appended to each mailbox.
-    pushes: BTreeMap<Name, Vec<Term>>,
     peeked: BTreeSet<Name>,
 }
 
-/// One receive that took a message: what it took and its pattern.
+/// One receive that took a message: which append it took (its number,
+/// `Op::Push::sig`) and its pattern.
 #[derive(Debug)]
 struct Take {
-    got: Term,
+    got: u64,
     matcher: Option<Matcher>,
 }
 
 impl Readers {
     pub(crate) fn of(steps: &[Step]) -> Readers {
         let mut r = Readers::default();
+        // Each mailbox's queue, replayed from the trace: a receive took the
+        // oldest queued message equal to the one it got (the first of them
+        // in the queue; a marker that skips one is a `Peek`, which makes
+        // every append dependent anyway).
+        let mut queued: BTreeMap<Name, Vec<(u64, Term)>> = BTreeMap::new();
         for a in steps.iter().flat_map(|s| &s.acc) {
             match (&a.obj, &a.op) {
-                (Obj::Mailbox(p), Op::Push { msg: Some(m), .. }) => {
-                    r.pushes.entry(*p).or_default().push(m.clone());
+                (Obj::Mailbox(p), Op::Push { sig, msg: Some(m) }) => {
+                    queued.entry(*p).or_default().push((*sig, m.clone()));
                 }
                 (Obj::Mailbox(_), Op::Push { .. }) => {}
                 (Obj::Mailbox(p), Op::Pop { msg, matcher, .. }) => {
                     let Some(got) = msg else { continue };
+                    let q = queued.entry(*p).or_default();
+                    let Some(i) = q.iter().position(|(_, t)| t == got) else {
+                        // Taken from where the trace does not show: no
+                        // identity to go by.
+                        r.peeked.insert(*p);
+                        continue;
+                    };
+                    let (sig, _) = q.remove(i);
                     r.takes.entry(*p).or_default().push(Take {
-                        got: got.clone(),
+                        got: sig,
                         matcher: matcher.clone(),
                     });
                 }
@@ -172,37 +184,27 @@ impl Readers {
         r
     }
 
-    /// Whether appending `a` and then `b` to `p` in the other order could
-    /// change a receive: one that took `a` and would have taken `b`, unless
-    /// an earlier receive took `b` (Concuerror's rule; messages are known
-    /// by value, so the exception holds only for a `b` appended once).
-    /// Whether `b` had
-    /// arrived when that receive ran does not matter: a receive that took a
-    /// message is independent of later appends (see [`conflict`]), so this
-    /// is the one pair that orders them. Equal messages cannot be told
-    /// apart at all.
-    fn tell_apart(&self, p: Name, a: &Option<Term>, b: &Option<Term>) -> bool {
+    /// Whether appending `a` and then `b` (their numbers and messages) to
+    /// `p` in the other order could change a receive: one that took `a` and
+    /// would have taken `b`, unless an earlier receive took `b`
+    /// (Concuerror's rule). Whether `b` had arrived when that receive ran
+    /// does not matter: a receive that took a message is independent of
+    /// later appends (see [`conflict`]), so this is the one pair that
+    /// orders them. Equal messages cannot be told apart at all.
+    fn tell_apart(&self, p: Name, a: (u64, &Option<Term>), b: (u64, &Option<Term>)) -> bool {
         if self.peeked.contains(&p) {
             return true;
         }
-        let (Some(a), Some(b)) = (a, b) else {
+        let ((a, Some(x)), (b, Some(y))) = (a, b) else {
             return true;
         };
-        if a == b {
+        if x == y {
             return false;
         }
         let accepts = |m: &Option<Matcher>, t: &Term| m.as_ref().is_none_or(|m| m.accepts(t));
-        // Taken before the receive that took `a`: only if no equal message
-        // was appended to `p` (then it was this one).
-        let unique = self
-            .pushes
-            .get(&p)
-            .is_some_and(|ms| ms.iter().filter(|m| *m == b).count() == 1);
         self.takes.get(&p).is_some_and(|ts| {
             ts.iter().enumerate().any(|(n, t)| {
-                t.got == *a
-                    && accepts(&t.matcher, b)
-                    && !(unique && ts[..n].iter().any(|e| e.got == *b))
+                t.got == a && accepts(&t.matcher, y) && !ts[..n].iter().any(|e| e.got == b)
             })
         })
     }
@@ -242,8 +244,8 @@ fn conflict(a: &Access, b: &Access, readers: Option<&Readers>) -> bool {
         {
             s == t
         }
-        (Op::Push { msg: x, .. }, Op::Push { msg: y, .. }) => match (a.obj, readers) {
-            (Obj::Mailbox(p), Some(r)) => r.tell_apart(p, x, y),
+        (Op::Push { sig: s, msg: x }, Op::Push { sig: t, msg: y }) => match (a.obj, readers) {
+            (Obj::Mailbox(p), Some(r)) => r.tell_apart(p, (*s, x), (*t, y)),
             _ => true,
         },
         // A receive after an append: dependent only if it took that message
@@ -357,6 +359,12 @@ mod tests {
             acc: acc.into_iter().collect(),
             causes: vec![],
         };
+        // 9 is appended twice (numbers 9 and 90): a receive takes the older.
+        let mut second_nine = push(0, 9);
+        second_nine.op = Op::Push {
+            sig: 90,
+            msg: Some(Term::Int(9)),
+        };
         let steps = vec![
             step(vec![
                 push(0, 1),
@@ -366,18 +374,20 @@ mod tests {
                 push(0, 9),
             ]),
             step(vec![pop(0, Some(7), Some(odd.clone()))]),
+            step(vec![pop(0, Some(9), Some(odd.clone()))]),
             step(vec![pop(0, Some(1), Some(odd.clone()))]),
-            step(vec![push(0, 5), push(0, 9)]),
+            step(vec![push(0, 5), second_nine.clone()]),
         ];
         let r = Readers::of(&steps);
         assert!(!dependent(&[push(0, 1)], &[push(0, 2)], Some(&r)));
         assert!(dependent(&[push(0, 1)], &[push(0, 3)], Some(&r)));
         // 5 came after the receive, which would have taken it all the same.
         assert!(dependent(&[push(0, 1)], &[push(0, 5)], Some(&r)));
-        // 7 was taken before 1 was: no receive tells them apart; but 9 was
-        // appended twice, so which one a receive took is not known.
+        // 7 and the first 9 were taken before 1 was: no receive tells them
+        // apart from 1; the second 9 was not taken before, and is.
         assert!(!dependent(&[push(0, 1)], &[push(0, 7)], Some(&r)));
-        assert!(dependent(&[push(0, 1)], &[push(0, 9)], Some(&r)));
+        assert!(!dependent(&[push(0, 1)], &[push(0, 9)], Some(&r)));
+        assert!(dependent(&[push(0, 1)], &[second_nine], Some(&r)));
         assert!(!dependent(&[push(0, 1)], &[push(0, 1)], Some(&r)));
         assert!(dependent(&[push(0, 1)], &[push(0, 2)], None));
         assert!(!dependent(&[push(0, 1)], &[push(1, 3)], None));

@@ -39,7 +39,7 @@ impl World {
         } = self;
         if let Some(p) = procs.get_mut(key) {
             if let Some(r) = &self.rec {
-                r.borrow_mut().push_message(p.pid, 0, &msg);
+                r.borrow_mut().push_message(p.pid, &msg);
             }
             p.mailbox.push(arena, msg);
             if matches!(p.status, Status::Waiting(Wait::Receive { .. })) {
@@ -137,7 +137,7 @@ impl World {
         };
         let mut r = r.borrow_mut();
         match body {
-            Body::Message(m) => r.push_message(pid, 0, m),
+            Body::Message(m) => r.push_message(pid, m),
             Body::Exit { reason, linked } => {
                 if *linked {
                     r.peer_access(pid, from, Op::Write);
@@ -148,7 +148,7 @@ impl World {
                     Term::Pid(from),
                     reason.clone(),
                 ]);
-                r.push_message(pid, 0, &msg);
+                r.push_message(pid, &msg);
             }
             _ => {}
         }

@@ -42,6 +42,8 @@ pub(crate) struct Recorder {
     started: Vec<bool>,
     /// The processes that died trapping exits.
     died_trapping: Vec<Pid>,
+    /// Mailbox appends so far (each one's number).
+    appends: u64,
 }
 
 impl Recorder {
@@ -57,6 +59,7 @@ impl Recorder {
         self.spawned_at.clear();
         self.started.clear();
         self.died_trapping.clear();
+        self.appends = 0;
     }
 
     /// `pid` died, trapping exits or not.
@@ -96,9 +99,12 @@ impl Recorder {
         }
     }
 
-    /// A message appended to `pid`'s mailbox by the current step.
-    pub(crate) fn push_message(&mut self, pid: Pid, sig: u64, msg: &crate::term::Term) {
+    /// A message appended to `pid`'s mailbox by the current step, numbered
+    /// in the run's order of appends (which tells equal messages apart).
+    pub(crate) fn push_message(&mut self, pid: Pid, msg: &crate::term::Term) {
         let n = self.name(pid);
+        self.appends += 1;
+        let sig = self.appends;
         self.access(
             Obj::Mailbox(n),
             Op::Push {

@@ -53,7 +53,7 @@ impl World {
                 Some((key, p)) => {
                     tracer.deliver(*steps, *now, id, Some(pid));
                     if let Some(r) = &self.rec {
-                        r.borrow_mut().push_message(pid, id, &msg);
+                        r.borrow_mut().push_message(pid, &msg);
                     }
                     p.mailbox.push(arena, msg);
                     if matches!(p.status, Status::Waiting(Wait::Receive { .. })) {
@@ -66,7 +66,7 @@ impl World {
                         // Dropped; recorded as it would have been queued.
                         let mut r = r.borrow_mut();
                         r.read_life(pid);
-                        r.push_message(pid, id, &msg);
+                        r.push_message(pid, &msg);
                     }
                 }
             }
