@@ -22,6 +22,7 @@ mod wakeup;
 use super::footprint::{
     dependent, race_kind, Accesses, Actor, Actors, Obj, Op, Race, Readers, Step,
 };
+use smallvec::SmallVec;
 use wakeup::{insert, weak_initial, Branch, Weak};
 
 /// An actor with the footprint of its next step (a sleep-set entry).
@@ -489,7 +490,7 @@ impl Tree {
             // Before a step of a process that exits in the run, the last
             // step would not end the run (that process may be one the run
             // waits for): only a reorder, explored by the races.
-            if k + 1 < steps.len() && exits(steps, steps[k].actor) {
+            if ender.is_some() && k + 1 < steps.len() && exits(steps, steps[k].actor) {
                 ender = None;
             }
             let untaken: Vec<Actor> = steps[k]
@@ -579,12 +580,26 @@ fn initials(steps: &[Step], before: &dyn Fn(usize, usize) -> bool, v: &[usize]) 
 /// process answers with an `'EXIT'`): it happens before, like a recorded
 /// cause.
 fn enablers(steps: &[Step]) -> Vec<Option<usize>> {
-    (0..steps.len())
-        .map(|j| {
-            let a = steps[j].actor;
-            (0..j).rev().find(|&k| !steps[k].enabled.contains(&a))
-        })
-        .collect()
+    // The actors enabled at the current state, each with the first state of
+    // its present stretch of being enabled.
+    let mut since: SmallVec<[(Actor, usize); 8]> = SmallVec::new();
+    let mut out = Vec::with_capacity(steps.len());
+    for (k, s) in steps.iter().enumerate() {
+        since = s
+            .enabled
+            .iter()
+            .map(|&a| {
+                let from = since.iter().find(|(b, _)| *b == a).map_or(k, |&(_, f)| f);
+                (a, from)
+            })
+            .collect();
+        let from = since
+            .iter()
+            .find(|(b, _)| *b == s.actor)
+            .map_or(k, |&(_, f)| f);
+        out.push(from.checked_sub(1));
+    }
+    out
 }
 
 /// Whether process `a` exits in the run (a step of it ends its life).
