@@ -166,10 +166,10 @@ pub fn cases() -> Vec<Case> {
             beyond: Some(Beyond {
                 explored: 3,
                 why: concat!(
-                    "`ignore` reaches Q before or after Q has exited, told apart although Q ",
-                    "never receives: a send to a process is ordered against its exit. The ",
-                    "third run appeared once processes left runnable at the end of a run are ",
-                    "tried first (before, that order was never explored at all)",
+                    "P's timer and P's run after it are two events here: `hope` sent after ",
+                    "the timer fired but before P ran is still taken (saved, the first ",
+                    "run's outcome, by another class), then P running first times out; in ",
+                    "Concuerror the timeout is the receive's own event, so there are two",
                 ),
             }),
         },

@@ -3,7 +3,7 @@
 //! result file (`tests/suites/basic_tests/results/<program>-<entry>-inf-dpor.txt`)
 //! lists; the counts are from `/work/shared/dpor/concuerror-cases.txt`.
 
-use crate::{single, Beyond, Case};
+use crate::{single, Case};
 use erpc_sim::prelude::*;
 
 pub fn cases() -> Vec<Case> {
@@ -36,15 +36,7 @@ pub fn cases() -> Vec<Case> {
             // many_send_to_dead_2-many_send_to_dead_2-inf-dpor.txt.
             listed: &["P blocked"],
             build: |b| single(b, many_send_to_dead_2),
-            beyond: Some(Beyond {
-                explored: 9,
-                why: concat!(
-                    "source-DPOR's redundancy with sleep sets: two sends to P.1 are told apart ",
-                    "only by receives the run has not reached yet, so a sleeping send wakes on ",
-                    "any other send to that mailbox (taking the run's receives into the sleep ",
-                    "sets instead loses messages_2's error); optimal DPOR would explore 7",
-                ),
-            }),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "messed_deliveries.erl"),
@@ -54,15 +46,7 @@ pub fn cases() -> Vec<Case> {
             // messed_deliveries-test-inf-dpor.txt: no errors.
             listed: &[],
             build: |b| single(b, messed_deliveries),
-            beyond: Some(Beyond {
-                explored: 10,
-                why: concat!(
-                    "each exit(P, die) reaches P (trapping: an 'EXIT' message P never reads) ",
-                    "before or after P exits, and the two are ordered: here the signal reads ",
-                    "whether P lives, which its exit writes; Concuerror does not order an exit ",
-                    "against a signal its target never reads",
-                ),
-            }),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "monitor_demonitor.erl"),

@@ -85,6 +85,8 @@ pub struct Observed {
     pub error_outcomes: BTreeSet<String>,
     /// Whether every interleaving was explored (not capped).
     pub complete: bool,
+    /// Runs cut short with every enabled event asleep (not interleavings).
+    pub blocked: u64,
 }
 
 /// A simulation of [`NODE`] running `entry` as the program's first process.
@@ -127,6 +129,7 @@ fn explore_all(build: fn(SimBuilder) -> Sim) -> Observed {
     seen.interleavings = r.interleavings;
     seen.errors = r.failing;
     seen.complete = r.complete;
+    seen.blocked = r.blocked;
     seen
 }
 
@@ -245,6 +248,7 @@ fn main() {
     let mut total = 0usize;
     let mut matched = 0usize;
     let mut explained = 0usize;
+    let mut blocked = 0u64;
     let mut mismatches = Vec::new();
     for case in &cases {
         let id = format!("{}/{}", short(case.program), case.entry);
@@ -254,8 +258,13 @@ fn main() {
         total += 1;
         let seen = explore_all(case.build);
         let capped = if seen.complete { "" } else { " (capped)" };
+        let asleep = match seen.blocked {
+            0 => String::new(),
+            n => format!(" ({n} sleep-set blocked runs)"),
+        };
+        blocked += seen.blocked;
         println!(
-            "concuerror {id}: errors {}/{}, explored {}/{}{capped}",
+            "concuerror {id}: errors {}/{}, explored {}/{}{capped}{asleep}",
             seen.errors, case.errors_expected, seen.interleavings, case.explored_expected
         );
         let mut problems = Vec::new();
@@ -306,6 +315,7 @@ fn main() {
              each within the bound its comment explains"
         );
     }
+    println!("concuerror: {blocked} sleep-set blocked runs in all");
     println!("concuerror: {matched}/{total} cases match");
     if !mismatches.is_empty() {
         println!("mismatches: {}", mismatches.join(", "));

@@ -98,6 +98,8 @@ pub struct Explorer {
     run_window: Option<crate::time::Time>,
     max_interleavings: u64,
     preemption_bound: Option<u32>,
+    /// Exhaustive exploration by optimal DPOR instead of source-DPOR.
+    optimal_dpor: bool,
     keep_going: bool,
     end_checks: Vec<EndHook>,
     /// The faults an exhaustive exploration may take at any step.
@@ -146,6 +148,7 @@ impl Explorer {
             run_window: None,
             max_interleavings: 1_000_000,
             preemption_bound: None,
+            optimal_dpor: false,
             keep_going: false,
             faults: faults::FaultSet::default(),
         }

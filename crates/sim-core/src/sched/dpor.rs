@@ -1,28 +1,50 @@
 //! Source-DPOR with sleep sets (Abdulla, Aronis, Jonsson, Sagonas, "Optimal
-//! Dynamic Partial Order Reduction", POPL 2014, Algorithm 1).
+//! Dynamic Partial Order Reduction", POPL 2014, Algorithm 1), or optimal
+//! DPOR with wakeup trees (Algorithm 2) on request.
 //!
 //! Stateless: every run starts from a fresh simulation, replays a prefix of
-//! actors (`Plan`, which the explorer's per-run strategy follows), then goes on with the first enabled actor that is not
-//! asleep. After a run, happens-before over its steps (program order of each
-//! actor plus dependent pairs in trace order, `sched::footprint`) gives its
-//! races; for a race `e < e'`, an initial of `notdep(e).e'` goes into the
-//! backtrack set of the state before `e` unless one is there already (source
-//! sets). Sleep sets carry over along independent steps; a run whose every
-//! enabled actor is asleep is *blocked* and counted apart. An optional
-//! fault (`Actor::Fault`) that a run left untaken is tried at every state
-//! it was enabled at: a run need not take it, so no race would show it.
+//! actors (`Plan`, which the explorer's per-run strategy follows), follows
+//! the wakeup tree below it (optimal DPOR), then goes on with the first
+//! enabled actor that is not asleep. After a run, happens-before over its
+//! steps (program order of each actor, recorded causes, enablings and
+//! dependent pairs in trace order, `sched::footprint`) gives its races; for
+//! a race `e < e'`, an initial of `notdep(e).e'` goes into the backtrack set
+//! of the state before `e` unless one is there already (source sets), or
+//! the whole sequence into its wakeup tree unless a sleeping actor or a
+//! branch there already starts its class (optimal). Sleep sets carry over
+//! along independent steps; a run whose every enabled actor is asleep is
+//! *blocked* and counted apart. An optional fault (`Actor::Fault`) that a
+//! run left untaken is tried at every state it was enabled at: a run need
+//! not take it, so no race would show it.
 
-use super::footprint::{dependent, race_kind, Accesses, Actor, Actors, Race, Readers, Step};
+mod wakeup;
+
+use super::footprint::{
+    dependent, race_kind, Accesses, Actor, Actors, Obj, Op, Race, Readers, Step,
+};
+use smallvec::SmallVec;
+use wakeup::{insert, weak_initial, Branch, Weak};
 
 /// An actor with the footprint of its next step (a sleep-set entry).
 type Asleep = (Actor, Accesses);
 
-/// What one run must do: replay `prefix`, then put `wake` to sleep (those
-/// independent of the prefix's last step) and run free.
+/// What one run must do: replay `prefix`, put `wake` to sleep (those
+/// independent of the prefix's last step), follow the wakeup tree below
+/// it while its actors are enabled, then run free.
 #[derive(Debug, Default)]
 pub(crate) struct Plan {
     pub(crate) prefix: Vec<Actor>,
     pub(crate) wake: Vec<Asleep>,
+    /// The wakeup tree's branches at the state the run is at, while it
+    /// follows the tree.
+    level: Vec<Branch>,
+    /// Steps taken into account by `level`.
+    synced: usize,
+    /// The other branches at each state the run followed the tree through
+    /// (by step), or all of them where none was enabled.
+    walked: Vec<(usize, Vec<Branch>)>,
+    /// The first step taken freely (not along the tree).
+    free_from: Option<usize>,
     /// The sleep set at the step the run is at (past the prefix).
     sleep: Vec<Asleep>,
     /// Steps whose effect on `sleep` has been taken.
@@ -34,12 +56,49 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
-    pub(crate) fn new(prefix: Vec<Actor>, wake: Vec<Asleep>) -> Plan {
+    fn new(prefix: Vec<Actor>, wake: Vec<Asleep>, level: Vec<Branch>) -> Plan {
+        let synced = prefix.len();
         Plan {
             prefix,
             wake,
+            level,
+            synced,
             ..Plan::default()
         }
+    }
+
+    /// Follows the tree along the steps taken since the last call (a step
+    /// with no alternative is taken without asking the strategy): the
+    /// branch of each step's actor, or the end of the guidance.
+    fn sync(&mut self, steps: &[Step]) {
+        while self.synced < steps.len() {
+            let k = self.synced;
+            self.synced += 1;
+            if self.free_from.is_some() {
+                continue;
+            }
+            if self.level.is_empty() {
+                self.free_from = Some(k);
+                continue;
+            }
+            let mut level = std::mem::take(&mut self.level);
+            match level.iter().position(|b| b.actor == steps[k].actor) {
+                Some(ix) => {
+                    let b = level.remove(ix);
+                    self.walked.push((k, level));
+                    self.level = b.kids;
+                }
+                None => {
+                    self.walked.push((k, level));
+                    self.free_from = Some(k);
+                }
+            }
+        }
+    }
+
+    /// The first step not taken along the tree.
+    fn guided_until(&self, steps: &[Step]) -> usize {
+        self.free_from.unwrap_or(steps.len())
     }
 
     /// The sleep set after step `k` of `steps`, given the one before it.
@@ -68,7 +127,8 @@ impl Plan {
 
     /// The candidate to take at the state before step `s` (`steps` so
     /// far, `cands` the actors of the choice's events): the prefix's actor,
-    /// else the first that is not asleep. Notes a divergence or a block.
+    /// then the guide's, else the first that is not asleep. Notes a
+    /// divergence or a block.
     pub(crate) fn pick(&mut self, steps: &[Step], cands: &[Actor]) -> usize {
         let s = steps.len();
         if let Some(&want) = self.prefix.get(s) {
@@ -85,6 +145,24 @@ impl Plan {
                 }
             };
         }
+        self.sync(steps);
+        if self.free_from.is_none() {
+            // The first branch here whose actor is enabled (the first one,
+            // unless the footprints missed an enabling).
+            let found = self
+                .level
+                .iter()
+                .find_map(|b| cands.iter().position(|&a| a == b.actor));
+            match found {
+                Some(i) => return i,
+                None if self.level.is_empty() => self.free_from = Some(s),
+                None => {
+                    self.walked.push((s, std::mem::take(&mut self.level)));
+                    self.synced = s + 1;
+                    self.free_from = Some(s);
+                }
+            }
+        }
         self.catch_up(steps, s);
         let awake = cands
             .iter()
@@ -99,14 +177,15 @@ impl Plan {
     }
 
     /// Every state's sleep set from the end of the prefix on, and the step
-    /// (if any) at which the run was blocked.
+    /// (if any) at which the run was blocked (a guided step never is).
     pub(crate) fn sleeps(&self, steps: &[Step]) -> (Vec<Vec<Asleep>>, Option<usize>) {
         let mut out = Vec::new();
         let mut cur = Vec::new();
         let start = self.prefix.len();
+        let guided = self.guided_until(steps);
         for k in 0..steps.len() {
             if k >= start {
-                if cur.iter().any(|(a, _)| *a == steps[k].actor) {
+                if k >= guided && cur.iter().any(|(a, _)| *a == steps[k].actor) {
                     return (out, Some(k));
                 }
                 out.push(cur.clone());
@@ -121,7 +200,9 @@ impl Plan {
 #[derive(Debug)]
 struct Node {
     enabled: Actors,
-    backtrack: Actors,
+    /// The wakeup tree's branches still to explore from here (source-DPOR:
+    /// single actors, its backtrack set).
+    pending: Vec<Branch>,
     /// Actors explored from here, with their steps' footprints.
     done: Vec<Asleep>,
     sleep: Vec<Asleep>,
@@ -129,19 +210,32 @@ struct Node {
     acc: Accesses,
 }
 
+impl Node {
+    /// Whether `a` is explored, being explored, asleep or pending here.
+    fn covers(&self, a: Actor) -> bool {
+        a == self.taken
+            || self.pending.iter().any(|b| b.actor == a)
+            || self.done.iter().any(|(b, _)| *b == a)
+            || self.sleep.iter().any(|(b, _)| *b == a)
+    }
+}
+
 /// The exploration tree along the current execution.
 #[derive(Debug, Default)]
 pub(crate) struct Tree {
     nodes: Vec<Node>,
     preemption_bound: Option<u32>,
+    /// Source-DPOR (backtrack sets) instead of wakeup trees.
+    source: bool,
     /// Whether an alternative was left out for the preemption bound.
     pub(crate) bounded: bool,
 }
 
 impl Tree {
-    pub(crate) fn new(preemption_bound: Option<u32>) -> Tree {
+    pub(crate) fn new(preemption_bound: Option<u32>, source: bool) -> Tree {
         Tree {
             preemption_bound,
+            source,
             ..Tree::default()
         }
     }
@@ -169,34 +263,46 @@ impl Tree {
 
     /// Takes in a run made under `plan`: new states, then its races. Returns
     /// whether the run was blocked (and then only its unblocked part counts).
-    pub(crate) fn add_run(&mut self, plan: &Plan, mut steps: Vec<Step>) -> bool {
+    pub(crate) fn add_run(&mut self, plan: &mut Plan, mut steps: Vec<Step>) -> bool {
         let d = plan.prefix.len();
+        plan.sync(&steps);
         let (sleeps, blocked) = plan.sleeps(&steps);
         let end = blocked.unwrap_or(steps.len());
         self.nodes.truncate(d);
+        let mut walked = std::mem::take(&mut plan.walked).into_iter().peekable();
         for (k, sleep) in (d..end).zip(sleeps) {
             let s = &steps[k];
-            // An optional fault left untaken is dependent with every step
-            // (footprint `All`), so each of its placements is a class of
-            // its own: it goes first at every state it is enabled at.
-            let faults = s
-                .enabled
-                .iter()
-                .copied()
-                .filter(|a| matches!(a, Actor::Fault(_)) && *a != s.actor);
+            // The other branches of the wakeup tree at the states the run
+            // followed it through (and at the one where it stopped).
+            let pending = match walked.next_if(|(w, _)| *w == k) {
+                Some((_, others)) => others,
+                None => Vec::new(),
+            };
             self.nodes.push(Node {
                 enabled: s.enabled.clone(),
-                backtrack: std::iter::once(s.actor).chain(faults).collect(),
+                pending,
                 done: Vec::new(),
                 sleep,
                 taken: s.actor,
                 acc: Accesses::new(),
             });
+            // An optional fault left untaken is dependent with every step
+            // (footprint `All`), so each of its placements is a class of
+            // its own: it goes first at every state it is enabled at.
+            let faults: Actors = s
+                .enabled
+                .iter()
+                .copied()
+                .filter(|a| matches!(a, Actor::Fault(_)))
+                .collect();
+            for a in faults {
+                self.add_single(k, a);
+            }
         }
         let from = d.saturating_sub(1);
         self.races(&steps[..end], from);
         self.disablings(&steps, from, end);
-        self.left_untaken(&steps[..end], d);
+        self.left_untaken(&steps[..end], d, blocked.is_none());
         // The footprints of the steps taken go with their states (the
         // divergent step's too), for the sleep sets of later siblings.
         let upto = end.min(self.nodes.len());
@@ -209,8 +315,8 @@ impl Tree {
         blocked.is_some()
     }
 
-    /// Source-DPOR's race step over `steps`, for races whose later step is
-    /// at or after `from` (earlier ones were handled by earlier runs).
+    /// The race step over `steps`, for races whose later step is at or
+    /// after `from` (earlier ones were handled by earlier runs).
     fn races(&mut self, steps: &[Step], from: usize) {
         let n = steps.len();
         let words = n.div_ceil(64).max(1);
@@ -219,6 +325,7 @@ impl Tree {
         let mut past = vec![0u64; n * words];
         let mut acc = vec![0u64; words];
         let mut races = Vec::new();
+        let enabler = enablers(steps);
         for j in 0..n {
             acc.iter_mut().for_each(|w| *w = 0);
             races.clear();
@@ -227,12 +334,16 @@ impl Tree {
                     continue;
                 }
                 let same = steps[i].actor == steps[j].actor;
-                if !same && !dependent(&steps[i].acc, &steps[j].acc, Some(&readers)) {
+                // A cause (the send of a signal its pair's delivery takes,
+                // a spawn) happens before, whatever the footprints say.
+                let caused = steps[j].causes.contains(&(i as u32)) || enabler[j] == Some(i);
+                if !same && !caused && !dependent(&steps[i].acc, &steps[j].acc, Some(&readers)) {
                     continue;
                 }
                 if !same && j >= from {
                     match race_kind(i as u32, &steps[i], &steps[j]) {
                         Race::Caused => {}
+                        Race::Reversible if caused => {}
                         kind => races.push((i, kind)),
                     }
                 }
@@ -242,13 +353,92 @@ impl Tree {
                 acc[i / 64] |= 1 << (i % 64);
             }
             past[j * words..(j + 1) * words].copy_from_slice(&acc);
+            let before = |k: usize, x: usize| has(&past[k * words..(k + 1) * words], x);
             for &(i, kind) in &races {
-                let initials = match kind {
-                    Race::Timeout => vec![Actor::Timers],
-                    _ => initials(steps, &past, words, i, j),
-                };
-                self.add_backtrack(i, &initials);
+                match kind {
+                    Race::Timeout => self.add_single(i, Actor::Timers),
+                    _ => self.reverse(steps, &before, i, j),
+                }
             }
+        }
+    }
+
+    /// Makes the state before step `i` explore `notdep(i).j`: `j`'s actor
+    /// (or what must come before it) ahead of `i`.
+    fn reverse(
+        &mut self,
+        steps: &[Step],
+        before: &dyn Fn(usize, usize) -> bool,
+        i: usize,
+        j: usize,
+    ) {
+        let mut v: Vec<usize> = (i + 1..j)
+            .filter(|&k| !before(k, i))
+            .chain(std::iter::once(j))
+            .collect();
+        let source = self.source;
+        let Some(node) = self.nodes.get_mut(i) else {
+            return;
+        };
+        let firsts = initials(steps, before, &v);
+        if source {
+            if !firsts.iter().any(|&a| node.covers(a)) {
+                match firsts.iter().find(|a| node.enabled.contains(a)) {
+                    Some(&a) => node.pending.push(Branch::single(a)),
+                    None => self.try_all(i),
+                }
+            }
+            return;
+        }
+        let taken = (node.taken, &steps[i].acc);
+        let asleep = node
+            .sleep
+            .iter()
+            .chain(&node.done)
+            .map(|(a, acc)| (*a, acc))
+            .chain(std::iter::once(taken));
+        for (q, acc) in asleep {
+            if !matches!(weak_initial(q, acc, &v, steps, before), Weak::No) {
+                return;
+            }
+        }
+        // Any initial can go first; one enabled here must (else the
+        // footprints missed an enabling, and every actor is tried).
+        let Some(pos) = v.iter().position(|&k| {
+            firsts.contains(&steps[k].actor) && node.enabled.contains(&steps[k].actor)
+        }) else {
+            self.try_all(i);
+            return;
+        };
+        let first = v.remove(pos);
+        v.insert(0, first);
+        insert(&mut node.pending, v, steps, before);
+    }
+
+    /// Every enabled actor goes first at state `i` (sound when the
+    /// footprints cannot say which must).
+    fn try_all(&mut self, i: usize) {
+        let Some(node) = self.nodes.get(i) else {
+            return;
+        };
+        for a in node.enabled.clone() {
+            self.add_single(i, a);
+        }
+    }
+
+    /// `a` goes first at state `i`, unless it is explored, asleep or
+    /// pending there already.
+    fn add_single(&mut self, i: usize, a: Actor) {
+        let Some(node) = self.nodes.get_mut(i) else {
+            return;
+        };
+        if node.covers(a) {
+            return;
+        }
+        if node.enabled.contains(&a) {
+            node.pending.push(Branch::single(a));
+        } else {
+            self.try_all(i);
         }
     }
 
@@ -265,7 +455,7 @@ impl Tree {
                 .filter(|a| *a != steps[j].actor && !next.enabled.contains(a))
                 .collect();
             for a in gone {
-                self.add_backtrack(j, &[a]);
+                self.add_single(j, a);
             }
         }
     }
@@ -275,7 +465,13 @@ impl Tree {
     /// yet it could have gone before any later step. It goes first at every
     /// state it is enabled at and never steps after, if it is still enabled
     /// at the end (sound, as for an untaken fault).
-    fn left_untaken(&mut self, steps: &[Step], d: usize) {
+    ///
+    /// With wakeup trees, a run's last step, which ended it, also goes
+    /// first at every state its actor was enabled at since its previous
+    /// step: there it may end the run before the steps in between, which no
+    /// race shows (source-DPOR's free runs take processes first and reach
+    /// those runs without it).
+    fn left_untaken(&mut self, steps: &[Step], d: usize, ended: bool) {
         // Still enabled when the run ended (one that was disabled on the way
         // is `disablings`' business).
         let Some(last) = steps.last() else { return };
@@ -285,77 +481,62 @@ impl Tree {
             .copied()
             .filter(|&a| a != last.actor)
             .collect();
+        let mut ender = (ended && !self.source).then_some(last.actor);
         let mut later: Vec<Actor> = Vec::new();
         for k in (d..steps.len()).rev() {
-            if !later.contains(&steps[k].actor) {
+            if !later.contains(&steps[k].actor) && (k + 1 < steps.len() || ender.is_none()) {
                 later.push(steps[k].actor);
+            }
+            // Before a step of a process that exits in the run, the last
+            // step would not end the run (that process may be one the run
+            // waits for): only a reorder, explored by the races.
+            if ender.is_some() && k + 1 < steps.len() && exits(steps, steps[k].actor) {
+                ender = None;
             }
             let untaken: Vec<Actor> = steps[k]
                 .enabled
                 .iter()
                 .copied()
-                .filter(|a| !later.contains(a) && at_end.contains(a))
+                .filter(|&a| !later.contains(&a) && (at_end.contains(&a) || Some(a) == ender))
                 .collect();
             for a in untaken {
-                self.add_backtrack(k, &[a]);
+                self.add_single(k, a);
             }
         }
     }
 
-    fn add_backtrack(&mut self, i: usize, initials: &[Actor]) {
-        let Some(node) = self.nodes.get_mut(i) else {
-            return;
-        };
-        let covered = initials
-            .iter()
-            .any(|a| node.backtrack.contains(a) || node.sleep.iter().any(|(b, _)| b == a));
-        if covered {
-            return;
-        }
-        match initials.iter().find(|a| node.enabled.contains(a)) {
-            Some(&a) => node.backtrack.push(a),
-            // None of them can go first here (an enabling the footprints do
-            // not show): every enabled actor is tried, which is sound.
-            None => {
-                for &a in &node.enabled {
-                    if !node.backtrack.contains(&a) {
-                        node.backtrack.push(a);
-                    }
-                }
-            }
-        }
-    }
-
-    /// The next run's plan, or `None` when every backtrack point is done.
+    /// The next run's plan, or `None` when every branch is explored.
     pub(crate) fn next(&mut self) -> Option<Plan> {
         while let Some(i) = self.nodes.len().checked_sub(1) {
-            let node = &self.nodes[i];
-            let open: Vec<Actor> = node
-                .backtrack
-                .iter()
-                .copied()
-                .filter(|a| {
-                    *a != node.taken
-                        && !node.done.iter().any(|(b, _)| b == a)
-                        && !node.sleep.iter().any(|(b, _)| b == a)
-                })
-                .collect();
-            let pick = open.into_iter().find(|&a| self.within_bound(i, a));
-            if let Some(q) = pick {
+            while !self.nodes[i].pending.is_empty() {
+                let b = self.nodes[i].pending.remove(0);
+                if !self.nodes[i].enabled.contains(&b.actor) {
+                    // The footprints missed an enabling: every actor.
+                    self.try_all(i);
+                    continue;
+                }
+                let node = &self.nodes[i];
+                // A wakeup tree's branch is explored even if its actor is
+                // asleep here: it was put here for a class that needs it.
+                let stale = b.actor == node.taken
+                    || node.done.iter().any(|(a, _)| *a == b.actor)
+                    || (self.source && node.sleep.iter().any(|(a, _)| *a == b.actor));
+                if stale || !self.within_bound(i, b.actor) {
+                    continue;
+                }
                 let node = &mut self.nodes[i];
                 let old = (node.taken, std::mem::take(&mut node.acc));
                 node.done.push(old);
-                node.taken = q;
+                node.taken = b.actor;
                 let mut wake = node.sleep.clone();
                 wake.extend(node.done.iter().cloned());
                 let prefix = self.nodes.iter().map(|n| n.taken).collect();
-                return Some(Plan::new(prefix, wake));
+                return Some(Plan::new(prefix, wake, b.kids));
             }
             self.nodes.pop();
         }
         None
     }
-
     /// Whether taking `a` at state `i` keeps the prefix within the bound.
     fn within_bound(&mut self, i: usize, a: Actor) -> bool {
         let Some(bound) = self.preemption_bound else {
@@ -382,15 +563,9 @@ impl Tree {
     }
 }
 
-/// The actors of `notdep(i).j` that can go first: the steps after `i` that
-/// do not happen after it, then `j`, each without a happens-before
-/// predecessor among them.
-fn initials(steps: &[Step], past: &[u64], words: usize, i: usize, j: usize) -> Vec<Actor> {
-    let before = |k: usize, x: usize| has(&past[k * words..(k + 1) * words], x);
-    let v: Vec<usize> = (i + 1..j)
-        .filter(|&k| !before(k, i))
-        .chain(std::iter::once(j))
-        .collect();
+/// The actors of the steps `v` that can go first: those without a
+/// happens-before predecessor among the steps before them in `v`.
+fn initials(steps: &[Step], before: &dyn Fn(usize, usize) -> bool, v: &[usize]) -> Vec<Actor> {
     let mut out: Vec<Actor> = Vec::new();
     for (n, &k) in v.iter().enumerate() {
         if v[..n].iter().all(|&e| !before(k, e)) && !out.contains(&steps[k].actor) {
@@ -398,6 +573,44 @@ fn initials(steps: &[Step], past: &[u64], words: usize, i: usize, j: usize) -> V
         }
     }
     out
+}
+
+/// For each step, the step after which its actor became enabled and stayed
+/// so until it (a delivery whose signal that step sent, as a link to a dead
+/// process answers with an `'EXIT'`): it happens before, like a recorded
+/// cause.
+fn enablers(steps: &[Step]) -> Vec<Option<usize>> {
+    // The actors enabled at the current state, each with the first state of
+    // its present stretch of being enabled.
+    let mut since: SmallVec<[(Actor, usize); 8]> = SmallVec::new();
+    let mut out = Vec::with_capacity(steps.len());
+    for (k, s) in steps.iter().enumerate() {
+        since = s
+            .enabled
+            .iter()
+            .map(|&a| {
+                let from = since.iter().find(|(b, _)| *b == a).map_or(k, |&(_, f)| f);
+                (a, from)
+            })
+            .collect();
+        let from = since
+            .iter()
+            .find(|(b, _)| *b == s.actor)
+            .map_or(k, |&(_, f)| f);
+        out.push(from.checked_sub(1));
+    }
+    out
+}
+
+/// Whether process `a` exits in the run (a step of it ends its life).
+fn exits(steps: &[Step], a: Actor) -> bool {
+    let Actor::Proc(p) = a else { return false };
+    steps.iter().any(|s| {
+        s.actor == a
+            && s.acc
+                .iter()
+                .any(|x| x.obj == Obj::Life(p) && matches!(x.op, Op::Write))
+    })
 }
 
 /// Whether bit `i` of a bitset is set.

@@ -101,6 +101,14 @@ pub(crate) enum Op {
     /// Something that depends on every message of a mailbox (a flush, a
     /// snapshot, a receive marker).
     Peek,
+    /// Of `Life`: a message, or an exit signal that would not kill its
+    /// target, finding out whether the target lives (else it is dropped).
+    /// Against the target's exit all this changes is a message its dead
+    /// target never reads (Concuerror's rule): independent of writes of
+    /// `Life` and of other arrivals. What it would do to a live target is
+    /// recorded either way (a mailbox append, a read of `trap_exit`), so it
+    /// still races the target's receives and flag changes.
+    Arrive,
 }
 
 /// One use of one object.
@@ -130,37 +138,41 @@ pub(crate) struct Readers {
     peeked: BTreeSet<Name>,
 }
 
-/// One receive that took a message: what it took, its pattern, and the
-/// other messages queued when it took it.
+/// One receive that took a message: which append it took (its number,
+/// `Op::Push::sig`) and its pattern.
 #[derive(Debug)]
 struct Take {
-    got: Term,
+    got: u64,
     matcher: Option<Matcher>,
-    queued: Vec<Term>,
 }
 
 impl Readers {
     pub(crate) fn of(steps: &[Step]) -> Readers {
         let mut r = Readers::default();
-        // The queued messages of each mailbox, replayed from the trace: a
-        // superset of the real queue (a message to a dead process is never
-        // queued), which only makes appends more dependent.
-        let mut queued: BTreeMap<Name, Vec<Term>> = BTreeMap::new();
+        // Each mailbox's queue, replayed from the trace: a receive took the
+        // oldest queued message equal to the one it got (the first of them
+        // in the queue; a marker that skips one is a `Peek`, which makes
+        // every append dependent anyway).
+        let mut queued: BTreeMap<Name, Vec<(u64, Term)>> = BTreeMap::new();
         for a in steps.iter().flat_map(|s| &s.acc) {
             match (&a.obj, &a.op) {
-                (Obj::Mailbox(p), Op::Push { msg: Some(m), .. }) => {
-                    queued.entry(*p).or_default().push(m.clone());
+                (Obj::Mailbox(p), Op::Push { sig, msg: Some(m) }) => {
+                    queued.entry(*p).or_default().push((*sig, m.clone()));
                 }
+                (Obj::Mailbox(_), Op::Push { .. }) => {}
                 (Obj::Mailbox(p), Op::Pop { msg, matcher, .. }) => {
                     let Some(got) = msg else { continue };
                     let q = queued.entry(*p).or_default();
-                    if let Some(i) = q.iter().position(|t| t == got) {
-                        q.remove(i);
-                    }
+                    let Some(i) = q.iter().position(|(_, t)| t == got) else {
+                        // Taken from where the trace does not show: no
+                        // identity to go by.
+                        r.peeked.insert(*p);
+                        continue;
+                    };
+                    let (sig, _) = q.remove(i);
                     r.takes.entry(*p).or_default().push(Take {
-                        got: got.clone(),
+                        got: sig,
                         matcher: matcher.clone(),
-                        queued: q.clone(),
                     });
                 }
                 (Obj::Mailbox(p), _) => {
@@ -172,26 +184,27 @@ impl Readers {
         r
     }
 
-    /// Whether appending `a` and `b` to `p` in the other order could change
-    /// a receive: one that took one of them while the other was queued and
-    /// acceptable to it (it would have taken the other). A receive that ran
-    /// before the other arrived races that append instead (see
-    /// [`conflict`]); equal messages cannot be told apart at all.
-    fn tell_apart(&self, p: Name, a: &Option<Term>, b: &Option<Term>) -> bool {
+    /// Whether appending `a` and then `b` (their numbers and messages) to
+    /// `p` in the other order could change a receive: one that took `a` and
+    /// would have taken `b`, unless an earlier receive took `b`
+    /// (Concuerror's rule). Whether `b` had arrived when that receive ran
+    /// does not matter: a receive that took a message is independent of
+    /// later appends (see [`conflict`]), so this is the one pair that
+    /// orders them. Equal messages cannot be told apart at all.
+    fn tell_apart(&self, p: Name, a: (u64, &Option<Term>), b: (u64, &Option<Term>)) -> bool {
         if self.peeked.contains(&p) {
             return true;
         }
-        let (Some(a), Some(b)) = (a, b) else {
+        let ((a, Some(x)), (b, Some(y))) = (a, b) else {
             return true;
         };
-        if a == b {
+        if x == y {
             return false;
         }
         let accepts = |m: &Option<Matcher>, t: &Term| m.as_ref().is_none_or(|m| m.accepts(t));
         self.takes.get(&p).is_some_and(|ts| {
-            ts.iter().any(|t| {
-                (t.got == *a && t.queued.contains(b) && accepts(&t.matcher, b))
-                    || (t.got == *b && t.queued.contains(a) && accepts(&t.matcher, a))
+            ts.iter().enumerate().any(|(n, t)| {
+                t.got == a && accepts(&t.matcher, y) && !ts[..n].iter().any(|e| e.got == b)
             })
         })
     }
@@ -223,14 +236,16 @@ fn conflict(a: &Access, b: &Access, readers: Option<&Readers>) -> bool {
     };
     match (&a.op, &b.op) {
         (Op::Read, Op::Read) | (Op::Peek, Op::Peek) => false,
+        (Op::Arrive, Op::Arrive) | (Op::Arrive, Op::Read) | (Op::Read, Op::Arrive) => false,
+        (Op::Arrive, Op::Write) | (Op::Write, Op::Arrive) if matches!(a.obj, Obj::Life(_)) => false,
         (Op::Push { sig: s, .. }, Op::Pop { sig: Some(t), .. })
         | (Op::Pop { sig: Some(t), .. }, Op::Push { sig: s, .. })
             if matches!(a.obj, Obj::Conn(..)) =>
         {
             s == t
         }
-        (Op::Push { msg: x, .. }, Op::Push { msg: y, .. }) => match (a.obj, readers) {
-            (Obj::Mailbox(p), Some(r)) => r.tell_apart(p, x, y),
+        (Op::Push { sig: s, msg: x }, Op::Push { sig: t, msg: y }) => match (a.obj, readers) {
+            (Obj::Mailbox(p), Some(r)) => r.tell_apart(p, (*s, x), (*t, y)),
             _ => true,
         },
         // A receive after an append: dependent only if it took that message
@@ -244,7 +259,15 @@ fn conflict(a: &Access, b: &Access, readers: Option<&Readers>) -> bool {
             Some(_) => msg.is_some() && msg == got,
             None => accepts(matcher, msg),
         },
-        // A receive before an append: the message might have been taken.
+        // A receive that took a message before an append to its mailbox:
+        // the message it took was queued ahead of the appended one, so it
+        // takes it whatever the order. (What the append could change is
+        // which of two appends that receive takes: the rule above.)
+        (Op::Pop { msg: Some(_), .. }, Op::Push { .. }) if matches!(a.obj, Obj::Mailbox(_)) => {
+            false
+        }
+        // A receive that timed out before an append: the message might
+        // have been taken.
         (Op::Pop { matcher, .. }, Op::Push { msg, .. }) => accepts(matcher, msg),
         _ => true,
     }
@@ -336,19 +359,62 @@ mod tests {
             acc: acc.into_iter().collect(),
             causes: vec![],
         };
+        // 9 is appended twice (numbers 9 and 90): a receive takes the older.
+        let mut second_nine = push(0, 9);
+        second_nine.op = Op::Push {
+            sig: 90,
+            msg: Some(Term::Int(9)),
+        };
         let steps = vec![
-            step(vec![push(0, 1), push(0, 3), push(0, 2)]),
+            step(vec![
+                push(0, 1),
+                push(0, 3),
+                push(0, 2),
+                push(0, 7),
+                push(0, 9),
+            ]),
+            step(vec![pop(0, Some(7), Some(odd.clone()))]),
+            step(vec![pop(0, Some(9), Some(odd.clone()))]),
             step(vec![pop(0, Some(1), Some(odd.clone()))]),
-            step(vec![push(0, 5)]),
+            step(vec![push(0, 5), second_nine.clone()]),
         ];
         let r = Readers::of(&steps);
         assert!(!dependent(&[push(0, 1)], &[push(0, 2)], Some(&r)));
         assert!(dependent(&[push(0, 1)], &[push(0, 3)], Some(&r)));
-        // 5 came after the receive: that receive races its append instead.
-        assert!(!dependent(&[push(0, 1)], &[push(0, 5)], Some(&r)));
+        // 5 came after the receive, which would have taken it all the same.
+        assert!(dependent(&[push(0, 1)], &[push(0, 5)], Some(&r)));
+        // 7 and the first 9 were taken before 1 was: no receive tells them
+        // apart from 1; the second 9 was not taken before, and is.
+        assert!(!dependent(&[push(0, 1)], &[push(0, 7)], Some(&r)));
+        assert!(!dependent(&[push(0, 1)], &[push(0, 9)], Some(&r)));
+        assert!(dependent(&[push(0, 1)], &[second_nine], Some(&r)));
         assert!(!dependent(&[push(0, 1)], &[push(0, 1)], Some(&r)));
         assert!(dependent(&[push(0, 1)], &[push(0, 2)], None));
         assert!(!dependent(&[push(0, 1)], &[push(1, 3)], None));
+    }
+
+    #[test]
+    fn a_harmless_arrival_is_independent_of_its_targets_exit_only() {
+        let life = |op: Op| Access {
+            obj: Obj::Life(0),
+            op,
+        };
+        let r = Readers::default();
+        assert!(!dependent(
+            &[life(Op::Arrive)],
+            &[life(Op::Write)],
+            Some(&r)
+        ));
+        assert!(!dependent(&[life(Op::Write)], &[life(Op::Arrive)], None));
+        assert!(!dependent(&[life(Op::Arrive)], &[life(Op::Arrive)], None));
+        // One that could kill reads the target's life: ordered.
+        assert!(dependent(&[life(Op::Read)], &[life(Op::Write)], Some(&r)));
+        // What it would append still races a receive that timed out.
+        assert!(dependent(
+            &[life(Op::Arrive), push(0, 1)],
+            &[pop(0, None, None), life(Op::Write)],
+            None
+        ));
     }
 
     #[test]
@@ -373,5 +439,13 @@ mod tests {
             Some(&r)
         ));
         assert!(dependent(&[push(0, 1)], &[pop(0, Some(1), None)], Some(&r)));
+        // A receive that took a message took one queued ahead of any later
+        // append, whatever the order.
+        assert!(!dependent(
+            &[pop(0, Some(1), None)],
+            &[push(0, 1)],
+            Some(&r)
+        ));
+        assert!(!dependent(&[pop(0, Some(1), None)], &[push(0, 2)], None));
     }
 }

@@ -39,7 +39,7 @@ impl World {
         } = self;
         if let Some(p) = procs.get_mut(key) {
             if let Some(r) = &self.rec {
-                r.borrow_mut().push_message(p.pid, 0, &msg);
+                r.borrow_mut().push_message(p.pid, &msg);
             }
             p.mailbox.push(arena, msg);
             if matches!(p.status, Status::Waiting(Wait::Receive { .. })) {
@@ -49,10 +49,11 @@ impl World {
     }
 
     /// The live process a destination names on its node (`Dest::Node`: none).
+    /// `life`: how the signal uses whether it lives (see `note_dest`).
     #[inline]
-    fn resolve(&self, to: Dest) -> Option<ProcKey> {
+    fn resolve(&self, to: Dest, life: Op) -> Option<ProcKey> {
         if self.recording() {
-            self.note_dest(to);
+            self.note_dest(to, life);
         }
         match to {
             Dest::Pid(p) => self.key_of(p),
@@ -66,8 +67,8 @@ impl World {
     }
 
     /// The live process a signal reaches, its delivery traced with it.
-    pub(super) fn resolve_traced(&mut self, id: u64, to: Dest) -> Option<ProcKey> {
-        let target = self.resolve(to);
+    pub(super) fn resolve_traced(&mut self, id: u64, to: Dest, life: Op) -> Option<ProcKey> {
+        let target = self.resolve(to, life);
         let to_pid = match (to, target) {
             (Dest::Pid(p), Some(_)) => Some(p),
             (_, t) => t.map(|k| self.procs[k].pid),
@@ -86,9 +87,70 @@ impl World {
             }
             return;
         }
-        match self.resolve_traced(id, to) {
+        let life = if self.recording() && self.harmless(to, &body) {
+            Op::Arrive
+        } else {
+            Op::Read
+        };
+        let harmless = matches!(life, Op::Arrive);
+        match self.resolve_traced(id, to, life) {
             Some(key) => self.apply(key, from, to, body),
-            None => self.dead_target(from, to, body),
+            None => {
+                if harmless {
+                    self.note_dropped(from, to, &body);
+                }
+                self.dead_target(from, to, body)
+            }
+        }
+    }
+
+    /// Whether a signal does nothing at a dead target but what no one sees,
+    /// and would not kill it alive: a message, an exit signal with reason
+    /// `normal`, or one (not `kill`) to a target that traps exits (or died
+    /// trapping them: in the other order it would have become a message).
+    fn harmless(&self, to: Dest, body: &Body) -> bool {
+        match body {
+            Body::Message(_) => true,
+            Body::Exit { reason, .. } if reason.is_atom("normal") => true,
+            Body::Exit { reason, .. } if reason.is_atom("kill") => false,
+            Body::Exit { .. } => {
+                let Dest::Pid(pid) = to else { return false };
+                match self.key_of(pid) {
+                    Some(key) => self.procs[key].trap_exit,
+                    None => self
+                        .rec
+                        .as_ref()
+                        .is_some_and(|r| r.borrow().trapped_at_death(pid)),
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// A message or harmless exit signal dropped at a dead pid: what it would
+    /// have touched had the target lived, so that it still races the
+    /// target's earlier steps (a receive that would have taken it, the
+    /// `trap_exit` that would have made it a message).
+    fn note_dropped(&self, from: Pid, to: Dest, body: &Body) {
+        let (Some(r), Dest::Pid(pid)) = (&self.rec, to) else {
+            return;
+        };
+        let mut r = r.borrow_mut();
+        match body {
+            Body::Message(m) => r.push_message(pid, m),
+            Body::Exit { reason, linked } => {
+                if *linked {
+                    r.peer_access(pid, from, Op::Write);
+                }
+                r.trap_read(pid);
+                let msg = Term::Tuple(vec![
+                    Term::Atom(term::EXIT),
+                    Term::Pid(from),
+                    reason.clone(),
+                ]);
+                r.push_message(pid, &msg);
+            }
+            _ => {}
         }
     }
 
@@ -159,13 +221,15 @@ impl World {
             // of a link or monitor touches only what is held about its
             // sender: a `'DOWN'` answers the one monitor its reference
             // names, which no other signal can remove.
+            // An unlinked exit (`exit/2`) touches no link.
             match body {
-                Body::Link
+                Body::Exit { linked: false, .. } => {}
+                Body::Exit { linked: true, .. }
+                | Body::Down { .. }
+                | Body::Link
                 | Body::Unlink
-                | Body::Exit { .. }
                 | Body::Monitor { .. }
-                | Body::Demonitor { .. }
-                | Body::Down { .. } => self.note_peer(key, from, Op::Write),
+                | Body::Demonitor { .. } => self.note_peer(key, from, Op::Write),
                 _ => self.note_key(key, Obj::Links, Op::Write),
             }
             if matches!(body, Body::Exit { .. }) {

@@ -275,9 +275,13 @@ impl World {
         };
         let pid = p.pid;
         if self.recording() {
-            // Its links and monitors fire, its timers die, its name goes.
+            // Its links and monitors fire (it reads them: nobody sees them
+            // after), its timers die, its name goes.
             self.note_pid(pid, Obj::Life, Op::Write);
-            self.note_pid(pid, Obj::Links, Op::Write);
+            self.note_pid(pid, Obj::Links, Op::Read);
+            if let Some(r) = &self.rec {
+                r.borrow_mut().died(pid, p.trap_exit);
+            }
             if matches!(p.status, Status::Waiting(_)) {
                 // Its pending wait timer dies with it.
                 self.note(Obj::Clock, Op::Write);

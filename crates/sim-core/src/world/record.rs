@@ -40,6 +40,10 @@ pub(crate) struct Recorder {
     armed_at: FastMap<u64, u32>,
     spawned_at: FastMap<Name, u32>,
     started: Vec<bool>,
+    /// The processes that died trapping exits.
+    died_trapping: Vec<Pid>,
+    /// Mailbox appends so far (each one's number).
+    appends: u64,
 }
 
 impl Recorder {
@@ -54,6 +58,20 @@ impl Recorder {
         self.armed_at.clear();
         self.spawned_at.clear();
         self.started.clear();
+        self.died_trapping.clear();
+        self.appends = 0;
+    }
+
+    /// `pid` died, trapping exits or not.
+    pub(crate) fn died(&mut self, pid: Pid, trapping: bool) {
+        if trapping {
+            self.died_trapping.push(pid);
+        }
+    }
+
+    /// Whether `pid` died trapping exits.
+    pub(crate) fn trapped_at_death(&self, pid: Pid) -> bool {
+        self.died_trapping.contains(&pid)
     }
 
     fn intern(&mut self, parent: u32, k: u32) -> Name {
@@ -81,9 +99,12 @@ impl Recorder {
         }
     }
 
-    /// A message appended to `pid`'s mailbox by the current step.
-    pub(crate) fn push_message(&mut self, pid: Pid, sig: u64, msg: &crate::term::Term) {
+    /// A message appended to `pid`'s mailbox by the current step, numbered
+    /// in the run's order of appends (which tells equal messages apart).
+    pub(crate) fn push_message(&mut self, pid: Pid, msg: &crate::term::Term) {
         let n = self.name(pid);
+        self.appends += 1;
+        let sig = self.appends;
         self.access(
             Obj::Mailbox(n),
             Op::Push {
@@ -93,10 +114,22 @@ impl Recorder {
         );
     }
 
-    /// The current step found out whether `pid` is alive.
+    /// A message of the current step found `pid` dead, and was dropped.
     pub(crate) fn read_life(&mut self, pid: Pid) {
         let n = self.name(pid);
-        self.access(Obj::Life(n), Op::Read);
+        self.access(Obj::Life(n), Op::Arrive);
+    }
+
+    /// A use of what `pid` holds about `peer` alone, whether `pid` lives.
+    pub(crate) fn peer_access(&mut self, pid: Pid, peer: Pid, op: Op) {
+        let (a, b) = (self.name(pid), self.name(peer));
+        self.access(Obj::Link(a, b), op);
+    }
+
+    /// The current step read `pid`'s `trap_exit` flag (or would have).
+    pub(crate) fn trap_read(&mut self, pid: Pid) {
+        let n = self.name(pid);
+        self.access(Obj::Trap(n), Op::Read);
     }
 
     fn here(&self) -> Option<u32> {
@@ -320,10 +353,11 @@ impl World {
     }
 
     /// A signal reaching its destination: who is there (a name's holder,
-    /// whether a pid is alive).
-    pub(crate) fn note_dest(&self, to: crate::signal::Dest) {
+    /// whether a pid is alive: `life` says how that is used, `Op::Arrive`
+    /// for a signal a dead target drops without a trace).
+    pub(crate) fn note_dest(&self, to: crate::signal::Dest, life: Op) {
         match to {
-            crate::signal::Dest::Pid(p) => self.note_pid(p, Obj::Life, Op::Read),
+            crate::signal::Dest::Pid(p) => self.note_pid(p, Obj::Life, life),
             crate::signal::Dest::Name(n, node) => {
                 self.note(Obj::Name(node.0, n), Op::Read);
                 if let Some(&p) = self
@@ -331,7 +365,7 @@ impl World {
                     .get(node.index())
                     .and_then(|s| s.registry.get(&n))
                 {
-                    self.note_pid(p, Obj::Life, Op::Read);
+                    self.note_pid(p, Obj::Life, life);
                 }
             }
             crate::signal::Dest::Node(_) => {}

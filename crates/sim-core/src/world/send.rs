@@ -53,7 +53,7 @@ impl World {
                 Some((key, p)) => {
                     tracer.deliver(*steps, *now, id, Some(pid));
                     if let Some(r) = &self.rec {
-                        r.borrow_mut().push_message(pid, id, &msg);
+                        r.borrow_mut().push_message(pid, &msg);
                     }
                     p.mailbox.push(arena, msg);
                     if matches!(p.status, Status::Waiting(Wait::Receive { .. })) {
@@ -63,13 +63,16 @@ impl World {
                 None => {
                     tracer.deliver(*steps, *now, id, None);
                     if let Some(r) = &self.rec {
-                        r.borrow_mut().read_life(pid);
+                        // Dropped; recorded as it would have been queued.
+                        let mut r = r.borrow_mut();
+                        r.read_life(pid);
+                        r.push_message(pid, &msg);
                     }
                 }
             }
             return;
         }
-        if let Some(key) = self.resolve_traced(id, to) {
+        if let Some(key) = self.resolve_traced(id, to, crate::sched::footprint::Op::Arrive) {
             self.enqueue(key, msg);
         }
     }
