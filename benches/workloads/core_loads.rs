@@ -14,8 +14,8 @@ fn run(sim: &mut Sim) -> RunReport {
     r
 }
 
-/// W1: two processes on one node exchange `n` messages.
-pub fn w1(t: &mut Table, n: u64) {
+/// W1's program: two processes on one node exchange `n` messages.
+fn ping_pong(n: u64) -> Sim {
     let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
     sim.spawn("a@sim", move |cx| async move {
         let me = cx.self_pid();
@@ -38,6 +38,12 @@ pub fn w1(t: &mut Table, n: u64) {
         Ok(Term::atom("ok"))
     })
     .unwrap();
+    sim
+}
+
+/// W1: two processes on one node exchange `n` messages.
+pub fn w1(t: &mut Table, n: u64) {
+    let mut sim = ping_pong(n);
     // Warm the arena and queues, then count allocations over the steady state.
     let allocs0 = alloc::allocs();
     let start = Instant::now();
@@ -56,20 +62,44 @@ pub fn w1(t: &mut Table, n: u64) {
         "allocs/message",
         "whole run, setup included",
     );
-    let bytes_per_step = r.schedule.choices.bytes() as f64 / r.steps.max(1) as f64;
+    t.fig("w1", "ns_per_op", secs * 1e9 / n as f64, "msg");
+}
+
+/// W1 at `n` messages for its recorded schedule: the packed bytes per step,
+/// in all, and the heap the recorder holds (what the 10 MB bound
+/// at 10^7 messages is about).
+pub fn w1_schedule(t: &mut Table, n: u64) {
+    let mut sim = ping_pong(n);
+    let r = run(&mut sim);
+    let c = &r.schedule.choices;
+    let bytes_per_step = c.bytes() as f64 / r.steps.max(1) as f64;
+    // The report holds a copy sized to fit; the heap the run held while
+    // recording is that of a recorder fed the same picks one by one.
+    let mut recorder = erpc_sim::core::Choices::new();
+    for v in c.iter() {
+        recorder.push(v);
+    }
+    let heap = recorder.heap_bytes();
     t.add(
         "W1 schedule",
         bytes_per_step,
         "bytes/step",
-        format!("{} choice points", r.schedule.choices.len()),
+        format!(
+            "{n} messages: {} choice points, {} steps, {} bytes packed, {heap} bytes of heap recording",
+            c.len(),
+            r.steps,
+            c.bytes(),
+        ),
     );
-    t.fig("w1", "ns_per_op", secs * 1e9 / n as f64, "msg");
     t.fig(
         "schedule_bytes_per_step",
         "value",
         bytes_per_step,
         "byte/step",
     );
+    t.fig("schedule_bytes_per_step", "bytes", c.bytes() as f64, "byte");
+    t.fig("schedule_bytes_per_step", "heap_bytes", heap as f64, "byte");
+    t.fig("schedule_bytes_per_step", "messages", n as f64, "msg");
 }
 
 /// W2: `n` processes spawned that exit at once, all awaited (monitor + DOWN).

@@ -70,6 +70,7 @@ fn main() -> ExitCode {
     println!("{:<34} {:>14} {:<14} note", "workload", "figure", "unit");
     if on("w1") {
         core_loads::w1(&mut t, k(1_000_000, 2_000));
+        core_loads::w1_schedule(&mut t, k(10_000_000, 2_000));
     }
     if on("w2") {
         core_loads::w2(&mut t, k(1_000_000, 2_000));

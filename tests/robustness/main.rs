@@ -7,6 +7,7 @@
 //! `robustness: N/M probes hold`. Pass a substring to run only matching probes.
 
 mod explorer;
+mod faults;
 mod runtime;
 mod terms;
 
@@ -15,7 +16,13 @@ pub type Probe = (&'static str, fn() -> Result<(), String>);
 
 fn main() {
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let all: Vec<Probe> = [terms::probes(), runtime::probes(), explorer::probes()].concat();
+    let all: Vec<Probe> = [
+        terms::probes(),
+        runtime::probes(),
+        explorer::probes(),
+        faults::probes(),
+    ]
+    .concat();
     let mut failed = Vec::new();
     let mut total = 0usize;
     for (name, probe) in &all {

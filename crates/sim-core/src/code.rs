@@ -175,10 +175,10 @@ impl Cx {
         if self.w.borrow().yield_owed {
             self.yield_now().await;
         }
-        let before = self.w.borrow().steps;
+        let before = self.w.borrow().clock.steps();
         let r = self.apply_now(module, function, args).await;
         let mut w = self.world();
-        if w.steps == before {
+        if w.clock.steps() == before {
             w.yield_owed = true;
         }
         r

@@ -54,15 +54,16 @@ pub use exception::{Class, Exception, Frame, FrameArgs};
 pub use exits::ExitPolicy;
 pub use explore::{
     check_determinism, explore, DfsExploration, Exhaustive, Exploration, ExploreError, Explorer,
-    Failure, MayFaults, ReplayError, ReplayFile, StrategyFactory, ITERATIONS_ENV, REPLAY_ENV,
-    REPLAY_FORMAT, SEED_ENV, SHARD_ENV,
+    Failure, MayFaults, ReplayError, ReplayFile, StrategyFactory, EXPLORE_RUN_WINDOW,
+    ITERATIONS_ENV, REPLAY_ENV, REPLAY_FORMAT, SEED_ENV, SHARD_ENV,
 };
 pub use id::{NodeId, Pid, Ref};
 pub use matcher::{Accept, Matcher};
 pub use net::{FaultId, Network, ReliableNetwork, Verdict};
 pub use render::sequence_diagram_html;
 pub use report::{
-    Blocked, BusyDistPort, FaultEntry, FaultKey, Outcome, RunError, RunReport, SignalBooks,
+    Blocked, BusyDistPort, FaultEntry, FaultKey, FaultRetime, Outcome, RunError, RunReport,
+    SignalBooks,
 };
 pub use rng::SimRng;
 pub use sched::{
@@ -74,5 +75,5 @@ pub use sim::{Sim, SimBuilder, SimError, DEFAULT_PROCESS_LIMIT};
 pub use term::{Atom, AtomError, ParseError, Term, TermError};
 pub use time::{Time, Timeout};
 pub use trace::{trace_to_jsonl, Digest, TraceDest, TraceEvent, TraceMode, TraceRecord};
-pub use world::{ActionError, Control, ControlAction};
+pub use world::{ActionError, Control, ControlAction, FaultAdmission};
 pub use world::{DEFAULT_DIST_BUF_BUSY_LIMIT, DIST_SIGNAL_HEADER_BYTES};

@@ -374,7 +374,52 @@ impl fmt::Display for FaultKey {
     }
 }
 
-/// One fault a run applied: which one, and what it was.
+/// A new timing for one fault of a run, as a shrinker writes it: the fault
+/// `key` (its key in the run it was first recorded in) is applied at `at`
+/// instead (never earlier than it was asked for), and the window it opens
+/// (a cut until healed, a node down until restarted, a congestion) ends at
+/// `until` (never before the fault). `None` keeps what the run does.
+///
+/// A fault honours `at` when it asks through
+/// [`crate::Control::fault_admission`] (every sim-partition fault does);
+/// `until` when it also opens a window.
+///
+/// ```
+/// use sim_core::{FaultKey, FaultRetime, Time};
+/// let key = FaultKey { time: Time::ms(4), nth: 0 };
+/// let r = FaultRetime { key, at: Some(Time::ms(9)), until: Some(Time::ms(10)) };
+/// assert_eq!(r.to_string(), "4.000ms#0 at 9.000ms until 10.000ms");
+/// ```
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, serde::Serialize, serde::Deserialize,
+)]
+pub struct FaultRetime {
+    /// Which fault.
+    pub key: FaultKey,
+    /// When it is applied instead (`None`: when it is asked for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<Time>,
+    /// When the window it opens ends (`None`: when the run ends it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Time>,
+}
+
+impl fmt::Display for FaultRetime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.key)?;
+        if let Some(t) = self.at {
+            write!(f, " at {t}")?;
+        }
+        if let Some(t) = self.until {
+            write!(f, " until {t}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One fault a run applied: which one, what it was, when it was applied
+/// (later than its key's time when a shrinker moved it), whether it opens a
+/// window, and when its window was made to end (see [`FaultRetime`]).
 ///
 /// ```
 /// use sim_core::{Control, FaultEntry, FaultKey, Sim, Time};
@@ -387,7 +432,8 @@ impl fmt::Display for FaultKey {
 /// }).unwrap();
 /// let r = sim.run();
 /// let key = FaultKey { time: Time::ms(1), nth: 0 };
-/// assert_eq!(r.faults, vec![FaultEntry { key, what: "cut a-b".into() }]);
+/// let entry = FaultEntry { key, what: "cut a-b".into(), at: Time::ms(1), window: false, until: None };
+/// assert_eq!(r.faults, vec![entry]);
 /// ```
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct FaultEntry {
@@ -395,6 +441,12 @@ pub struct FaultEntry {
     pub key: FaultKey,
     /// Its description.
     pub what: String,
+    /// When it was applied.
+    pub at: Time,
+    /// Whether it opens a window a shrinker may shorten.
+    pub window: bool,
+    /// When its window was made to end, if a [`FaultRetime`] said so.
+    pub until: Option<Time>,
 }
 
 /// One suspension of a sender on a busy connection buffer (OTP's

@@ -154,8 +154,8 @@ impl std::fmt::Debug for Sim {
         let w = self.world.borrow();
         f.debug_struct("Sim")
             .field("seed", &w.seed)
-            .field("steps", &w.steps)
-            .field("now", &w.now)
+            .field("steps", &w.clock.steps())
+            .field("now", &w.clock.now())
             .finish()
     }
 }
@@ -178,7 +178,7 @@ impl Sim {
 
     /// Virtual time now.
     pub fn now(&self) -> Time {
-        self.world.borrow().now
+        self.world.borrow().clock.now()
     }
 
     fn spawn_with<F, Fut>(&mut self, node: &str, body: F, foreground: bool) -> Result<Pid, SimError>
@@ -295,7 +295,7 @@ impl Sim {
     /// assert_eq!(r.suppressed, vec![0]);
     /// ```
     pub fn suppress_actions(&mut self, indices: &[usize]) {
-        self.world.borrow_mut().suppressed = indices.to_vec();
+        self.world.borrow_mut().actions.suppress(indices);
     }
 
     /// Switches off the faults `keys` (see [`crate::Control::admit_fault`]):
@@ -314,10 +314,25 @@ impl Sim {
     /// assert_eq!(r.suppressed_faults, vec![key]);
     /// ```
     pub fn suppress_faults(&mut self, keys: &[crate::report::FaultKey]) {
-        let mut v = keys.to_vec();
-        v.sort_unstable();
-        v.dedup();
-        self.world.borrow_mut().suppressed_faults = v;
+        self.world.borrow_mut().fault_log.suppress(keys);
+    }
+
+    /// Moves faults in time (see [`crate::FaultRetime`]): the explorer's
+    /// shrinker uses it to apply a fault later than it was asked for and to
+    /// end the window it opens earlier. A fault asked for through
+    /// [`crate::Control::fault_admission`] honours it.
+    ///
+    /// ```
+    /// use sim_core::{Control, FaultKey, FaultRetime, Sim, Time};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// sim.at(Time::ms(1), |c: &mut Control<'_>| { c.admit_fault("one"); }).unwrap();
+    /// let key = FaultKey { time: Time::ms(1), nth: 0 };
+    /// // A fault that cannot move is applied when asked for.
+    /// sim.retime_faults(&[FaultRetime { key, at: Some(Time::ms(5)), until: None }]);
+    /// assert_eq!(sim.run().faults[0].at, Time::ms(1));
+    /// ```
+    pub fn retime_faults(&mut self, retimes: &[crate::report::FaultRetime]) {
+        self.world.borrow_mut().fault_log.set_retimes(retimes);
     }
 
     /// Adds an end-of-run check: once the run has completed, `check` reads

@@ -6,29 +6,44 @@
 //! then hand a process's future out to be polled, deliver one signal, or fire
 //! one timer.
 
+mod actions;
 mod arrive;
+mod books;
 mod buffer;
+mod clock;
 mod conn;
 mod control;
+mod dirs;
+mod enabled;
+mod fault_log;
+mod ids;
 mod local;
 mod ops;
 mod optional;
 mod process;
 mod record;
+mod results;
 mod send;
 mod step;
 mod timer;
 
+pub(crate) use actions::Actions;
 pub(crate) use arrive::{spawn_error, spawn_ok};
+pub(crate) use books::Books;
 pub(crate) use buffer::{DistBuffers, DistConfig};
 pub use buffer::{DEFAULT_DIST_BUF_BUSY_LIMIT, DIST_SIGNAL_HEADER_BYTES};
-pub(crate) use conn::Dir;
-pub use control::{ActionError, Control, ControlAction};
+pub(crate) use clock::{Advance, Clock};
+pub use control::{ActionError, Control, ControlAction, FaultAdmission};
+pub(crate) use dirs::Dirs;
+pub(crate) use enabled::{Enabled, Pos};
+pub(crate) use fault_log::FaultLog;
+pub(crate) use ids::Ids;
 pub(crate) use ops::{Attempt, Marker, RecvPhase};
 pub(crate) use process::{
     MonIn, MonOut, Pending, Priority, Proc, ProcRef, SpawnBody, StartFn, Status, Wait,
 };
 pub(crate) use record::{Rec, Recorder};
+pub(crate) use results::Results;
 pub(crate) use timer::{timer_dest_name, timer_dest_pid, TimerKind};
 
 use crate::body::BoxFuture;
@@ -36,16 +51,15 @@ use crate::fast_map::FastMap;
 use crate::id::{NodeId, Pid, Ref};
 use crate::mailbox::Arena;
 use crate::net::Network;
-use crate::report::{Blocked, FaultEntry, FaultKey, Outcome, RunReport, SignalBooks};
-use crate::rng::SimRng;
-use crate::sched::{Choices, Event, Schedule, Stamp, Strategy};
+use crate::report::{Blocked, Outcome, RunReport};
+use crate::sched::{Choices, Event, Schedule, Strategy};
 use crate::signal::Dest;
 use crate::term::{Atom, Term};
 use crate::time::Time;
 use crate::trace::{TraceEvent, TraceMode, Tracer};
 use slotmap::{new_key_type, Key, KeyData, SlotMap};
 use std::cell::RefCell;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 new_key_type! {
@@ -66,7 +80,7 @@ pub(crate) enum Owner {
     Fault(u32),
 }
 
-/// Marks an event owner that is not in the enabled list.
+/// Marks an event owner that is not in a list (a direction not active).
 pub(crate) const NOT_ENABLED: u32 = u32::MAX;
 
 /// The default process limit of a node (OTP's default is 262,144 too).
@@ -137,8 +151,8 @@ pub(crate) struct World {
     pub(crate) seed: u64,
     pub(crate) schedule_seed: u64,
     pub(crate) run_window: Time,
-    pub(crate) now: Time,
-    pub(crate) steps: u64,
+    /// Virtual time, the step count, their budgets and the timer heap.
+    pub(crate) clock: Clock,
     pub(crate) nodes: Vec<NodeState>,
     pub(crate) node_index: FastMap<Atom, NodeId>,
     /// Names of nodes a pid was made for that the simulation does not run,
@@ -147,35 +161,17 @@ pub(crate) struct World {
     pub(crate) foreign_nodes: Vec<Atom>,
     pub(crate) procs: SlotMap<ProcKey, Proc>,
     pub(crate) arena: Arena,
-    pub(crate) dirs: Vec<Dir>,
-    pub(crate) conn_up: Vec<bool>,
-    /// Per node pair, indexed as `conn_up`: the connection was lost (a
-    /// `disconnect_node`, a drop cut, a crash) since the node last (re)started.
-    /// Until a signal reconnects such a pair, the peer is not in `nodes()`.
-    pub(crate) conn_lost: Vec<bool>,
-    /// The runnable processes (and, while a choice is made, the deliveries
-    /// and the timer that are candidates too, after them).
-    pub(crate) enabled: Vec<Event>,
-    /// Who owns each enabled event (same index): positions are fixed up through
-    /// it without turning pids back into slots.
-    pub(crate) owners: Vec<Owner>,
-    /// When each enabled event became possible, and its order (same index).
-    pub(crate) stamps: Vec<Stamp>,
-    /// Runnable processes in the order they became runnable, with the stamp
-    /// number they had; entries whose process has run since are stale and
-    /// dropped when they reach the front (the front is the oldest waiting).
-    pub(crate) run_fifo: VecDeque<(ProcKey, u64)>,
-    pub(crate) enable_seq: u64,
-    /// The process that took the latest step, while that step was a process's.
-    pub(crate) current: Option<ProcKey>,
-    /// Directions with signals travelling (each `Dir` knows its position).
-    pub(crate) active: Vec<u32>,
+    /// The connections: per direction the signals travelling and held, per
+    /// pair whether it is up or was lost, the directions with signals
+    /// travelling.
+    pub(crate) dirs: Dirs,
+    /// The runnable processes (and, while a choice is made, the other
+    /// candidates after them): the only way to change it is its methods.
+    pub(crate) enabled: Enabled,
     /// Booted processes that have not taken their first step: they take it
     /// before anything else, so a system server is registered before user code
     /// can look for it (as on a real node, where boot completes first).
     pub(crate) boot_queue: VecDeque<ProcKey>,
-    pub(crate) timers: BinaryHeap<std::cmp::Reverse<(Time, u64, TimerKind)>>,
-    pub(crate) timer_seq: u64,
     /// The running process owes a sync point (a spawn request answered at
     /// once, an apply that did not yield): its next receive or apply yields
     /// first. Any return to the scheduler pays it.
@@ -184,25 +180,18 @@ pub(crate) struct World {
     /// out).
     pub(crate) last_ran: Option<Pid>,
     pub(crate) erl_timers: FastMap<Ref, timer::ErlTimer>,
-    pub(crate) controls: Vec<Option<ControlFn>>,
-    pub(crate) step_controls: Vec<(u64, usize)>,
-    /// Scheduled actions run at the current virtual instant: an action that
-    /// keeps rescheduling itself for "now" takes no steps and stops time, so
-    /// this count is held to the step budget instead.
-    pub(crate) instant_actions: u64,
-    pub(crate) rng: SimRng,
-    /// Draws made so far by each process through `cx.random` (each process's
-    /// draws are a keyed stream of their own).
-    pub(crate) user_draws: FastMap<Pid, u64>,
+    /// The scheduled actions (faults and control actions).
+    pub(crate) actions: Actions,
+    /// References, signal numbers and seeded draws.
+    pub(crate) ids: Ids,
     pub(crate) strategy: Box<dyn Strategy>,
     /// Whether the strategy wants to see steps with one event too
     /// ([`Strategy::sees_every_step`]).
     pub(crate) every_step: bool,
     pub(crate) network: Box<dyn Network>,
     pub(crate) tracer: Tracer,
-    pub(crate) books: SignalBooks,
-    pub(crate) next_ref: u64,
-    pub(crate) next_signal: u64,
+    /// The signal books (sent, delivered, dropped).
+    pub(crate) books: Books,
     pub(crate) local_q: VecDeque<Signal>,
     /// `LocalSignals::Async`: signals between two processes of one node are
     /// events of their own, queued in `pairs`.
@@ -210,37 +199,18 @@ pub(crate) struct World {
     /// Queued local signals per (sender, receiver), in the order the pairs
     /// got their first queued signal; a pair leaves when its queue empties.
     pub(crate) pairs: FastMap<(Pid, Pid), local::PairQueue>,
-    pub(crate) outcome: Option<Outcome>,
-    pub(crate) panics: Vec<(Pid, String)>,
-    pub(crate) fg: Vec<(Pid, Option<Result<Term, Term>>)>,
-    pub(crate) fg_alive: usize,
+    /// The foreground results, the outcome, panics and the exit policy.
+    pub(crate) results: Results,
     pub(crate) graveyard: Vec<BoxFuture>,
     pub(crate) choices: Choices,
     /// Choice points at which the current process could continue and the
     /// strategy picked something else.
     pub(crate) preemptions: u64,
-    pub(crate) max_steps: u64,
-    pub(crate) max_time: Time,
-    pub(crate) panic_is_failure: bool,
-    pub(crate) exit_policy: crate::exits::ExitPolicy,
-    pub(crate) treat_as_normal: Vec<Atom>,
-    /// The abnormal exits so far, under `ExitPolicy::AnyProcess`.
-    pub(crate) exit_errors: Vec<crate::report::RunError>,
     pub(crate) divergence: Option<String>,
-    /// Scheduled actions the explorer switched off while shrinking.
-    pub(crate) suppressed: Vec<usize>,
-    /// How many actions were scheduled before the first step (the faults a
-    /// shrinker may remove).
-    pub(crate) planned_actions: Option<usize>,
-    /// Faults applied so far, and the key of the latest one asked for.
-    pub(crate) faults: Vec<FaultEntry>,
-    pub(crate) last_fault: Option<FaultKey>,
-    /// Faults the explorer switched off while shrinking (sorted).
-    pub(crate) suppressed_faults: Vec<FaultKey>,
+    /// The faults asked for, by key: switched off, moved, applied.
+    pub(crate) fault_log: FaultLog,
     /// Faults an exhaustive exploration may take at any step.
     pub(crate) optional: optional::Optional,
-    /// The scheduled action running now, if any.
-    pub(crate) current_action: Option<usize>,
     /// Connection buffers, when a bandwidth is configured (see `buffer`).
     pub(crate) dist: Option<Box<DistBuffers>>,
     /// The footprint record (`record`), off unless asked for.
@@ -262,65 +232,39 @@ impl World {
             seed: config.seed,
             schedule_seed: config.schedule_seed,
             run_window: config.run_window,
-            now: Time::ZERO,
-            steps: 0,
+            clock: Clock::new(config.max_steps, config.max_time),
             nodes,
             node_index,
             foreign_nodes: Vec::new(),
             procs: SlotMap::with_key(),
             arena: Arena::default(),
-            dirs: (0..n * n).map(|_| Dir::default()).collect(),
-            conn_up: vec![false; n * n],
-            conn_lost: vec![false; n * n],
-            enabled: Vec::new(),
-            owners: Vec::new(),
-            stamps: Vec::new(),
-            run_fifo: VecDeque::new(),
-            enable_seq: 0,
-            current: None,
-            active: Vec::new(),
+            dirs: Dirs::new(n),
+            enabled: Enabled::new(config.run_window),
             boot_queue: VecDeque::new(),
-            timers: BinaryHeap::new(),
-            timer_seq: 0,
             yield_owed: false,
             last_ran: None,
             erl_timers: FastMap::default(),
-            controls: Vec::new(),
-            step_controls: Vec::new(),
-            instant_actions: 0,
-            rng: SimRng::new(config.seed, 0),
-            user_draws: FastMap::default(),
+            ids: Ids::new(config.seed),
             every_step: strategy.sees_every_step(),
             strategy,
             network: config.network,
             tracer: Tracer::new(config.trace),
-            books: SignalBooks::default(),
-            next_ref: 0,
-            next_signal: 0,
+            books: Books::default(),
             local_q: VecDeque::new(),
             async_signals: config.local_signals == crate::signal::LocalSignals::Async,
             pairs: FastMap::default(),
-            outcome: None,
-            panics: Vec::new(),
-            fg: Vec::new(),
-            fg_alive: 0,
+            results: Results::new(
+                config.exit_policy,
+                config.treat_as_normal,
+                config.panic_is_failure,
+            ),
             graveyard: Vec::new(),
             choices: Choices::new(),
             preemptions: 0,
-            max_steps: config.max_steps,
-            max_time: config.max_time,
-            panic_is_failure: config.panic_is_failure,
-            exit_policy: config.exit_policy,
-            treat_as_normal: config.treat_as_normal,
-            exit_errors: Vec::new(),
             divergence: None,
-            suppressed: Vec::new(),
-            planned_actions: None,
-            faults: Vec::new(),
-            last_fault: None,
             optional: optional::Optional::default(),
-            suppressed_faults: Vec::new(),
-            current_action: None,
+            actions: Actions::default(),
+            fault_log: FaultLog::default(),
             dist: config.dist.map(|c| Box::new(DistBuffers::new(&c, n))),
             rec: config.rec,
         }
@@ -358,8 +302,7 @@ impl World {
     }
 
     pub(crate) fn make_ref(&mut self, node: NodeId) -> Ref {
-        self.next_ref += 1;
-        Ref::from_counter(node.0, self.next_ref)
+        self.ids.make_ref(node)
     }
 
     pub(crate) fn node_name(&self, node: NodeId) -> Atom {
@@ -406,78 +349,41 @@ impl World {
 
     #[inline]
     pub(crate) fn trace(&mut self, ev: TraceEvent<&Term>) {
-        self.tracer.emit(self.steps, self.now, ev);
+        self.tracer.emit(self.clock.steps(), self.clock.now(), ev);
     }
 
     // ---- the enabled list -------------------------------------------------
 
+    /// Who owns an enabled event: the process, direction, pair queue, timer
+    /// heap or optional fault whose turn it is.
+    pub(crate) fn owner_of(&self, event: Event) -> Owner {
+        match event {
+            Event::Run(pid) => Owner::Proc(World::slot_of(pid).unwrap_or_default()),
+            Event::Deliver { from, to } => Owner::Dir(self.dir_index(from, to) as u32),
+            Event::Signal { from, to } => Owner::Pair(
+                self.pairs
+                    .get_index_of(&(from, to))
+                    .map_or(u32::MAX, |i| i as u32),
+            ),
+            Event::Fire { .. } => Owner::Timer,
+            Event::Fault { nth } => Owner::Fault(nth),
+        }
+    }
+
     pub(crate) fn enable_proc(&mut self, key: ProcKey) {
         if let Some(p) = self.procs.get_mut(key) {
-            enable(&mut self.enabled, &mut self.owners, key, p);
-        }
-        self.sync_stamps();
-    }
-
-    /// Stamps the processes [`enable`] appended since the last call: they
-    /// became runnable now, in list order.
-    #[inline]
-    pub(crate) fn sync_stamps(&mut self) {
-        if self.stamps.len() < self.enabled.len() {
-            self.stamp_new();
+            self.enabled.enable(p, self.clock.now());
         }
     }
 
-    fn stamp_new(&mut self) {
-        // Without a run window the horizon needs no oldest runnable process
-        // (see `step::horizon`), so the run queue is not kept.
-        let fifo = self.run_window > Time::ZERO;
-        while self.stamps.len() < self.enabled.len() {
-            let i = self.stamps.len();
-            self.enable_seq += 1;
-            self.stamps.push(Stamp {
-                earliest: self.now,
-                seq: self.enable_seq,
-            });
-            if let (true, Owner::Proc(key)) = (fifo, self.owners[i]) {
-                self.run_fifo.push_back((key, self.enable_seq));
-            }
-        }
-        if self.run_fifo.len() > 64 + 2 * self.enabled.len() {
-            self.compact_fifo();
-        }
-    }
-
-    /// Whether a run-queue entry still names a runnable process with that stamp.
-    fn fifo_live(&self, key: ProcKey, seq: u64) -> bool {
-        self.procs.get(key).is_some_and(|p| {
-            p.enabled_pos != NOT_ENABLED
-                && self
-                    .stamps
-                    .get(p.enabled_pos as usize)
-                    .is_some_and(|s| s.seq == seq)
-        })
-    }
-
-    /// Drops stale run-queue entries (a process starved while others ran).
-    fn compact_fifo(&mut self) {
-        let fifo = std::mem::take(&mut self.run_fifo);
-        self.run_fifo = fifo
-            .into_iter()
-            .filter(|&(k, seq)| self.fifo_live(k, seq))
-            .collect();
+    /// Unlists a process (it is about to leave the process table).
+    pub(crate) fn disable_proc(&mut self, key: ProcKey) {
+        self.enabled.remove_proc(key, &mut self.procs);
     }
 
     /// When the runnable process that has waited longest became runnable.
     pub(crate) fn oldest_runnable(&mut self) -> Option<Time> {
-        self.sync_stamps();
-        while let Some(&(key, seq)) = self.run_fifo.front() {
-            if self.fifo_live(key, seq) {
-                let pos = self.procs.get(key).map_or(0, |p| p.enabled_pos as usize);
-                return self.stamps.get(pos).map(|s| s.earliest);
-            }
-            self.run_fifo.pop_front();
-        }
-        None
+        self.enabled.oldest_runnable(&self.procs)
     }
 
     /// Starts a boot process: it takes its first step before anything else.
@@ -487,50 +393,6 @@ impl World {
             if let Some(k) = self.key_of(pid) {
                 self.procs[k].boot = true;
                 self.boot_queue.push_back(k);
-            }
-        }
-    }
-
-    /// Removes the event at `i` (swap-remove, fixing the moved event's owner).
-    pub(crate) fn take_enabled(&mut self, i: usize) -> (Event, Owner) {
-        let (ev, owner) = self.unlist(i);
-        self.set_pos(owner, NOT_ENABLED);
-        (ev, owner)
-    }
-
-    /// [`World::take_enabled`] but for the taken owner's position, which the
-    /// caller resets (the step loop, holding the process anyway).
-    #[inline]
-    pub(crate) fn unlist(&mut self, i: usize) -> (Event, Owner) {
-        self.sync_stamps();
-        let ev = self.enabled.swap_remove(i);
-        let owner = self.owners.swap_remove(i);
-        self.stamps.swap_remove(i);
-        if let Some(&moved) = self.owners.get(i) {
-            self.set_pos(moved, i as u32);
-        }
-        (ev, owner)
-    }
-
-    /// Moves the enabled event at `i` to the front (swapping with the first),
-    /// so that index 0 is "the process that just ran goes on".
-    fn move_to_front(&mut self, i: usize) {
-        self.sync_stamps();
-        if i == 0 || i >= self.enabled.len() {
-            return;
-        }
-        self.enabled.swap(0, i);
-        self.owners.swap(0, i);
-        self.stamps.swap(0, i);
-        let (a, b) = (self.owners[0], self.owners[i]);
-        self.set_pos(a, 0);
-        self.set_pos(b, i as u32);
-    }
-
-    fn set_pos(&mut self, owner: Owner, pos: u32) {
-        if let Owner::Proc(k) = owner {
-            if let Some(p) = self.procs.get_mut(k) {
-                p.enabled_pos = pos;
             }
         }
     }
@@ -545,9 +407,8 @@ impl World {
         p.future = Some(fut);
         match p.status {
             Status::Runnable => {
-                enable(&mut self.enabled, &mut self.owners, key, p);
-                let pos = p.enabled_pos as usize;
-                self.move_to_front(pos);
+                let moved = self.enabled.enable_in_front(p, self.clock.now());
+                self.enabled.moved(moved, &mut self.procs);
             }
             Status::Waiting(_) => {}
             Status::Running => p.status = Status::Waiting(Wait::Foreign),
@@ -595,14 +456,7 @@ impl World {
             Err(panic) => {
                 self.graveyard.push(fut);
                 let msg = panic_message(&*panic);
-                let pid = p.pid;
-                self.panics.push((pid, msg.clone()));
-                if self.panic_is_failure && self.outcome.is_none() {
-                    self.outcome = Some(Outcome::Panicked {
-                        pid,
-                        message: msg.clone(),
-                    });
-                }
+                self.results.panicked(p.pid, &msg);
                 let reason = Term::Tuple(vec![
                     Term::Tuple(vec![
                         Term::Atom(Atom::new("panic")),
@@ -645,18 +499,22 @@ impl World {
     }
 
     pub(crate) fn report(&self) -> RunReport {
-        let mut books = self.books.clone();
-        books.in_flight =
-            self.dirs.iter().map(|d| d.queue.len() as u64).sum::<u64>() + self.pairs_in_flight();
-        books.held = self.dirs.iter().map(|d| d.held.len() as u64).sum();
+        let books = self.books.snapshot(
+            self.dirs.in_flight() + self.pairs_in_flight(),
+            self.dirs.held(),
+        );
         RunReport {
             seed: self.seed,
             schedule_seed: self.schedule_seed,
             preemptions: self.preemptions,
             strategy: self.strategy.name(),
-            outcome: self.outcome.clone().unwrap_or(Outcome::Completed),
-            steps: self.steps,
-            time: self.now,
+            outcome: self
+                .results
+                .outcome()
+                .cloned()
+                .unwrap_or(Outcome::Completed),
+            steps: self.clock.steps(),
+            time: self.clock.now(),
             digest: self.tracer.digest.value(),
             schedule: Schedule {
                 seed: self.seed,
@@ -664,8 +522,8 @@ impl World {
                 choices: self.choices.clone(),
             },
             books,
-            panics: self.panics.clone(),
-            results: self.fg.clone(),
+            panics: self.results.panics().to_vec(),
+            results: self.results.results().to_vec(),
             trace: self.tracer.records.clone(),
             divergence: self
                 .divergence
@@ -679,10 +537,10 @@ impl World {
                         )
                     })
                 }),
-            planned_actions: self.planned_actions.unwrap_or(self.controls.len()),
-            suppressed: self.suppressed.clone(),
-            faults: self.faults.clone(),
-            suppressed_faults: self.suppressed_faults.clone(),
+            planned_actions: self.actions.planned(),
+            suppressed: self.actions.suppressed().to_vec(),
+            faults: self.fault_log.entries().to_vec(),
+            suppressed_faults: self.fault_log.suppressed().to_vec(),
             busy_dist_port: self
                 .dist
                 .as_ref()
@@ -700,7 +558,7 @@ impl World {
                 out.push(f);
             }
         }
-        self.controls.clear();
+        self.actions.clear();
         for n in &mut self.nodes {
             n.boot.clear();
         }
@@ -717,24 +575,6 @@ impl World {
             },
             Dest::Node(node) => TraceDest::Node(self.node_name(node)),
         }
-    }
-}
-
-/// Makes a process runnable and puts it in the enabled list (unless it is in
-/// it already); split from `World` so a caller holding the process can use
-/// it. The world stamps it before it next looks at the list.
-#[inline]
-pub(crate) fn enable(
-    enabled: &mut Vec<Event>,
-    owners: &mut Vec<Owner>,
-    key: ProcKey,
-    p: &mut Proc,
-) {
-    p.status = Status::Runnable;
-    if p.enabled_pos == NOT_ENABLED {
-        p.enabled_pos = enabled.len() as u32;
-        enabled.push(Event::Run(p.pid));
-        owners.push(Owner::Proc(key));
     }
 }
 

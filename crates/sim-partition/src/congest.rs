@@ -39,9 +39,12 @@ impl Congestion {
     }
 }
 
+/// Congests the direction until `until` if given (a shrinker shortened the
+/// window), otherwise for its duration.
 pub(crate) fn apply_congest(
     c: &mut Control<'_>,
     g: &Congestion,
+    until: Option<Time>,
 ) -> Result<Option<CutId>, FaultError> {
     g.check(&|n| c.node_id(n).is_some())?;
     let id = |n: &str| {
@@ -63,7 +66,8 @@ pub(crate) fn apply_congest(
         bandwidth: before,
     };
     // The nodes were checked: scheduling the end cannot be refused.
-    let _ = c.at(c.now().saturating_add(g.duration), end);
+    let natural = c.now().saturating_add(g.duration);
+    let _ = c.at(until.map_or(natural, |t| t.min(natural)), end);
     Ok(None)
 }
 

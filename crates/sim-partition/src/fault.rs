@@ -5,7 +5,7 @@ use crate::congest::Congestion;
 use crate::cut::{CutId, FaultError, Mode};
 use crate::network::{run_effects, PartitionNetwork};
 use crate::partition::{names, CutSpec, IntoGroups, Shape};
-use sim_core::{Control, ControlAction, Sim, Time};
+use sim_core::{Control, ControlAction, FaultAdmission, FaultKey, Sim, Time};
 use std::fmt;
 
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -102,14 +102,51 @@ impl Fault {
     /// assert!(sim.control(|c| Fault::heal_cut(CutId(9)).apply(c)).is_err());
     /// ```
     pub fn apply(&self, c: &mut Control<'_>) -> Result<Option<CutId>, FaultError> {
-        // A fault the run has switched off (a shrinker removing it) does
-        // nothing and is recorded as suppressed.
-        if !c.admit_fault(&self.to_string()) {
-            return Ok(None);
-        }
-        let result = self.apply_inner(c);
-        if let Err(e) = &result {
-            c.record(format!("fault rejected ({e}): {self}"));
+        let admission = c.fault_admission(&self.to_string(), self.opens_window());
+        self.admitted(c, admission)
+    }
+
+    /// Whether the fault opens a window that can end early: a cut (until
+    /// healed), a crash (until restarted), a congestion.
+    fn opens_window(&self) -> bool {
+        matches!(self.kind, Kind::Cut(_) | Kind::Crash(_) | Kind::Congest(_))
+    }
+
+    /// Acts on the run's answer: a fault the run has switched off (a
+    /// shrinker removing it) does nothing and is recorded as suppressed; one
+    /// it has later is scheduled then; one whose window ends early schedules
+    /// that end.
+    fn admitted(
+        &self,
+        c: &mut Control<'_>,
+        admission: FaultAdmission,
+    ) -> Result<Option<CutId>, FaultError> {
+        let until = match admission {
+            FaultAdmission::Suppressed => return Ok(None),
+            FaultAdmission::Later { key, at } => {
+                // Checked when it was first scheduled: it cannot be refused.
+                let _ = c.at(at, Moved(key, self.clone()));
+                return Ok(None);
+            }
+            FaultAdmission::Apply { until, .. } => until,
+        };
+        let result = match (&self.kind, until) {
+            (Kind::Congest(g), Some(end)) => crate::congest::apply_congest(c, g, Some(end)),
+            _ => self.apply_inner(c),
+        };
+        match &result {
+            Err(e) => c.record(format!("fault rejected ({e}): {self}")),
+            Ok(cut) => {
+                let end = match (&self.kind, cut, until) {
+                    (Kind::Cut(_), Some(id), Some(_)) => Some(WindowEnd::Heal(*id)),
+                    (Kind::Crash(n), _, Some(_)) => Some(WindowEnd::Restart(n.clone())),
+                    _ => None,
+                };
+                if let (Some(end), Some(t)) = (end, until) {
+                    // Names were checked with the fault: it cannot be refused.
+                    let _ = c.at(t, end);
+                }
+            }
         }
         result
     }
@@ -163,7 +200,7 @@ impl Fault {
             }
             Kind::Crash(node) => crate::crash::apply_crash(c, node),
             Kind::Restart(node) => crate::crash::apply_restart(c, node),
-            Kind::Congest(g) => crate::congest::apply_congest(c, g),
+            Kind::Congest(g) => crate::congest::apply_congest(c, g, None),
         }
     }
 }
@@ -198,6 +235,60 @@ impl fmt::Display for Fault {
                 "congest {} -> {} to {} B/s for {}",
                 g.from, g.to, g.bytes_per_sec, g.duration
             ),
+        }
+    }
+}
+
+/// A fault the run has later than it was asked for (a shrinker moved it).
+#[derive(Debug)]
+struct Moved(FaultKey, Fault);
+
+impl ControlAction for Moved {
+    fn describe(&self) -> String {
+        format!("{} (moved)", self.1)
+    }
+
+    fn run(self: Box<Self>, c: &mut Control<'_>) {
+        let Moved(key, fault) = *self;
+        let admission = c.admit_moved_fault(key, &fault.to_string(), fault.opens_window());
+        // A rejection is recorded in the trace; nobody waits for it.
+        let _ = fault.admitted(c, admission);
+    }
+}
+
+/// The early end of a fault's window (a shrinker shortened it): the cut
+/// healed, the node restarted. Not a fault of its own: it belongs to the
+/// fault whose window it ends.
+#[derive(Debug)]
+enum WindowEnd {
+    Heal(CutId),
+    Restart(String),
+}
+
+impl ControlAction for WindowEnd {
+    fn describe(&self) -> String {
+        match self {
+            WindowEnd::Heal(id) => format!("end of window: heal {id}"),
+            WindowEnd::Restart(n) => format!("end of window: restart {n}"),
+        }
+    }
+
+    fn run(self: Box<Self>, c: &mut Control<'_>) {
+        let end = *self;
+        let fault = match &end {
+            WindowEnd::Heal(id) => Fault::heal_cut(*id),
+            WindowEnd::Restart(n) => Fault::restart(n),
+        };
+        // A cut healed or a node restarted in the meantime has no window left.
+        let installed = match &end {
+            WindowEnd::Heal(id) => c
+                .network::<PartitionNetwork>()
+                .is_some_and(|n| n.installed().contains(id)),
+            WindowEnd::Restart(n) => c.node_id(n).is_some_and(|id| !c.is_up(id)),
+        };
+        if installed {
+            c.record(end.describe());
+            let _ = fault.apply_inner(c);
         }
     }
 }

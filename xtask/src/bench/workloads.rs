@@ -222,7 +222,10 @@ pub(crate) fn entries(figures: &[Figure], ir: &[(&str, Option<f64>)]) -> Vec<Ent
         ns_per_op: None,
         ir_per_op: None,
         unit: "byte/step".to_owned(),
-        extra: vec![("value".to_owned(), get(SCHEDULE_BYTES, "value"))],
+        extra: ["value", "bytes", "heap_bytes", "messages"]
+            .into_iter()
+            .map(|field| (field.to_owned(), get(SCHEDULE_BYTES, field)))
+            .collect(),
     });
     out
 }
@@ -383,7 +386,9 @@ mod tests {
     fn writes_every_workload_in_order_with_nulls_for_what_is_missing() {
         let figures = parse_figures(
             "w1\tns_per_op\t100.25\tmsg\nw6\tbytes_per_op\t900\tprocess\n\
-             w7\tratio\t1.5\tcall\nschedule_bytes_per_step\tvalue\t0.334\tbyte/step\n",
+             w7\tratio\t1.5\tcall\nschedule_bytes_per_step\tvalue\t0.334\tbyte/step\n\
+             schedule_bytes_per_step\tbytes\t5000001\tbyte\n\
+             schedule_bytes_per_step\tmessages\t10000000\tmsg\n",
         );
         let ir = [
             ("w1", Some(2066.9)),
@@ -407,7 +412,8 @@ mod tests {
         assert_eq!(
             lines[9],
             "  {\"id\": \"schedule_bytes_per_step\", \"ns_per_op\": null, \"ir_per_op\": null, \
-             \"unit\": \"byte/step\", \"value\": 0.334}"
+             \"unit\": \"byte/step\", \"value\": 0.334, \"bytes\": 5000001, \
+             \"heap_bytes\": null, \"messages\": 10000000}"
         );
         assert_eq!(lines[10], "]}");
         let ids: Vec<&str> = SPECS.iter().map(|s| s.id).collect();

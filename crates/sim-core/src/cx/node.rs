@@ -231,7 +231,7 @@ impl Cx {
     /// # sim.run().assert_ok();
     /// ```
     pub fn now(&self) -> Time {
-        self.w.borrow().now
+        self.w.borrow().clock.now()
     }
 
     /// `erlang:monotonic_time(millisecond)` on the virtual clock (the base of

@@ -28,6 +28,8 @@ pub struct Failure {
     /// Single faults the shrinker removed: faults a fault injector drew are
     /// removed one by one.
     pub removed_faults: Vec<crate::report::FaultKey>,
+    /// Faults the shrinker moved later or whose window it shortened.
+    pub retimed_faults: Vec<crate::report::FaultRetime>,
     /// The faults the shrunk run still applies, as its trace records them.
     pub faults: Vec<String>,
     /// Replays spent shrinking.
@@ -176,6 +178,10 @@ impl fmt::Display for Exploration {
                 "single faults removed while shrinking: {}",
                 keys.join(", ")
             )?;
+        }
+        if !fail.retimed_faults.is_empty() {
+            let moves: Vec<String> = fail.retimed_faults.iter().map(|r| r.to_string()).collect();
+            writeln!(f, "faults moved while shrinking: {}", moves.join(", "))?;
         }
         if let Some(p) = &fail.replay_path {
             writeln!(f, "replay:    {}", p.display())?;

@@ -18,9 +18,8 @@ impl Explorer {
     {
         let mut ex = self.clone();
         // The exploration's run window and fault set, as it ran.
-        if let Some(us) = file.run_window_us {
-            ex.run_window = Some(crate::time::Time::us(us));
-        }
+        // A file without a window recorded runs without one.
+        ex.run_window = Some(crate::time::Time::us(file.run_window_us.unwrap_or(0)));
         if !file.may_fault.is_empty() {
             ex.faults.active = true;
         }
@@ -32,6 +31,7 @@ impl Explorer {
             &Removed {
                 actions: file.suppressed_actions.clone(),
                 faults: file.suppressed_faults.clone(),
+                retimed: file.retimed_faults.clone(),
             },
         );
         let digest = format!("{:016x}", r.digest);
@@ -85,6 +85,7 @@ impl Explorer {
             shrunk_preemptions: report.preemptions as usize,
             removed_actions: file.suppressed_actions.clone(),
             removed_faults: file.suppressed_faults.clone(),
+            retimed_faults: file.retimed_faults.clone(),
             faults: Vec::new(),
             shrink_runs: 0,
             report,

@@ -62,6 +62,7 @@ pub enum ReplayError {
 ///     choices: vec![0, 2, 1].into(),
 ///     suppressed_actions: vec![],
 ///     suppressed_faults: vec![],
+///     retimed_faults: vec![],
 ///     failure: "check_failed".into(),
 ///     message: "quorum".into(),
 ///     digest: "00ff".into(),
@@ -98,6 +99,10 @@ pub struct ReplayFile {
     /// (absent in older files: none).
     #[serde(default)]
     pub suppressed_faults: Vec<crate::report::FaultKey>,
+    /// Faults moved later, or whose window ends earlier, by shrinking
+    /// (absent: none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retimed_faults: Vec<crate::report::FaultRetime>,
     /// The kind of failure ([`crate::Outcome::kind`]).
     pub failure: String,
     /// The failure's message.
@@ -106,8 +111,9 @@ pub struct ReplayFile {
     pub digest: String,
     /// Scheduler steps of the run.
     pub steps: u64,
-    /// The run window the runs had, in microseconds, when not the default
-    /// (an exhaustive exploration lets every process wait while time passes).
+    /// The run window the runs had, in microseconds, when not zero
+    /// (`Explorer::run_window`; an exhaustive exploration lets every process
+    /// wait while time passes). A file without it replays without a window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_window_us: Option<u64>,
     /// The faults the exhaustive exploration could take at any step, with

@@ -1,6 +1,8 @@
-//! Shrinking a failing run: remove faults, shorten the run (truncation, then
-//! decimation of choices, as Lockstep does), minimise preemptions, repeated
-//! while the run still fails the same way, to a fixed point.
+//! Shrinking a failing run: remove faults, move the rest later and shorten
+//! their windows (see `retime`), shorten the run (truncation, then
+//! decimation of choices, as Lockstep does), minimise preemptions, try an
+//! earlier removed fault in place of those kept, repeated while the run
+//! still fails the same way, to a fixed point.
 //!
 //! A schedule is replayed leniently: past its end every choice is event 0
 //! (the current process goes on: no preemption), so trimming the tail,
@@ -17,10 +19,13 @@
 //! for an abnormal exit of a foreground process, the same process.
 
 use super::Explorer;
-use crate::report::{FaultKey, Outcome, RunReport};
+use crate::report::{FaultEntry, FaultKey, FaultRetime, Outcome, RunReport};
 use crate::sched::{Replay, Schedule};
 use crate::sim::{Sim, SimBuilder};
+use crate::time::Time;
 use crate::trace::TraceMode;
+
+mod retime;
 
 fn trim(mut c: Vec<u32>) -> Vec<u32> {
     while c.last() == Some(&0) {
@@ -75,11 +80,37 @@ pub(crate) fn signature(o: &Outcome) -> Signature {
 }
 
 /// What a shrinker switched off: planned actions (by their number) and
-/// single faults (by their number among the faults the run asked for).
+/// single faults (by their number among the faults the run asked for); and
+/// the faults it moved in time (sorted by key).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub(crate) struct Removed {
     pub(crate) actions: Vec<usize>,
     pub(crate) faults: Vec<FaultKey>,
+    pub(crate) retimed: Vec<FaultRetime>,
+}
+
+impl Removed {
+    /// The retiming of fault `key`, if any.
+    pub(crate) fn retime_of(&self, key: FaultKey) -> FaultRetime {
+        self.retimed
+            .iter()
+            .find(|r| r.key == key)
+            .copied()
+            .unwrap_or(FaultRetime {
+                key,
+                at: None,
+                until: None,
+            })
+    }
+
+    /// The same with `retime` in place of what it had for its fault.
+    pub(crate) fn with_retime(&self, retime: FaultRetime) -> Removed {
+        let mut out = self.clone();
+        out.retimed.retain(|r| r.key != retime.key);
+        out.retimed.push(retime);
+        out.retimed.sort_unstable();
+        out
+    }
 }
 
 struct Shrinker<'a, F> {
@@ -91,7 +122,9 @@ struct Shrinker<'a, F> {
     /// Steps of the best run so far: a candidate must not take more.
     steps: u64,
     /// The faults the best run so far applied.
-    faults: Vec<FaultKey>,
+    faults: Vec<FaultEntry>,
+    /// When the best run so far failed.
+    end: Time,
 }
 
 impl<F> Shrinker<'_, F>
@@ -131,7 +164,8 @@ where
             return None;
         }
         self.steps = r.steps;
-        self.faults = r.faults.iter().map(|f| f.key).collect();
+        self.faults = r.faults;
+        self.end = r.time;
         Some(trim(r.schedule.choices.to_vec()))
     }
 
@@ -156,6 +190,37 @@ where
                 return;
             }
             chunk /= 2;
+        }
+    }
+
+    /// Tries each fault removed earlier than the first one kept, alone in
+    /// their place; keeps the first that fails the same way in fewer steps.
+    fn swap_in_earlier(&mut self, choices: &mut Vec<u32>, removed: &mut Removed) {
+        let kept: Vec<FaultKey> = self.faults.iter().map(|f| f.key).collect();
+        let Some(&first) = kept.iter().min() else {
+            return;
+        };
+        let earlier: Vec<FaultKey> = removed
+            .faults
+            .iter()
+            .copied()
+            .filter(|&k| k < first)
+            .collect();
+        for r in earlier {
+            if self.runs >= self.ex.shrink_budget {
+                return;
+            }
+            let mut cand = removed.clone();
+            cand.faults.retain(|&k| k != r);
+            cand.faults.extend(kept.iter().copied());
+            cand.faults.sort_unstable();
+            cand.faults.dedup();
+            let limit = self.steps.saturating_sub(1);
+            if let Some(c) = self.fails_within(choices, &cand, limit) {
+                *choices = c;
+                *removed = cand;
+                return;
+            }
         }
     }
 
@@ -223,13 +288,15 @@ where
         want: signature(&original.outcome),
         runs: 0,
         steps: original.steps,
-        faults: original.faults.iter().map(|f| f.key).collect(),
+        faults: original.faults.clone(),
+        end: original.time,
     };
     let recorded = original.schedule.choices.to_vec();
     let mut choices = trim(recorded.clone());
     let mut removed = Removed {
         actions: original.suppressed.clone(),
         faults: original.suppressed_faults.clone(),
+        retimed: Vec::new(),
     };
     // The trimmed original must itself reproduce; if not, keep it as recorded.
     match s.fails(&choices, &removed) {
@@ -253,10 +320,10 @@ where
         }
         // 2. Single faults (those an injector drew too), latest first: a
         // late fault is more often an innocent bystander.
-        let mut applied = s.faults.clone();
+        let mut applied: Vec<FaultKey> = s.faults.iter().map(|f| f.key).collect();
         applied.reverse();
         for f in applied {
-            if !s.faults.contains(&f) || s.runs >= ex.shrink_budget {
+            if !s.faults.iter().any(|e| e.key == f) || s.runs >= ex.shrink_budget {
                 continue;
             }
             let mut cand = removed.clone();
@@ -267,7 +334,9 @@ where
                 removed = cand;
             }
         }
-        // 3. Truncation: the shortest failing prefix (halving the cut).
+        // 3. What is left, later and shorter.
+        s.retime(&mut choices, &mut removed);
+        // 4. Truncation: the shortest failing prefix (halving the cut).
         let mut lo = 0usize;
         while lo < choices.len() {
             let mid = lo + (choices.len() - lo) / 2;
@@ -279,10 +348,14 @@ where
                 break;
             }
         }
-        // 4. Decimation: delete choices from the middle.
+        // 5. Decimation: delete choices from the middle.
         s.decimate(&mut choices, &removed);
-        // 5. Preemptions: zero what is left.
+        // 6. Preemptions: zero what is left.
         s.zero(&mut choices, &removed);
+        // 7. One fault removed earlier, alone in place of those kept: once
+        // the schedule is simpler, an earlier fault may set the failure off
+        // sooner than the one that did in the original schedule.
+        s.swap_in_earlier(&mut choices, &mut removed);
         if (choices.clone(), removed.clone()) == before || s.runs >= ex.shrink_budget {
             break;
         }

@@ -26,8 +26,19 @@ pub struct Choices {
     used: usize,
     /// Picks recorded.
     len: usize,
-    /// Nibble offset of every 64th pick, so `get` does not decode from the start.
-    marks: Vec<usize>,
+    /// Nibble offset of every 64th pick, so `get` does not decode from the
+    /// start (32 bits: half a byte per 64 picks; a run past 2^32 nibbles
+    /// records no further marks and `get` decodes on from the last).
+    marks: Vec<u32>,
+}
+
+/// Makes room for one more element, growing by an eighth rather than
+/// doubling: a recording of 10^7 picks holds at most an eighth more than
+/// it uses, where doubling could hold twice.
+fn room_for_one<T>(v: &mut Vec<T>) {
+    if v.len() == v.capacity() {
+        v.reserve_exact((v.len() / 8).max(16));
+    }
 }
 
 impl std::fmt::Debug for Choices {
@@ -75,8 +86,22 @@ impl Choices {
         self.used.div_ceil(2)
     }
 
+    /// Bytes of heap the recorder holds: the packed picks and the index of
+    /// every 64th pick, as allocated (what a run's memory grows by while it
+    /// records), at least [`Choices::bytes`].
+    ///
+    /// ```
+    /// let c: sim_core::Choices = std::iter::repeat(1).take(1000).collect();
+    /// assert!(c.heap_bytes() >= c.bytes());
+    /// assert!(c.heap_bytes() <= c.bytes() + c.bytes() / 4 + 64);
+    /// ```
+    pub fn heap_bytes(&self) -> usize {
+        self.nibbles.capacity() + self.marks.capacity() * std::mem::size_of::<u32>()
+    }
+
     fn put(&mut self, n: u8) {
         if self.used % 2 == 0 {
+            room_for_one(&mut self.nibbles);
             self.nibbles.push(n);
         } else if let Some(b) = self.nibbles.last_mut() {
             *b |= n << 4;
@@ -102,7 +127,10 @@ impl Choices {
     /// ```
     pub fn push(&mut self, v: u32) {
         if self.len % 64 == 0 {
-            self.marks.push(self.used);
+            if let Ok(at) = u32::try_from(self.used) {
+                room_for_one(&mut self.marks);
+                self.marks.push(at);
+            }
         }
         self.len += 1;
         if v < u32::from(ESCAPE) {
@@ -138,8 +166,10 @@ impl Choices {
         if i >= self.len {
             return None;
         }
-        let mut at = self.marks.get(i / 64).copied().unwrap_or(0);
-        for _ in 0..i % 64 {
+        // The last mark at or before pick `i`.
+        let m = (i / 64).min(self.marks.len().saturating_sub(1));
+        let mut at = self.marks.get(m).map_or(0, |&a| a as usize);
+        for _ in m * 64..i {
             at = self.decode(at).1;
         }
         Some(self.decode(at).0)

@@ -22,7 +22,7 @@ impl World {
     #[inline(never)]
     fn drain_queued(&mut self) {
         while let Some(sig) = self.local_q.pop_front() {
-            self.books.delivered += 1;
+            self.books.delivered();
             self.arrive(sig);
         }
     }
@@ -34,7 +34,7 @@ impl World {
             procs,
             arena,
             enabled,
-            owners,
+            clock,
             ..
         } = self;
         if let Some(p) = procs.get_mut(key) {
@@ -43,7 +43,7 @@ impl World {
             }
             p.mailbox.push(arena, msg);
             if matches!(p.status, Status::Waiting(Wait::Receive { .. })) {
-                super::enable(enabled, owners, key, p);
+                enabled.enable(p, clock.now());
             }
         }
     }
@@ -73,7 +73,8 @@ impl World {
             (Dest::Pid(p), Some(_)) => Some(p),
             (_, t) => t.map(|k| self.procs[k].pid),
         };
-        self.tracer.deliver(self.steps, self.now, id, to_pid);
+        self.tracer
+            .deliver(self.clock.steps(), self.clock.now(), id, to_pid);
         target
     }
 
@@ -81,7 +82,8 @@ impl World {
     pub(crate) fn arrive(&mut self, sig: Signal) {
         let Signal { id, from, to, body } = sig;
         if let Dest::Node(node) = to {
-            self.tracer.deliver(self.steps, self.now, id, None);
+            self.tracer
+                .deliver(self.clock.steps(), self.clock.now(), id, None);
             if let Body::SpawnRequest { r, body, opts } = body {
                 self.spawn_request_arrived(from, node, r, body, opts);
             }

@@ -11,7 +11,6 @@
 //! process, `'DOWN'`, spawn replies) are forced through, as OTP forces them.
 //! A signal's delivery window opens when its last byte has left the buffer.
 
-use super::conn::Window;
 use super::{ProcKey, Signal, Status, Wait, World};
 use crate::id::{NodeId, Pid};
 use crate::report::BusyDistPort;
@@ -170,7 +169,7 @@ impl World {
     /// latency counts; suspends its sender if the buffer is now busy. `now`
     /// when the buffers are off.
     pub(crate) fn buffer_signal(&mut self, di: usize, sig: &Signal, min: Time, max: Time) -> Time {
-        let now = self.now;
+        let now = self.clock.now();
         let limited = self
             .dist
             .as_deref()
@@ -181,7 +180,7 @@ impl World {
         }
         let size = self.signal_bytes(sig);
         let sender = self.key_of(sig.from).filter(|&k| {
-            self.current == Some(k)
+            self.enabled.current() == Some(k)
                 && matches!(
                     self.procs[k].status,
                     Status::Running | Status::Runnable | Status::Waiting(Wait::BusyDist)
@@ -243,7 +242,7 @@ impl World {
             self.node_name(NodeId((di / n) as u32)),
             self.node_name(NodeId((di % n) as u32)),
         );
-        let now = self.now;
+        let now = self.clock.now();
         if let Some(d) = self.dist.as_deref_mut() {
             d.log.push(BusyDistPort {
                 pid,
@@ -287,7 +286,7 @@ impl World {
     /// A resume timer fired: the senders suspended on `di` go on if its
     /// buffer is below the limit now (else the timer is armed again).
     pub(crate) fn drain_timer(&mut self, di: u32) {
-        let now = self.now;
+        let now = self.clock.now();
         let Some(d) = self.dist.as_deref_mut() else {
             return;
         };
@@ -309,7 +308,7 @@ impl World {
     /// a connection that is down is dropped, so nothing holds them).
     pub(crate) fn buffer_lost(&mut self, from: NodeId, to: NodeId) {
         let di = self.dir_index(from, to);
-        let now = self.now;
+        let now = self.clock.now();
         let Some(b) = self.dist.as_deref_mut().and_then(|d| d.dirs.get_mut(di)) else {
             return;
         };
@@ -321,7 +320,7 @@ impl World {
     }
 
     fn resume_all(&mut self, di: usize) {
-        let now = self.now;
+        let now = self.clock.now();
         let Some(d) = self.dist.as_deref_mut() else {
             return;
         };
@@ -362,7 +361,7 @@ impl World {
     ) -> Option<u64> {
         let n = self.nodes.len();
         let di = self.dir_index(from, to);
-        let now = self.now;
+        let now = self.clock.now();
         let d = self.dist.get_or_insert_with(|| {
             Box::new(DistBuffers::new(
                 &DistConfig {
@@ -408,23 +407,7 @@ impl World {
                 )
             })
             .collect();
-        let mut k = 0;
-        let mut prev: Option<Window> = None;
-        for (w, sig) in self.dirs[di].queue.iter_mut() {
-            // Ids grow along a direction; one that has left is skipped.
-            while due.get(k).is_some_and(|d| d.0 < sig.id) {
-                k += 1;
-            }
-            if let Some(&(_, lo, hi)) = due.get(k).filter(|d| d.0 == sig.id) {
-                *w = Window { lo, hi };
-                k += 1;
-            }
-            if let Some(p) = prev {
-                w.lo = w.lo.max(p.lo);
-                w.hi = w.hi.max(p.hi);
-            }
-            prev = Some(*w);
-        }
+        self.dirs.retime(di, &due);
     }
 
     /// The bandwidth of `from -> to` (`None`: unlimited).
@@ -449,7 +432,7 @@ impl World {
             filled: b.filled,
             ..DirBuf::default()
         };
-        now.advance(self.now);
+        now.advance(self.clock.now());
         now.bytes()
     }
 }

@@ -2,15 +2,14 @@
 //! unordered pair, held signals for deferring cuts, and the `noconnection`
 //! fan-out when a connection is lost.
 
+use super::World;
 use super::{Body, Signal};
-use super::{World, NOT_ENABLED};
 use crate::id::NodeId;
 use crate::net::Verdict;
 use crate::signal::{Dest, MonTarget, SpawnReply};
 use crate::term::Term;
 use crate::time::Time;
 use crate::trace::TraceEvent;
-use std::collections::VecDeque;
 
 /// When a travelling signal may arrive: from `lo` on, by `hi` at the latest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,76 +18,26 @@ pub(crate) struct Window {
     pub(crate) hi: Time,
 }
 
-/// One direction of a connection.
-#[derive(Debug)]
-pub(crate) struct Dir {
-    /// Signals travelling, in send order; neither end of the window ever
-    /// decreases along the queue, so only the head can be due first.
-    pub(crate) queue: VecDeque<(Window, Signal)>,
-    /// Signals held by a deferring cut, in send order.
-    pub(crate) held: VecDeque<Signal>,
-    /// Position in the world's list of directions with signals travelling.
-    pub(crate) active_pos: u32,
-    /// Signals sent on this direction so far (keys the network's draws).
-    pub(crate) sent: u64,
-}
-
-impl Default for Dir {
-    fn default() -> Dir {
-        Dir {
-            queue: VecDeque::new(),
-            held: VecDeque::new(),
-            active_pos: NOT_ENABLED,
-            sent: 0,
-        }
-    }
-}
-
 /// The stream the network's draws come from, keyed per signal.
 const NET_STREAM: u64 = 5;
 
 impl World {
     pub(crate) fn dir_index(&self, from: NodeId, to: NodeId) -> usize {
-        from.index() * self.nodes.len() + to.index()
+        self.dirs.index(from, to)
     }
 
     /// The network's verdict for the next signal on `from -> to`, with a
     /// generator keyed by the direction and the signal's number on it.
     fn verdict_for(&mut self, from: NodeId, to: NodeId) -> Verdict {
         let di = self.dir_index(from, to);
-        let k = self.dirs[di].sent;
+        let k = self.dirs.sent(di);
         let mut rng = crate::rng::SimRng::keyed(self.seed, NET_STREAM, di as u64, k);
         self.network.verdict(from, to, &mut rng)
     }
 
-    /// Keeps the list of directions with signals travelling in step with
-    /// whether `di`'s queue is empty.
-    pub(crate) fn sync_active(&mut self, di: usize) {
-        let empty = self.dirs[di].queue.is_empty();
-        let pos = self.dirs[di].active_pos;
-        if empty && pos != NOT_ENABLED {
-            self.active.swap_remove(pos as usize);
-            if let Some(&moved) = self.active.get(pos as usize) {
-                self.dirs[moved as usize].active_pos = pos;
-            }
-            self.dirs[di].active_pos = NOT_ENABLED;
-        } else if !empty && pos == NOT_ENABLED {
-            self.dirs[di].active_pos = self.active.len() as u32;
-            self.active.push(di as u32);
-        }
-    }
-
-    fn pair_index(&self, a: NodeId, b: NodeId) -> usize {
-        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-        self.dir_index(lo, hi)
-    }
-
     /// Whether the connection between `a` and `b` is up.
     pub(crate) fn connected(&self, a: NodeId, b: NodeId) -> bool {
-        self.conn_up
-            .get(self.pair_index(a, b))
-            .copied()
-            .unwrap_or(false)
+        self.dirs.is_up(self.dirs.pair(a, b))
     }
 
     /// Whether `b` is in `a`'s `nodes()`: up, and not cut off by a lost
@@ -96,12 +45,11 @@ impl World {
     /// each other (connections are made on first use, as OTP's
     /// `dist_auto_connect` makes them).
     pub(crate) fn visible(&self, a: NodeId, b: NodeId) -> bool {
-        let pi = self.pair_index(a, b);
+        let pi = self.dirs.pair(a, b);
         a != b
             && self.node_up(a)
             && self.node_up(b)
-            && (self.conn_up.get(pi).copied().unwrap_or(false)
-                || !self.conn_lost.get(pi).copied().unwrap_or(true))
+            && (self.dirs.is_up(pi) || !self.dirs.is_lost(pi))
     }
 
     /// Delivers at once, in send order, every signal travelling `from -> to`
@@ -109,19 +57,18 @@ impl World {
     /// before the close does). Signals a cut holds or drops stay as they are.
     pub(crate) fn flush_dir(&mut self, from: NodeId, to: NodeId) {
         let di = self.dir_index(from, to);
-        if self.dirs[di].queue.is_empty() {
+        if !self.dirs.travelling(di) {
             return;
         }
         if !matches!(self.verdict_for(from, to), Verdict::Deliver { .. }) {
             return;
         }
-        let queue = std::mem::take(&mut self.dirs[di].queue);
-        self.sync_active(di);
+        let queue = self.dirs.take_travelling(di);
         if self.dist.is_some() {
             self.buffer_lost(from, to);
         }
         for (_, sig) in queue {
-            self.books.delivered += 1;
+            self.books.delivered();
             self.arrive(sig);
         }
         self.drain_local();
@@ -130,13 +77,13 @@ impl World {
     /// A restarted node starts out connected to every other node again.
     pub(crate) fn forget_lost(&mut self, node: NodeId) {
         for other in 0..self.nodes.len() as u32 {
-            let pi = self.pair_index(node, NodeId(other));
-            self.conn_lost[pi] = false;
+            let pi = self.dirs.pair(node, NodeId(other));
+            self.dirs.forget_lost(pi);
         }
     }
 
     pub(super) fn drop_signal(&mut self, sig: &Signal, cause: &str) {
-        *self.books.dropped.entry(cause.to_string()).or_insert(0) += 1;
+        self.books.dropped(cause);
         self.trace(TraceEvent::Drop {
             id: sig.id,
             cause: cause.to_string(),
@@ -155,26 +102,25 @@ impl World {
             return;
         }
         let di = self.dir_index(a, b);
-        if !self.dirs[di].held.is_empty() {
+        if self.dirs.has_held(di) {
             // Nothing overtakes a held signal on the same direction.
             self.trace(TraceEvent::Hold { id: sig.id });
-            self.dirs[di].held.push_back(sig);
+            self.dirs.hold(di, sig);
             return;
         }
         let verdict = self.verdict_for(a, b);
-        self.dirs[di].sent += 1;
+        self.dirs.count_sent(di);
         match verdict {
             Verdict::Deliver { min, max } => {
-                let pi = self.pair_index(a, b);
-                self.conn_up[pi] = true;
+                self.dirs.connect(self.dirs.pair(a, b));
                 let start = if self.dist.is_some() {
                     self.buffer_signal(di, &sig, min, max)
                 } else {
-                    self.now
+                    self.clock.now()
                 };
                 let lo = start.saturating_add(min);
                 let hi = start.saturating_add(max.max(min));
-                self.enqueue_signal(di, lo, hi, sig);
+                self.dirs.push(di, lo, hi, sig);
             }
             Verdict::Drop { fault } => {
                 let cause = self.network.fault_name(fault);
@@ -182,35 +128,23 @@ impl World {
                 self.connection_lost(a, b, &cause);
             }
             Verdict::Hold { .. } => {
-                let pi = self.pair_index(a, b);
-                self.conn_up[pi] = true;
+                self.dirs.connect(self.dirs.pair(a, b));
                 self.trace(TraceEvent::Hold { id: sig.id });
-                self.dirs[di].held.push_back(sig);
+                self.dirs.hold(di, sig);
             }
         }
     }
 
-    /// Puts a signal in flight on direction `di` with window `lo..=hi`,
-    /// moved up so that it opens and closes no earlier than its
-    /// predecessor's (the direction stays FIFO).
-    fn enqueue_signal(&mut self, di: usize, lo: Time, hi: Time, sig: Signal) {
-        let (lo, hi) = match self.dirs[di].queue.back() {
-            Some((w, _)) => (lo.max(w.lo), hi.max(w.hi)),
-            None => (lo, hi),
-        };
-        self.dirs[di].queue.push_back((Window { lo, hi }, sig));
-        self.sync_active(di);
-    }
-
     /// The window of the head of direction `di`, if anything travels on it.
+    #[inline]
     pub(crate) fn head_window(&self, di: usize) -> Option<(Window, u64)> {
-        self.dirs[di].queue.front().map(|(w, s)| (*w, s.id))
+        self.dirs.head_window(di)
     }
 
     /// Delivers the head signal of `from -> to` (a scheduler step).
     pub(crate) fn deliver_head(&mut self, from: NodeId, to: NodeId) {
         let di = self.dir_index(from, to);
-        if self.dirs[di].queue.is_empty() {
+        if !self.dirs.travelling(di) {
             return;
         }
         match self.verdict_for(from, to) {
@@ -218,45 +152,43 @@ impl World {
             Verdict::Hold { .. } => {
                 // A cut appeared while these were in flight: they wait with it,
                 // ahead of anything held later.
-                let queue = std::mem::take(&mut self.dirs[di].queue);
-                self.sync_active(di);
+                let queue = self.dirs.take_travelling(di);
                 for (_, sig) in queue.into_iter().rev() {
                     self.trace(TraceEvent::Hold { id: sig.id });
-                    self.dirs[di].held.push_front(sig);
+                    self.dirs.hold_first(di, sig);
                 }
                 return;
             }
             Verdict::Drop { fault } => {
                 let cause = self.network.fault_name(fault);
-                if let Some((_, sig)) = self.dirs[di].queue.pop_front() {
-                    self.sync_active(di);
+                if let Some(sig) = self.dirs.pop_head(di) {
                     self.drop_signal(&sig, &cause);
                 }
                 self.connection_lost(from, to, &cause);
                 return;
             }
         }
-        let Some((_, sig)) = self.dirs[di].queue.pop_front() else {
+        let Some(sig) = self.dirs.pop_head(di) else {
             return;
         };
         if self.recording() {
             self.note_delivered(from, to, sig.id);
         }
-        self.sync_active(di);
-        self.books.delivered += 1;
+        self.books.delivered();
         self.arrive(sig);
     }
 
     /// Moves the signals held on `from -> to` back into flight, in order.
     pub(crate) fn release(&mut self, from: NodeId, to: NodeId) -> usize {
         let di = self.dir_index(from, to);
-        let held = std::mem::take(&mut self.dirs[di].held);
+        let held = self.dirs.take_held(di);
         let n = held.len();
         // Held signals already crossed the network: released, they are due
         // now (behind anything still travelling on the direction).
         for sig in held {
             self.trace(TraceEvent::Release { id: sig.id });
-            self.enqueue_signal(di, self.now, self.now, sig);
+            let now = self.clock.now();
+            self.dirs.push(di, now, now, sig);
         }
         n
     }
@@ -294,15 +226,11 @@ impl World {
             self.drain_local();
             return;
         }
-        let pi = self.pair_index(a, b);
-        let was_up = self.conn_up[pi];
-        self.conn_up[pi] = false;
-        self.conn_lost[pi] = true;
+        let was_up = self.dirs.lose(self.dirs.pair(a, b));
         for (x, y) in [(a, b), (b, a)] {
             let di = self.dir_index(x, y);
-            let queue = std::mem::take(&mut self.dirs[di].queue);
-            let held = std::mem::take(&mut self.dirs[di].held);
-            self.sync_active(di);
+            let queue = self.dirs.take_travelling(di);
+            let held = self.dirs.take_held(di);
             if self.dist.is_some() {
                 self.buffer_lost(x, y);
             }

@@ -39,7 +39,9 @@ pub struct Control<'a> {
 
 impl std::fmt::Debug for Control<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Control").field("now", &self.w.now).finish()
+        f.debug_struct("Control")
+            .field("now", &self.w.clock.now())
+            .finish()
     }
 }
 
@@ -96,6 +98,36 @@ pub trait ControlAction: 'static {
     }
 }
 
+/// The answer to [`Control::fault_admission`]: what the run does with a
+/// fault asked for now.
+///
+/// ```
+/// use sim_core::{Control, FaultAdmission, Sim};
+/// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+/// let a = sim.control(|c| c.fault_admission("crash a@sim", true));
+/// assert!(matches!(a, FaultAdmission::Apply { until: None, .. }));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FaultAdmission {
+    /// Apply it now; if `until` is set, the window it opens ends then.
+    Apply {
+        /// Which fault.
+        key: FaultKey,
+        /// When its window ends (`None`: as the run goes).
+        until: Option<Time>,
+    },
+    /// The run has it switched off: do nothing.
+    Suppressed,
+    /// The run has it later: schedule it at `at`, and ask there with
+    /// [`Control::admit_moved_fault`].
+    Later {
+        /// Which fault.
+        key: FaultKey,
+        /// When to ask again.
+        at: Time,
+    },
+}
+
 /// Why [`ControlAction::validate`] refused an action (`Sim::at` turns it into
 /// a `SimError`).
 ///
@@ -136,12 +168,12 @@ impl Control<'_> {
 
     /// The current virtual time.
     pub fn now(&self) -> Time {
-        self.w.now
+        self.w.clock.now()
     }
 
     /// Scheduler steps taken so far.
     pub fn steps(&self) -> u64 {
-        self.w.steps
+        self.w.clock.steps()
     }
 
     /// The id of the node called `name`.
@@ -179,7 +211,7 @@ impl Control<'_> {
     /// should not be disturbed when other faults are removed draws from
     /// [`Control::keyed_rng`] instead.
     pub fn rng(&mut self) -> &mut SimRng {
-        &mut self.w.rng
+        self.w.ids.rng()
     }
 
     /// A generator for draw batch `k` of entity `entity` on the run's data
@@ -212,7 +244,7 @@ impl Control<'_> {
     /// assert_eq!(sim.control(|c| c.action_index()), None);
     /// ```
     pub fn action_index(&self) -> Option<usize> {
-        self.w.current_action
+        self.w.actions.current()
     }
 
     /// Asks to apply a fault described by `what`. Each fault is known by a
@@ -222,6 +254,9 @@ impl Control<'_> {
     /// one), recording the suppression in the trace. An applied fault is
     /// listed in the report's `faults`. Every sim-partition fault asks before
     /// it acts; an action of the user's own that injects a fault should too.
+    /// An action that can also be moved in time asks with
+    /// [`Control::fault_admission`] instead; this one applies a moved fault
+    /// at once.
     ///
     /// ```
     /// use sim_core::{Control, FaultKey, Sim, Time};
@@ -235,24 +270,99 @@ impl Control<'_> {
     /// assert_eq!(r.faults[0].key.time, Time::ms(2));
     /// ```
     pub fn admit_fault(&mut self, what: &str) -> bool {
-        let now = self.w.now;
-        let key = match self.w.last_fault {
-            Some(k) if k.time == now => FaultKey {
-                time: now,
-                nth: k.nth.saturating_add(1),
-            },
-            _ => FaultKey { time: now, nth: 0 },
-        };
-        self.w.last_fault = Some(key);
-        if self.w.suppressed_faults.binary_search(&key).is_ok() {
+        let key = self.next_fault_key();
+        matches!(
+            self.admit_keyed(key, what, false, false),
+            FaultAdmission::Apply { .. }
+        )
+    }
+
+    /// Asks to apply a fault described by `what`, as [`Control::admit_fault`]
+    /// does, for a fault that can be moved in time (see
+    /// [`crate::FaultRetime`]): the answer says to apply it now (and, if it
+    /// opens a window, when to end the window), that it is switched off, or
+    /// that the run has it later. A moved fault schedules itself at that
+    /// time and asks again there with [`Control::admit_moved_fault`].
+    /// `window` says whether the fault opens a window (a cut, a crash, a
+    /// congestion) that a shrinker may shorten.
+    ///
+    /// ```
+    /// use sim_core::{Control, FaultAdmission, FaultKey, FaultRetime, Sim, Time};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// let key = FaultKey { time: Time::ms(1), nth: 0 };
+    /// sim.retime_faults(&[FaultRetime { key, at: Some(Time::ms(3)), until: Some(Time::ms(4)) }]);
+    /// sim.at(Time::ms(1), |c: &mut Control<'_>| {
+    ///     match c.fault_admission("cut", true) {
+    ///         FaultAdmission::Later { key, at } => {
+    ///             let moved = move |c: &mut Control<'_>| {
+    ///                 let again = c.admit_moved_fault(key, "cut", true);
+    ///                 assert_eq!(again, FaultAdmission::Apply { key, until: Some(Time::ms(4)) });
+    ///             };
+    ///             c.at(at, moved).unwrap();
+    ///         }
+    ///         other => panic!("moved, not {other:?}"),
+    ///     }
+    /// }).unwrap();
+    /// let r = sim.run();
+    /// assert_eq!((r.faults[0].key, r.faults[0].at, r.faults[0].until), (key, Time::ms(3), Some(Time::ms(4))));
+    /// ```
+    pub fn fault_admission(&mut self, what: &str, window: bool) -> FaultAdmission {
+        let key = self.next_fault_key();
+        self.admit_keyed(key, what, window, true)
+    }
+
+    /// Asks again, at the time the run moved it to, for the fault `key` that
+    /// [`Control::fault_admission`] answered with [`FaultAdmission::Later`]:
+    /// the answer is `Apply` (it keeps its key) or `Suppressed`, never
+    /// `Later`.
+    ///
+    /// ```
+    /// use sim_core::{Control, FaultAdmission, FaultKey, Sim, Time};
+    /// let mut sim = Sim::builder().nodes(["a@sim"]).build().unwrap();
+    /// let key = FaultKey { time: Time::ZERO, nth: 0 };
+    /// let a = sim.control(|c| c.admit_moved_fault(key, "crash", false));
+    /// assert_eq!(a, FaultAdmission::Apply { key, until: None });
+    /// ```
+    pub fn admit_moved_fault(&mut self, key: FaultKey, what: &str, window: bool) -> FaultAdmission {
+        self.admit_keyed(key, what, window, false)
+    }
+
+    /// The key of the next fault asked for now.
+    fn next_fault_key(&mut self) -> FaultKey {
+        let now = self.w.clock.now();
+        self.w.fault_log.next_key(now)
+    }
+
+    fn admit_keyed(
+        &mut self,
+        key: FaultKey,
+        what: &str,
+        window: bool,
+        movable: bool,
+    ) -> FaultAdmission {
+        if self.w.fault_log.is_suppressed(key) {
             self.record(format!("suppressed fault {key}: {what}"));
-            return false;
+            return FaultAdmission::Suppressed;
         }
-        self.w.faults.push(crate::report::FaultEntry {
+        let now = self.w.clock.now();
+        let retime = self.w.fault_log.retime(key);
+        if let Some(at) = retime.and_then(|r| r.at).filter(|&at| movable && at > now) {
+            self.record(format!("moved fault {key} to {at}: {what}"));
+            return FaultAdmission::Later { key, at };
+        }
+        // A window never ends before its fault.
+        let until = retime
+            .and_then(|r| r.until)
+            .filter(|_| window)
+            .map(|t| t.max(now));
+        self.w.fault_log.applied(crate::report::FaultEntry {
             key,
             what: what.to_string(),
+            at: now,
+            window,
+            until,
         });
-        true
+        FaultAdmission::Apply { key, until }
     }
 
     /// Records a fault in the trace.
@@ -363,7 +473,7 @@ impl Control<'_> {
         if from.index() >= self.w.nodes.len() || to.index() >= self.w.nodes.len() {
             return 0;
         }
-        self.w.dirs[self.w.dir_index(from, to)].held.len()
+        self.w.dirs.held_len(self.w.dir_index(from, to))
     }
 
     /// Crashes a node: every process on it dies at once (`killed`), its names
@@ -438,19 +548,13 @@ impl Control<'_> {
 
 impl World {
     pub(crate) fn schedule_control(&mut self, at: Time, action: ControlFn) {
-        let idx = self.controls.len();
-        self.controls.push(Some(action));
-        let at = at.max(self.now);
+        let idx = self.actions.add(action);
+        let at = at.max(self.clock.now());
         self.arm(at, TimerKind::Control(idx));
     }
 
     pub(crate) fn schedule_control_at_step(&mut self, step: u64, action: ControlFn) {
-        let idx = self.controls.len();
-        self.controls.push(Some(action));
-        let pos = self
-            .step_controls
-            .partition_point(|&(s, i)| (s, i) <= (step, idx));
-        self.step_controls.insert(pos, (step, idx));
+        self.actions.add_at_step(step, action);
     }
 
     /// Checks an action against the nodes (by name, without interning it).
@@ -463,35 +567,28 @@ impl World {
     /// it ran (whatever `panic_is_failure` says: no process crashed, the test
     /// harness did).
     pub(crate) fn run_control(&mut self, idx: usize) {
-        if self.suppressed.contains(&idx) {
-            return;
-        }
-        let Some(action) = self.controls.get_mut(idx).and_then(Option::take) else {
+        let Some(action) = self.actions.take(idx) else {
             return;
         };
-        self.instant_actions += 1;
-        if self.instant_actions > self.max_steps {
-            self.outcome
-                .get_or_insert(Outcome::StepBudget { last: None });
+        if !self.clock.instant_action() {
+            self.results.end(Outcome::StepBudget { last: None });
             return;
         }
         let what = action.describe();
-        self.current_action = Some(idx);
+        self.actions.set_current(Some(idx));
         let res = catch_unwind(AssertUnwindSafe(|| action.run(&mut Control { w: self })));
-        self.current_action = None;
+        self.actions.set_current(None);
         if let Err(panic) = res {
             let message = panic_message(&*panic);
             self.trace(TraceEvent::Fault {
                 what: format!("action {what} panicked: {message}"),
             });
-            if self.outcome.is_none() {
-                self.outcome = Some(Outcome::ActionPanicked {
-                    action: what,
-                    time: self.now,
-                    step: self.steps,
-                    message,
-                });
-            }
+            self.results.end(Outcome::ActionPanicked {
+                action: what,
+                time: self.clock.now(),
+                step: self.clock.steps(),
+                message,
+            });
         }
         self.drain_local();
     }

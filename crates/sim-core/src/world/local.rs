@@ -6,7 +6,7 @@
 //! one receiver, send order) and nothing more: signals of different senders
 //! to one receiver arrive in whichever order the strategy picks.
 
-use super::{Owner, Signal, World};
+use super::{Signal, World};
 use crate::id::Pid;
 use crate::sched::{Event, Stamp};
 use crate::signal::{Body, Dest};
@@ -14,8 +14,59 @@ use crate::time::Time;
 use std::collections::VecDeque;
 
 /// The queued signals of one (sender, receiver) pair, each with the instant it
-/// was sent.
-pub(crate) type PairQueue = VecDeque<(Time, Signal)>;
+/// was sent, in send order. Most pairs hold one signal at a time (a `'DOWN'`,
+/// an exit, a link), so the head sits inline and only a second signal
+/// allocates.
+#[derive(Default)]
+pub(crate) struct PairQueue {
+    head: Option<(Time, Signal)>,
+    /// The signals after the head (empty while the head is `None`).
+    rest: VecDeque<(Time, Signal)>,
+}
+
+impl PairQueue {
+    pub(crate) fn new() -> PairQueue {
+        PairQueue::default()
+    }
+
+    pub(crate) fn push_back(&mut self, entry: (Time, Signal)) {
+        if self.head.is_none() {
+            self.head = Some(entry);
+        } else {
+            self.rest.push_back(entry);
+        }
+    }
+
+    pub(crate) fn front(&self) -> Option<&(Time, Signal)> {
+        self.head.as_ref()
+    }
+
+    pub(crate) fn pop_front(&mut self) -> Option<(Time, Signal)> {
+        let head = self.head.take();
+        self.head = self.rest.pop_front();
+        head
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.head.is_none()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        usize::from(self.head.is_some()) + self.rest.len()
+    }
+}
+
+impl IntoIterator for PairQueue {
+    type Item = (Time, Signal);
+    type IntoIter = std::iter::Chain<
+        std::option::IntoIter<(Time, Signal)>,
+        std::collections::vec_deque::IntoIter<(Time, Signal)>,
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.head.into_iter().chain(self.rest)
+    }
+}
 
 impl World {
     /// Routes a signal between two processes of one node in `Async` mode: a
@@ -53,10 +104,10 @@ impl World {
                 | Body::Down { .. }
         );
         if let Some(q) = self.pairs.get_mut(&pair) {
-            q.push_back((self.now, sig));
+            q.push_back((self.clock.now(), sig));
         } else if queued {
             let mut q = PairQueue::new();
-            q.push_back((self.now, sig));
+            q.push_back((self.clock.now(), sig));
             self.pairs.insert(pair, q);
         } else {
             self.local_q.push_back(sig);
@@ -99,16 +150,17 @@ impl World {
 
     /// Appends every pair queue's head to the candidates.
     pub(crate) fn push_pair_candidates(&mut self) {
-        for (i, (&(from, to), q)) in self.pairs.iter().enumerate() {
+        for (&(from, to), q) in self.pairs.iter() {
             let Some((at, sig)) = q.front() else {
                 continue;
             };
-            self.enabled.push(Event::Signal { from, to });
-            self.owners.push(Owner::Pair(i as u32));
-            self.stamps.push(Stamp {
-                earliest: *at,
-                seq: sig.id,
-            });
+            self.enabled.push_candidate(
+                Event::Signal { from, to },
+                Stamp {
+                    earliest: *at,
+                    seq: sig.id,
+                },
+            );
         }
     }
 
@@ -126,7 +178,7 @@ impl World {
             // pairs first had a signal in.
             self.pairs.shift_remove_index(i);
         }
-        self.books.delivered += 1;
+        self.books.delivered();
         self.arrive(sig);
     }
 
@@ -146,5 +198,42 @@ impl World {
                 self.pairs.insert(pair, q);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PairQueue;
+    use crate::id::Pid;
+    use crate::signal::{Body, Dest};
+    use crate::time::Time;
+
+    fn sig(id: u64) -> super::Signal {
+        super::Signal {
+            id,
+            from: Pid::new(0, 1, 1),
+            to: Dest::Pid(Pid::new(0, 2, 1)),
+            body: Body::Link,
+        }
+    }
+
+    #[test]
+    fn a_pair_queue_keeps_send_order_across_its_inline_head() {
+        let mut q = PairQueue::new();
+        let mut next = 0;
+        let mut got = Vec::new();
+        // Pushes and pops interleaved so the head empties and refills.
+        for round in 0..4u64 {
+            for _ in 0..=round {
+                next += 1;
+                q.push_back((Time::ZERO, sig(next)));
+            }
+            if let Some((_, s)) = q.pop_front() {
+                got.push(s.id);
+            }
+        }
+        assert_eq!(q.len() as u64, next - got.len() as u64);
+        got.extend(q.into_iter().map(|(_, s)| s.id));
+        assert_eq!(got, (1..=next).collect::<Vec<_>>());
     }
 }

@@ -7,7 +7,7 @@
 //! whose only events are unused faults ends, which makes "the fault never
 //! happens" one of the runs.
 
-use super::{ControlFn, Owner, World};
+use super::{ControlFn, World};
 use crate::sched::{Event, Stamp};
 use std::panic::RefUnwindSafe;
 use std::sync::Arc;
@@ -52,12 +52,13 @@ impl World {
         for (k, (_, used)) in self.optional.faults.iter().enumerate() {
             if !used {
                 let nth = k as u32;
-                self.enabled.push(Event::Fault { nth });
-                self.owners.push(Owner::Fault(nth));
-                self.stamps.push(Stamp {
-                    earliest: self.now,
-                    seq: u64::from(nth),
-                });
+                self.enabled.push_candidate(
+                    Event::Fault { nth },
+                    Stamp {
+                        earliest: self.clock.now(),
+                        seq: u64::from(nth),
+                    },
+                );
             }
         }
     }
@@ -75,8 +76,7 @@ impl World {
         *used = true;
         self.optional.left -= 1;
         let action = make();
-        let idx = self.controls.len();
-        self.controls.push(Some(action));
+        let idx = self.actions.add(action);
         self.run_control(idx);
     }
 }

@@ -1,13 +1,11 @@
 //! Process records, spawning and termination.
 
 use super::Body;
-use super::{ProcKey, World, NOT_ENABLED};
+use super::{Pos, ProcKey, World};
 use crate::body::BoxFuture;
-use crate::exits::{is_normal, ExitPolicy};
 use crate::id::{NodeId, Pid, Ref};
 use crate::lazy_vec::LazyVec;
 use crate::mailbox::Mailbox;
-use crate::report::{Outcome, RunError};
 use crate::sched::footprint::{Obj, Op};
 use crate::signal::{Dest, MonTarget, SpawnOpts};
 use crate::term::{Atom, Term};
@@ -99,7 +97,7 @@ pub(crate) struct Proc {
     pub(crate) pid: Pid,
     pub(crate) future: Option<BoxFuture>,
     pub(crate) status: Status,
-    pub(crate) enabled_pos: u32,
+    pub(crate) enabled_pos: Pos,
     pub(crate) mailbox: Mailbox,
     pub(crate) links: LazyVec<Pid>,
     pub(crate) mon_out: LazyVec<MonOut>,
@@ -175,7 +173,7 @@ impl World {
             pid: World::pid_of(node, k),
             future: None,
             status: Status::Runnable,
-            enabled_pos: NOT_ENABLED,
+            enabled_pos: Pos::NONE,
             mailbox: Mailbox::default(),
             links: LazyVec::new(),
             mon_out: LazyVec::new(),
@@ -195,9 +193,7 @@ impl World {
         self.note_spawn(pid, parent);
         self.note_procs(node);
         if foreground {
-            self.procs[key].foreground = Some(self.fg.len() as u32);
-            self.fg.push((pid, None));
-            self.fg_alive += 1;
+            self.procs[key].foreground = Some(self.results.add_foreground(pid));
         }
         if let Some(n) = self.nodes.get_mut(node.index()) {
             n.processes += 1;
@@ -266,10 +262,7 @@ impl World {
         reason: Term,
         result: Option<Result<Term, Term>>,
     ) {
-        let pos = self.procs.get(key).map(|p| p.enabled_pos);
-        if let Some(pos) = pos.filter(|&p| p != NOT_ENABLED) {
-            self.take_enabled(pos as usize);
-        }
+        self.disable_proc(key);
         let Some(mut p) = self.procs.remove(key) else {
             return;
         };
@@ -307,8 +300,8 @@ impl World {
         });
         self.note_exit(pid, p.foreground.is_some(), &reason);
         if let Some(i) = p.foreground {
-            self.fg[i as usize].1 = Some(result.unwrap_or_else(|| Err(reason.clone())));
-            self.fg_alive -= 1;
+            self.results
+                .finish(i, result.unwrap_or_else(|| Err(reason.clone())));
         }
         // The reason goes to every link and monitor: cloned for all but the
         // last, which takes it (a compound reason is a deep copy).
@@ -356,22 +349,7 @@ impl World {
 
     /// Applies the exit policy to a process that ended with `reason`.
     fn note_exit(&mut self, pid: Pid, foreground: bool, reason: &Term) {
-        if is_normal(reason, &self.treat_as_normal) {
-            return;
-        }
-        match self.exit_policy {
-            ExitPolicy::Foreground if foreground && self.outcome.is_none() => {
-                self.outcome = Some(Outcome::ProcessExited {
-                    pid,
-                    reason: reason.clone(),
-                });
-            }
-            ExitPolicy::AnyProcess => self.exit_errors.push(RunError::Exited {
-                pid,
-                reason: reason.clone(),
-            }),
-            _ => {}
-        }
+        self.results.exited(pid, foreground, reason);
     }
 
     /// Kills every process of a crashed node without signals (the connection
@@ -385,10 +363,7 @@ impl World {
             .collect();
         let killed = Term::Atom(crate::term::KILLED);
         for key in keys {
-            let pos = self.procs[key].enabled_pos;
-            if pos != NOT_ENABLED {
-                self.take_enabled(pos as usize);
-            }
+            self.disable_proc(key);
             if let Some(mut p) = self.procs.remove(key) {
                 if let Some(f) = p.future.take() {
                     self.graveyard.push(f);
@@ -402,8 +377,7 @@ impl World {
                 // failure of the process: only `AnyProcess` counts it.
                 self.note_exit(p.pid, false, &killed);
                 if let Some(i) = p.foreground {
-                    self.fg[i as usize].1 = Some(Err(killed.clone()));
-                    self.fg_alive -= 1;
+                    self.results.finish(i, Err(killed.clone()));
                 }
             }
         }

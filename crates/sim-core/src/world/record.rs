@@ -298,10 +298,10 @@ impl World {
         let Some(r) = &self.rec else { return };
         let mut r = r.borrow_mut();
         let cands: Actors = self
-            .owners
+            .enabled
+            .events()
             .iter()
-            .zip(&self.enabled)
-            .map(|(&o, &e)| self.actor_of(o, e, &r))
+            .map(|&e| self.actor_of(self.owner_of(e), e, &r))
             .collect();
         r.candidates = cands;
     }

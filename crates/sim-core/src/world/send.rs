@@ -35,33 +35,31 @@ impl World {
             return self.send(from, to, Body::Message(msg));
         }
         let id = self.signal_sent(from, to, SignalKind::Message, Some(&msg));
-        self.books.delivered += 1;
+        self.books.delivered();
         if let Dest::Pid(pid) = to {
             // The common case in one slot lookup: check, trace, push, wake.
             let World {
                 procs,
                 arena,
                 enabled,
-                owners,
                 tracer,
-                steps,
-                now,
+                clock,
                 ..
             } = self;
             let slot = World::slot_of(pid);
-            match slot.and_then(|k| Some((k, procs.get_mut(k).filter(|p| p.pid == pid)?))) {
-                Some((key, p)) => {
-                    tracer.deliver(*steps, *now, id, Some(pid));
+            match slot.and_then(|k| procs.get_mut(k).filter(|p| p.pid == pid)) {
+                Some(p) => {
+                    tracer.deliver(clock.steps(), clock.now(), id, Some(pid));
                     if let Some(r) = &self.rec {
                         r.borrow_mut().push_message(pid, &msg);
                     }
                     p.mailbox.push(arena, msg);
                     if matches!(p.status, Status::Waiting(Wait::Receive { .. })) {
-                        super::enable(enabled, owners, key, p);
+                        enabled.enable(p, clock.now());
                     }
                 }
                 None => {
-                    tracer.deliver(*steps, *now, id, None);
+                    tracer.deliver(clock.steps(), clock.now(), id, None);
                     if let Some(r) = &self.rec {
                         // Dropped; recorded as it would have been queued.
                         let mut r = r.borrow_mut();
@@ -98,12 +96,17 @@ impl World {
         kind: SignalKind,
         payload: Option<&Term>,
     ) -> u64 {
-        self.next_signal += 1;
-        let id = self.next_signal;
-        self.books.sent += 1;
+        let id = self.ids.next_signal();
+        self.books.sent();
         let to_s = self.trace_dest(to);
-        self.tracer
-            .send((self.steps, self.now), id, from, to_s, kind, payload);
+        self.tracer.send(
+            (self.clock.steps(), self.clock.now()),
+            id,
+            from,
+            to_s,
+            kind,
+            payload,
+        );
         id
     }
 }

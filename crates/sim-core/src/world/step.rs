@@ -10,7 +10,7 @@
 //! Taking an event moves time to the earliest instant consistent with it, so
 //! time never passes a window's end or a due timer unseen.
 
-use super::{Next, Owner, ProcKey, Status, World, NOT_ENABLED};
+use super::{Advance, Next, Owner, Status, World};
 use crate::exits::ExitPolicy;
 use crate::report::{Outcome, RunError};
 use crate::sched::footprint::{Obj, Op};
@@ -20,38 +20,31 @@ use crate::trace::TraceEvent;
 
 impl World {
     pub(crate) fn next_step(&mut self) -> Next {
-        if self.planned_actions.is_none() {
-            self.planned_actions = Some(self.controls.len());
-        }
-        if self.outcome.is_some() {
+        self.actions.plan();
+        if self.results.ended() {
             return Next::Stop;
         }
-        // Under `AnyProcess` the run goes on until nothing is left to do.
-        if !self.fg.is_empty() && self.fg_alive == 0 && self.exit_policy != ExitPolicy::AnyProcess {
-            self.outcome = Some(Outcome::Completed);
+        if self.results.all_done() {
+            self.results.end(Outcome::Completed);
             return Next::Stop;
         }
-        if let Some(&(at_step, idx)) = self.step_controls.first() {
-            if at_step <= self.steps {
-                self.step_controls.remove(0);
-                self.note_forced(None);
-                self.run_control(idx);
-                return Next::Again;
-            }
+        if let Some(idx) = self.actions.due_at_step(self.clock.steps()) {
+            self.note_forced(None);
+            self.run_control(idx);
+            return Next::Again;
         }
         if !self.enabled.is_empty() {
-            if self.steps >= self.max_steps {
+            if self.clock.out_of_steps() {
                 return self.step_budget();
             }
             while let Some(key) = self.boot_queue.pop_front() {
-                let pos = self.procs.get(key).map_or(NOT_ENABLED, |p| p.enabled_pos);
-                if pos != NOT_ENABLED {
+                if let Some(pos) = self.procs.get(key).and_then(|p| p.enabled_pos.get()) {
                     self.note_forced(Some(key));
-                    return self.step_proc(pos as usize);
+                    return self.step_proc(pos);
                 }
             }
         }
-        let nproc = self.enabled.len();
+        let nproc = self.enabled.open_choice();
         let timer = self.next_timer();
         let horizon = self.horizon(timer);
         self.push_candidates(horizon, timer);
@@ -60,7 +53,7 @@ impl World {
         }
         self.push_optional();
         let n = self.enabled.len();
-        if self.steps >= self.max_steps {
+        if self.clock.out_of_steps() {
             self.truncate_candidates(nproc);
             return self.step_budget();
         }
@@ -72,30 +65,26 @@ impl World {
         let i = if n == 1 && !self.every_step {
             0
         } else {
-            let continuing = n > 1
-                && matches!(
-                    (self.owners.first(), self.current),
-                    (Some(Owner::Proc(k)), Some(c)) if *k == c
-                );
+            let continuing = n > 1 && self.enabled.continuing();
             let choice = Choice {
-                events: &self.enabled,
-                stamps: &self.stamps,
+                events: self.enabled.events(),
+                stamps: self.enabled.stamps(),
                 continuing,
-                now: self.now,
-                step: self.steps,
+                now: self.clock.now(),
+                step: self.clock.steps(),
             };
             let i = self.strategy.choose(&choice) % n;
             if n > 1 {
                 self.choices.push(i as u32);
                 // Delivering a local signal is no preemption: the sender goes on.
-                if continuing && i != 0 && !matches!(self.owners[i], Owner::Pair(_)) {
+                if continuing && i != 0 && !matches!(self.enabled.event(i), Event::Signal { .. }) {
                     self.preemptions += 1;
                 }
             }
             i
         };
-        let owner = self.owners[i];
-        let earliest = self.stamps[i].earliest;
+        let owner = self.owner_of(self.enabled.event(i));
+        let earliest = self.enabled.stamps()[i].earliest;
         if self.recording() {
             self.note_begin(i);
             if !matches!(owner, Owner::Proc(_)) {
@@ -116,8 +105,8 @@ impl World {
                 if !self.advance_to(earliest) {
                     return Next::Stop;
                 }
-                self.steps += 1;
-                self.current = None;
+                self.clock.step();
+                self.enabled.clear_current();
                 let n = self.nodes.len();
                 let (from, to) = (di as usize / n, di as usize % n);
                 self.deliver_head(crate::id::NodeId(from as u32), crate::id::NodeId(to as u32));
@@ -127,13 +116,13 @@ impl World {
             Owner::Pair(pi) => {
                 // Sent at or before now: time stays. The process that ran
                 // last stays current, so it goes on after the signal.
-                self.steps += 1;
+                self.clock.step();
                 self.deliver_pair_head(pi as usize);
                 self.drain_local();
                 Next::Again
             }
             Owner::Fault(k) => {
-                self.current = None;
+                self.enabled.clear_current();
                 self.take_optional(k);
                 Next::Again
             }
@@ -141,8 +130,8 @@ impl World {
                 if !self.advance_to(earliest) {
                     return Next::Stop;
                 }
-                self.steps += 1;
-                self.current = None;
+                self.clock.step();
+                self.enabled.clear_current();
                 self.fire_next();
                 Next::Again
             }
@@ -150,15 +139,15 @@ impl World {
     }
 
     fn step_budget(&mut self) -> Next {
-        self.outcome = Some(Outcome::StepBudget {
+        self.results.end(Outcome::StepBudget {
             last: self.last_ran,
         });
         Next::Stop
     }
 
     fn end_of_run(&mut self) -> Next {
-        self.outcome = Some(if self.exit_policy == ExitPolicy::AnyProcess {
-            let mut errors = std::mem::take(&mut self.exit_errors);
+        let outcome = if self.results.policy() == ExitPolicy::AnyProcess {
+            let mut errors = self.results.take_exit_errors();
             let mut blocked = self.blocked_where(|p| !p.boot);
             blocked.sort_by_key(|b| b.pid);
             errors.extend(blocked.into_iter().map(RunError::Blocked));
@@ -167,13 +156,14 @@ impl World {
             } else {
                 Outcome::Errors { errors }
             }
-        } else if self.fg_alive > 0 {
+        } else if self.results.alive() > 0 {
             Outcome::Deadlock {
                 blocked: self.blocked(),
             }
         } else {
             Outcome::Completed
-        });
+        };
+        self.results.end(outcome);
         Next::Stop
     }
 
@@ -183,14 +173,13 @@ impl World {
         if self.run_window == Time::ZERO {
             // Any runnable process holds time at `now` (it became runnable
             // by then), so which one waited longest does not matter.
-            self.sync_stamps();
             if !self.enabled.is_empty() {
-                h = self.now;
+                h = self.clock.now();
             }
         } else if let Some(since) = self.oldest_runnable() {
             h = h.min(since.saturating_add(self.run_window));
         }
-        for &di in &self.active {
+        for &di in self.dirs.active() {
             if let Some((w, _)) = self.head_window(di as usize) {
                 h = h.min(w.hi);
             }
@@ -201,28 +190,29 @@ impl World {
         if let Some(at) = self.pairs_horizon() {
             h = h.min(at);
         }
-        h.max(self.now)
+        h.max(self.clock.now())
     }
 
     /// Appends the deliveries and the timer that may happen by `horizon`
     /// after the runnable processes.
     fn push_candidates(&mut self, horizon: Time, timer: Option<(Time, u64)>) {
         let n = self.nodes.len() as u32;
-        for k in 0..self.active.len() {
-            let di = self.active[k];
+        for k in 0..self.dirs.active().len() {
+            let di = self.dirs.active()[k];
             let Some((w, id)) = self.head_window(di as usize) else {
                 continue;
             };
             if w.lo <= horizon {
-                self.enabled.push(Event::Deliver {
-                    from: crate::id::NodeId(di / n),
-                    to: crate::id::NodeId(di % n),
-                });
-                self.owners.push(Owner::Dir(di));
-                self.stamps.push(Stamp {
-                    earliest: w.lo,
-                    seq: id,
-                });
+                self.enabled.push_candidate(
+                    Event::Deliver {
+                        from: crate::id::NodeId(di / n),
+                        to: crate::id::NodeId(di % n),
+                    },
+                    Stamp {
+                        earliest: w.lo,
+                        seq: id,
+                    },
+                );
             }
         }
         if !self.pairs.is_empty() {
@@ -230,53 +220,38 @@ impl World {
         }
         if let Some((at, seq)) = timer {
             if at <= horizon {
-                self.enabled.push(Event::Fire { id: seq });
-                self.owners.push(Owner::Timer);
-                self.stamps.push(Stamp { earliest: at, seq });
+                self.enabled
+                    .push_candidate(Event::Fire { id: seq }, Stamp { earliest: at, seq });
             }
         }
     }
 
     fn truncate_candidates(&mut self, nproc: usize) {
-        self.enabled.truncate(nproc);
-        self.owners.truncate(nproc);
-        self.stamps.truncate(nproc);
+        self.enabled.close_choice(nproc);
     }
 
     /// Moves time forward to `at` (never back); `false` when that passes
     /// the time budget, which ends the run.
     fn advance_to(&mut self, at: Time) -> bool {
-        if at <= self.now {
-            return true;
+        match self.clock.advance_to(at) {
+            Advance::Stayed => true,
+            Advance::Moved => {
+                self.trace(TraceEvent::Advance { now: at });
+                true
+            }
+            Advance::OverBudget => {
+                self.results.end(Outcome::TimeBudget);
+                false
+            }
         }
-        if at > self.max_time {
-            self.outcome = Some(Outcome::TimeBudget);
-            return false;
-        }
-        self.now = at;
-        self.instant_actions = 0;
-        self.trace(TraceEvent::Advance { now: at });
-        true
     }
 
     /// Takes the runnable process at `i` as this step.
     fn step_proc(&mut self, i: usize) -> Next {
-        self.steps += 1;
-        let Owner::Proc(key) = self.owners[i] else {
+        self.clock.step();
+        let Some((key, p)) = self.enabled.take_proc(i, &mut self.procs) else {
             return Next::Again;
         };
-        self.unlist(i);
-        self.current = Some(key);
-        self.run(key)
-    }
-
-    /// A process's turn, just taken off the enabled list: running, its
-    /// future handed out.
-    fn run(&mut self, key: ProcKey) -> Next {
-        let Some(p) = self.procs.get_mut(key) else {
-            return Next::Again;
-        };
-        p.enabled_pos = NOT_ENABLED;
         p.status = Status::Running;
         self.last_ran = Some(p.pid);
         match p.future.take() {

@@ -46,10 +46,8 @@ pub(crate) struct ErlTimer {
 
 impl World {
     pub(crate) fn arm(&mut self, at: Time, kind: TimerKind) {
-        self.timer_seq += 1;
-        self.timers
-            .push(std::cmp::Reverse((at, self.timer_seq, kind)));
-        self.note_armed(self.timer_seq);
+        let seq = self.clock.arm(at, kind);
+        self.note_armed(seq);
     }
 
     pub(crate) fn fire(&mut self, kind: TimerKind) {
@@ -101,28 +99,25 @@ impl World {
                 .get(key)
                 .is_some_and(|p| p.timer_token == token && p.timed_out != token),
             TimerKind::Erl(r) => self.erl_timers.contains_key(&r),
-            TimerKind::Control(idx) => {
-                self.controls.get(idx).is_some_and(Option::is_some)
-                    && !self.suppressed.contains(&idx)
-            }
+            TimerKind::Control(idx) => self.actions.is_live(idx),
             TimerKind::Drain(di, epoch) => self.drain_timer_live(di, epoch),
         }
     }
 
     /// The earliest live timer, `(due, number)`, discarding dead ones above it.
     pub(crate) fn next_timer(&mut self) -> Option<(Time, u64)> {
-        while let Some(std::cmp::Reverse((at, seq, kind))) = self.timers.peek().copied() {
+        while let Some((at, seq, kind)) = self.clock.peek_timer() {
             if self.timer_live(kind) {
                 return Some((at, seq));
             }
-            self.timers.pop();
+            self.clock.pop_timer();
         }
         None
     }
 
     /// Fires the earliest timer (a scheduler step).
     pub(crate) fn fire_next(&mut self) {
-        if let Some(std::cmp::Reverse((_, seq, kind))) = self.timers.pop() {
+        if let Some((_, seq, kind)) = self.clock.pop_timer() {
             self.note_cause_timer(seq);
             self.fire(kind);
             self.drain_local();
@@ -150,7 +145,11 @@ impl World {
         if let TimerDest::Pid(p) = t.dest {
             self.key_of(p)?;
         }
-        Some(t.at.saturating_sub(self.now).as_us().div_ceil(1_000))
+        Some(
+            t.at.saturating_sub(self.clock.now())
+                .as_us()
+                .div_ceil(1_000),
+        )
     }
 }
 
@@ -171,7 +170,7 @@ impl World {
         dest: TimerDest,
         msg: Term,
     ) {
-        let at = self.now.saturating_add(after);
+        let at = self.clock.now().saturating_add(after);
         self.erl_timers.insert(
             r,
             ErlTimer {

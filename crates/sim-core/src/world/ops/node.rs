@@ -92,22 +92,13 @@ impl World {
             pid,
             message: message.clone(),
         });
-        if self.outcome.is_none() {
-            self.outcome = Some(crate::report::Outcome::CheckFailed { pid, message });
-        }
+        self.results
+            .end(crate::report::Outcome::CheckFailed { pid, message });
     }
 
     /// Draw `n`-bounded number k of `pid`'s own stream (keyed by the pid and
     /// k, so other processes' draws and the interleaving do not move it).
     pub(crate) fn user_draw(&mut self, pid: Pid, n: u64) -> u64 {
-        let k = self.user_draws.entry(pid).or_insert(0);
-        let draw = *k;
-        *k += 1;
-        // Slot and version name a process uniquely for the whole run.
-        let entity = (u64::from(pid.index()) << 32) | u64::from(pid.serial());
-        crate::rng::SimRng::keyed(self.seed, USER_STREAM, entity, draw).below(n)
+        self.ids.user_draw(pid, n)
     }
 }
-
-/// The stream of `cx.random`.
-const USER_STREAM: u64 = 2;

@@ -70,7 +70,7 @@ impl World {
             // the receive, and its timeout, begin once it is resumed.
             return Attempt::Yield;
         }
-        let now = self.now;
+        let now = self.clock.now();
         // The first attempt sets the receive up in the same borrow.
         if let RecvPhase::Start(timeout, marker) = *state {
             *state = RecvPhase::Going(self.receive_state(key, timeout, marker));
@@ -124,7 +124,8 @@ impl World {
                 p.mailbox.clear_mark(r);
             }
             p.status = Status::Running;
-            self.tracer.receive(self.steps, self.now, pid, &t);
+            self.tracer
+                .receive(self.clock.steps(), self.clock.now(), pid, &t);
             return Attempt::Got(t);
         }
         let fired = st.token != 0 && p.timed_out == st.token;
@@ -159,7 +160,7 @@ impl World {
         };
         RecvState {
             cursor: marker.and_then(|r| mailbox().and_then(|m| m.mark_of(r))),
-            deadline: timeout.deadline(self.now),
+            deadline: timeout.deadline(self.clock.now()),
             token: 0,
             marker,
             own_marker,

@@ -12,7 +12,7 @@ impl World {
     /// Puts process `key` to sleep for `d` (`Time::MAX`: for ever). Returns
     /// the token its wake-up comes with (0: none comes).
     pub(crate) fn start_sleep(&mut self, key: ProcKey, d: Time) -> u64 {
-        let at = self.now.saturating_add(d);
+        let at = self.clock.now().saturating_add(d);
         let token = if d == Time::MAX {
             0
         } else {
