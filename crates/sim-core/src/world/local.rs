@@ -84,7 +84,7 @@ impl World {
                 match self.queued_behind(sig.from, sig.to) {
                     Some(to) => {
                         if self.recording() {
-                            self.note_dest(sig.to);
+                            self.note_dest(sig.to, crate::sched::footprint::Op::Read);
                         }
                         sig.to = Dest::Pid(to);
                         (sig.from, to)
