@@ -98,3 +98,45 @@ fn different_seeds_different_schedules() {
         "10 seeds, one observable order: {orders:?}"
     );
 }
+
+#[test]
+fn registering_is_in_the_full_trace_and_not_in_the_digest() {
+    let run = |mode: TraceMode| {
+        let mut sim = Sim::builder()
+            .nodes([A])
+            .trace(mode)
+            .build()
+            .expect("a node");
+        sim.spawn(A, |cx| async move {
+            cx.register("clerk", cx.self_pid()).await?;
+            cx.unregister("clerk").await?;
+            Ok(atom!("ok"))
+        })
+        .unwrap();
+        sim.run()
+    };
+    let full = run(TraceMode::Full);
+    full.assert_ok();
+    let pid = full.results[0].0;
+    let names: Vec<String> = full
+        .trace
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.event,
+                erpc_sim::core::TraceEvent::Register { .. }
+                    | erpc_sim::core::TraceEvent::Unregister { .. }
+            )
+        })
+        .map(|r| r.event.to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            format!("{pid} registered as clerk"),
+            format!("{pid} unregistered clerk")
+        ]
+    );
+    // An annotation: the digest is the one a run without records computes.
+    assert_eq!(full.digest, run(TraceMode::Digest).digest);
+}

@@ -8,10 +8,11 @@
 //! cloned into owned `TraceEvent<Term>` records. The digest is computed the same
 //! way in both modes, so it does not depend on the trace mode.
 //!
-//! [`TraceEvent::Label`] and [`TraceEvent::Note`] are annotations: they say
-//! what a process is for, not what it did, so the digest leaves them out (a
-//! better label never changes a digest or invalidates a replay file) and
-//! they are built only when records are kept.
+//! [`TraceEvent::Label`], [`TraceEvent::Note`], [`TraceEvent::Register`] and
+//! [`TraceEvent::Unregister`] are annotations: they say what a process is
+//! for or is called, not what it did to another, so the digest leaves them
+//! out (a better label never changes a digest or invalidates a replay file)
+//! and they are built only when records are kept.
 
 use crate::id::{Pid, Ref};
 use crate::signal::SignalKind;
@@ -206,6 +207,24 @@ pub enum TraceEvent<T = Term> {
         /// The sender.
         pid: Pid,
     },
+    /// A process was registered under a name (`register/2`). An
+    /// annotation: not in the digest (what a name changes shows in the
+    /// sends that use it).
+    Register {
+        /// The process.
+        pid: Pid,
+        /// The name.
+        name: Atom,
+    },
+    /// A name was removed with `unregister/1` (a name also goes with its
+    /// process's exit, which the trace shows as the exit). An annotation:
+    /// not in the digest.
+    Unregister {
+        /// The process that had the name.
+        pid: Pid,
+        /// The name.
+        name: Atom,
+    },
 }
 
 impl TraceEvent<&Term> {
@@ -284,6 +303,14 @@ impl TraceEvent<&Term> {
                 node: *node,
             },
             TraceEvent::Resume { pid } => TraceEvent::Resume { pid: *pid },
+            TraceEvent::Register { pid, name } => TraceEvent::Register {
+                pid: *pid,
+                name: *name,
+            },
+            TraceEvent::Unregister { pid, name } => TraceEvent::Unregister {
+                pid: *pid,
+                name: *name,
+            },
         }
     }
 }
@@ -336,6 +363,12 @@ impl std::fmt::Display for TraceEvent<Term> {
                 )
             }
             TraceEvent::Resume { pid } => write!(f, "{pid} resumed"),
+            TraceEvent::Register { pid, name } => {
+                write!(f, "{pid} registered as {}", Term::Atom(*name))
+            }
+            TraceEvent::Unregister { pid, name } => {
+                write!(f, "{pid} unregistered {}", Term::Atom(*name))
+            }
         }
     }
 }
@@ -736,7 +769,10 @@ fn digest_event(d: &mut Digest, ev: &TraceEvent<&Term>) {
             d.mix(pid_word(*pid));
         }
         // Annotations: see the module documentation.
-        TraceEvent::Label { .. } | TraceEvent::Note { .. } => {}
+        TraceEvent::Label { .. }
+        | TraceEvent::Note { .. }
+        | TraceEvent::Register { .. }
+        | TraceEvent::Unregister { .. } => {}
     }
 }
 

@@ -99,7 +99,9 @@ fn predecessors(records: &[TraceRecord]) -> Vec<[Option<usize>; 2]> {
             | TraceEvent::Note { pid, .. }
             | TraceEvent::Label { pid, .. }
             | TraceEvent::Suspend { pid, .. }
-            | TraceEvent::Resume { pid } => own = Some(*pid),
+            | TraceEvent::Resume { pid }
+            | TraceEvent::Register { pid, .. }
+            | TraceEvent::Unregister { pid, .. } => own = Some(*pid),
             TraceEvent::Fault { .. } => {
                 cross = last_fault;
                 last_fault = Some(i);

@@ -574,14 +574,20 @@ pub(crate) fn build(records: &[TraceRecord], title: &str) -> Model {
                 let row = b.row(i, Some(*pid), None, "resumed".to_string());
                 b.rows[row].mark = "resumed";
             }
-            TraceEvent::Advance { .. } | TraceEvent::Label { .. } => {}
+            // Its first registered name names a process (unless it labelled itself).
+            TraceEvent::Register { pid, name } => {
+                registered.entry(*pid).or_insert(*name);
+            }
+            TraceEvent::Advance { .. }
+            | TraceEvent::Label { .. }
+            | TraceEvent::Unregister { .. } => {}
         }
     }
     if let Some((from, label)) = open_fault.take() {
         let to = b.rows.len().saturating_sub(1);
         bands.push(Band { from, to, label });
     }
-    // A registered name a send was addressed to names the pid it reached,
+    // A registered name (or one a send was addressed to) names the pid,
     // unless the process labelled itself.
     for (p, n) in &registered {
         if let Some(&a) = b.actor_ix.get(p) {

@@ -5,6 +5,7 @@ use crate::exception::Exception;
 use crate::id::{NodeId, Pid};
 use crate::sched::footprint::{Obj, Op};
 use crate::term::Atom;
+use crate::trace::{TraceEvent, TraceMode};
 use crate::world::World;
 
 impl World {
@@ -30,6 +31,9 @@ impl World {
         }
         table.registry.insert(name, pid);
         self.procs[k].name = Some(name);
+        if self.tracer.mode == TraceMode::Full {
+            self.trace(TraceEvent::Register { pid, name });
+        }
         Ok(())
     }
 
@@ -41,6 +45,9 @@ impl World {
         };
         if let Some(k) = self.key_of(pid) {
             self.procs[k].name = None;
+        }
+        if self.tracer.mode == TraceMode::Full {
+            self.trace(TraceEvent::Unregister { pid, name });
         }
         Ok(())
     }
