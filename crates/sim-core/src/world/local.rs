@@ -78,9 +78,15 @@ impl World {
             // A process's signals to itself take effect at once, as a BEAM
             // handles them before its next instruction.
             Dest::Pid(to) if to != sig.from => (sig.from, to),
-            // `Name ! Msg` resolves the name as it is sent, so the message
-            // follows whatever its sender still has queued to that process.
-            Dest::Name(..) if matches!(sig.body, Body::Message(_)) => {
+            // `Name ! Msg` and `monitor(process, Name)` resolve the name as
+            // they are sent, so the message or request follows whatever its
+            // sender still has queued to that process.
+            Dest::Name(..)
+                if matches!(
+                    sig.body,
+                    Body::Message(_) | Body::Monitor { .. } | Body::Demonitor { .. }
+                ) =>
+            {
                 match self.queued_behind(sig.from, sig.to) {
                     Some(to) => {
                         if self.recording() {
