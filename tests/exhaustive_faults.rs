@@ -199,23 +199,122 @@ impl ControlAction for ForFault {
     }
 }
 
+/// Exploring `program` with `fault` anywhere reaches exactly the final
+/// states DFS reaches with the fault after every step count, with
+/// source-DPOR and with optimal DPOR.
 fn soundness(name: &str, program: fn(SimBuilder) -> Sim, fault: Fault) {
     let (runs, dfs) = dfs_with_fault_everywhere(&program, &|| Box::new(fault.clone()));
-    let mut got = Vec::new();
-    let r = quiet(name)
-        .keep_going(true)
-        .may_fault(fault.clone())
-        .exhaustive_each(program, |rep| got.push(state(rep)));
-    assert!(r.complete, "{r}");
-    got.sort();
-    got.dedup();
-    println!(
-        "{name}: {} interleavings with the fault set ({} blocked), dfs {runs} runs over every placement; {} final states",
-        r.interleavings,
-        r.blocked,
-        dfs.len()
-    );
-    assert_eq!(got, dfs, "{name}: the final states differ");
+    for optimal in [false, true] {
+        let mut got = Vec::new();
+        let r = quiet(name)
+            .keep_going(true)
+            .optimal_dpor(optimal)
+            .may_fault(fault.clone())
+            .exhaustive_each(program, |rep| got.push(state(rep)));
+        assert!(r.complete, "{r}");
+        got.sort();
+        got.dedup();
+        println!(
+            "{name} (optimal {optimal}): {} interleavings with the fault set ({} blocked), dfs {runs} runs over every placement; {} final states",
+            r.interleavings,
+            r.blocked,
+            dfs.len()
+        );
+        assert_eq!(
+            got, dfs,
+            "{name} (optimal {optimal}): the final states differ"
+        );
+    }
+}
+
+/// What a message says, for a final state: its tag, and a `'DOWN'`'s
+/// reason (its reference is fresh in every run).
+fn kind(m: &Term) -> Term {
+    match m.as_tuple() {
+        Some([t, _, _, _, reason]) if t.is_atom("DOWN") => Term::tuple([t.clone(), reason.clone()]),
+        Some([t, ..]) => t.clone(),
+        _ => m.clone(),
+    }
+}
+
+/// A watcher on a@sim monitors a server on b@sim and asks it: a crash of
+/// b@sim makes the `'DOWN'` (`noconnection`) race the server's reply
+/// (and its `normal` exit).
+fn down_races_a_reply(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim", "b@sim"]).build().expect("two nodes");
+    let srv = sim
+        .spawn_background("b@sim", |cx| async move {
+            let m = cx.recv().await;
+            if let Some([_, Term::Pid(from)]) = m.as_tuple() {
+                cx.send(*from, Term::atom("pong")).await?;
+            }
+            Ok(Term::atom("served"))
+        })
+        .expect("server");
+    sim.spawn("a@sim", move |cx| async move {
+        cx.monitor(srv).await;
+        let me = Term::Pid(cx.self_pid());
+        cx.send(srv, Term::tuple([Term::atom("ping"), me])).await?;
+        let first = kind(&cx.recv().await);
+        let second = kind(&cx.recv().await);
+        Ok(Term::List(vec![first, second]))
+    })
+    .expect("watcher");
+    sim
+}
+
+/// A client on a@sim tells a watcher on c@sim, which watches b@sim with
+/// `monitor_node`: the `nodedown` of a crash of b@sim races the client's
+/// word, though neither talks to b@sim.
+fn nodedown_on_a_third_node(b: SimBuilder) -> Sim {
+    let mut sim = b
+        .nodes(["a@sim", "b@sim", "c@sim"])
+        .build()
+        .expect("three nodes");
+    let watcher = sim
+        .spawn("c@sim", |cx| async move {
+            cx.monitor_node("b@sim", true).await;
+            // Without a crash the second never comes: the run ends with
+            // the watcher waiting.
+            let first = kind(&cx.recv().await);
+            let second = kind(&cx.recv().await);
+            Ok(Term::List(vec![first, second]))
+        })
+        .expect("watcher");
+    sim.spawn("a@sim", move |cx| async move {
+        cx.send(watcher, Term::atom("word")).await?;
+        Ok(Term::atom("sent"))
+    })
+    .expect("client");
+    sim
+}
+
+/// A process on c@sim asks a server on a@sim, which forwards to a process
+/// on b@sim, and tells that one too: a cut between a@sim and b@sim drops
+/// the forward while c@sim's traffic goes on (a partition of the two also
+/// cuts c@sim, which it leaves unnamed, from both).
+fn a_cut_beside_a_third_node(b: SimBuilder) -> Sim {
+    let mut sim = b
+        .nodes(["a@sim", "b@sim", "c@sim"])
+        .build()
+        .expect("three nodes");
+    let bsrv = sim
+        .spawn("b@sim", |cx| async move { Ok(kind(&cx.recv().await)) })
+        .expect("b process");
+    let asrv = sim
+        .spawn_background("a@sim", move |cx| async move {
+            let _ = cx.recv().await;
+            cx.send(bsrv, Term::atom("fwd")).await?;
+            Ok(Term::atom("served"))
+        })
+        .expect("a server");
+    sim.spawn("c@sim", move |cx| async move {
+        cx.send(asrv, Term::atom("ping")).await?;
+        cx.send(bsrv, Term::atom("from_c")).await?;
+        Ok(Term::atom("sent"))
+    })
+    .expect("client");
+    sim
 }
 
 #[test]
@@ -224,6 +323,38 @@ fn soundness_a_partition_anywhere_reaches_what_dfs_reaches() {
     soundness("fault-soundness-failover-bug", buggy, partition());
     soundness("fault-soundness-crash", fixed, Fault::crash("b@sim"));
     soundness("fault-soundness-crash-client", fixed, Fault::crash("a@sim"));
+}
+
+#[test]
+fn soundness_a_crash_racing_a_down_reaches_what_dfs_reaches() {
+    soundness(
+        "fault-soundness-down",
+        down_races_a_reply,
+        Fault::crash("b@sim"),
+    );
+}
+
+#[test]
+fn soundness_a_crash_seen_by_a_node_monitor_elsewhere_reaches_what_dfs_reaches() {
+    soundness(
+        "fault-soundness-nodedown",
+        nodedown_on_a_third_node,
+        Fault::crash("b@sim"),
+    );
+}
+
+#[test]
+fn soundness_a_cut_beside_a_third_node_reaches_what_dfs_reaches() {
+    soundness(
+        "fault-soundness-cut",
+        a_cut_beside_a_third_node,
+        Fault::cut("a@sim", "b@sim", Mode::Drop),
+    );
+    soundness(
+        "fault-soundness-partition",
+        a_cut_beside_a_third_node,
+        Fault::partition((["a@sim"], ["b@sim"]), Mode::Drop),
+    );
 }
 
 /// The final states of an exhaustive exploration of `program` by `ex`.

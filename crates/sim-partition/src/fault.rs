@@ -205,6 +205,24 @@ impl Fault {
     }
 }
 
+impl Fault {
+    /// The nodes the fault may affect (`ControlAction::touches`): a crash or
+    /// restart its node, a cut every node it names (a connection it cuts
+    /// has an end among them, even one to a node it leaves unnamed). A
+    /// heal, which undoes cuts it does not name, a cut with a
+    /// `net_ticktime` and a congestion, which arm timers: everything
+    /// (`None`).
+    pub(crate) fn touched_nodes(&self) -> Option<Vec<String>> {
+        match &self.kind {
+            Kind::Cut(spec) if spec.net_ticktime.is_none() => {
+                Some(spec.shape.names().into_iter().map(str::to_string).collect())
+            }
+            Kind::Crash(n) | Kind::Restart(n) => Some(vec![n.clone()]),
+            Kind::Cut(_) | Kind::Heal | Kind::HealCut(_) | Kind::Congest(_) => None,
+        }
+    }
+}
+
 impl fmt::Display for Fault {
     /// The readable description recorded in the trace, e.g.
     /// `partition drop [a@sim] | [b@sim,c@sim]`.

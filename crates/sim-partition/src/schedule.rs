@@ -17,6 +17,24 @@ impl ControlAction for Fault {
         let _ = self.apply(c);
     }
 
+    /// The nodes the fault may affect: a crash or restart its node, a cut
+    /// the nodes it names; a heal, a cut with a `net_ticktime` or a
+    /// congestion everything.
+    ///
+    /// ```
+    /// use sim_core::ControlAction;
+    /// use sim_partition::{Fault, Mode};
+    /// assert_eq!(Fault::crash("b@sim").touches(), Some(vec!["b@sim".to_string()]));
+    /// assert_eq!(
+    ///     Fault::isolate("a@sim", Mode::Drop).touches(),
+    ///     Some(vec!["a@sim".to_string()])
+    /// );
+    /// assert_eq!(Fault::heal().touches(), None);
+    /// ```
+    fn touches(&self) -> Option<Vec<String>> {
+        self.touched_nodes()
+    }
+
     /// The fault as the trace records it, e.g. `crash b@sim`.
     fn describe(&self) -> String {
         self.to_string()

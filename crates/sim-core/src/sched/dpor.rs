@@ -14,8 +14,9 @@
 //! branch there already starts its class (optimal). Sleep sets carry over
 //! along independent steps; a run whose every enabled actor is asleep is
 //! *blocked* and counted apart. An optional fault (`Actor::Fault`) that a
-//! run left untaken is tried at every state it was enabled at: a run need
-//! not take it, so no race would show it.
+//! run left untaken is tried where the step taken is dependent with what
+//! it would touch there, and at the end of each stretch it is enabled in:
+//! a run need not take it, so no race would show it.
 
 mod wakeup;
 
@@ -104,6 +105,12 @@ impl Plan {
     /// The sleep set after step `k` of `steps`, given the one before it.
     fn after(&self, k: usize, before: Vec<Asleep>, steps: &[Step]) -> Vec<Asleep> {
         let s = &steps[k];
+        if matches!(s.actor, Actor::Fault(_)) {
+            // A sleeping actor `b` stays asleep past an independent step
+            // `f` because `b f` was explored; after a fault that may not be
+            // a run (`b` the last step: the fault is no longer enabled).
+            return Vec::new();
+        }
         let from = if k + 1 == self.prefix.len() {
             self.wake.clone()
         } else if k + 1 > self.prefix.len() {
@@ -286,20 +293,9 @@ impl Tree {
                 taken: s.actor,
                 acc: Accesses::new(),
             });
-            // An optional fault left untaken is dependent with every step
-            // (footprint `All`), so each of its placements is a class of
-            // its own: it goes first at every state it is enabled at.
-            let faults: Actors = s
-                .enabled
-                .iter()
-                .copied()
-                .filter(|a| matches!(a, Actor::Fault(_)))
-                .collect();
-            for a in faults {
-                self.add_single(k, a);
-            }
         }
         let from = d.saturating_sub(1);
+        self.untaken_faults(&steps[..end], from);
         self.races(&steps[..end], from);
         self.disablings(&steps, from, end);
         self.left_untaken(&steps[..end], d, blocked.is_none());
@@ -313,6 +309,35 @@ impl Tree {
             node.acc = std::mem::take(&mut step.acc);
         }
         blocked.is_some()
+    }
+
+    /// An optional fault a run left untaken is in no race of it, yet a run
+    /// may take it at any state it is enabled at. Taken at state `k` it
+    /// commutes with step `k` when that step is independent of what the
+    /// fault would touch there (`Step::faults`), and then it taken before
+    /// step `k + 1` is the same run: so it goes first only where the step
+    /// is dependent with it, and at the last state of each stretch where
+    /// it is enabled (the run's end, or the step that disables it: after
+    /// it, the fault is no longer a run). States before `from` were seen by
+    /// earlier runs with the same prefix.
+    fn untaken_faults(&mut self, steps: &[Step], from: usize) {
+        for k in from..steps.len() {
+            let s = &steps[k];
+            let next = steps.get(k + 1);
+            let faults: Actors = s
+                .enabled
+                .iter()
+                .copied()
+                .filter(|&a| {
+                    matches!(a, Actor::Fault(_))
+                        && (next.is_none_or(|n| !n.enabled.contains(&a))
+                            || dependent(&s.fault_footprint(a), &s.acc, None))
+                })
+                .collect();
+            for a in faults {
+                self.add_single(k, a);
+            }
+        }
     }
 
     /// The race step over `steps`, for races whose later step is at or
@@ -475,11 +500,12 @@ impl Tree {
         // Still enabled when the run ended (one that was disabled on the way
         // is `disablings`' business).
         let Some(last) = steps.last() else { return };
+        // (Untaken faults are `untaken_faults`' business.)
         let at_end: Vec<Actor> = last
             .enabled
             .iter()
             .copied()
-            .filter(|&a| a != last.actor)
+            .filter(|&a| a != last.actor && !matches!(a, Actor::Fault(_)))
             .collect();
         let mut ender = (ended && !self.source).then_some(last.actor);
         let mut later: Vec<Actor> = Vec::new();

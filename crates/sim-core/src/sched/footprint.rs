@@ -48,7 +48,8 @@ pub(crate) enum Actor {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Obj {
     /// Everything: an operation whose effects are not tracked in detail
-    /// (faults, node operations, `process_info`).
+    /// (faults that do not name their nodes, node operations,
+    /// `process_info`).
     All,
     /// A process's mailbox (messages, trapped `'EXIT'`s, `'DOWN'`s).
     Mailbox(Name),
@@ -128,6 +129,28 @@ pub(crate) struct Step {
     /// Earlier steps without which this one could not exist (the send of a
     /// delivered signal, the arming of a fired timer, a process's spawn).
     pub(crate) causes: Vec<u32>,
+    /// The would-be footprint of each optional fault enabled here, were it
+    /// taken at this state (none: it may touch everything).
+    pub(crate) faults: Vec<(Actor, Accesses)>,
+}
+
+impl Step {
+    /// What optional fault `a` would touch if taken at the state before
+    /// this step (`Obj::All` when not recorded).
+    pub(crate) fn fault_footprint(&self, a: Actor) -> Accesses {
+        self.faults
+            .iter()
+            .find(|(b, _)| *b == a)
+            .map(|(_, acc)| acc.clone())
+            .unwrap_or_else(|| {
+                [Access {
+                    obj: Obj::All,
+                    op: Op::Write,
+                }]
+                .into_iter()
+                .collect()
+            })
+    }
 }
 
 /// What the mailboxes of a whole run were read with: two appends to one
@@ -358,6 +381,7 @@ mod tests {
             enabled: Actors::new(),
             acc: acc.into_iter().collect(),
             causes: vec![],
+            faults: vec![],
         };
         // 9 is appended twice (numbers 9 and 90): a receive takes the older.
         let mut second_nine = push(0, 9);

@@ -96,6 +96,34 @@ pub trait ControlAction: 'static {
         let _ = known;
         Ok(())
     }
+
+    /// The nodes the action may affect, for an exhaustive exploration's
+    /// race analysis (`Explorer::may_fault`): an action that touches node
+    /// `N` may change any process of `N`, any connection to or from `N`,
+    /// and any process elsewhere that links to or monitors a process of
+    /// `N` or monitors `N` itself (and, as those may die, whatever they
+    /// link to or monitor), and nothing else: in particular it neither arms
+    /// a timer nor depends on the time it runs at. `None` (the default) says
+    /// it may touch everything, which is always sound; a list that leaves
+    /// out a node the action affects makes the exploration miss
+    /// interleavings.
+    ///
+    /// ```
+    /// use sim_core::{Control, ControlAction};
+    /// struct CrashNode(&'static str);
+    /// impl ControlAction for CrashNode {
+    ///     fn run(self: Box<Self>, c: &mut Control<'_>) {
+    ///         if let Some(id) = c.node_id(self.0) { c.crash(id, "test"); }
+    ///     }
+    ///     fn touches(&self) -> Option<Vec<String>> { Some(vec![self.0.to_string()]) }
+    /// }
+    /// assert_eq!(CrashNode("b@sim").touches(), Some(vec!["b@sim".to_string()]));
+    /// let anything = |c: &mut Control<'_>| c.record("x");
+    /// assert_eq!(anything.touches(), None);
+    /// ```
+    fn touches(&self) -> Option<Vec<String>> {
+        None
+    }
 }
 
 /// The answer to [`Control::fault_admission`]: what the run does with a

@@ -20,6 +20,8 @@ pub(crate) type MakeFault = Arc<dyn Fn() -> ControlFn + Send + Sync + RefUnwindS
 pub(crate) struct Optional {
     /// Each fault's maker, and whether this run took it.
     faults: Vec<(MakeFault, bool)>,
+    /// The nodes each fault touches (`ControlAction::touches`).
+    touches: Vec<Option<Vec<String>>>,
     /// How many more may be taken.
     left: u32,
 }
@@ -36,9 +38,17 @@ impl std::fmt::Debug for Optional {
 impl Optional {
     pub(crate) fn new(makers: Vec<MakeFault>, bound: u32) -> Optional {
         Optional {
+            touches: makers.iter().map(|m| m().touches()).collect(),
             faults: makers.into_iter().map(|m| (m, false)).collect(),
             left: bound,
         }
+    }
+}
+
+impl Optional {
+    /// The nodes fault `k` touches, if it says.
+    pub(crate) fn touches(&self, k: u32) -> Option<&[String]> {
+        self.touches.get(k as usize)?.as_deref()
     }
 }
 
@@ -78,5 +88,6 @@ impl World {
         let action = make();
         let idx = self.actions.add(action);
         self.run_control(idx);
+        self.note_fault_taken();
     }
 }

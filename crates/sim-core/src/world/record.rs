@@ -35,6 +35,8 @@ pub(crate) struct Recorder {
     pub(crate) steps: Vec<Step>,
     /// The actors of the current choice point's events, in list order.
     pub(crate) candidates: Actors,
+    /// The would-be footprints of the current choice point's faults.
+    cand_faults: Vec<(Actor, Accesses)>,
     /// Which step sent a signal / armed a timer / spawned a process.
     sent_at: FastMap<u64, u32>,
     armed_at: FastMap<u64, u32>,
@@ -54,6 +56,7 @@ impl Recorder {
         self.roots = 0;
         self.steps.clear();
         self.candidates.clear();
+        self.cand_faults.clear();
         self.sent_at.clear();
         self.armed_at.clear();
         self.spawned_at.clear();
@@ -136,7 +139,7 @@ impl Recorder {
         self.steps.len().checked_sub(1).map(|i| i as u32)
     }
 
-    fn begin(&mut self, actor: Actor, enabled: Actors) {
+    fn begin(&mut self, actor: Actor, enabled: Actors, faults: Vec<(Actor, Accesses)>) {
         let mut causes = Vec::new();
         let mut acc = Accesses::new();
         if let Actor::Proc(n) = actor {
@@ -160,6 +163,7 @@ impl Recorder {
             enabled,
             acc,
             causes,
+            faults,
         });
     }
 }
@@ -304,6 +308,163 @@ impl World {
             .map(|&e| self.actor_of(self.owner_of(e), e, &r))
             .collect();
         r.candidates = cands;
+        let faults: Vec<(Actor, Accesses)> = r
+            .candidates
+            .iter()
+            .filter_map(|&a| match a {
+                Actor::Fault(k) => Some((a, self.fault_footprint(k, &r))),
+                _ => None,
+            })
+            .collect();
+        r.cand_faults = faults;
+    }
+
+    /// What optional fault `k` would touch if taken now. With the nodes it
+    /// names (`ControlAction::touches`, set `S`): every connection to or
+    /// from `S`, the process counts of `S` and of the nodes its travelling
+    /// signals go to, and every object of the processes it may reach: those
+    /// on `S`, those elsewhere that link to or monitor one on `S` or
+    /// monitor a node of `S` (an `'EXIT'`, a `'DOWN'`, a `nodedown`), those
+    /// the signals travelling from `S` go to (a crash delivers them at
+    /// once), and, as each of those may die, every process linked to,
+    /// monitoring or monitored by one of them, and so on. Time and the
+    /// timers only with a bandwidth model (a lost buffer moves drains): a
+    /// fault that names its nodes arms no timer. Without names, everything.
+    fn fault_footprint(&self, k: u32, r: &Recorder) -> Accesses {
+        use crate::id::NodeId;
+        use crate::signal::{Dest, MonTarget};
+        let write = |obj| Access { obj, op: Op::Write };
+        let all = || [write(Obj::All)].into_iter().collect();
+        let Some(names) = self.optional.touches(k) else {
+            return all();
+        };
+        let mut touched = Vec::new();
+        for n in names {
+            match self.node_id(crate::term::Atom::new(n)) {
+                Some(id) => touched.push(id),
+                None => return all(),
+            }
+        }
+        let on = |n: NodeId| touched.contains(&n);
+        let mut acc = Accesses::new();
+        if self.dist.is_some() {
+            acc.push(write(Obj::Clock));
+        }
+        let mut procs_of: Vec<NodeId> = touched.clone();
+        let mut reach: Vec<Pid> = Vec::new();
+        let count = self.nodes.len() as u32;
+        for x in 0..count {
+            for y in 0..count {
+                let (a, b) = (NodeId(x), NodeId(y));
+                if x == y || !(on(a) || on(b)) {
+                    continue;
+                }
+                acc.push(write(Obj::Conn(x, y)));
+                if !on(a) {
+                    continue;
+                }
+                for to in self.dirs.destinations(self.dir_index(a, b)) {
+                    match to {
+                        Dest::Pid(p) => reach.push(p),
+                        Dest::Name(n, node) => {
+                            acc.push(write(Obj::Name(node.0, n)));
+                            if let Some(&p) = self
+                                .nodes
+                                .get(node.index())
+                                .and_then(|s| s.registry.get(&n))
+                            {
+                                reach.push(p);
+                            }
+                        }
+                        Dest::Node(_) => {}
+                    }
+                    if !procs_of.contains(&b) {
+                        procs_of.push(b);
+                    }
+                }
+            }
+        }
+        for &n in &procs_of {
+            acc.push(write(Obj::Procs(n.0)));
+        }
+        for p in self.procs.values() {
+            let watches = p.links.iter().any(|q| on(q.node()))
+                || p.mon_out.iter().any(|m| match m.target {
+                    MonTarget::Pid(q) => on(q.node()),
+                    MonTarget::Name(_, n) => on(n),
+                })
+                || p.mon_in.iter().any(|m| on(m.watcher.node()))
+                || p.pending.iter().any(|q| on(q.node))
+                || p.node_mons.iter().any(|&n| on(n));
+            if on(p.pid.node()) || watches {
+                reach.push(p.pid);
+            }
+        }
+        // The closure over links and monitors, in a fixed order.
+        let mut seen: Vec<Pid> = Vec::new();
+        while let Some(pid) = reach.pop() {
+            if seen.contains(&pid) {
+                continue;
+            }
+            seen.push(pid);
+            let n = r.name(pid);
+            for obj in [
+                Obj::Mailbox(n),
+                Obj::Life(n),
+                Obj::Links(n),
+                Obj::Trap(n),
+                Obj::Wake(n),
+                Obj::Named(n),
+            ] {
+                acc.push(write(obj));
+            }
+            let Some(p) = self.key_of(pid).and_then(|key| self.procs.get(key)) else {
+                continue;
+            };
+            let peers = p
+                .links
+                .iter()
+                .copied()
+                .chain(p.mon_in.iter().map(|m| m.watcher))
+                .chain(p.mon_out.iter().filter_map(|m| match m.target {
+                    MonTarget::Pid(q) => Some(q),
+                    MonTarget::Name(..) => None,
+                }));
+            for q in peers {
+                let (a, b) = (pid.node(), q.node());
+                if a != b && a.index() < self.nodes.len() && b.index() < self.nodes.len() {
+                    acc.push(write(Obj::Conn(a.0, b.0)));
+                    acc.push(write(Obj::Conn(b.0, a.0)));
+                }
+                reach.push(q);
+            }
+            if p.mon_out
+                .iter()
+                .any(|m| matches!(m.target, MonTarget::Name(..)))
+            {
+                // A monitor of a name: whose it is is not kept here.
+                return all();
+            }
+        }
+        acc
+    }
+
+    /// The optional fault the current step took is done: its footprint is
+    /// what it would touch (recorded with the candidates) and whatever more
+    /// precise it noted, not the `Obj::All` of the connection and node
+    /// operations it ran.
+    pub(crate) fn note_fault_taken(&self) {
+        let Some(r) = &self.rec else { return };
+        let mut r = r.borrow_mut();
+        let Some(step) = r.steps.last_mut() else {
+            return;
+        };
+        if !matches!(step.actor, Actor::Fault(_)) {
+            return;
+        }
+        let w = step.fault_footprint(step.actor);
+        step.acc.retain(|a| a.obj != Obj::All);
+        step.acc.extend(w);
     }
 
     /// Starts the record of a step: candidate `i` taken.
@@ -311,8 +472,9 @@ impl World {
         let Some(r) = &self.rec else { return };
         let mut r = r.borrow_mut();
         let enabled = std::mem::take(&mut r.candidates);
+        let faults = std::mem::take(&mut r.cand_faults);
         let actor = enabled.get(i).copied().unwrap_or(Actor::Timers);
-        r.begin(actor, enabled);
+        r.begin(actor, enabled, faults);
     }
 
     /// Starts the record of a step that had no alternative.
@@ -323,7 +485,7 @@ impl World {
             Some(p) => Actor::Proc(r.name(p.pid)),
             None => Actor::Control,
         };
-        r.begin(actor, [actor].into_iter().collect());
+        r.begin(actor, [actor].into_iter().collect(), Vec::new());
         if actor == Actor::Control {
             r.access(Obj::All, Op::Write);
         }

@@ -87,15 +87,10 @@ impl World {
         let earliest = self.enabled.stamps()[i].earliest;
         if self.recording() {
             self.note_begin(i);
-            if !matches!(owner, Owner::Proc(_)) {
+            if !matches!(owner, Owner::Proc(_) | Owner::Fault(_)) {
                 // A delivery or a timer moves time and changes which of the
                 // others may come next.
                 self.note(Obj::Clock, Op::Write);
-            }
-            if matches!(owner, Owner::Fault(_)) {
-                // A fault may touch any connection and any process of the
-                // nodes it names: it is dependent with every step.
-                self.note(Obj::All, Op::Write);
             }
         }
         self.truncate_candidates(nproc);
