@@ -98,12 +98,12 @@ impl Dirs {
         }
     }
 
-    /// Whether signals travel on `di`.
     /// Where the signals travelling on `di` go, in send order.
     pub(crate) fn destinations(&self, di: usize) -> impl Iterator<Item = crate::signal::Dest> + '_ {
         self.dirs[di].queue.iter().map(|(_, s)| s.to)
     }
 
+    /// Whether signals travel on `di`.
     pub(crate) fn travelling(&self, di: usize) -> bool {
         !self.dirs[di].queue.is_empty()
     }

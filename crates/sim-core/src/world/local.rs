@@ -123,11 +123,12 @@ impl World {
     /// Whether a message from `from` to `to` must wait behind a queued signal.
     #[inline]
     pub(crate) fn pair_pending(&self, from: Pid, to: Dest) -> bool {
-        !self.pairs.is_empty() && self.queued_behind(from, to).is_some()
+        self.queued_behind(from, to).is_some()
     }
 
     /// The process `to` names (a pid, or a name registered on its node) when
     /// `from` has signals queued to it.
+    #[inline]
     fn queued_behind(&self, from: Pid, to: Dest) -> Option<Pid> {
         if self.pairs.is_empty() {
             return None;
