@@ -47,8 +47,9 @@ pub(crate) struct Enabled {
     run_fifo: VecDeque<(ProcKey, u64)>,
     keep_fifo: bool,
     seq: u64,
-    /// The process that took the latest step, while that step was a process's.
-    current: Option<ProcKey>,
+    /// The process that took the latest step, while that step was a process's
+    /// (its pid: telling whether index 0 is it needs no slot look-up).
+    current: Option<Pid>,
 }
 
 impl Enabled {
@@ -91,7 +92,7 @@ impl Enabled {
     /// The process that took the latest step, while that step was a process's.
     #[inline]
     pub(crate) fn current(&self) -> Option<ProcKey> {
-        self.current
+        self.current.and_then(World::slot_of)
     }
 
     /// A step that is no process's: nobody goes on.
@@ -103,7 +104,7 @@ impl Enabled {
     /// Whether index 0 is the process that took the latest step.
     pub(crate) fn continuing(&self) -> bool {
         match (self.events.first(), self.current) {
-            (Some(&Event::Run(pid)), Some(c)) => World::slot_of(pid) == Some(c),
+            (Some(&Event::Run(pid)), Some(c)) => pid == c,
             _ => false,
         }
     }
@@ -225,7 +226,7 @@ impl Enabled {
         };
         let key = World::slot_of(pid)?;
         self.swap_remove(i, procs);
-        self.current = Some(key);
+        self.current = Some(pid);
         let p = procs.get_mut(key)?;
         p.enabled_pos = Pos::NONE;
         Some((key, p))

@@ -46,6 +46,12 @@ impl Optional {
 }
 
 impl Optional {
+    /// Whether no optional fault may be taken any more (or none was given).
+    #[inline]
+    pub(crate) fn is_spent(&self) -> bool {
+        self.left == 0
+    }
+
     /// The nodes fault `k` touches, if it says.
     pub(crate) fn touches(&self, k: u32) -> Option<&[String]> {
         self.touches.get(k as usize)?.as_deref()

@@ -45,13 +45,15 @@ impl World {
             }
         }
         let nproc = self.enabled.open_choice();
-        let timer = self.next_timer();
-        let horizon = self.horizon(timer);
-        self.push_candidates(horizon, timer);
-        if self.enabled.is_empty() {
-            return self.end_of_run();
+        if !self.only_processes() {
+            let timer = self.next_timer();
+            let horizon = self.horizon(timer);
+            self.push_candidates(horizon, timer);
+            if self.enabled.is_empty() {
+                return self.end_of_run();
+            }
+            self.push_optional();
         }
-        self.push_optional();
         let n = self.enabled.len();
         if self.clock.out_of_steps() {
             self.truncate_candidates(nproc);
@@ -160,6 +162,24 @@ impl World {
         };
         self.results.end(outcome);
         Next::Stop
+    }
+
+    /// Whether the runnable processes are the only candidates: one is
+    /// runnable, no run window lets time pass (so the horizon is `now`),
+    /// nothing travels between nodes or waits in a pair queue, no optional
+    /// fault is left, and no timer (live or dead) is due by `now`. The full
+    /// candidate pass would then add nothing, so it is skipped.
+    #[inline]
+    fn only_processes(&self) -> bool {
+        !self.enabled.is_empty()
+            && self.run_window == Time::ZERO
+            && self.dirs.active().is_empty()
+            && self.pairs.is_empty()
+            && self.optional.is_spent()
+            && self
+                .clock
+                .peek_timer()
+                .is_none_or(|(at, _, _)| at > self.clock.now())
     }
 
     /// The latest instant the next event may happen at.

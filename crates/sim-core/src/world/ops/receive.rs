@@ -104,6 +104,11 @@ impl World {
                 // Invalidate the pending timer.
                 p.timer_token += 1;
             }
+            if let Some(r) = st.marker.filter(|_| st.own_marker) {
+                // As OTP does, a marker serves the one receive it was made for.
+                p.mailbox.clear_mark(r);
+            }
+            p.status = Status::Running;
             if self.rec.is_some() {
                 self.note_received(
                     pid,
@@ -116,14 +121,6 @@ impl World {
                     self.note(Obj::Clock, Op::Write);
                 }
             }
-            let Some(p) = self.procs.get_mut(key) else {
-                return Attempt::Dead;
-            };
-            if let Some(r) = st.marker.filter(|_| st.own_marker) {
-                // As OTP does, a marker serves the one receive it was made for.
-                p.mailbox.clear_mark(r);
-            }
-            p.status = Status::Running;
             self.tracer
                 .receive(self.clock.steps(), self.clock.now(), pid, &t);
             return Attempt::Got(t);
