@@ -117,6 +117,9 @@ impl Mailbox {
         cursor: &mut Cursor,
         matches: &mut dyn FnMut(&Term) -> bool,
     ) -> Option<Term> {
+        if cursor.is_none() && self.head == self.tail {
+            return self.take_only(arena, cursor, matches);
+        }
         let mut at = self.first_after(arena, *cursor);
         while let Some(k) = at {
             let node = arena.slots.get(k)?;
@@ -127,6 +130,32 @@ impl Mailbox {
             at = node.next;
         }
         None
+    }
+
+    /// [`Mailbox::take_first`] from the head of a queue of at most one
+    /// message (the common case of a process that keeps up): no links to
+    /// follow or mend.
+    #[inline]
+    fn take_only(
+        &mut self,
+        arena: &mut Arena,
+        cursor: &mut Cursor,
+        matches: &mut dyn FnMut(&Term) -> bool,
+    ) -> Option<Term> {
+        let k = self.head?;
+        if !matches(&arena.slots.get(k)?.term) {
+            *cursor = Some(k);
+            return None;
+        }
+        let node = arena.slots.remove(k)?;
+        self.head = None;
+        self.tail = None;
+        self.len = 0;
+        // Keep each marker meaning "everything after here is new".
+        for (_, c) in self.marks.iter_mut() {
+            *c = None;
+        }
+        Some(node.term)
     }
 
     /// Removes every message for which `pred` holds; returns how many.
@@ -264,6 +293,31 @@ mod tests {
         let mut from = m.mark_of(r(1));
         let got = m.take_first(&mut a, &mut from, &mut |_| true);
         assert_eq!(got.map(|t| int(&t)), Some(3));
+    }
+
+    #[test]
+    fn taking_the_only_message_keeps_its_marker_meaning_new_ones() {
+        let mut a = Arena::default();
+        let mut m = Mailbox::default();
+        m.push(&mut a, Term::Int(1));
+        m.set_mark(r(1));
+        let mut cur = None;
+        let miss = m.take_first(&mut a, &mut cur, &mut |t| int(t) == 2);
+        assert!(
+            miss.is_none() && cur.is_some(),
+            "a miss moves the cursor on"
+        );
+        let mut cur = None;
+        let got = m.take_first(&mut a, &mut cur, &mut |_| true);
+        assert_eq!((got.map(|t| int(&t)), m.len()), (Some(1), 0));
+        m.push(&mut a, Term::Int(2));
+        let mut from = m.mark_of(r(1));
+        let got = m.take_first(&mut a, &mut from, &mut |_| true);
+        assert_eq!(
+            got.map(|t| int(&t)),
+            Some(2),
+            "the message after the marker"
+        );
     }
 
     #[test]
