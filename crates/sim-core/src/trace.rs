@@ -519,7 +519,7 @@ impl Tracer {
     // matching on) a `TraceEvent` unless the run keeps records. They hash
     // exactly as `emit` hashes the same event.
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn send(
         &mut self,
         (step, time): (u64, Time),
@@ -542,7 +542,7 @@ impl Tracer {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn deliver(&mut self, step: u64, time: Time, id: u64, to: Option<Pid>) {
         digest_deliver(&mut self.digest, id, to);
         if self.mode == TraceMode::Full {
@@ -550,7 +550,7 @@ impl Tracer {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn receive(&mut self, step: u64, time: Time, pid: Pid, msg: &Term) {
         digest_receive(&mut self.digest, pid, msg);
         if self.mode == TraceMode::Full {
@@ -581,7 +581,7 @@ impl Tracer {
 const K_NODE: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// A pid as one word: index and serial exact, the node folded in.
-#[inline]
+#[inline(always)]
 fn pid_word(p: Pid) -> u64 {
     ((u64::from(p.index()) << 32) | u64::from(p.serial()))
         ^ u64::from(p.node().0).wrapping_mul(K_NODE)
@@ -602,7 +602,7 @@ fn atom_word(a: Atom) -> u64 {
 
 /// A term as a tag (for the header) and one word. Compound terms go through
 /// `Term`'s `Hash`, which agrees with `=:=` (every spelling of a list alike).
-#[inline]
+#[inline(always)]
 fn term_word(t: &Term) -> (u64, u64) {
     term_word_at(t, 0)
 }
@@ -663,7 +663,7 @@ fn header(event: u64, a: u64, b: u64, c: u64) -> u64 {
     event | (a << 8) | (b << 16) | (c << 24)
 }
 
-#[inline]
+#[inline(always)]
 fn digest_send(
     d: &mut Digest,
     id: u64,
@@ -683,7 +683,7 @@ fn digest_send(
     }
 }
 
-#[inline]
+#[inline(always)]
 fn digest_deliver(d: &mut Digest, id: u64, to: Option<Pid>) {
     d.mix(header(2, u64::from(to.is_some()), 0, 0));
     d.mix(id);
@@ -692,7 +692,7 @@ fn digest_deliver(d: &mut Digest, id: u64, to: Option<Pid>) {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn digest_receive(d: &mut Digest, pid: Pid, msg: &Term) {
     let (tt, tw) = term_word(msg);
     d.mix(header(6, tt, 0, 0));

@@ -565,6 +565,7 @@ impl World {
         out
     }
 
+    #[inline(always)]
     pub(crate) fn trace_dest(&self, d: Dest) -> crate::trace::TraceDest {
         use crate::trace::TraceDest;
         match d {

@@ -20,9 +20,9 @@ pub struct SendMsg<'a> {
     to: Target,
     /// The message until the send happens.
     msg: Option<Term>,
-    /// What the sync point returns (boxed: errors are rare, and the future
-    /// stays small).
-    result: Result<(), Box<Exception>>,
+    /// The error the sync point returns, if any (boxed: errors are rare, and
+    /// the future stays small; nothing to drop on the common path).
+    error: Option<Box<Exception>>,
     /// The process died (at the sync point or before): never completes.
     dead: bool,
 }
@@ -34,7 +34,7 @@ impl Future for SendMsg<'_> {
         let this = self.get_mut();
         if let Some(msg) = this.msg.take() {
             match this.cx.send_op(this.to, msg) {
-                Some(r) => this.result = r.map_err(Box::new),
+                Some(r) => this.error = r.err().map(Box::new),
                 None => this.dead = true,
             }
             return Poll::Pending;
@@ -42,7 +42,10 @@ impl Future for SendMsg<'_> {
         if this.dead {
             return Poll::Pending;
         }
-        Poll::Ready(std::mem::replace(&mut this.result, Ok(())).map_err(|e| *e))
+        Poll::Ready(match this.error.take() {
+            None => Ok(()),
+            Some(e) => Err(*e),
+        })
     }
 }
 
@@ -68,7 +71,7 @@ impl Cx {
             cx: self,
             to: to.into(),
             msg: Some(msg.into()),
-            result: Ok(()),
+            error: None,
             dead: false,
         }
     }
