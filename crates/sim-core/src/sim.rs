@@ -31,10 +31,10 @@ use crate::report::RunReport;
 use crate::term::{Atom, Term};
 use crate::time::Time;
 use crate::trace::TraceMode;
-use crate::world::{ActionError, Control, ControlAction, Next, World};
+use crate::world::{ActionError, Control, ControlAction, Next, ProcKey, World};
 use std::cell::RefCell;
 use std::future::Future;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
@@ -384,25 +384,65 @@ impl Sim {
     }
 
     fn run_steps(&mut self) -> RunReport {
-        let mut cx = Context::from_waker(Waker::noop());
+        // The future being polled is kept here, outside the frames a panic in
+        // process code unwinds: the panic is caught once per run (and once
+        // more per panic), not once per poll, and the future is still at hand
+        // to be put in the graveyard as the crash of its process.
+        let mut polling: Option<(ProcKey, BoxFuture)> = None;
         let mut dead: Vec<BoxFuture> = Vec::new();
-        // One world borrow per step: taking a polled future back and choosing
-        // the next step share it (the poll itself runs outside any borrow).
         let mut next = self.world.borrow_mut().next_step();
         loop {
+            let run = catch_unwind(AssertUnwindSafe(|| {
+                self.step_loop(next, &mut polling, &mut dead);
+            }));
+            let Err(panic) = run else { break };
+            // Only a poll hands its panic to the process; anything else is
+            // the simulator's own, and goes on unwinding.
+            let Some((key, fut)) = polling.take() else {
+                resume_unwind(panic)
+            };
+            {
+                let mut w = self.world.borrow_mut();
+                w.after_poll(key, fut, Err(panic));
+                std::mem::swap(&mut w.graveyard, &mut dead);
+            }
+            // Futures of dead processes are dropped outside the world's
+            // borrow, before the next step is chosen.
+            dead.clear();
+            next = self.world.borrow_mut().next_step();
+        }
+        self.world.borrow().report()
+    }
+
+    /// Takes steps from `next` until the run stops; the future being polled
+    /// sits in `polling` while it is (see [`Sim::run_steps`]).
+    fn step_loop(
+        &self,
+        mut next: Next,
+        polling: &mut Option<(ProcKey, BoxFuture)>,
+        dead: &mut Vec<BoxFuture>,
+    ) {
+        let mut cx = Context::from_waker(Waker::noop());
+        // One world borrow per step: taking a polled future back and choosing
+        // the next step share it (the poll itself runs outside any borrow).
+        loop {
             match next {
-                Next::Poll(key, mut fut) => {
-                    let res = catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx)));
+                Next::Poll(key, fut) => {
+                    let (_, fut) = polling.insert((key, fut));
+                    let res = fut.as_mut().poll(&mut cx);
+                    let Some((key, fut)) = polling.take() else {
+                        // Put there just above: nothing else takes it.
+                        return;
+                    };
                     let mut w = self.world.borrow_mut();
                     // Every arm moves its part out, so nothing is left to drop
                     // on the common `Pending` path.
                     match res {
-                        Ok(Poll::Pending) => w.after_pending(key, fut),
-                        Ok(Poll::Ready(r)) => w.after_poll(key, fut, Ok(Poll::Ready(r))),
-                        Err(panic) => w.after_poll(key, fut, Err(panic)),
+                        Poll::Pending => w.after_pending(key, fut),
+                        Poll::Ready(r) => w.after_poll(key, fut, Ok(Poll::Ready(r))),
                     }
                     if !w.graveyard.is_empty() {
-                        std::mem::swap(&mut w.graveyard, &mut dead);
+                        std::mem::swap(&mut w.graveyard, dead);
                     }
                     if dead.is_empty() {
                         next = w.next_step();
@@ -412,21 +452,20 @@ impl Sim {
                 Next::Again => {
                     let mut w = self.world.borrow_mut();
                     if !w.graveyard.is_empty() {
-                        std::mem::swap(&mut w.graveyard, &mut dead);
+                        std::mem::swap(&mut w.graveyard, dead);
                     }
                     if dead.is_empty() {
                         next = w.next_step();
                         continue;
                     }
                 }
-                Next::Stop => break,
+                Next::Stop => return,
             }
             // Futures of dead processes are dropped outside the world's borrow,
             // before the next step is chosen.
             dead.clear();
             next = self.world.borrow_mut().next_step();
         }
-        self.world.borrow().report()
     }
 }
 
@@ -438,5 +477,61 @@ impl Drop for Sim {
             Err(_) => Vec::new(),
         };
         drop(futures);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Sim, Term};
+
+    /// The panic of a poll is caught once per run and the loop goes on: a
+    /// second panic later in the run is caught too, each crashes only its
+    /// process (its monitor sees the reason), and the rest of the run goes on.
+    #[test]
+    fn every_panic_of_a_run_crashes_its_process_and_the_run_goes_on() {
+        let mut sim = Sim::builder()
+            .nodes(["a@sim"])
+            .panic_is_failure(false)
+            .build()
+            .unwrap();
+        sim.spawn("a@sim", |cx| async move {
+            let mut reasons = Vec::new();
+            for i in 0..2 {
+                cx.spawn_monitor(move |c| async move {
+                    c.yield_now().await;
+                    if i < 2 {
+                        panic!("boom {i}");
+                    }
+                    Ok(Term::atom("not reached"))
+                })
+                .await?;
+                let down = cx.recv().await;
+                let Term::Tuple(t) = &down else {
+                    return Ok(Term::atom("not a 'DOWN'"));
+                };
+                reasons.push(t[4].clone());
+            }
+            cx.send(cx.self_pid(), Term::atom("after")).await?;
+            let after = cx.recv().await;
+            Ok(Term::tuple([Term::List(reasons), after]))
+        })
+        .unwrap();
+        let r = sim.run();
+        r.assert_ok();
+        assert_eq!(r.panics.len(), 2, "{:?}", r.panics);
+        let panic_reason = |i: i32| {
+            Term::tuple([
+                Term::tuple([
+                    Term::atom("panic"),
+                    Term::Binary(format!("boom {i}").into()),
+                ]),
+                Term::List(Vec::new()),
+            ])
+        };
+        let want = Term::tuple([
+            Term::List(vec![panic_reason(0), panic_reason(1)]),
+            Term::atom("after"),
+        ]);
+        assert_eq!(r.value(0), Some(&want));
     }
 }

@@ -86,7 +86,11 @@ impl World {
             i
         };
         let owner = self.owner_of(self.enabled.event(i));
-        let earliest = self.enabled.stamps()[i].earliest;
+        // Read before the candidates are dropped; a process's step keeps time.
+        let earliest = match owner {
+            Owner::Proc(_) => Time::ZERO,
+            _ => self.enabled.stamps()[i].earliest,
+        };
         if self.recording() {
             self.note_begin(i);
             if !matches!(owner, Owner::Proc(_) | Owner::Fault(_)) {
