@@ -33,10 +33,7 @@ impl Future for SendMsg<'_> {
     fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Exception>> {
         let this = self.get_mut();
         if let Some(msg) = this.msg.take() {
-            match this.cx.send_op(this.to, msg) {
-                Some(r) => this.error = r.err().map(Box::new),
-                None => this.dead = true,
-            }
+            this.dead = !this.cx.send_op(this.to, msg, &mut this.error);
             return Poll::Pending;
         }
         if this.dead {
@@ -76,9 +73,10 @@ impl Cx {
         }
     }
 
-    /// The effect of a send: `None` if this process is dead.
+    /// The effect of a send, its error (if any) put in `error`: `false` if
+    /// this process is dead.
     #[inline]
-    fn send_op(&self, to: Target, msg: Term) -> Option<Result<(), Exception>> {
+    fn send_op(&self, to: Target, msg: Term, error: &mut Option<Box<Exception>>) -> bool {
         let me = self.pid;
         // A message never ends its sender, so the sync point's status is set
         // first (as `effect` sets it after, on the same borrow).
@@ -87,16 +85,19 @@ impl Cx {
                 Target::Pid(p) => Dest::Pid(p),
                 Target::Name(n) => match w.whereis(me.node(), n) {
                     Some(p) => Dest::Pid(p),
-                    None => return Err(Exception::badarg("send", 2)),
+                    None => {
+                        *error = Some(Box::new(Exception::badarg("send", 2)));
+                        return;
+                    }
                 },
                 Target::Remote(n, node) => match w.node_id(node) {
                     Some(id) => Dest::Name(n, id),
-                    None => return Ok(()),
+                    None => return,
                 },
             };
             w.send_message_now(me, dest, msg);
-            Ok(())
         })
+        .is_some()
     }
 
     /// A copy of the queued messages, in arrival order (`process_info(self(),

@@ -48,17 +48,28 @@ impl<F: Accept> Future for Receive<'_, F> {
         let cx = this.cx;
         match cx.try_receive(&mut this.st, &mut this.matcher) {
             Attempt::Got(t) => Poll::Ready(Some(t)),
-            Attempt::TimedOut if this.waited => Poll::Ready(None),
+            other => this.missed(other),
+        }
+    }
+}
+
+impl<F> Receive<'_, F> {
+    /// What an attempt that took no message means for the future.
+    fn missed(&mut self, attempt: Attempt) -> Poll<Option<Term>> {
+        let cx = self.cx;
+        match attempt {
+            Attempt::Got(t) => Poll::Ready(Some(t)),
+            Attempt::TimedOut if self.waited => Poll::Ready(None),
             Attempt::TimedOut => {
                 // `after 0` that finds nothing still lets the others run (BEAM
                 // would preempt a polling loop), so a busy loop spends the step
                 // budget instead of hanging the run.
-                this.yielding = true;
+                self.yielding = true;
                 cx.op(|w, k| w.set_status(k, Status::Runnable));
                 Poll::Pending
             }
             Attempt::Wait => {
-                this.waited = true;
+                self.waited = true;
                 Poll::Pending
             }
             Attempt::Yield | Attempt::Dead => Poll::Pending,
@@ -74,11 +85,20 @@ pub struct ReceiveForever<'a, F>(Receive<'a, F>);
 impl<F: Accept> Future for ReceiveForever<'_, F> {
     type Output = Term;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Term> {
-        match Pin::new(&mut self.get_mut().0).poll(cx) {
-            Poll::Ready(Some(t)) => Poll::Ready(t),
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Term> {
+        // The attempt straight from the world: a message goes out as it
+        // comes, without the `Option` of a receive that can time out.
+        let this = &mut self.get_mut().0;
+        if this.yielding {
+            return Poll::Pending;
+        }
+        match this.cx.try_receive(&mut this.st, &mut this.matcher) {
+            Attempt::Got(t) => Poll::Ready(t),
             // An infinite receive only ends with a message.
-            _ => Poll::Pending,
+            other => {
+                let _ = this.missed(other);
+                Poll::Pending
+            }
         }
     }
 }
