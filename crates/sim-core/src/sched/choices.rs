@@ -99,6 +99,7 @@ impl Choices {
         self.nibbles.capacity() + self.marks.capacity() * std::mem::size_of::<u32>()
     }
 
+    #[inline]
     fn put(&mut self, n: u8) {
         if self.used % 2 == 0 {
             room_for_one(&mut self.nibbles);
@@ -125,6 +126,7 @@ impl Choices {
     /// c.push(20);
     /// assert_eq!(c.to_vec(), vec![20]);
     /// ```
+    #[inline]
     pub fn push(&mut self, v: u32) {
         if self.len % 64 == 0 {
             if let Ok(at) = u32::try_from(self.used) {
