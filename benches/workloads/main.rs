@@ -8,7 +8,8 @@
 //! - `--size N` with exactly one id: that workload once at size `N` and
 //!   nothing else, its figures as tab-separated lines on stdout. `xtask`
 //!   runs this under callgrind at two sizes and takes the difference, so the
-//!   set-up cancels;
+//!   set-up cancels; with `w3`, `--ring P` sets the ring's processes (10,000
+//!   unless given), to compare the time per hop at 10^4 and 10^6 processes;
 //! - none of these (as `cargo test --all-targets` runs it): a smoke-sized pass
 //!   that checks every workload still works.
 
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let full = args.iter().any(|a| a == "--bench");
     let mut size: Option<u64> = None;
+    let mut ring = core_loads::RING;
     let mut picks: Vec<String> = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -39,6 +41,12 @@ fn main() -> ExitCode {
             size = Some(v.parse().unwrap_or(0));
         } else if a == "--size" {
             size = Some(it.next().and_then(|v| v.parse().ok()).unwrap_or(0));
+        } else if a == "--ring" {
+            ring = it.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+            if ring < 2 {
+                eprintln!("workloads: `--ring` takes a whole number of processes, 2 or more");
+                return ExitCode::from(2);
+            }
         } else if !a.starts_with('-') {
             picks.push(a.to_ascii_lowercase());
         }
@@ -60,7 +68,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
         let mut t = table::Table::quiet();
-        single(&mut t, id, n);
+        single(&mut t, id, n, ring);
         print!("{}", t.tsv());
         return ExitCode::SUCCESS;
     }
@@ -117,11 +125,11 @@ fn main() -> ExitCode {
 /// One workload at size `n` for the instruction count: only the part whose
 /// cost grows with `n` (W7 queues its million unrelated messages at every
 /// size, so they cancel; W8 explores on one thread).
-fn single(t: &mut table::Table, id: &str, n: u64) {
+fn single(t: &mut table::Table, id: &str, n: u64, ring: usize) {
     match id {
         "w1" => core_loads::w1(t, n),
         "w2" => core_loads::w2(t, n),
-        "w3" => core_loads::w3(t, core_loads::RING, n as i64),
+        "w3" => core_loads::w3(t, ring, n as i64),
         "w4" => erpc_loads::w4_call(t, n),
         "w5" => erpc_loads::w5_call(t, n),
         "w6" => core_loads::w6(t, n as usize),
