@@ -125,8 +125,16 @@ fn take_compound_children(t: &mut Term, out: &mut Vec<Term>) {
 /// assert_eq!(t.clone(), t);
 /// ```
 impl Clone for Term {
+    // Scalars (most messages) are copied inline, without the depth walk.
+    #[inline]
     fn clone(&self) -> Term {
-        clone_at(self, 0)
+        match self {
+            Term::Int(i) => Term::Int(*i),
+            Term::Atom(a) => Term::Atom(*a),
+            Term::Pid(p) => Term::Pid(*p),
+            Term::Ref(r) => Term::Ref(*r),
+            _ => clone_at(self, 0),
+        }
     }
 }
 

@@ -247,6 +247,7 @@ impl Term {
 /// assert_ne!(Term::Float(0.0), Term::Float(-0.0));
 /// ```
 impl PartialEq for Term {
+    #[inline]
     fn eq(&self, other: &Term) -> bool {
         // Scalars of one type need no canonical form or rank (a common match
         // in receive patterns); everything else takes the general comparison.
