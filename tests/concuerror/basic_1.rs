@@ -37,16 +37,7 @@ pub fn cases() -> Vec<Case> {
                 "P.1 blocked; P.2 exits {nocatch,{'EXIT',P,normal}}",
             ],
             build: |b| single(b, after_vs_trap_exit),
-            beyond: Some(Beyond {
-                explored: 5,
-                why: concat!(
-                    "once P.2's receive has timed out, P and P.2 exit in either order: each exit ",
-                    "signals the other over their link and the signal removes the link the other's ",
-                    "exit reads, so the two orders are told apart although neither shows (the ",
-                    "'EXIT' to P.2 comes after its last receive, P ignores a normal one); ",
-                    "Concuerror does not order an exit against a signal its target never reads",
-                ),
-            }),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "exit.erl"),
@@ -182,15 +173,7 @@ pub fn cases() -> Vec<Case> {
             // P.1 as a trapped message before its `after 0`.
             listed: &["P.1 exits {nocatch,untrapped}"],
             build: |b| single(b, link_after),
-            beyond: Some(Beyond {
-                explored: 5,
-                why: concat!(
-                    "once P.1's receive has timed out, P and P.1 exit in either order over their ",
-                    "link, told apart although neither order shows (the 'EXIT' to P.1 comes after ",
-                    "its last receive); Concuerror does not order an exit against a signal its ",
-                    "target never reads",
-                ),
-            }),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "load_before_start.erl"),

@@ -2,7 +2,8 @@
 //! equivalence class, and reaches every final state full DFS reaches.
 
 use sim_core::{
-    Dfs, Exception, ExitPolicy, Explorer, Matcher, RunReport, Sim, SimBuilder, Term, Time, Timeout,
+    Cx, Dfs, Exception, ExitPolicy, Explorer, LocalSignals, Matcher, Pid, RunReport, Sim,
+    SimBuilder, Term, Time, Timeout,
 };
 
 fn quiet(name: &str) -> Explorer {
@@ -806,4 +807,95 @@ fn soundness_a_run_ended_before_pending_signals() {
 fn soundness_a_process_left_runnable_at_the_end() {
     let (n, dfs) = compare("left runnable", &left_runnable);
     assert_eq!((n, dfs), (2, 5));
+}
+
+/// One of two linked processes: traps exits or not, links to `peer` (if
+/// given), and exits with `reason`; one that traps first takes any message
+/// at once (`after 0`) and, if it got one, exits with it instead.
+async fn linked_exiter(
+    c: Cx,
+    reason: &'static str,
+    trap: bool,
+    peer: Option<Pid>,
+) -> Result<Term, Exception> {
+    if trap {
+        c.trap_exit(true);
+    }
+    if let Some(q) = peer {
+        let _ = c.link(q).await;
+    }
+    if trap {
+        if let Some(m) = c.receive_timeout(|_| true, Timeout::ms(0)).await {
+            return Err(Exception::exit(kind(Some(m))));
+        }
+    }
+    if reason == "normal" {
+        return Ok(Term::atom("done"));
+    }
+    Err(Exception::exit(Term::atom(reason)))
+}
+
+/// Two processes linked to each other exit in either order, with local
+/// signals instant (each exit's signal reaches the other as it dies, and
+/// cuts its link): the root reports how each ended, from its `'DOWN'`.
+/// Whether the first exit kills the second, or becomes an `'EXIT'` the
+/// second takes, shows; the order of two exits that cannot tell does not.
+fn linked_exits(b: SimBuilder, p: (&'static str, bool), q: (&'static str, bool)) -> Sim {
+    let mut sim = b
+        .local_signals(LocalSignals::Instant)
+        .nodes(["a@sim"])
+        .build()
+        .expect("one node");
+    sim.spawn("a@sim", move |cx| async move {
+        let (qp, qr) = cx
+            .spawn_monitor(move |c| linked_exiter(c, q.0, q.1, None))
+            .await?;
+        let (_, pr) = cx
+            .spawn_monitor(move |c| linked_exiter(c, p.0, p.1, Some(qp)))
+            .await?;
+        let mut reasons = Vec::new();
+        for r in [pr, qr] {
+            // A pattern the race analysis can ask: the two `'DOWN'`s are
+            // not told apart, so only the exits themselves order the runs.
+            let its = Matcher::new(
+                move |m| matches!(m, Term::Tuple(v) if v.get(1) == Some(&Term::Ref(r))),
+            );
+            let down = cx.receive_matching(&its).await;
+            reasons.push(kind(Some(down)));
+        }
+        Ok(Term::List(reasons))
+    })
+    .expect("spawn");
+    sim
+}
+
+#[test]
+fn soundness_linked_exits_cut_each_others_links() {
+    type Ends = ((&'static str, bool), (&'static str, bool));
+    // (p, q): their exit reasons and whether they trap exits; the DPOR
+    // count of each, pinned.
+    let cases: [(Ends, u64); 9] = [
+        // One exit's `foo` kills the other, or the other has exited first
+        // (`normal`, cutting the link: the `foo` exit signals no one).
+        ((("normal", false), ("foo", false)), 3),
+        ((("foo", false), ("normal", false)), 3),
+        ((("bar", false), ("foo", false)), 3),
+        // A linked `kill` kills a process that does not trap exits.
+        ((("kill", false), ("bar", false)), 3),
+        // A trapping one may take the other's `'EXIT'` in its `after 0`.
+        ((("normal", true), ("foo", false)), 3),
+        ((("normal", false), ("foo", true)), 5),
+        ((("foo", false), ("normal", true)), 4),
+        ((("normal", false), ("bar", true)), 5),
+        ((("normal", true), ("normal", true)), 5),
+    ];
+    let mut bad = Vec::new();
+    for ((p, q), want) in cases {
+        let name = format!("linked exits {p:?} {q:?}");
+        let (n, dfs) = compare(&name, &move |b| linked_exits(b, p, q));
+        if n != want {
+            bad.push(format!("{name}: {n} (dfs {dfs})"));
+        }
+    }
+    assert!(bad.is_empty(), "{bad:?}");
 }

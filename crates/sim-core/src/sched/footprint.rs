@@ -110,6 +110,17 @@ pub(crate) enum Op {
     /// recorded either way (a mailbox append, a read of `trap_exit`), so it
     /// still races the target's receives and flag changes.
     Arrive,
+    /// Of `Links(p)`: `p`'s exit reading its links and monitors to signal
+    /// them. A read, which a [`Op::Cut`] does not change the outcome of.
+    Walk,
+    /// Of `Link(p, q)`: a linked exit signal from `q`, which has died,
+    /// arriving at `p` (with local signals instant): it removes `p`'s link
+    /// to `q`. Against `p`'s exit ([`Op::Walk`]) all it changes is whether
+    /// `p`'s exit signals the dead `q`; what that signal would do to `q`
+    /// alive is recorded at `p`'s exit either way (see
+    /// `World::note_cut_links`), so the two exits are ordered only when one
+    /// of them can tell (it kills, or `q` traps and reads it, or its flag).
+    Cut,
 }
 
 /// One use of one object.
@@ -261,6 +272,10 @@ fn conflict(a: &Access, b: &Access, readers: Option<&Readers>) -> bool {
         (Op::Read, Op::Read) | (Op::Peek, Op::Peek) => false,
         (Op::Arrive, Op::Arrive) | (Op::Arrive, Op::Read) | (Op::Read, Op::Arrive) => false,
         (Op::Arrive, Op::Write) | (Op::Write, Op::Arrive) if matches!(a.obj, Obj::Life(_)) => false,
+        // An exit's walk of its links reads them; a link cut by a dead
+        // peer's exit signal only decides whether the walk signals that
+        // peer, which the walk records either way.
+        (Op::Walk, Op::Read | Op::Walk | Op::Cut) | (Op::Read | Op::Cut, Op::Walk) => false,
         (Op::Push { sig: s, .. }, Op::Pop { sig: Some(t), .. })
         | (Op::Pop { sig: Some(t), .. }, Op::Push { sig: s, .. })
             if matches!(a.obj, Obj::Conn(..)) =>
@@ -439,6 +454,42 @@ mod tests {
             &[pop(0, None, None), life(Op::Write)],
             None
         ));
+    }
+
+    #[test]
+    fn a_cut_link_is_independent_of_the_exit_walk_only() {
+        let acc = |obj, op| Access { obj, op };
+        let cut = acc(Obj::Link(0, 1), Op::Cut);
+        let walk = acc(Obj::Links(0), Op::Walk);
+        let r = Readers::default();
+        assert!(!dependent(
+            std::slice::from_ref(&cut),
+            std::slice::from_ref(&walk),
+            Some(&r)
+        ));
+        assert!(!dependent(
+            std::slice::from_ref(&walk),
+            std::slice::from_ref(&cut),
+            None
+        ));
+        assert!(!dependent(
+            std::slice::from_ref(&walk),
+            &[acc(Obj::Links(0), Op::Read)],
+            None
+        ));
+        // `links()` reads them as they are; a link or unlink changes what
+        // the walk signals.
+        assert!(dependent(
+            std::slice::from_ref(&cut),
+            &[acc(Obj::Links(0), Op::Read)],
+            Some(&r)
+        ));
+        assert!(dependent(
+            &[acc(Obj::Link(0, 1), Op::Write)],
+            &[walk],
+            Some(&r)
+        ));
+        assert!(dependent(&[cut], &[acc(Obj::Link(0, 1), Op::Write)], None));
     }
 
     #[test]

@@ -271,7 +271,8 @@ impl World {
             // Its links and monitors fire (it reads them: nobody sees them
             // after), its timers die, its name goes.
             self.note_pid(pid, Obj::Life, Op::Write);
-            self.note_pid(pid, Obj::Links, Op::Read);
+            self.note_pid(pid, Obj::Links, Op::Walk);
+            self.note_cut_links(pid, &reason);
             if let Some(r) = &self.rec {
                 r.borrow_mut().died(pid, p.trap_exit);
             }

@@ -46,6 +46,9 @@ pub(crate) struct Recorder {
     died_trapping: Vec<Pid>,
     /// Mailbox appends so far (each one's number).
     appends: u64,
+    /// Links cut by a dead peer's exit signal ([`Op::Cut`]): the process,
+    /// the peer, the step.
+    cuts: Vec<(Pid, Pid, u32)>,
 }
 
 impl Recorder {
@@ -63,6 +66,24 @@ impl Recorder {
         self.started.clear();
         self.died_trapping.clear();
         self.appends = 0;
+        self.cuts.clear();
+    }
+
+    /// The peers whose exit signals cut `pid`'s links to them before the
+    /// current step (forgotten: `pid` is dying).
+    fn take_cuts(&mut self, pid: Pid) -> Vec<Pid> {
+        let here = self.here();
+        let mut out = Vec::new();
+        self.cuts.retain(|&(p, q, at)| {
+            if p != pid {
+                return true;
+            }
+            if Some(at) != here {
+                out.push(q);
+            }
+            false
+        });
+        out
     }
 
     /// `pid` died, trapping exits or not.
@@ -200,6 +221,42 @@ impl World {
         let mut r = r.borrow_mut();
         let (a, b) = (r.name(p.pid), r.name(peer));
         r.access(Obj::Link(a, b), op);
+    }
+
+    /// A linked exit signal from `from` reached the live process in slot
+    /// `key`: it uses `key`'s link to `from`. When `from` is dead, local,
+    /// and its signal arrives as it dies (local signals instant) and finds
+    /// the link, that use is an [`Op::Cut`], remembered for `key`'s exit.
+    pub(crate) fn note_linked_exit(&self, key: ProcKey, from: Pid) {
+        let Some(r) = &self.rec else { return };
+        let Some(p) = self.procs.get(key) else { return };
+        let cut = !self.async_signals
+            && from.node() == p.pid.node()
+            && self.key_of(from).is_none()
+            && p.links.contains(&from);
+        let mut r = r.borrow_mut();
+        let (a, b) = (r.name(p.pid), r.name(from));
+        if cut {
+            r.access(Obj::Link(a, b), Op::Cut);
+            let here = r.here().unwrap_or(0);
+            r.cuts.push((p.pid, from, here));
+        } else {
+            r.access(Obj::Link(a, b), Op::Write);
+        }
+    }
+
+    /// `pid`, dying with `reason`, walks its links: each link a dead peer's
+    /// exit signal cut in an earlier step ([`Op::Cut`]) is recorded as the
+    /// exit signal `pid` would have sent that peer had it died first (what
+    /// it would touch at the peer alive, as a signal to a dead process is
+    /// recorded), so that the two exits are ordered exactly when that
+    /// signal could be told apart.
+    pub(crate) fn note_cut_links(&self, pid: Pid, reason: &crate::term::Term) {
+        let Some(r) = &self.rec else { return };
+        let peers = r.borrow_mut().take_cuts(pid);
+        for q in peers {
+            self.note_exit_to_dead(pid, q, reason);
+        }
     }
 
     /// Records a use of an object of the live process in slot `key`.
