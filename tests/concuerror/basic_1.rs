@@ -79,14 +79,7 @@ pub fn cases() -> Vec<Case> {
             // exit-test5-inf-dpor.txt: `kill` kills P.1.
             listed: &["P.1 exits killed"],
             build: |b| single(b, |cx| exit_test(cx, false, "kill")),
-            beyond: Some(Beyond {
-                explored: 2,
-                why: concat!(
-                    "P.1's first run up to its blocking receive is an event here, which the kill ",
-                    "can disable, so the kill before and after it are both explored; in ",
-                    "Concuerror a receive that blocks is no event",
-                ),
-            }),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "fun_fail.erl"),

@@ -899,3 +899,59 @@ fn soundness_linked_exits_cut_each_others_links() {
     }
     assert!(bad.is_empty(), "{bad:?}");
 }
+
+/// A victim that blocks in a receive (a step that shows nothing), is woken
+/// by a message it does not take (with `noise`: another such step), then
+/// takes `go` and reports it, while a killer kills it: the report is sent
+/// or not, and the kill lands on a blocked or a running victim.
+fn kill_a_blocked_victim(b: SimBuilder, noise: bool) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    sim.spawn("a@sim", move |cx| async move {
+        let me = cx.self_pid();
+        let (v, r) = cx
+            .spawn_monitor(move |c| async move {
+                let go = Matcher::new(|m| m.is_atom("go"));
+                c.receive_matching(&go).await;
+                c.send(me, Term::atom("got")).await?;
+                c.receive_matching(&go).await;
+                Ok(Term::atom("done"))
+            })
+            .await?;
+        cx.spawn(move |c| async move {
+            if noise {
+                c.send(v, Term::atom("noise")).await?;
+            }
+            c.send(v, Term::atom("go")).await?;
+            Ok(Term::atom("sent"))
+        })
+        .await?;
+        cx.spawn(move |c| async move {
+            c.exit(v, Term::atom("kill")).await;
+            Ok(Term::atom("killed"))
+        })
+        .await?;
+        let its =
+            Matcher::new(move |m| matches!(m, Term::Tuple(t) if t.get(1) == Some(&Term::Ref(r))));
+        let down = cx.receive_matching(&its).await;
+        let got = cx
+            .receive_matching_timeout(&Matcher::new(|m| m.is_atom("got")), Timeout::ms(0))
+            .await;
+        Ok(Term::List(vec![
+            kind(Some(down)),
+            Term::from(got.is_some()),
+        ]))
+    })
+    .expect("spawn");
+    sim
+}
+
+#[test]
+fn soundness_a_kill_and_steps_that_show_nothing() {
+    let (n, _) = compare("kill a blocked victim", &|b: SimBuilder| {
+        kill_a_blocked_victim(b, false)
+    });
+    let (i, _) = compare("kill a blocked victim, instant", &|b: SimBuilder| {
+        kill_a_blocked_victim(b.local_signals(LocalSignals::Instant), true)
+    });
+    assert_eq!((n, i), (2, 3));
+}

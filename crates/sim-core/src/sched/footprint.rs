@@ -110,6 +110,13 @@ pub(crate) enum Op {
     /// recorded either way (a mailbox append, a read of `trap_exit`), so it
     /// still races the target's receives and flag changes.
     Arrive,
+    /// Of `Life(p)`: a step of `p` itself, which needs `p` alive: a read.
+    /// A step that uses nothing else (`p` computed and blocked in a
+    /// receive, or yielded) changes nothing another actor can see, and a
+    /// kill after it leaves the state a kill before it leaves: it is
+    /// independent of every step ([`idle`]; in Concuerror a receive that
+    /// blocks is no event).
+    Run,
     /// Of `Links(p)`: `p`'s exit reading its links and monitors to signal
     /// them. A read, which a [`Op::Cut`] does not change the outcome of.
     Walk,
@@ -271,6 +278,7 @@ fn conflict(a: &Access, b: &Access, readers: Option<&Readers>) -> bool {
     match (&a.op, &b.op) {
         (Op::Read, Op::Read) | (Op::Peek, Op::Peek) => false,
         (Op::Arrive, Op::Arrive) | (Op::Arrive, Op::Read) | (Op::Read, Op::Arrive) => false,
+        (Op::Run, Op::Read | Op::Arrive | Op::Run) | (Op::Read | Op::Arrive, Op::Run) => false,
         (Op::Arrive, Op::Write) | (Op::Write, Op::Arrive) if matches!(a.obj, Obj::Life(_)) => false,
         // An exit's walk of its links reads them; a link cut by a dead
         // peer's exit signal only decides whether the walk signals that
@@ -313,7 +321,24 @@ fn conflict(a: &Access, b: &Access, readers: Option<&Readers>) -> bool {
 
 /// Whether two footprints are dependent (`a` first; see [`conflict`]).
 pub(crate) fn dependent(a: &[Access], b: &[Access], readers: Option<&Readers>) -> bool {
+    if idle(a) || idle(b) {
+        return false;
+    }
     a.iter().any(|x| b.iter().any(|y| conflict(x, y, readers)))
+}
+
+/// Whether a footprint is a process's step that used nothing but its own
+/// life ([`Op::Run`]): it computed and blocked in a receive, or yielded.
+/// Nothing it did shows to another actor, and its death after it is its
+/// death before it, so it is independent of every step.
+fn idle(acc: &[Access]) -> bool {
+    matches!(
+        acc,
+        [Access {
+            obj: Obj::Life(_),
+            op: Op::Run
+        }]
+    )
 }
 
 /// How step `i` relates to a later dependent step `j` of another actor.
@@ -490,6 +515,27 @@ mod tests {
             Some(&r)
         ));
         assert!(dependent(&[cut], &[acc(Obj::Link(0, 1), Op::Write)], None));
+    }
+
+    #[test]
+    fn a_step_that_shows_nothing_is_independent_of_its_death() {
+        let life = |op: Op| Access {
+            obj: Obj::Life(0),
+            op,
+        };
+        let r = Readers::default();
+        let death = [life(Op::Write), push(1, 1)];
+        assert!(!dependent(&[life(Op::Run)], &death, Some(&r)));
+        assert!(!dependent(&death, &[life(Op::Run)], None));
+        // A step that does anything besides is ordered with the death.
+        assert!(dependent(&[life(Op::Run), push(1, 2)], &death, Some(&r)));
+        assert!(dependent(&[life(Op::Run), push(1, 2)], &death, None));
+        // Its own life is read as any step's: only a write orders it.
+        assert!(!dependent(
+            &[life(Op::Run), push(1, 2)],
+            &[life(Op::Arrive), life(Op::Read)],
+            None
+        ));
     }
 
     #[test]

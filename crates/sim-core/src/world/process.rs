@@ -280,6 +280,9 @@ impl World {
                 // Its pending wait timer dies with it.
                 self.note(Obj::Clock, Op::Write);
             }
+            if matches!(p.status, Status::Waiting(super::Wait::Receive { .. })) {
+                self.note_died_blocked(pid);
+            }
             if let Some(name) = p.name {
                 self.note(Obj::Name(pid.node().0, name), Op::Write);
             }

@@ -9,6 +9,7 @@
 use super::{Owner, ProcKey, World};
 use crate::fast_map::FastMap;
 use crate::id::Pid;
+use crate::matcher::Matcher;
 use crate::sched::footprint::{Access, Accesses, Actor, Actors, Name, Obj, Op, Step};
 use crate::sched::Event;
 use std::cell::RefCell;
@@ -49,6 +50,8 @@ pub(crate) struct Recorder {
     /// Links cut by a dead peer's exit signal ([`Op::Cut`]): the process,
     /// the peer, the step.
     cuts: Vec<(Pid, Pid, u32)>,
+    /// The pattern of each process's latest receive that blocked.
+    blocked: Vec<(Pid, Option<Matcher>)>,
 }
 
 impl Recorder {
@@ -67,6 +70,7 @@ impl Recorder {
         self.died_trapping.clear();
         self.appends = 0;
         self.cuts.clear();
+        self.blocked.clear();
     }
 
     /// The peers whose exit signals cut `pid`'s links to them before the
@@ -166,7 +170,7 @@ impl Recorder {
         if let Actor::Proc(n) = actor {
             acc.push(Access {
                 obj: Obj::Life(n),
-                op: Op::Read,
+                op: Op::Run,
             });
             let i = n as usize;
             if self.started.len() <= i {
@@ -243,6 +247,44 @@ impl World {
         } else {
             r.access(Obj::Link(a, b), Op::Write);
         }
+    }
+
+    /// `pid` blocked in a receive with this pattern (`None`: not
+    /// inspectable).
+    #[inline]
+    pub(crate) fn note_blocked(&self, pid: Pid, matcher: Option<&Matcher>) {
+        let Some(r) = &self.rec else { return };
+        let mut r = r.borrow_mut();
+        let m = matcher.cloned();
+        match r.blocked.iter_mut().find(|(p, _)| *p == pid) {
+            Some(e) => e.1 = m,
+            None => r.blocked.push((pid, m)),
+        }
+    }
+
+    /// `pid` dies blocked in a receive: that receive took nothing, as one
+    /// that timed out, so a message sent to the dead `pid` later that it
+    /// would have taken races the death (in the other order it wakes the
+    /// receiver, which takes it).
+    pub(crate) fn note_died_blocked(&self, pid: Pid) {
+        let Some(r) = &self.rec else { return };
+        let mut r = r.borrow_mut();
+        let matcher = r
+            .blocked
+            .iter()
+            .position(|(p, _)| *p == pid)
+            .and_then(|i| r.blocked.swap_remove(i).1);
+        let n = r.name(pid);
+        r.access(
+            Obj::Mailbox(n),
+            Op::Pop {
+                sig: None,
+                msg: None,
+                matcher,
+                timed: false,
+                waited: true,
+            },
+        );
     }
 
     /// `pid`, dying with `reason`, walks its links: each link a dead peer's

@@ -145,6 +145,7 @@ impl World {
                 st.token = self.start_wait_timer(key, d);
             }
         }
+        self.note_blocked(pid, matcher.inspectable());
         Attempt::Wait
     }
 
