@@ -147,15 +147,7 @@ pub fn cases() -> Vec<Case> {
             // timeout fires.
             listed: &["P exits {nocatch,saved}"],
             build: |b| single(b, late_hope),
-            beyond: Some(Beyond {
-                explored: 3,
-                why: concat!(
-                    "P's timer and P's run after it are two events here: `hope` sent after ",
-                    "the timer fired but before P ran is still taken (saved, the first ",
-                    "run's outcome, by another class), then P running first times out; in ",
-                    "Concuerror the timeout is the receive's own event, so there are two",
-                ),
-            }),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "link_after.erl"),

@@ -564,7 +564,7 @@ fn soundness_on_small_programs() {
     // links have more classes than with instant delivery.
     let programs: [(&str, Program, u64); 15] = [
         ("registry race", registry_race, 10),
-        ("link vs exit", link_vs_exit, 103),
+        ("link vs exit", link_vs_exit, 85),
         ("monitor vs message", monitor_vs_message, 2),
         ("trap_exit race", trap_race, 14),
         ("cross-node order", cross_node, 12),
@@ -572,7 +572,7 @@ fn soundness_on_small_programs() {
         ("selective receive", selective, 3),
         ("kill race", kill_race, 5),
         ("lost update", counter, 4),
-        ("send to a name vs register", name_vs_register, 6),
+        ("send to a name vs register", name_vs_register, 4),
         ("queued order", queued_order, 7),
         ("peer links", peer_links, 36),
         ("peer demonitor", peer_demonitor, 225),
@@ -954,4 +954,68 @@ fn soundness_a_kill_and_steps_that_show_nothing() {
         kill_a_blocked_victim(b.local_signals(LocalSignals::Instant), true)
     });
     assert_eq!((n, i), (2, 3));
+}
+
+/// A receive `after 100` for `hope`, which an Erlang timer sends at 50 ms:
+/// the receive's timer may fire after `hope` woke the receiver but before
+/// it runs, and the receive takes `hope` anyway (one class with the run in
+/// which it runs first).
+fn lapsed_timer(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    sim.spawn("a@sim", move |cx| async move {
+        let me = cx.self_pid();
+        cx.send_after(50, me, Term::atom("hope")).await?;
+        let hope = cx
+            .receive_matching_timeout(&Matcher::new(|m| m.is_atom("hope")), Timeout::ms(100))
+            .await;
+        Ok(Term::from(hope.is_some()))
+    })
+    .expect("spawn");
+    sim
+}
+
+#[test]
+fn soundness_a_timer_that_fires_after_its_receiver_was_woken() {
+    let (n, _) = compare("lapsed timer", &lapsed_timer);
+    let (i, _) = compare("lapsed timer, instant", &|b: SimBuilder| {
+        lapsed_timer(b.local_signals(LocalSignals::Instant))
+    });
+    assert_eq!((n, i), (2, 2));
+}
+
+/// A process that its timer wakes at 50 ms notes what it has, then waits
+/// `after 40` for `x`, which its other timer sends at 120 ms.
+fn timers_then_flush(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    sim.spawn("a@sim", |c| async move {
+        let me = c.self_pid();
+        c.send_after(50, me, Term::atom("tick")).await?;
+        c.send_after(120, me, Term::atom("x")).await?;
+        c.receive_matching(&Matcher::new(|m| m.is_atom("tick")))
+            .await;
+        let had = c.flush();
+        let x = c
+            .receive_matching_timeout(&Matcher::new(|m| m.is_atom("x")), Timeout::ms(40))
+            .await;
+        Ok(Term::tuple([Term::List(had), Term::from(x.is_some())]))
+    })
+    .expect("spawn");
+    sim
+}
+
+#[test]
+fn a_timer_firing_before_its_process_runs_on_fixme() {
+    let (_, dfs) = dfs_states(&timers_then_flush);
+    let (_, _, dpor) = dpor_states("timers then flush", &timers_then_flush, false);
+    let (_, _, opt) = dpor_states("timers then flush", &timers_then_flush, true);
+    // FIXME: both algorithms miss the run where the `x` timer (120 ms)
+    // fires after the `tick` woke the process but before it runs on, which
+    // DFS reaches: the timer the process then arms (90 ms) fires first
+    // whenever it runs first, and the fires of one timer heap are steps of
+    // one actor, so no race puts the `x` timer before the process's step.
+    let missed = "completed | ok {[x],false}".to_string();
+    assert!(dfs.contains(&missed), "{dfs:?}");
+    let without: Vec<String> = dfs.iter().filter(|s| **s != missed).cloned().collect();
+    assert_eq!(dpor, without);
+    assert_eq!(opt, without);
 }

@@ -117,6 +117,16 @@ pub(crate) enum Op {
     /// independent of every step ([`idle`]; in Concuerror a receive that
     /// blocks is no event).
     Run,
+    /// Of `Clock`: the timer of `p`'s timed receive fired after a message
+    /// had woken `p` (it wakes no one; it moves time and leaves the heap).
+    /// A write, but for [`Op::Cancel`] of the same `p`.
+    Lapse(Name),
+    /// Of `Clock`: `p`'s timed receive took a message and cancelled its
+    /// timer. A write, but against that timer's [`Op::Lapse`]: the lapse
+    /// first, then the receive, is the receive alone but for the time,
+    /// which only later uses of `Clock` can tell, and they are ordered
+    /// with the lapse and the cancel as writes.
+    Cancel(Name),
     /// Of `Links(p)`: `p`'s exit reading its links and monitors to signal
     /// them. A read, which a [`Op::Cut`] does not change the outcome of.
     Walk,
@@ -279,6 +289,7 @@ fn conflict(a: &Access, b: &Access, readers: Option<&Readers>) -> bool {
         (Op::Read, Op::Read) | (Op::Peek, Op::Peek) => false,
         (Op::Arrive, Op::Arrive) | (Op::Arrive, Op::Read) | (Op::Read, Op::Arrive) => false,
         (Op::Run, Op::Read | Op::Arrive | Op::Run) | (Op::Read | Op::Arrive, Op::Run) => false,
+        (Op::Lapse(p), Op::Cancel(q)) | (Op::Cancel(q), Op::Lapse(p)) => p != q,
         (Op::Arrive, Op::Write) | (Op::Write, Op::Arrive) if matches!(a.obj, Obj::Life(_)) => false,
         // An exit's walk of its links reads them; a link cut by a dead
         // peer's exit signal only decides whether the walk signals that

@@ -249,6 +249,30 @@ impl World {
         }
     }
 
+    /// The current step (a timer's) fired the timer of `pid`'s receive
+    /// after `pid` was woken: its write of the clock is an [`Op::Lapse`].
+    pub(crate) fn note_lapse(&self, pid: Pid) {
+        let Some(r) = &self.rec else { return };
+        let mut r = r.borrow_mut();
+        let n = r.name(pid);
+        let Some(step) = r.steps.last_mut() else {
+            return;
+        };
+        for a in step.acc.iter_mut() {
+            if a.obj == Obj::Clock && matches!(a.op, Op::Write) {
+                a.op = Op::Lapse(n);
+            }
+        }
+    }
+
+    /// `pid`'s timed receive took a message and cancelled its timer.
+    pub(crate) fn note_cancel(&self, pid: Pid) {
+        let Some(r) = &self.rec else { return };
+        let mut r = r.borrow_mut();
+        let n = r.name(pid);
+        r.access(Obj::Clock, Op::Cancel(n));
+    }
+
     /// `pid` blocked in a receive with this pattern (`None`: not
     /// inspectable).
     #[inline]

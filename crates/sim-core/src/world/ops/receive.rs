@@ -113,7 +113,7 @@ impl World {
                     timed,
                 );
                 if timed {
-                    self.note(Obj::Clock, Op::Write);
+                    self.note_cancel(pid);
                 }
             }
             let Some(p) = self.procs.get_mut(key) else {
