@@ -36,8 +36,15 @@ pub(crate) enum Actor {
     /// `Event::Signal`: the head of the local signal queue from one process
     /// to another (`LocalSignals::Async`).
     Pair(Name, Name),
-    /// `Event::Fire` of the earliest timer (only one is ever enabled).
+    /// `Event::Fire` of the earliest timer (only one is ever enabled), of
+    /// a timer no process step armed.
     Timers,
+    /// `Event::Fire` of the earliest timer when process `.0` armed it, its
+    /// `.1`-th: each such timer is an actor of its own, enabled while it is
+    /// the earliest, so a step that arms a nearer one disables it (and it
+    /// goes first there), where one actor for the whole heap would order
+    /// it after the nearer one's firing.
+    Timer(Name, u32),
     /// A control action scheduled at a step count.
     Control,
     /// Optional fault `k` of the exploration's fault set (`Event::Fault`).
@@ -258,6 +265,13 @@ impl Readers {
                 t.got == a && accepts(&t.matcher, y) && !ts[..n].iter().any(|e| e.got == b)
             })
         })
+    }
+}
+
+impl Actor {
+    /// Whether this actor fires timers.
+    pub(crate) fn is_timer(self) -> bool {
+        matches!(self, Actor::Timers | Actor::Timer(..))
     }
 }
 

@@ -41,6 +41,10 @@ pub(crate) struct Recorder {
     /// Which step sent a signal / armed a timer / spawned a process.
     sent_at: FastMap<u64, u32>,
     armed_at: FastMap<u64, u32>,
+    /// Each timer a process step armed, as the actor that fires it; and
+    /// how many each process armed.
+    timer_actor: FastMap<u64, Actor>,
+    armed_by: Vec<u32>,
     spawned_at: FastMap<Name, u32>,
     started: Vec<bool>,
     /// The processes that died trapping exits.
@@ -65,6 +69,8 @@ impl Recorder {
         self.cand_faults.clear();
         self.sent_at.clear();
         self.armed_at.clear();
+        self.timer_actor.clear();
+        self.armed_by.clear();
         self.spawned_at.clear();
         self.started.clear();
         self.died_trapping.clear();
@@ -378,6 +384,15 @@ impl World {
             if let Some(h) = r.here() {
                 r.armed_at.insert(seq, h);
             }
+            if let Some(Actor::Proc(n)) = r.steps.last().map(|s| s.actor) {
+                let i = n as usize;
+                if r.armed_by.len() <= i {
+                    r.armed_by.resize(i + 1, 0);
+                }
+                let k = r.armed_by[i];
+                r.armed_by[i] += 1;
+                r.timer_actor.insert(seq, Actor::Timer(n, k));
+            }
             r.access(Obj::Clock, Op::Write);
         }
     }
@@ -416,6 +431,7 @@ impl World {
             // Each sender-receiver queue is an actor of its own: queues to one
             // receiver from two senders race.
             (_, Event::Signal { from, to }) => Actor::Pair(r.name(from), r.name(to)),
+            (_, Event::Fire { id }) => r.timer_actor.get(&id).copied().unwrap_or(Actor::Timers),
             _ => Actor::Timers,
         }
     }
