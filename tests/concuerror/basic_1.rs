@@ -3,7 +3,7 @@
 //! result file (`tests/suites/basic_tests/results/<program>-<entry>-inf-dpor.txt`)
 //! lists; the counts are from `/work/shared/dpor/concuerror-cases.txt`.
 
-use crate::{single, Beyond, Case};
+use crate::{single, Case};
 use erpc_sim::prelude::*;
 
 /// A receive with no clauses and no timeout: blocked for good.
