@@ -3,7 +3,7 @@
 //! result file (`tests/suites/basic_tests/results/<program>-<entry>-inf-dpor.txt`)
 //! lists; the counts are from `/work/shared/dpor/concuerror-cases.txt`.
 
-use crate::{single, Beyond, Case};
+use crate::{single, Case};
 use erpc_sim::prelude::*;
 
 /// A receive with no clauses and no timeout: blocked for good.
@@ -37,16 +37,7 @@ pub fn cases() -> Vec<Case> {
                 "P.1 blocked; P.2 exits {nocatch,{'EXIT',P,normal}}",
             ],
             build: |b| single(b, after_vs_trap_exit),
-            beyond: Some(Beyond {
-                explored: 5,
-                why: concat!(
-                    "once P.2's receive has timed out, P and P.2 exit in either order: each exit ",
-                    "signals the other over their link and the signal removes the link the other's ",
-                    "exit reads, so the two orders are told apart although neither shows (the ",
-                    "'EXIT' to P.2 comes after its last receive, P ignores a normal one); ",
-                    "Concuerror does not order an exit against a signal its target never reads",
-                ),
-            }),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "exit.erl"),
@@ -88,14 +79,7 @@ pub fn cases() -> Vec<Case> {
             // exit-test5-inf-dpor.txt: `kill` kills P.1.
             listed: &["P.1 exits killed"],
             build: |b| single(b, |cx| exit_test(cx, false, "kill")),
-            beyond: Some(Beyond {
-                explored: 2,
-                why: concat!(
-                    "P.1's first run up to its blocking receive is an event here, which the kill ",
-                    "can disable, so the kill before and after it are both explored; in ",
-                    "Concuerror a receive that blocks is no event",
-                ),
-            }),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "fun_fail.erl"),
@@ -163,15 +147,7 @@ pub fn cases() -> Vec<Case> {
             // timeout fires.
             listed: &["P exits {nocatch,saved}"],
             build: |b| single(b, late_hope),
-            beyond: Some(Beyond {
-                explored: 3,
-                why: concat!(
-                    "P's timer and P's run after it are two events here: `hope` sent after ",
-                    "the timer fired but before P ran is still taken (saved, the first ",
-                    "run's outcome, by another class), then P running first times out; in ",
-                    "Concuerror the timeout is the receive's own event, so there are two",
-                ),
-            }),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "link_after.erl"),
@@ -182,15 +158,7 @@ pub fn cases() -> Vec<Case> {
             // P.1 as a trapped message before its `after 0`.
             listed: &["P.1 exits {nocatch,untrapped}"],
             build: |b| single(b, link_after),
-            beyond: Some(Beyond {
-                explored: 5,
-                why: concat!(
-                    "once P.1's receive has timed out, P and P.1 exit in either order over their ",
-                    "link, told apart although neither order shows (the 'EXIT' to P.1 comes after ",
-                    "its last receive); Concuerror does not order an exit against a signal its ",
-                    "target never reads",
-                ),
-            }),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/basic_tests/src/", "load_before_start.erl"),

@@ -2,7 +2,8 @@
 //! equivalence class, and reaches every final state full DFS reaches.
 
 use sim_core::{
-    Dfs, Exception, ExitPolicy, Explorer, Matcher, RunReport, Sim, SimBuilder, Term, Time, Timeout,
+    Cx, Dfs, Exception, ExitPolicy, Explorer, LocalSignals, Matcher, Pid, RunReport, Sim,
+    SimBuilder, Term, Time, Timeout,
 };
 
 fn quiet(name: &str) -> Explorer {
@@ -563,7 +564,7 @@ fn soundness_on_small_programs() {
     // links have more classes than with instant delivery.
     let programs: [(&str, Program, u64); 15] = [
         ("registry race", registry_race, 10),
-        ("link vs exit", link_vs_exit, 103),
+        ("link vs exit", link_vs_exit, 95),
         ("monitor vs message", monitor_vs_message, 2),
         ("trap_exit race", trap_race, 14),
         ("cross-node order", cross_node, 12),
@@ -571,7 +572,7 @@ fn soundness_on_small_programs() {
         ("selective receive", selective, 3),
         ("kill race", kill_race, 5),
         ("lost update", counter, 4),
-        ("send to a name vs register", name_vs_register, 6),
+        ("send to a name vs register", name_vs_register, 4),
         ("queued order", queued_order, 7),
         ("peer links", peer_links, 36),
         ("peer demonitor", peer_demonitor, 225),
@@ -806,4 +807,217 @@ fn soundness_a_run_ended_before_pending_signals() {
 fn soundness_a_process_left_runnable_at_the_end() {
     let (n, dfs) = compare("left runnable", &left_runnable);
     assert_eq!((n, dfs), (2, 5));
+}
+
+/// One of two linked processes: traps exits or not, links to `peer` (if
+/// given), and exits with `reason`; one that traps first takes any message
+/// at once (`after 0`) and, if it got one, exits with it instead.
+async fn linked_exiter(
+    c: Cx,
+    reason: &'static str,
+    trap: bool,
+    peer: Option<Pid>,
+) -> Result<Term, Exception> {
+    if trap {
+        c.trap_exit(true);
+    }
+    if let Some(q) = peer {
+        let _ = c.link(q).await;
+    }
+    if trap {
+        if let Some(m) = c.receive_timeout(|_| true, Timeout::ms(0)).await {
+            return Err(Exception::exit(kind(Some(m))));
+        }
+    }
+    if reason == "normal" {
+        return Ok(Term::atom("done"));
+    }
+    Err(Exception::exit(Term::atom(reason)))
+}
+
+/// Two processes linked to each other exit in either order, with local
+/// signals instant (each exit's signal reaches the other as it dies, and
+/// cuts its link): the root reports how each ended, from its `'DOWN'`.
+/// Whether the first exit kills the second, or becomes an `'EXIT'` the
+/// second takes, shows; the order of two exits that cannot tell does not.
+fn linked_exits(b: SimBuilder, p: (&'static str, bool), q: (&'static str, bool)) -> Sim {
+    let mut sim = b
+        .local_signals(LocalSignals::Instant)
+        .nodes(["a@sim"])
+        .build()
+        .expect("one node");
+    sim.spawn("a@sim", move |cx| async move {
+        let (qp, qr) = cx
+            .spawn_monitor(move |c| linked_exiter(c, q.0, q.1, None))
+            .await?;
+        let (_, pr) = cx
+            .spawn_monitor(move |c| linked_exiter(c, p.0, p.1, Some(qp)))
+            .await?;
+        let mut reasons = Vec::new();
+        for r in [pr, qr] {
+            // A pattern the race analysis can ask: the two `'DOWN'`s are
+            // not told apart, so only the exits themselves order the runs.
+            let its = Matcher::new(
+                move |m| matches!(m, Term::Tuple(v) if v.get(1) == Some(&Term::Ref(r))),
+            );
+            let down = cx.receive_matching(&its).await;
+            reasons.push(kind(Some(down)));
+        }
+        Ok(Term::List(reasons))
+    })
+    .expect("spawn");
+    sim
+}
+
+#[test]
+fn soundness_linked_exits_cut_each_others_links() {
+    type Ends = ((&'static str, bool), (&'static str, bool));
+    // (p, q): their exit reasons and whether they trap exits; the DPOR
+    // count of each, pinned.
+    let cases: [(Ends, u64); 9] = [
+        // One exit's `foo` kills the other, or the other has exited first
+        // (`normal`, cutting the link: the `foo` exit signals no one).
+        ((("normal", false), ("foo", false)), 3),
+        ((("foo", false), ("normal", false)), 3),
+        ((("bar", false), ("foo", false)), 3),
+        // A linked `kill` kills a process that does not trap exits.
+        ((("kill", false), ("bar", false)), 3),
+        // A trapping one may take the other's `'EXIT'` in its `after 0`.
+        ((("normal", true), ("foo", false)), 3),
+        ((("normal", false), ("foo", true)), 5),
+        ((("foo", false), ("normal", true)), 4),
+        ((("normal", false), ("bar", true)), 5),
+        ((("normal", true), ("normal", true)), 5),
+    ];
+    let mut bad = Vec::new();
+    for ((p, q), want) in cases {
+        let name = format!("linked exits {p:?} {q:?}");
+        let (n, dfs) = compare(&name, &move |b| linked_exits(b, p, q));
+        if n != want {
+            bad.push(format!("{name}: {n} (dfs {dfs})"));
+        }
+    }
+    assert!(bad.is_empty(), "{bad:?}");
+}
+
+/// A victim that blocks in a receive (a step that shows nothing), is woken
+/// by a message it does not take (with `noise`: another such step), then
+/// takes `go` and reports it, while a killer kills it: the report is sent
+/// or not, and the kill lands on a blocked or a running victim.
+fn kill_a_blocked_victim(b: SimBuilder, noise: bool) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    sim.spawn("a@sim", move |cx| async move {
+        let me = cx.self_pid();
+        let (v, r) = cx
+            .spawn_monitor(move |c| async move {
+                let go = Matcher::new(|m| m.is_atom("go"));
+                c.receive_matching(&go).await;
+                c.send(me, Term::atom("got")).await?;
+                c.receive_matching(&go).await;
+                Ok(Term::atom("done"))
+            })
+            .await?;
+        cx.spawn(move |c| async move {
+            if noise {
+                c.send(v, Term::atom("noise")).await?;
+            }
+            c.send(v, Term::atom("go")).await?;
+            Ok(Term::atom("sent"))
+        })
+        .await?;
+        cx.spawn(move |c| async move {
+            c.exit(v, Term::atom("kill")).await;
+            Ok(Term::atom("killed"))
+        })
+        .await?;
+        let its =
+            Matcher::new(move |m| matches!(m, Term::Tuple(t) if t.get(1) == Some(&Term::Ref(r))));
+        let down = cx.receive_matching(&its).await;
+        let got = cx
+            .receive_matching_timeout(&Matcher::new(|m| m.is_atom("got")), Timeout::ms(0))
+            .await;
+        Ok(Term::List(vec![
+            kind(Some(down)),
+            Term::from(got.is_some()),
+        ]))
+    })
+    .expect("spawn");
+    sim
+}
+
+#[test]
+fn soundness_a_kill_and_steps_that_show_nothing() {
+    let (n, _) = compare("kill a blocked victim", &|b: SimBuilder| {
+        kill_a_blocked_victim(b, false)
+    });
+    let (i, _) = compare("kill a blocked victim, instant", &|b: SimBuilder| {
+        kill_a_blocked_victim(b.local_signals(LocalSignals::Instant), true)
+    });
+    assert_eq!((n, i), (2, 3));
+}
+
+/// A receive `after 100` for `hope`, which an Erlang timer sends at 50 ms:
+/// the receive's timer may fire after `hope` woke the receiver but before
+/// it runs, and the receive takes `hope` anyway (one class with the run in
+/// which it runs first).
+fn lapsed_timer(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    sim.spawn("a@sim", move |cx| async move {
+        let me = cx.self_pid();
+        cx.send_after(50, me, Term::atom("hope")).await?;
+        let hope = cx
+            .receive_matching_timeout(&Matcher::new(|m| m.is_atom("hope")), Timeout::ms(100))
+            .await;
+        Ok(Term::from(hope.is_some()))
+    })
+    .expect("spawn");
+    sim
+}
+
+#[test]
+fn soundness_a_timer_that_fires_after_its_receiver_was_woken() {
+    let (n, _) = compare("lapsed timer", &lapsed_timer);
+    let (i, _) = compare("lapsed timer, instant", &|b: SimBuilder| {
+        lapsed_timer(b.local_signals(LocalSignals::Instant))
+    });
+    assert_eq!((n, i), (2, 2));
+}
+
+/// A process that its timer wakes at 50 ms notes what it has, then waits
+/// `after 40` for `x`, which its other timer sends at 120 ms: `x` is there
+/// already if its timer fired before the process ran on (the timer the
+/// process then arms, at 90 ms, would have fired first).
+fn timers_then_flush(b: SimBuilder) -> Sim {
+    let mut sim = b.nodes(["a@sim"]).build().expect("one node");
+    sim.spawn("a@sim", timers_then_flush_body).expect("spawn");
+    sim
+}
+
+async fn timers_then_flush_body(c: Cx) -> Result<Term, Exception> {
+    let me = c.self_pid();
+    c.send_after(50, me, Term::atom("tick")).await?;
+    c.send_after(120, me, Term::atom("x")).await?;
+    c.receive_matching(&Matcher::new(|m| m.is_atom("tick")))
+        .await;
+    let had = c.flush();
+    let x = c
+        .receive_matching_timeout(&Matcher::new(|m| m.is_atom("x")), Timeout::ms(40))
+        .await;
+    Ok(Term::tuple([Term::List(had), Term::from(x.is_some())]))
+}
+
+/// [`lapsed_timer`] beside [`timers_then_flush`]: `x` comes during the
+/// latter's wait only if the receiver's timer, firing after `hope` woke the
+/// receiver, moved time to 100 ms first.
+fn lapsed_timer_beside_a_peer(b: SimBuilder) -> Sim {
+    let mut sim = lapsed_timer(b);
+    sim.spawn("a@sim", timers_then_flush_body).expect("spawn");
+    sim
+}
+
+#[test]
+fn soundness_a_timer_firing_before_its_process_runs_on() {
+    let (n, _) = compare("timers then flush", &timers_then_flush);
+    let (p, _) = compare("lapsed timer beside a peer", &lapsed_timer_beside_a_peer);
+    assert_eq!((n, p), (6, 723));
 }

@@ -381,7 +381,7 @@ impl Tree {
             let before = |k: usize, x: usize| has(&past[k * words..(k + 1) * words], x);
             for &(i, kind) in &races {
                 match kind {
-                    Race::Timeout => self.add_single(i, Actor::Timers),
+                    Race::Timeout => self.add_single(i, self.timer_at(i)),
                     _ => self.reverse(steps, &before, i, j),
                 }
             }
@@ -438,6 +438,14 @@ impl Tree {
         let first = v.remove(pos);
         v.insert(0, first);
         insert(&mut node.pending, v, steps, before);
+    }
+
+    /// The actor of the timer enabled at state `i` (the earliest).
+    fn timer_at(&self, i: usize) -> Actor {
+        self.nodes
+            .get(i)
+            .and_then(|n| n.enabled.iter().copied().find(|a| a.is_timer()))
+            .unwrap_or(Actor::Timers)
     }
 
     /// Every enabled actor goes first at state `i` (sound when the

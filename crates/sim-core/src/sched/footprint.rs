@@ -36,8 +36,15 @@ pub(crate) enum Actor {
     /// `Event::Signal`: the head of the local signal queue from one process
     /// to another (`LocalSignals::Async`).
     Pair(Name, Name),
-    /// `Event::Fire` of the earliest timer (only one is ever enabled).
+    /// `Event::Fire` of the earliest timer (only one is ever enabled), of
+    /// a timer no process step armed.
     Timers,
+    /// `Event::Fire` of the earliest timer when process `.0` armed it, its
+    /// `.1`-th: each such timer is an actor of its own, enabled while it is
+    /// the earliest, so a step that arms a nearer one disables it (and it
+    /// goes first there), where one actor for the whole heap would order
+    /// it after the nearer one's firing.
+    Timer(Name, u32),
     /// A control action scheduled at a step count.
     Control,
     /// Optional fault `k` of the exploration's fault set (`Event::Fault`).
@@ -110,6 +117,34 @@ pub(crate) enum Op {
     /// recorded either way (a mailbox append, a read of `trap_exit`), so it
     /// still races the target's receives and flag changes.
     Arrive,
+    /// Of `Life(p)`: a step of `p` itself, which needs `p` alive: a read.
+    /// A step that uses nothing else (`p` computed and blocked in a
+    /// receive, or yielded) changes nothing another actor can see, and a
+    /// kill after it leaves the state a kill before it leaves: it is
+    /// independent of every step ([`idle`]; in Concuerror a receive that
+    /// blocks is no event).
+    Run,
+    /// Of `Clock`: the timer of `p`'s timed receive fired after a message
+    /// had woken `p` (it wakes no one; it moves time and leaves the heap).
+    /// A write, but for [`Op::Cancel`] of the same `p`.
+    Lapse(Name),
+    /// Of `Clock`: `p`'s timed receive took a message and cancelled its
+    /// timer. A write, but against that timer's [`Op::Lapse`]: the lapse
+    /// first, then the receive, is the receive alone but for the time,
+    /// which only later uses of `Clock` can tell, and they are ordered
+    /// with the lapse and the cancel as writes.
+    Cancel(Name),
+    /// Of `Links(p)`: `p`'s exit reading its links and monitors to signal
+    /// them. A read, which a [`Op::Cut`] does not change the outcome of.
+    Walk,
+    /// Of `Link(p, q)`: a linked exit signal from `q`, which has died,
+    /// arriving at `p` (with local signals instant): it removes `p`'s link
+    /// to `q`. Against `p`'s exit ([`Op::Walk`]) all it changes is whether
+    /// `p`'s exit signals the dead `q`; what that signal would do to `q`
+    /// alive is recorded at `p`'s exit either way (see
+    /// `World::note_cut_links`), so the two exits are ordered only when one
+    /// of them can tell (it kills, or `q` traps and reads it, or its flag).
+    Cut,
 }
 
 /// One use of one object.
@@ -233,6 +268,13 @@ impl Readers {
     }
 }
 
+impl Actor {
+    /// Whether this actor fires timers.
+    pub(crate) fn is_timer(self) -> bool {
+        matches!(self, Actor::Timers | Actor::Timer(..))
+    }
+}
+
 /// Whether two objects share state: equal, or one peer's part of a
 /// process's links and the whole of them.
 fn overlap(a: Obj, b: Obj) -> bool {
@@ -260,7 +302,13 @@ fn conflict(a: &Access, b: &Access, readers: Option<&Readers>) -> bool {
     match (&a.op, &b.op) {
         (Op::Read, Op::Read) | (Op::Peek, Op::Peek) => false,
         (Op::Arrive, Op::Arrive) | (Op::Arrive, Op::Read) | (Op::Read, Op::Arrive) => false,
+        (Op::Run, Op::Read | Op::Arrive | Op::Run) | (Op::Read | Op::Arrive, Op::Run) => false,
+        (Op::Lapse(p), Op::Cancel(q)) | (Op::Cancel(q), Op::Lapse(p)) => p != q,
         (Op::Arrive, Op::Write) | (Op::Write, Op::Arrive) if matches!(a.obj, Obj::Life(_)) => false,
+        // An exit's walk of its links reads them; a link cut by a dead
+        // peer's exit signal only decides whether the walk signals that
+        // peer, which the walk records either way.
+        (Op::Walk, Op::Read | Op::Walk | Op::Cut) | (Op::Read | Op::Cut, Op::Walk) => false,
         (Op::Push { sig: s, .. }, Op::Pop { sig: Some(t), .. })
         | (Op::Pop { sig: Some(t), .. }, Op::Push { sig: s, .. })
             if matches!(a.obj, Obj::Conn(..)) =>
@@ -298,7 +346,24 @@ fn conflict(a: &Access, b: &Access, readers: Option<&Readers>) -> bool {
 
 /// Whether two footprints are dependent (`a` first; see [`conflict`]).
 pub(crate) fn dependent(a: &[Access], b: &[Access], readers: Option<&Readers>) -> bool {
+    if idle(a) || idle(b) {
+        return false;
+    }
     a.iter().any(|x| b.iter().any(|y| conflict(x, y, readers)))
+}
+
+/// Whether a footprint is a process's step that used nothing but its own
+/// life ([`Op::Run`]): it computed and blocked in a receive, or yielded.
+/// Nothing it did shows to another actor, and its death after it is its
+/// death before it, so it is independent of every step.
+fn idle(acc: &[Access]) -> bool {
+    matches!(
+        acc,
+        [Access {
+            obj: Obj::Life(_),
+            op: Op::Run
+        }]
+    )
 }
 
 /// How step `i` relates to a later dependent step `j` of another actor.
@@ -437,6 +502,63 @@ mod tests {
         assert!(dependent(
             &[life(Op::Arrive), push(0, 1)],
             &[pop(0, None, None), life(Op::Write)],
+            None
+        ));
+    }
+
+    #[test]
+    fn a_cut_link_is_independent_of_the_exit_walk_only() {
+        let acc = |obj, op| Access { obj, op };
+        let cut = acc(Obj::Link(0, 1), Op::Cut);
+        let walk = acc(Obj::Links(0), Op::Walk);
+        let r = Readers::default();
+        assert!(!dependent(
+            std::slice::from_ref(&cut),
+            std::slice::from_ref(&walk),
+            Some(&r)
+        ));
+        assert!(!dependent(
+            std::slice::from_ref(&walk),
+            std::slice::from_ref(&cut),
+            None
+        ));
+        assert!(!dependent(
+            std::slice::from_ref(&walk),
+            &[acc(Obj::Links(0), Op::Read)],
+            None
+        ));
+        // `links()` reads them as they are; a link or unlink changes what
+        // the walk signals.
+        assert!(dependent(
+            std::slice::from_ref(&cut),
+            &[acc(Obj::Links(0), Op::Read)],
+            Some(&r)
+        ));
+        assert!(dependent(
+            &[acc(Obj::Link(0, 1), Op::Write)],
+            &[walk],
+            Some(&r)
+        ));
+        assert!(dependent(&[cut], &[acc(Obj::Link(0, 1), Op::Write)], None));
+    }
+
+    #[test]
+    fn a_step_that_shows_nothing_is_independent_of_its_death() {
+        let life = |op: Op| Access {
+            obj: Obj::Life(0),
+            op,
+        };
+        let r = Readers::default();
+        let death = [life(Op::Write), push(1, 1)];
+        assert!(!dependent(&[life(Op::Run)], &death, Some(&r)));
+        assert!(!dependent(&death, &[life(Op::Run)], None));
+        // A step that does anything besides is ordered with the death.
+        assert!(dependent(&[life(Op::Run), push(1, 2)], &death, Some(&r)));
+        assert!(dependent(&[life(Op::Run), push(1, 2)], &death, None));
+        // Its own life is read as any step's: only a write orders it.
+        assert!(!dependent(
+            &[life(Op::Run), push(1, 2)],
+            &[life(Op::Arrive), life(Op::Read)],
             None
         ));
     }

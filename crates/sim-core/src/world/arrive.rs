@@ -156,6 +156,34 @@ impl World {
         }
     }
 
+    /// The linked exit signal `from`, dying with `reason`, would have sent
+    /// the dead `to` had `to`'s own exit signal not cut their link first:
+    /// recorded as such a signal reaching `to` dead is, the cut link too.
+    pub(crate) fn note_exit_to_dead(&self, from: Pid, to: Pid, reason: &Term) {
+        let body = Body::Exit {
+            reason: reason.clone(),
+            linked: true,
+        };
+        let to = Dest::Pid(to);
+        if !self.harmless(to, &body) {
+            self.note_dest(to, Op::Read);
+            return;
+        }
+        self.note_dest(to, Op::Arrive);
+        let (Some(r), Dest::Pid(pid)) = (&self.rec, to) else {
+            return;
+        };
+        let mut r = r.borrow_mut();
+        r.peer_access(pid, from, Op::Cut);
+        r.trap_read(pid);
+        let msg = Term::Tuple(vec![
+            Term::Atom(term::EXIT),
+            Term::Pid(from),
+            reason.clone(),
+        ]);
+        r.push_message(pid, &msg);
+    }
+
     /// The target does not exist: answer what needs an answer.
     fn dead_target(&mut self, from: Pid, to: Dest, body: Body) {
         let responder = match to {
@@ -226,8 +254,8 @@ impl World {
             // An unlinked exit (`exit/2`) touches no link.
             match body {
                 Body::Exit { linked: false, .. } => {}
-                Body::Exit { linked: true, .. }
-                | Body::Down { .. }
+                Body::Exit { linked: true, .. } => self.note_linked_exit(key, from),
+                Body::Down { .. }
                 | Body::Link
                 | Body::Unlink
                 | Body::Monitor { .. }

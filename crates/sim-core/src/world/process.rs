@@ -271,13 +271,17 @@ impl World {
             // Its links and monitors fire (it reads them: nobody sees them
             // after), its timers die, its name goes.
             self.note_pid(pid, Obj::Life, Op::Write);
-            self.note_pid(pid, Obj::Links, Op::Read);
+            self.note_pid(pid, Obj::Links, Op::Walk);
+            self.note_cut_links(pid, &reason);
             if let Some(r) = &self.rec {
                 r.borrow_mut().died(pid, p.trap_exit);
             }
             if matches!(p.status, Status::Waiting(_)) {
                 // Its pending wait timer dies with it.
                 self.note(Obj::Clock, Op::Write);
+            }
+            if matches!(p.status, Status::Waiting(super::Wait::Receive { .. })) {
+                self.note_died_blocked(pid);
             }
             if let Some(name) = p.name {
                 self.note(Obj::Name(pid.node().0, name), Op::Write);

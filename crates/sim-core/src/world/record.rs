@@ -9,6 +9,7 @@
 use super::{Owner, ProcKey, World};
 use crate::fast_map::FastMap;
 use crate::id::Pid;
+use crate::matcher::Matcher;
 use crate::sched::footprint::{Access, Accesses, Actor, Actors, Name, Obj, Op, Step};
 use crate::sched::Event;
 use std::cell::RefCell;
@@ -40,12 +41,21 @@ pub(crate) struct Recorder {
     /// Which step sent a signal / armed a timer / spawned a process.
     sent_at: FastMap<u64, u32>,
     armed_at: FastMap<u64, u32>,
+    /// Each timer a process step armed, as the actor that fires it; and
+    /// how many each process armed.
+    timer_actor: FastMap<u64, Actor>,
+    armed_by: Vec<u32>,
     spawned_at: FastMap<Name, u32>,
     started: Vec<bool>,
     /// The processes that died trapping exits.
     died_trapping: Vec<Pid>,
     /// Mailbox appends so far (each one's number).
     appends: u64,
+    /// Links cut by a dead peer's exit signal ([`Op::Cut`]): the process,
+    /// the peer, the step.
+    cuts: Vec<(Pid, Pid, u32)>,
+    /// The pattern of each process's latest receive that blocked.
+    blocked: Vec<(Pid, Option<Matcher>)>,
 }
 
 impl Recorder {
@@ -59,10 +69,31 @@ impl Recorder {
         self.cand_faults.clear();
         self.sent_at.clear();
         self.armed_at.clear();
+        self.timer_actor.clear();
+        self.armed_by.clear();
         self.spawned_at.clear();
         self.started.clear();
         self.died_trapping.clear();
         self.appends = 0;
+        self.cuts.clear();
+        self.blocked.clear();
+    }
+
+    /// The peers whose exit signals cut `pid`'s links to them before the
+    /// current step (forgotten: `pid` is dying).
+    fn take_cuts(&mut self, pid: Pid) -> Vec<Pid> {
+        let here = self.here();
+        let mut out = Vec::new();
+        self.cuts.retain(|&(p, q, at)| {
+            if p != pid {
+                return true;
+            }
+            if Some(at) != here {
+                out.push(q);
+            }
+            false
+        });
+        out
     }
 
     /// `pid` died, trapping exits or not.
@@ -145,7 +176,7 @@ impl Recorder {
         if let Actor::Proc(n) = actor {
             acc.push(Access {
                 obj: Obj::Life(n),
-                op: Op::Read,
+                op: Op::Run,
             });
             let i = n as usize;
             if self.started.len() <= i {
@@ -202,6 +233,104 @@ impl World {
         r.access(Obj::Link(a, b), op);
     }
 
+    /// A linked exit signal from `from` reached the live process in slot
+    /// `key`: it uses `key`'s link to `from`. When `from` is dead, local,
+    /// and its signal arrives as it dies (local signals instant) and finds
+    /// the link, that use is an [`Op::Cut`], remembered for `key`'s exit.
+    pub(crate) fn note_linked_exit(&self, key: ProcKey, from: Pid) {
+        let Some(r) = &self.rec else { return };
+        let Some(p) = self.procs.get(key) else { return };
+        let cut = !self.async_signals
+            && from.node() == p.pid.node()
+            && self.key_of(from).is_none()
+            && p.links.contains(&from);
+        let mut r = r.borrow_mut();
+        let (a, b) = (r.name(p.pid), r.name(from));
+        if cut {
+            r.access(Obj::Link(a, b), Op::Cut);
+            let here = r.here().unwrap_or(0);
+            r.cuts.push((p.pid, from, here));
+        } else {
+            r.access(Obj::Link(a, b), Op::Write);
+        }
+    }
+
+    /// The current step (a timer's) fired the timer of `pid`'s receive
+    /// after `pid` was woken: its write of the clock is an [`Op::Lapse`].
+    pub(crate) fn note_lapse(&self, pid: Pid) {
+        let Some(r) = &self.rec else { return };
+        let mut r = r.borrow_mut();
+        let n = r.name(pid);
+        let Some(step) = r.steps.last_mut() else {
+            return;
+        };
+        for a in step.acc.iter_mut() {
+            if a.obj == Obj::Clock && matches!(a.op, Op::Write) {
+                a.op = Op::Lapse(n);
+            }
+        }
+    }
+
+    /// `pid`'s timed receive took a message and cancelled its timer.
+    pub(crate) fn note_cancel(&self, pid: Pid) {
+        let Some(r) = &self.rec else { return };
+        let mut r = r.borrow_mut();
+        let n = r.name(pid);
+        r.access(Obj::Clock, Op::Cancel(n));
+    }
+
+    /// `pid` blocked in a receive with this pattern (`None`: not
+    /// inspectable).
+    #[inline]
+    pub(crate) fn note_blocked(&self, pid: Pid, matcher: Option<&Matcher>) {
+        let Some(r) = &self.rec else { return };
+        let mut r = r.borrow_mut();
+        let m = matcher.cloned();
+        match r.blocked.iter_mut().find(|(p, _)| *p == pid) {
+            Some(e) => e.1 = m,
+            None => r.blocked.push((pid, m)),
+        }
+    }
+
+    /// `pid` dies blocked in a receive: that receive took nothing, as one
+    /// that timed out, so a message sent to the dead `pid` later that it
+    /// would have taken races the death (in the other order it wakes the
+    /// receiver, which takes it).
+    pub(crate) fn note_died_blocked(&self, pid: Pid) {
+        let Some(r) = &self.rec else { return };
+        let mut r = r.borrow_mut();
+        let matcher = r
+            .blocked
+            .iter()
+            .position(|(p, _)| *p == pid)
+            .and_then(|i| r.blocked.swap_remove(i).1);
+        let n = r.name(pid);
+        r.access(
+            Obj::Mailbox(n),
+            Op::Pop {
+                sig: None,
+                msg: None,
+                matcher,
+                timed: false,
+                waited: true,
+            },
+        );
+    }
+
+    /// `pid`, dying with `reason`, walks its links: each link a dead peer's
+    /// exit signal cut in an earlier step ([`Op::Cut`]) is recorded as the
+    /// exit signal `pid` would have sent that peer had it died first (what
+    /// it would touch at the peer alive, as a signal to a dead process is
+    /// recorded), so that the two exits are ordered exactly when that
+    /// signal could be told apart.
+    pub(crate) fn note_cut_links(&self, pid: Pid, reason: &crate::term::Term) {
+        let Some(r) = &self.rec else { return };
+        let peers = r.borrow_mut().take_cuts(pid);
+        for q in peers {
+            self.note_exit_to_dead(pid, q, reason);
+        }
+    }
+
     /// Records a use of an object of the live process in slot `key`.
     #[inline]
     pub(crate) fn note_key(&self, key: ProcKey, obj: fn(Name) -> Obj, op: Op) {
@@ -255,6 +384,15 @@ impl World {
             if let Some(h) = r.here() {
                 r.armed_at.insert(seq, h);
             }
+            if let Some(Actor::Proc(n)) = r.steps.last().map(|s| s.actor) {
+                let i = n as usize;
+                if r.armed_by.len() <= i {
+                    r.armed_by.resize(i + 1, 0);
+                }
+                let k = r.armed_by[i];
+                r.armed_by[i] += 1;
+                r.timer_actor.insert(seq, Actor::Timer(n, k));
+            }
             r.access(Obj::Clock, Op::Write);
         }
     }
@@ -293,6 +431,7 @@ impl World {
             // Each sender-receiver queue is an actor of its own: queues to one
             // receiver from two senders race.
             (_, Event::Signal { from, to }) => Actor::Pair(r.name(from), r.name(to)),
+            (_, Event::Fire { id }) => r.timer_actor.get(&id).copied().unwrap_or(Actor::Timers),
             _ => Actor::Timers,
         }
     }

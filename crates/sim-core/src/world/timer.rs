@@ -64,6 +64,13 @@ impl World {
                             self.enable_proc(key);
                             self.note_key(key, Obj::Wake, Op::Write);
                         }
+                    } else if p.timer_token == token
+                        && !matches!(p.status, super::Status::Waiting(_))
+                    {
+                        // Woken by a message first: the receive will take
+                        // it and cancel this timer, whatever its firing.
+                        let pid = p.pid;
+                        self.note_lapse(pid);
                     }
                 }
             }

@@ -118,7 +118,7 @@ impl World {
                     timed,
                 );
                 if timed {
-                    self.note(Obj::Clock, Op::Write);
+                    self.note_cancel(pid);
                 }
             }
             self.tracer
@@ -142,6 +142,7 @@ impl World {
                 st.token = self.start_wait_timer(key, d);
             }
         }
+        self.note_blocked(pid, matcher.inspectable());
         Attempt::Wait
     }
 
