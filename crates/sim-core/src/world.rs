@@ -449,7 +449,7 @@ impl World {
                 // for a foreground process only.
                 let (reason, fg_result) = match result {
                     Ok(v) => (Term::Atom(crate::term::NORMAL), Some(Ok(v))),
-                    Err(e) => (e.exit_reason(), None),
+                    Err(e) => (e.into_exit_reason(), None),
                 };
                 self.terminate(key, reason, fg_result);
             }

@@ -54,8 +54,26 @@ thread_local! {
 impl Drop for Term {
     #[inline]
     fn drop(&mut self) {
-        if is_compound(self) {
-            drop_children(self);
+        match self {
+            // A tuple or list of scalars (most messages, exit reasons, the
+            // innermost level of every term) cannot recurse: its elements go
+            // with the drop glue, without the depth count.
+            Term::Tuple(v) | Term::List(v) => {
+                if v.iter().any(is_compound) {
+                    drop_children(self);
+                }
+            }
+            Term::ImproperList(..) | Term::Map(_) => {
+                if is_compound(self) {
+                    drop_children(self);
+                }
+            }
+            Term::Int(_)
+            | Term::Float(_)
+            | Term::Atom(_)
+            | Term::Ref(_)
+            | Term::Pid(_)
+            | Term::Binary(_) => {}
         }
     }
 }
