@@ -198,7 +198,7 @@ pub(crate) struct World {
     pub(crate) async_signals: bool,
     /// Queued local signals per (sender, receiver), in the order the pairs
     /// got their first queued signal; a pair leaves when its queue empties.
-    pub(crate) pairs: FastMap<(Pid, Pid), local::PairQueue>,
+    pub(crate) pairs: local::Pairs,
     /// The foreground results, the outcome, panics and the exit policy.
     pub(crate) results: Results,
     pub(crate) graveyard: Vec<BoxFuture>,
@@ -252,7 +252,7 @@ impl World {
             books: Books::default(),
             local_q: VecDeque::new(),
             async_signals: config.local_signals == crate::signal::LocalSignals::Async,
-            pairs: FastMap::default(),
+            pairs: local::Pairs::default(),
             results: Results::new(
                 config.exit_policy,
                 config.treat_as_normal,
