@@ -7,6 +7,7 @@
 use sim_core::{Atom, BoxFuture, Class, Cx, Exception as CoreException, Frame, Ref, Term};
 use std::fmt;
 use std::future::Future;
+use std::sync::OnceLock;
 
 /// What a request applies: `M:F(Args)` (args a proper or improper list: OTP
 /// does not check properness on the caller's side) or a fun of arity 0.
@@ -213,7 +214,7 @@ pub(crate) async fn execute_call(cx: Cx, res: Ref, what: Applied) -> Result<Term
     let res = Term::Ref(res);
     let arg_error = what.too_many_args();
     let reply = match apply(&cx, what).await {
-        Ok(v) => Term::tuple([res, Term::atom("return"), v]),
+        Ok(v) => Term::Tuple(vec![res, return_tag(), v]),
         Err(e) => match e.class {
             Class::Throw => Term::tuple([res, Term::atom("throw"), e.reason]),
             Class::Exit => Term::tuple([res, Term::atom("exit"), e.reason]),
@@ -228,6 +229,13 @@ pub(crate) async fn execute_call(cx: Cx, res: Ref, what: Applied) -> Result<Term
         },
     };
     Err(CoreException::exit(reply))
+}
+
+/// The atom `return`, interned once: it tags the reply of every call that
+/// returns, so it is not looked up again at each.
+fn return_tag() -> Term {
+    static RETURN: OnceLock<Atom> = OnceLock::new();
+    Term::Atom(*RETURN.get_or_init(|| Atom::new("return")))
 }
 
 /// The body of the process a cast spawns: an error leaves it as

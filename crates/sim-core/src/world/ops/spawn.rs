@@ -134,7 +134,7 @@ impl World {
     /// Sets up link and monitor between a spawner and a freshly started local
     /// child, on both ends.
     fn link_pair(&mut self, key: ProcKey, me: Pid, child: Pid, link: bool, monitor: Option<Ref>) {
-        if link || monitor.is_some() {
+        if self.recording() && (link || monitor.is_some()) {
             // Only what the spawner holds about this child (the child's
             // own side is new with it).
             self.note_peer(key, child, Op::Write);
