@@ -202,6 +202,8 @@ pub(crate) struct World {
     /// The foreground results, the outcome, panics and the exit policy.
     pub(crate) results: Results,
     pub(crate) graveyard: Vec<BoxFuture>,
+    /// Monitor lists of dead processes, reused by new ones (`LazyVec::push_in`).
+    pub(crate) spare_mon_in: crate::lazy_vec::Spares<MonIn>,
     pub(crate) choices: Choices,
     /// Choice points at which the current process could continue and the
     /// strategy picked something else.
@@ -259,6 +261,7 @@ impl World {
                 config.panic_is_failure,
             ),
             graveyard: Vec::new(),
+            spare_mon_in: Default::default(),
             choices: Choices::new(),
             preemptions: 0,
             divergence: None,

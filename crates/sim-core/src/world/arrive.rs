@@ -251,11 +251,14 @@ impl World {
             Body::Monitor { r, target } => {
                 let object = self.monitor_object(target);
                 let _ = to;
-                self.procs[key].mon_in.push(super::MonIn {
+                let monitor = super::MonIn {
                     r,
                     watcher: from,
                     object,
-                });
+                };
+                self.procs[key]
+                    .mon_in
+                    .push_in(monitor, &mut self.spare_mon_in);
             }
             Body::Demonitor { r } => self.procs[key].mon_in.retain(|m| m.r != r),
             Body::Down { r, object, reason } => {
@@ -343,11 +346,12 @@ impl World {
                 p.links.push(parent);
             }
             if opts.monitor {
-                p.mon_in.push(super::MonIn {
+                let monitor = super::MonIn {
                     r,
                     watcher: parent,
                     object: Term::Pid(child),
-                });
+                };
+                p.mon_in.push_in(monitor, &mut self.spare_mon_in);
             }
         }
         self.send(

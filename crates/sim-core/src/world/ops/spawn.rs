@@ -149,11 +149,14 @@ impl World {
                 r,
                 target: MonTarget::Pid(child),
             });
-            self.procs[ck].mon_in.push(MonIn {
+            let monitor = MonIn {
                 r,
                 watcher: me,
                 object: Term::Pid(child),
-            });
+            };
+            self.procs[ck]
+                .mon_in
+                .push_in(monitor, &mut self.spare_mon_in);
         }
     }
 }
