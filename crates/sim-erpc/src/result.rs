@@ -54,7 +54,7 @@ pub(crate) fn decode(msg: Term, res: Ref) -> Result<Term, Exception> {
 fn decode_down(reason: Term, res: Ref) -> Result<Term, Exception> {
     let mut reason = reason;
     if let Term::Tuple(t) = &mut reason {
-        if t.first() == Some(&Term::Ref(res)) {
+        if matches!(t.first(), Some(Term::Ref(r)) if *r == res) {
             match &mut t[1..] {
                 [tag, v] if tag.is_atom("return") => return Ok(std::mem::take(v)),
                 [tag, v] if tag.is_atom("throw") => {
