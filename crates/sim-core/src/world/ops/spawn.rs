@@ -63,8 +63,10 @@ impl World {
         let me = self.procs[key].pid;
         let here = me.node();
         let r = self.make_ref(here);
-        self.note_key(key, Obj::Links, Op::Write);
-        self.note_key(key, Obj::Mailbox, Op::Peek);
+        if self.recording() {
+            self.note_key(key, Obj::Links, Op::Write);
+            self.note_key(key, Obj::Mailbox, Op::Peek);
+        }
         let before = self.procs[key].mailbox.len();
         self.procs[key].mailbox.set_mark(r);
         let refuse = |w: &mut World, reason: &str| {
