@@ -118,14 +118,22 @@ pub fn w2(t: &mut Table, n: u64) {
         Ok(Term::atom("ok"))
     })
     .unwrap();
+    let allocs0 = alloc::allocs();
     let start = Instant::now();
     run(&mut sim);
     let secs = start.elapsed().as_secs_f64();
+    let allocs = alloc::allocs() - allocs0;
     t.add(
         "W2 spawn",
         secs * 1e9 / n as f64,
         "ns/spawn",
         "spawn_monitor + DOWN",
+    );
+    t.add(
+        "W2 allocations per spawn",
+        allocs as f64 / n as f64,
+        "allocs/spawn",
+        "whole run",
     );
     t.fig("w2", "ns_per_op", secs * 1e9 / n as f64, "spawn");
 }

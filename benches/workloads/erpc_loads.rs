@@ -1,6 +1,7 @@
 //! W4 local erpc, W5 remote erpc and multicall, W7 selective receive, W8
 //! exploration.
 
+use crate::alloc;
 use crate::table::Table;
 use erpc_sim::erpc;
 use erpc_sim::partition::{Fault, Mode};
@@ -8,14 +9,32 @@ use erpc_sim::prelude::*;
 use std::time::Instant;
 
 fn timed(sim: &mut Sim) -> f64 {
+    timed_counted(sim).0
+}
+
+/// The run's wall clock and the allocations it made.
+fn timed_counted(sim: &mut Sim) -> (f64, usize) {
+    let allocs0 = alloc::allocs();
     let start = Instant::now();
     let r = sim.run();
     let secs = start.elapsed().as_secs_f64();
+    let allocs = alloc::allocs() - allocs0;
     assert!(r.outcome.is_ok(), "{r}");
-    secs
+    (secs, allocs)
 }
 
 fn calls(nodes: &[&str], target: &'static str, n: u64, timeout: Timeout, queued: usize) -> f64 {
+    calls_counted(nodes, target, n, timeout, queued).0
+}
+
+/// [`calls`] with the allocations of the run.
+fn calls_counted(
+    nodes: &[&str],
+    target: &'static str,
+    n: u64,
+    timeout: Timeout,
+    queued: usize,
+) -> (f64, usize) {
     let mut sim = Sim::builder()
         .nodes(nodes.iter().copied())
         .latency(Time::ZERO, Time::ZERO)
@@ -32,7 +51,7 @@ fn calls(nodes: &[&str], target: &'static str, n: u64, timeout: Timeout, queued:
         Ok(atom!("ok"))
     })
     .unwrap();
-    timed(&mut sim)
+    timed_counted(&mut sim)
 }
 
 /// The unrelated messages W7 queues before its calls.
@@ -40,12 +59,18 @@ pub const W7_QUEUED: usize = 1_000_000;
 
 /// W4's figure: `n` calls to the own node with a timeout (a spawned applier).
 pub fn w4_call(t: &mut Table, n: u64) {
-    let secs = calls(&["a@sim"], "a@sim", n, Timeout::ms(5_000), 0);
+    let (secs, allocs) = calls_counted(&["a@sim"], "a@sim", n, Timeout::ms(5_000), 0);
     t.add(
         "W4 local erpc, timeout",
         secs * 1e9 / n as f64,
         "ns/call",
         "spawned applier",
+    );
+    t.add(
+        "W4 allocations per call",
+        allocs as f64 / n as f64,
+        "allocs/call",
+        "whole run",
     );
     t.fig("w4", "ns_per_op", secs * 1e9 / n as f64, "call");
 }
@@ -64,12 +89,18 @@ pub fn w4(t: &mut Table, n: u64) {
 
 /// W5's figure: `n` calls to a second node (zero latency).
 pub fn w5_call(t: &mut Table, n: u64) {
-    let secs = calls(&["a@sim", "b@sim"], "b@sim", n, Timeout::ms(5_000), 0);
+    let (secs, allocs) = calls_counted(&["a@sim", "b@sim"], "b@sim", n, Timeout::ms(5_000), 0);
     t.add(
         "W5 remote erpc call",
         n as f64 / secs,
         "calls/s",
         "zero latency",
+    );
+    t.add(
+        "W5 allocations per call",
+        allocs as f64 / n as f64,
+        "allocs/call",
+        "whole run",
     );
     t.fig("w5", "ns_per_op", secs * 1e9 / n as f64, "call");
 }

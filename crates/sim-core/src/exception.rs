@@ -296,6 +296,21 @@ impl Exception {
         }
     }
 
+    /// [`Exception::exit_reason`] of an exception no longer needed: the reason
+    /// moves into the exit reason instead of being copied (the exit path of
+    /// every process that fails, an erpc applier's at every call).
+    pub(crate) fn into_exit_reason(self) -> Term {
+        let stack = match self.class {
+            Class::Exit => return self.reason,
+            Class::Error | Class::Throw => self.stack_term(),
+        };
+        let reason = match self.class {
+            Class::Throw => Term::Tuple(vec![Term::Atom(Atom::new("nocatch")), self.reason]),
+            Class::Error | Class::Exit => self.reason,
+        };
+        Term::Tuple(vec![reason, stack])
+    }
+
     /// `{Class, Reason}`, the shape the conformance data prints for a caught
     /// exception.
     ///
@@ -327,5 +342,24 @@ impl From<crate::term::AtomError> for Exception {
 impl fmt::Display for Exception {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.class, self.reason)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exit_reason_moved_out_is_the_one_copied() {
+        let reason = || Term::Tuple(vec![Term::atom("r"), Term::Int(1)]);
+        let frame = Frame::new("m", "f", 2);
+        for e in [
+            Exception::exit(reason()),
+            Exception::error(reason()).with_frame(frame.clone()),
+            Exception::throw(reason()).with_frame(frame),
+        ] {
+            let copied = e.exit_reason();
+            assert_eq!(e.into_exit_reason(), copied);
+        }
     }
 }

@@ -22,14 +22,19 @@ pub struct SimRng {
     inner: Gen,
 }
 
-/// The generator, or the seed it will be made from at its first draw: a keyed
-/// generator is made per signal, and most networks never draw from it, so
-/// seeding it (most of its cost) waits until a draw needs it. The draws are
-/// the same either way.
+/// The generator, or the key it will be seeded from at its first draw: a
+/// keyed generator is made per signal, and most networks never draw from
+/// it, so mixing its key and seeding it (all of its cost) wait until a draw
+/// needs them. The draws are the same either way.
 #[derive(Clone, Debug)]
 enum Gen {
     Ready(Pcg64Mcg),
-    Seed(u64),
+    Keyed {
+        seed: u64,
+        stream: u64,
+        entity: u64,
+        k: u64,
+    },
 }
 
 impl SimRng {
@@ -61,10 +66,13 @@ impl SimRng {
     /// assert_ne!(SimRng::keyed(1, 5, 3, 1).next_u64(), SimRng::keyed(1, 5, 3, 0).next_u64());
     /// ```
     pub fn keyed(seed: u64, stream: u64, entity: u64, k: u64) -> SimRng {
-        let base = splitmix(seed ^ splitmix(stream.wrapping_add(0x9e37_79b9_7f4a_7c15)));
-        let mixed = splitmix(splitmix(base ^ splitmix(entity)) ^ k);
         SimRng {
-            inner: Gen::Seed(mixed),
+            inner: Gen::Keyed {
+                seed,
+                stream,
+                entity,
+                k,
+            },
         }
     }
 
@@ -78,17 +86,21 @@ impl SimRng {
     pub fn next_u64(&mut self) -> u64 {
         match &mut self.inner {
             Gen::Ready(g) => g.next_u64(),
-            Gen::Seed(seed) => {
-                let seed = *seed;
-                self.first_draw(seed)
-            }
+            &mut Gen::Keyed {
+                seed,
+                stream,
+                entity,
+                k,
+            } => self.first_draw(seed, stream, entity, k),
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn first_draw(&mut self, seed: u64) -> u64 {
-        let mut g = Pcg64Mcg::seed_from_u64(seed);
+    fn first_draw(&mut self, seed: u64, stream: u64, entity: u64, k: u64) -> u64 {
+        let base = splitmix(seed ^ splitmix(stream.wrapping_add(0x9e37_79b9_7f4a_7c15)));
+        let mixed = splitmix(splitmix(base ^ splitmix(entity)) ^ k);
+        let mut g = Pcg64Mcg::seed_from_u64(mixed);
         let v = g.next_u64();
         self.inner = Gen::Ready(g);
         v

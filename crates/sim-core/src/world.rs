@@ -198,10 +198,12 @@ pub(crate) struct World {
     pub(crate) async_signals: bool,
     /// Queued local signals per (sender, receiver), in the order the pairs
     /// got their first queued signal; a pair leaves when its queue empties.
-    pub(crate) pairs: FastMap<(Pid, Pid), local::PairQueue>,
+    pub(crate) pairs: local::Pairs,
     /// The foreground results, the outcome, panics and the exit policy.
     pub(crate) results: Results,
     pub(crate) graveyard: Vec<BoxFuture>,
+    /// Monitor lists of dead processes, reused by new ones (`LazyVec::push_in`).
+    pub(crate) spare_mon_in: crate::lazy_vec::Spares<MonIn>,
     pub(crate) choices: Choices,
     /// Choice points at which the current process could continue and the
     /// strategy picked something else.
@@ -252,13 +254,14 @@ impl World {
             books: Books::default(),
             local_q: VecDeque::new(),
             async_signals: config.local_signals == crate::signal::LocalSignals::Async,
-            pairs: FastMap::default(),
+            pairs: local::Pairs::default(),
             results: Results::new(
                 config.exit_policy,
                 config.treat_as_normal,
                 config.panic_is_failure,
             ),
             graveyard: Vec::new(),
+            spare_mon_in: Default::default(),
             choices: Choices::new(),
             preemptions: 0,
             divergence: None,
@@ -449,7 +452,7 @@ impl World {
                 // for a foreground process only.
                 let (reason, fg_result) = match result {
                     Ok(v) => (Term::Atom(crate::term::NORMAL), Some(Ok(v))),
-                    Err(e) => (e.exit_reason(), None),
+                    Err(e) => (e.into_exit_reason(), None),
                 };
                 self.terminate(key, reason, fg_result);
             }

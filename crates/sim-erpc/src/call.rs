@@ -129,7 +129,7 @@ pub(crate) async fn receive_reply(
         cx.receive_timeout(matcher, timeout).await
     };
     match got {
-        Some(msg) => decode(&msg, res),
+        Some(msg) => decode(msg, res),
         None => timed_out(cx, req, res).await,
     }
 }

@@ -31,7 +31,7 @@ fn mfa_arg(module: &Term, function: &Term, args: &Term) -> Result<Applied, Excep
     Ok(Applied::Mfa {
         module: atom_arg(module)?,
         function: atom_arg(function)?,
-        args: args_arg(args)?,
+        args: args_arg(args)?.into(),
     })
 }
 
@@ -267,7 +267,7 @@ pub async fn multicall_term(
     let make = move || Applied::Mfa {
         module,
         function,
-        args: args.clone(),
+        args: args.clone().into(),
     };
     multicall_applied(cx, nodes_arg(nodes), make, timeout).await
 }
@@ -324,7 +324,7 @@ pub async fn multicast_term(
         let what = Applied::Mfa {
             module,
             function,
-            args: args.clone(),
+            args: args.clone().into(),
         };
         cast_applied(cx, node, what).await;
     }

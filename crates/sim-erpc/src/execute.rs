@@ -7,6 +7,7 @@
 use sim_core::{Atom, BoxFuture, Class, Cx, Exception as CoreException, Frame, Ref, Term};
 use std::fmt;
 use std::future::Future;
+use std::sync::OnceLock;
 
 /// What a request applies: `M:F(Args)` (args a proper or improper list: OTP
 /// does not check properness on the caller's side) or a fun of arity 0.
@@ -14,9 +15,59 @@ pub(crate) enum Applied {
     Mfa {
         module: Atom,
         function: Atom,
-        args: Term,
+        args: Args,
     },
     Fun(Box<dyn FnOnce(Cx) -> BoxFuture>),
+}
+
+/// The argument list of an MFA: a proper list, as the typed calls give it (and
+/// the applier takes it as is), or any other term the dynamic calls pass on.
+pub(crate) enum Args {
+    List(Vec<Term>),
+    Other(Term),
+}
+
+impl From<Term> for Args {
+    fn from(t: Term) -> Args {
+        let mut t = t;
+        match &mut t {
+            Term::List(v) => Args::List(std::mem::take(v)),
+            _ => Args::Other(t),
+        }
+    }
+}
+
+impl Args {
+    fn into_term(self) -> Term {
+        match self {
+            Args::List(v) => Term::List(v),
+            Args::Other(t) => t,
+        }
+    }
+}
+
+impl fmt::Display for Args {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Args::List(v) => {
+                f.write_str("[")?;
+                comma_separated(f, v)?;
+                f.write_str("]")
+            }
+            Args::Other(t) => write!(f, "{t}"),
+        }
+    }
+}
+
+/// `a,b,c`.
+fn comma_separated(f: &mut fmt::Formatter<'_>, terms: &[Term]) -> fmt::Result {
+    for (i, a) in terms.iter().enumerate() {
+        if i > 0 {
+            f.write_str(",")?;
+        }
+        write!(f, "{a}")?;
+    }
+    Ok(())
 }
 
 impl fmt::Debug for Applied {
@@ -63,15 +114,10 @@ impl fmt::Display for CallLabel<'_> {
             Applied::Mfa {
                 module,
                 function,
-                args: Term::List(args),
+                args: Args::List(args),
             } => {
                 write!(f, "{}:{}(", Term::Atom(*module), Term::Atom(*function))?;
-                for (i, a) in args.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(",")?;
-                    }
-                    write!(f, "{a}")?;
-                }
+                comma_separated(f, args)?;
                 f.write_str(")")
             }
             Applied::Mfa {
@@ -93,14 +139,14 @@ impl Applied {
     /// Whether applying this fails before the function runs because of its
     /// argument count (see [`is_arg_error`]); a fun is applied with `[]`.
     pub(crate) fn too_many_args(&self) -> bool {
-        matches!(self, Applied::Mfa { args: Term::List(a), .. } if a.len() > MAX_ARGS)
+        matches!(self, Applied::Mfa { args: Args::List(a), .. } if a.len() > MAX_ARGS)
     }
 
     pub(crate) fn mfa(module: Atom, function: Atom, args: Vec<Term>) -> Applied {
         Applied::Mfa {
             module,
             function,
-            args: Term::List(args),
+            args: Args::List(args),
         }
     }
 
@@ -139,7 +185,7 @@ pub(crate) async fn apply(cx: &Cx, what: Applied) -> Result<Term, CoreException>
             CoreException::error(Term::atom("system_limit")).with_frame(Frame::with_args(
                 "erlang",
                 "apply",
-                vec![Term::Atom(module), Term::Atom(function), args],
+                vec![Term::Atom(module), Term::Atom(function), args.into_term()],
             )),
         );
     }
@@ -148,15 +194,18 @@ pub(crate) async fn apply(cx: &Cx, what: Applied) -> Result<Term, CoreException>
             module,
             function,
             args,
-        } => match args.into_list() {
-            Ok(args) => cx.apply(module, function, args).await,
-            Err(args) => Err(CoreException::error(Term::atom("badarg")).with_frame(
-                Frame::with_args(
-                    "erlang",
-                    "apply",
-                    vec![Term::Atom(module), Term::Atom(function), args],
-                ),
-            )),
+        } => match args {
+            Args::List(args) => cx.apply(module, function, args).await,
+            Args::Other(args) => match args.into_list() {
+                Ok(args) => cx.apply(module, function, args).await,
+                Err(args) => Err(CoreException::error(Term::atom("badarg")).with_frame(
+                    Frame::with_args(
+                        "erlang",
+                        "apply",
+                        vec![Term::Atom(module), Term::Atom(function), args],
+                    ),
+                )),
+            },
         },
         Applied::Fun(f) => match f(cx.clone()).await {
             Err(e) if e.class == Class::Error => {
@@ -199,7 +248,7 @@ pub async fn execute_mfa(
         Applied::Mfa {
             module,
             function,
-            args,
+            args: args.into(),
         },
     )
     .await
@@ -213,7 +262,7 @@ pub(crate) async fn execute_call(cx: Cx, res: Ref, what: Applied) -> Result<Term
     let res = Term::Ref(res);
     let arg_error = what.too_many_args();
     let reply = match apply(&cx, what).await {
-        Ok(v) => Term::tuple([res, Term::atom("return"), v]),
+        Ok(v) => Term::Tuple(vec![res, return_tag(), v]),
         Err(e) => match e.class {
             Class::Throw => Term::tuple([res, Term::atom("throw"), e.reason]),
             Class::Exit => Term::tuple([res, Term::atom("exit"), e.reason]),
@@ -228,6 +277,13 @@ pub(crate) async fn execute_call(cx: Cx, res: Ref, what: Applied) -> Result<Term
         },
     };
     Err(CoreException::exit(reply))
+}
+
+/// The atom `return`, interned once: it tags the reply of every call that
+/// returns, so it is not looked up again at each.
+fn return_tag() -> Term {
+    static RETURN: OnceLock<Atom> = OnceLock::new();
+    Term::Atom(*RETURN.get_or_init(|| Atom::new("return")))
 }
 
 /// The body of the process a cast spawns: an error leaves it as

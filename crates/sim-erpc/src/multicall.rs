@@ -202,7 +202,7 @@ async fn collect(
             Some(msg) => {
                 let slot = reply_ref(&msg).and_then(|r| pending.remove(&r));
                 if let Some(i) = slot {
-                    slots[i] = Some(decode(&msg, res));
+                    slots[i] = Some(decode(msg, res));
                 }
             }
             // Abandoning failed yet nothing is queued: the ids were stale.

@@ -466,7 +466,7 @@ impl From<CollectionError> for CoreException {
 
 /// `collection_result/6`: the decoded reply of the request `req` of `coll`.
 fn collection_result(
-    msg: &Term,
+    msg: Term,
     req: Ref,
     coll: &RequestIdCollection,
     delete: bool,
@@ -522,7 +522,7 @@ pub async fn receive_response_coll(
     match cx.receive_timeout(matcher(coll), timeout).await {
         Some(msg) => {
             let req = reply_ref(&msg).ok_or_else(Exception::badarg)?;
-            collection_result(&msg, req, coll, delete).map(ReceiveResult::Response)
+            collection_result(msg, req, coll, delete).map(ReceiveResult::Response)
         }
         None => {
             for id in coll.ids() {
@@ -569,7 +569,7 @@ pub async fn wait_response_coll(
     match cx.receive_timeout(matcher(coll), timeout).await {
         Some(msg) => {
             let req = reply_ref(&msg).ok_or_else(Exception::badarg)?;
-            collection_result(&msg, req, coll, delete).map(PollResult::Response)
+            collection_result(msg, req, coll, delete).map(PollResult::Response)
         }
         None => Ok(PollResult::NoResponse),
     }
@@ -603,7 +603,7 @@ pub fn check_response_coll(
     }
     match reply_ref(msg) {
         Some(req) if coll.contains(req) => {
-            collection_result(msg, req, coll, delete).map(PollResult::Response)
+            collection_result(msg.clone(), req, coll, delete).map(PollResult::Response)
         }
         _ => Ok(PollResult::NoResponse),
     }

@@ -177,7 +177,7 @@ pub async fn wait_response(
         .receive_timeout(move |m| is_reply_to(m, req), timeout)
         .await
     {
-        Some(msg) => decode(&msg, id.res).map(Some),
+        Some(msg) => decode(msg, id.res).map(Some),
         None => Ok(None),
     }
 }
@@ -199,7 +199,7 @@ pub async fn wait_response(
 /// ```
 pub fn check_response(msg: &Term, id: RequestId) -> Result<Option<Term>, Exception> {
     if is_reply_to(msg, id.req) {
-        decode(msg, id.res).map(Some)
+        decode(msg.clone(), id.res).map(Some)
     } else {
         Ok(None)
     }

@@ -34,10 +34,12 @@ pub(crate) fn is_reply_to(msg: &Term, req: Ref) -> bool {
 }
 
 /// Decodes a reply message (see [`reply_ref`]) of a request whose applier
-/// tags its result with `res`.
-pub(crate) fn decode(msg: &Term, res: Ref) -> Result<Term, Exception> {
-    match msg {
-        Term::Tuple(t) if t.len() == 5 => decode_down(&t[4], res),
+/// tags its result with `res`. The message is taken: the value moves out of
+/// it rather than being copied.
+pub(crate) fn decode(msg: Term, res: Ref) -> Result<Term, Exception> {
+    let mut msg = msg;
+    match &mut msg {
+        Term::Tuple(t) if t.len() == 5 => decode_down(std::mem::take(&mut t[4]), res),
         Term::Tuple(t) if t.len() == 4 => match ErpcError::from_term(&t[3]) {
             Some(e) => Err(Exception::erpc(e)),
             None => Err(Exception::erpc(ErpcError::Badarg)),
@@ -49,18 +51,21 @@ pub(crate) fn decode(msg: &Term, res: Ref) -> Result<Term, Exception> {
 
 /// The `'DOWN'` reason: one of the applier's four tagged exits, `noconnection`,
 /// or the reason of an exit signal that killed it.
-fn decode_down(reason: &Term, res: Ref) -> Result<Term, Exception> {
-    if let Term::Tuple(t) = reason {
-        if t.first() == Some(&Term::Ref(res)) {
-            match &t[1..] {
-                [tag, v] if tag.is_atom("return") => return Ok(v.clone()),
-                [tag, v] if tag.is_atom("throw") => return Err(Exception::Throw(v.clone())),
+fn decode_down(reason: Term, res: Ref) -> Result<Term, Exception> {
+    let mut reason = reason;
+    if let Term::Tuple(t) = &mut reason {
+        if matches!(t.first(), Some(Term::Ref(r)) if *r == res) {
+            match &mut t[1..] {
+                [tag, v] if tag.is_atom("return") => return Ok(std::mem::take(v)),
+                [tag, v] if tag.is_atom("throw") => {
+                    return Err(Exception::Throw(std::mem::take(v)))
+                }
                 [tag, r] if tag.is_atom("exit") => {
-                    return Err(Exception::Exit(Exit::Exception(r.clone())))
+                    return Err(Exception::Exit(Exit::Exception(std::mem::take(r))))
                 }
                 [tag, r, Term::List(stack)] if tag.is_atom("error") => {
                     return Err(Exception::Error(Error::Exception {
-                        reason: r.clone(),
+                        reason: std::mem::take(r),
                         stack: stack.iter().filter_map(Frame::from_term).collect(),
                     }))
                 }
@@ -76,7 +81,7 @@ fn decode_down(reason: &Term, res: Ref) -> Result<Term, Exception> {
     if reason.is_atom("noconnection") {
         return Err(Exception::erpc(ErpcError::Noconnection));
     }
-    Err(Exception::Exit(Exit::Signal(reason.clone())))
+    Err(Exception::Exit(Exit::Signal(reason)))
 }
 
 /// `call_abandon/1`: `true` if the request was still outstanding (nothing will
@@ -101,7 +106,7 @@ pub(crate) async fn timed_out(cx: &Cx, req: Ref, res: Ref) -> Result<Term, Excep
         .receive_timeout(move |m| is_reply_to(m, req), Timeout::Ms(0))
         .await
     {
-        Some(msg) => decode(&msg, res),
+        Some(msg) => decode(msg, res),
         None => Err(Exception::erpc(ErpcError::Badarg)),
     }
 }
@@ -151,7 +156,7 @@ mod tests {
             ),
         ];
         for (reason, want) in cases {
-            let got = match decode(&down(req, reason), res) {
+            let got = match decode(down(req, reason), res) {
                 Ok(v) => Term::tuple([Term::atom("ok"), v]),
                 Err(e) => e.to_term(),
             };
@@ -169,7 +174,7 @@ mod tests {
         ]);
         assert!(is_reply_to(&msg, r(1)));
         assert!(!is_reply_to(&msg, r(2)));
-        assert_eq!(decode(&msg, r(2)), Err(Exception::erpc(ErpcError::Notsup)));
+        assert_eq!(decode(msg, r(2)), Err(Exception::erpc(ErpcError::Notsup)));
     }
 
     #[test]

@@ -32,6 +32,38 @@ fn is_compound(t: &Term) -> bool {
     }
 }
 
+/// What dropping a tuple's or list's elements takes.
+enum Shape {
+    /// None owns memory (scalars and unallocated empty lists).
+    OwnsNothing,
+    /// None holds other terms, but some own memory (a binary, an emptied list).
+    Flat,
+    /// Some hold other terms: the drop recurses.
+    Nested,
+}
+
+/// The [`Shape`] of `elems`, in one pass.
+#[inline]
+fn drop_shape(elems: &[Term]) -> Shape {
+    let mut shape = Shape::OwnsNothing;
+    for e in elems {
+        match e {
+            Term::Int(_) | Term::Float(_) | Term::Atom(_) | Term::Ref(_) | Term::Pid(_) => {}
+            Term::Tuple(v) | Term::List(v) if v.is_empty() => {
+                if v.capacity() != 0 {
+                    shape = Shape::Flat;
+                }
+            }
+            Term::Binary(_) => shape = Shape::Flat,
+            Term::Map(m) if m.is_empty() => shape = Shape::Flat,
+            Term::Tuple(_) | Term::List(_) | Term::ImproperList(..) | Term::Map(_) => {
+                return Shape::Nested
+            }
+        }
+    }
+    shape
+}
+
 thread_local! {
     /// How many `Term` drops are under way on this thread, one inside the
     /// other: the native recursion depth of dropping.
@@ -54,8 +86,28 @@ thread_local! {
 impl Drop for Term {
     #[inline]
     fn drop(&mut self) {
-        if is_compound(self) {
-            drop_children(self);
+        match self {
+            // A tuple or list of scalars (most messages, exit reasons, the
+            // innermost level of every term) cannot recurse: its elements go
+            // with the drop glue, without the depth count.
+            Term::Tuple(v) | Term::List(v) => match drop_shape(v) {
+                // Elements that own no memory need no drop: forgetting them
+                // spares a call of the drop glue per element.
+                Shape::OwnsNothing => v.drain(..).for_each(std::mem::forget),
+                Shape::Flat => {}
+                Shape::Nested => drop_children(self),
+            },
+            Term::ImproperList(..) | Term::Map(_) => {
+                if is_compound(self) {
+                    drop_children(self);
+                }
+            }
+            Term::Int(_)
+            | Term::Float(_)
+            | Term::Atom(_)
+            | Term::Ref(_)
+            | Term::Pid(_)
+            | Term::Binary(_) => {}
         }
     }
 }
@@ -288,6 +340,26 @@ mod tests {
     use super::*;
     use crate::term::tests_support::arb_term;
     use proptest::prelude::*;
+
+    #[test]
+    fn only_elements_that_own_no_memory_are_forgotten() {
+        let scalars = [Term::Int(1), Term::atom("a"), Term::Float(0.5), Term::nil()];
+        assert!(matches!(drop_shape(&scalars), Shape::OwnsNothing));
+        let mut emptied = vec![Term::Int(1)];
+        emptied.clear();
+        for owner in [Term::binary(b"x"), Term::List(emptied), Term::map([(1, 2)])] {
+            let flat = [Term::Int(1), owner];
+            let want_flat = !matches!(&flat[1], Term::Map(_));
+            assert_eq!(
+                matches!(drop_shape(&flat), Shape::Flat),
+                want_flat,
+                "{}",
+                flat[1]
+            );
+        }
+        let nested = [Term::Int(1), Term::list([2])];
+        assert!(matches!(drop_shape(&nested), Shape::Nested));
+    }
 
     /// `[[...[x]...]]`, `depth` lists around `x`.
     fn nest(depth: usize, x: Term, wrap: fn(Term) -> Term) -> Term {

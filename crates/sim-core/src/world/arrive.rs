@@ -49,11 +49,14 @@ impl World {
     }
 
     /// The live process a destination names on its node (`Dest::Node`: none).
-    /// `life`: how the signal uses whether it lives (see `note_dest`).
+    /// `harmless`: the signal only arrives, it does not read whether the
+    /// target lives (`Op::Arrive`, else `Op::Read`: see `note_dest`). A flag,
+    /// not the operation, so that nothing is built or dropped when no
+    /// footprint is recorded.
     #[inline]
-    fn resolve(&self, to: Dest, life: Op) -> Option<ProcKey> {
+    fn resolve(&self, to: Dest, harmless: bool) -> Option<ProcKey> {
         if self.recording() {
-            self.note_dest(to, life);
+            self.note_dest(to, if harmless { Op::Arrive } else { Op::Read });
         }
         match to {
             Dest::Pid(p) => self.key_of(p),
@@ -67,8 +70,8 @@ impl World {
     }
 
     /// The live process a signal reaches, its delivery traced with it.
-    pub(super) fn resolve_traced(&mut self, id: u64, to: Dest, life: Op) -> Option<ProcKey> {
-        let target = self.resolve(to, life);
+    pub(super) fn resolve_traced(&mut self, id: u64, to: Dest, harmless: bool) -> Option<ProcKey> {
+        let target = self.resolve(to, harmless);
         let to_pid = match (to, target) {
             (Dest::Pid(p), Some(_)) => Some(p),
             (_, t) => t.map(|k| self.procs[k].pid),
@@ -89,13 +92,8 @@ impl World {
             }
             return;
         }
-        let life = if self.recording() && self.harmless(to, &body) {
-            Op::Arrive
-        } else {
-            Op::Read
-        };
-        let harmless = matches!(life, Op::Arrive);
-        match self.resolve_traced(id, to, life) {
+        let harmless = self.recording() && self.harmless(to, &body);
+        match self.resolve_traced(id, to, harmless) {
             Some(key) => self.apply(key, from, to, body),
             None => {
                 if harmless {
@@ -279,11 +277,14 @@ impl World {
             Body::Monitor { r, target } => {
                 let object = self.monitor_object(target);
                 let _ = to;
-                self.procs[key].mon_in.push(super::MonIn {
+                let monitor = super::MonIn {
                     r,
                     watcher: from,
                     object,
-                });
+                };
+                self.procs[key]
+                    .mon_in
+                    .push_in(monitor, &mut self.spare_mon_in);
             }
             Body::Demonitor { r } => self.procs[key].mon_in.retain(|m| m.r != r),
             Body::Down { r, object, reason } => {
@@ -371,11 +372,12 @@ impl World {
                 p.links.push(parent);
             }
             if opts.monitor {
-                p.mon_in.push(super::MonIn {
+                let monitor = super::MonIn {
                     r,
                     watcher: parent,
                     object: Term::Pid(child),
-                });
+                };
+                p.mon_in.push_in(monitor, &mut self.spare_mon_in);
             }
         }
         self.send(

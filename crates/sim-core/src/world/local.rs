@@ -7,6 +7,7 @@
 //! to one receiver arrive in whichever order the strategy picks.
 
 use super::{Signal, World};
+use crate::fast_map::FastMap;
 use crate::id::Pid;
 use crate::sched::{Event, Stamp};
 use crate::signal::{Body, Dest};
@@ -53,6 +54,88 @@ impl PairQueue {
 
     pub(crate) fn len(&self) -> usize {
         usize::from(self.head.is_some()) + self.rest.len()
+    }
+}
+
+/// Every pair with signals queued, in the order the pairs first had one
+/// (since they last emptied): the order their heads are candidates in, and
+/// the index an [`Event::Signal`]'s owner is known by. The queues sit in a
+/// slab of their own, reused as pairs come and go, so the ordered index holds
+/// one small entry per pair and inserting or removing a pair moves no
+/// signal, and a queue's spare capacity outlives its pair.
+#[derive(Default)]
+pub(crate) struct Pairs {
+    /// Each pair, in candidate order, to its queue's slot in `queues`.
+    index: FastMap<(Pid, Pid), u32>,
+    queues: Vec<PairQueue>,
+    /// Slots of `queues` no pair uses (each empty).
+    free: Vec<u32>,
+}
+
+impl Pairs {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// The candidate index of `pair`'s queue, if it has signals queued.
+    #[inline]
+    pub(crate) fn get_index_of(&self, pair: &(Pid, Pid)) -> Option<usize> {
+        self.index.get_index_of(pair)
+    }
+
+    fn contains(&self, pair: &(Pid, Pid)) -> bool {
+        self.index.contains_key(pair)
+    }
+
+    /// `pair`'s queue, if it has signals queued.
+    fn get_mut(&mut self, pair: &(Pid, Pid)) -> Option<&mut PairQueue> {
+        let slot = *self.index.get(pair)?;
+        self.queues.get_mut(slot as usize)
+    }
+
+    /// Starts `pair`'s queue (it has none) with one signal, last in order.
+    fn push_new(&mut self, pair: (Pid, Pid), entry: (Time, Signal)) {
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
+            None => {
+                self.queues.push(PairQueue::new());
+                (self.queues.len() - 1) as u32
+            }
+        };
+        self.queues[slot as usize].push_back(entry);
+        self.index.insert(pair, slot);
+    }
+
+    /// Every pair and its queue, in candidate order.
+    fn iter(&self) -> impl Iterator<Item = (&(Pid, Pid), &PairQueue)> + '_ {
+        self.index
+            .iter()
+            .map(|(pair, &slot)| (pair, &self.queues[slot as usize]))
+    }
+
+    /// Takes the head of the queue at candidate index `i`; a queue that
+    /// empties leaves the order (the pairs after it keep theirs).
+    fn pop_head(&mut self, i: usize) -> Option<Signal> {
+        let slot = *self.index.get_index(i)?.1;
+        let q = &mut self.queues[slot as usize];
+        let (_, sig) = q.pop_front()?;
+        if q.is_empty() {
+            self.index.shift_remove_index(i);
+            self.free.push(slot);
+        }
+        Some(sig)
+    }
+
+    /// Removes every pair and hands its queue out, in candidate order.
+    fn drain(&mut self) -> Vec<((Pid, Pid), PairQueue)> {
+        let index = std::mem::take(&mut self.index);
+        let out = index
+            .into_iter()
+            .map(|(pair, slot)| (pair, std::mem::take(&mut self.queues[slot as usize])))
+            .collect();
+        self.queues.clear();
+        self.free.clear();
+        out
     }
 }
 
@@ -109,12 +192,11 @@ impl World {
                 | Body::Demonitor { .. }
                 | Body::Down { .. }
         );
+        let now = self.clock.now();
         if let Some(q) = self.pairs.get_mut(&pair) {
-            q.push_back((self.clock.now(), sig));
+            q.push_back((now, sig));
         } else if queued {
-            let mut q = PairQueue::new();
-            q.push_back((self.clock.now(), sig));
-            self.pairs.insert(pair, q);
+            self.pairs.push_new(pair, (now, sig));
         } else {
             self.local_q.push_back(sig);
         }
@@ -138,19 +220,19 @@ impl World {
             Dest::Name(n, node) => *self.nodes.get(node.index())?.registry.get(&n)?,
             Dest::Node(_) => return None,
         };
-        self.pairs.contains_key(&(from, pid)).then_some(pid)
+        self.pairs.contains(&(from, pid)).then_some(pid)
     }
 
     /// Signals waiting in pair queues (in flight, for the books).
     pub(crate) fn pairs_in_flight(&self) -> u64 {
-        self.pairs.values().map(|q| q.len() as u64).sum()
+        self.pairs.iter().map(|(_, q)| q.len() as u64).sum()
     }
 
     /// The latest instant the oldest queued local signal may still wait.
     pub(crate) fn pairs_horizon(&self) -> Option<Time> {
         self.pairs
-            .values()
-            .filter_map(|q| q.front().map(|(at, _)| *at))
+            .iter()
+            .filter_map(|(_, q)| q.front().map(|(at, _)| *at))
             .min()
             .map(|at| at.saturating_add(self.run_window))
     }
@@ -174,17 +256,11 @@ impl World {
     /// Takes the head of pair queue `i` and applies it: the one place a local
     /// signal in `Async` mode takes effect.
     pub(crate) fn deliver_pair_head(&mut self, i: usize) {
-        let Some(q) = self.pairs.get_index_mut(i).map(|(_, q)| q) else {
+        // An emptied queue leaves the order keeping the others' (the order
+        // the pairs first had a signal in).
+        let Some(sig) = self.pairs.pop_head(i) else {
             return;
         };
-        let Some((_, sig)) = q.pop_front() else {
-            return;
-        };
-        if q.is_empty() {
-            // Order-preserving, so the candidate order stays the order the
-            // pairs first had a signal in.
-            self.pairs.shift_remove_index(i);
-        }
         self.books.delivered();
         self.arrive(sig);
     }
@@ -195,14 +271,18 @@ impl World {
         if self.pairs.is_empty() {
             return;
         }
-        let pairs = std::mem::take(&mut self.pairs);
-        for (pair, q) in pairs {
+        for (pair, q) in self.pairs.drain() {
             if pair.0.node() == node {
                 for (_, sig) in q {
                     self.drop_signal(&sig, cause);
                 }
             } else {
-                self.pairs.insert(pair, q);
+                for entry in q {
+                    match self.pairs.get_mut(&pair) {
+                        Some(kept) => kept.push_back(entry),
+                        None => self.pairs.push_new(pair, entry),
+                    }
+                }
             }
         }
     }
@@ -222,6 +302,36 @@ mod tests {
             to: Dest::Pid(Pid::new(0, 2, 1)),
             body: Body::Link,
         }
+    }
+
+    #[test]
+    fn pairs_stay_in_the_order_they_first_had_a_signal_as_slots_are_reused() {
+        let pid = |i| Pid::new(0, i, 1);
+        let mut pairs = super::Pairs::default();
+        for i in 1..=3 {
+            pairs.push_new((pid(i), pid(9)), (Time::ZERO, sig(u64::from(i))));
+        }
+        let order = |p: &super::Pairs| p.iter().map(|(pair, _)| pair.0.index()).collect::<Vec<_>>();
+        assert_eq!(order(&pairs), [1, 2, 3]);
+        // The middle pair empties: it leaves, the others keep their order, and
+        // a new pair reusing its slot comes last.
+        assert_eq!(pairs.pop_head(1).map(|s| s.id), Some(2));
+        assert_eq!(order(&pairs), [1, 3]);
+        pairs.push_new((pid(4), pid(9)), (Time::ZERO, sig(4)));
+        if let Some(q) = pairs.get_mut(&(pid(1), pid(9))) {
+            q.push_back((Time::ZERO, sig(5)));
+        }
+        assert_eq!(order(&pairs), [1, 3, 4]);
+        assert_eq!(pairs.get_index_of(&(pid(4), pid(9))), Some(2));
+        assert_eq!(pairs.pop_head(0).map(|s| s.id), Some(1));
+        assert_eq!(order(&pairs), [1, 3, 4]);
+        let drained: Vec<u64> = pairs
+            .drain()
+            .into_iter()
+            .flat_map(|(_, q)| q.into_iter().map(|(_, s)| s.id))
+            .collect();
+        assert_eq!(drained, [5, 3, 4]);
+        assert!(pairs.is_empty());
     }
 
     #[test]

@@ -330,7 +330,7 @@ impl World {
                 },
             );
         }
-        for m in p.mon_in {
+        for m in p.mon_in.take_into(&mut self.spare_mon_in) {
             let reason = share(&mut reason);
             self.send(
                 pid,

@@ -70,7 +70,7 @@ impl World {
             }
             return;
         }
-        if let Some(key) = self.resolve_traced(id, to, crate::sched::footprint::Op::Arrive) {
+        if let Some(key) = self.resolve_traced(id, to, true) {
             self.enqueue(key, msg);
         }
     }

@@ -139,7 +139,9 @@ impl World {
         p.timer_token += 1;
         let token = p.timer_token;
         self.arm(at, TimerKind::Wake(key, token));
-        self.note_key(key, Obj::Wake, Op::Write);
+        if self.recording() {
+            self.note_key(key, Obj::Wake, Op::Write);
+        }
         token
     }
 }

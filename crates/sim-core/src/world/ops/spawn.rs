@@ -63,8 +63,10 @@ impl World {
         let me = self.procs[key].pid;
         let here = me.node();
         let r = self.make_ref(here);
-        self.note_key(key, Obj::Links, Op::Write);
-        self.note_key(key, Obj::Mailbox, Op::Peek);
+        if self.recording() {
+            self.note_key(key, Obj::Links, Op::Write);
+            self.note_key(key, Obj::Mailbox, Op::Peek);
+        }
         let before = self.procs[key].mailbox.len();
         self.procs[key].mailbox.set_mark(r);
         let refuse = |w: &mut World, reason: &str| {
@@ -134,7 +136,7 @@ impl World {
     /// Sets up link and monitor between a spawner and a freshly started local
     /// child, on both ends.
     fn link_pair(&mut self, key: ProcKey, me: Pid, child: Pid, link: bool, monitor: Option<Ref>) {
-        if link || monitor.is_some() {
+        if self.recording() && (link || monitor.is_some()) {
             // Only what the spawner holds about this child (the child's
             // own side is new with it).
             self.note_peer(key, child, Op::Write);
@@ -149,11 +151,14 @@ impl World {
                 r,
                 target: MonTarget::Pid(child),
             });
-            self.procs[ck].mon_in.push(MonIn {
+            let monitor = MonIn {
                 r,
                 watcher: me,
                 object: Term::Pid(child),
-            });
+            };
+            self.procs[ck]
+                .mon_in
+                .push_in(monitor, &mut self.spare_mon_in);
         }
     }
 }
