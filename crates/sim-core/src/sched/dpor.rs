@@ -404,8 +404,12 @@ impl Tree {
                             .filter(|&k| !before(k, i))
                             .chain(std::iter::once(j))
                             .collect();
-                        let local = Local::of(steps, &enabler, i, &v);
-                        self.reverse(steps, v, &local, &takes, i);
+                        match Local::of(steps, &enabler, i, &v) {
+                            Some(local) => {
+                                self.reverse(steps, v, &|k, x| local.before(k, x), &takes, i);
+                            }
+                            None => self.reverse(steps, v, &before, &takes, i),
+                        }
                     }
                 }
             }
@@ -414,18 +418,17 @@ impl Tree {
 
     /// Makes the state before step `i` explore `v`, that is `notdep(i).j`:
     /// `j`'s actor (or what must come before it) ahead of `i`.
-    /// Happens-before among those steps is as in the run that takes them
-    /// (`local`): a receive after `i` that told two of their appends apart
-    /// may not happen there.
+    /// Happens-before among those steps (`before`) is as in the run that
+    /// takes them (`Local`): a receive after `i` that told two of their
+    /// appends apart may not happen there.
     fn reverse(
         &mut self,
         steps: &[Step],
         mut v: Vec<usize>,
-        local: &Local,
+        before: &dyn Fn(usize, usize) -> bool,
         takes: &Takes,
         i: usize,
     ) {
-        let before = &|k: usize, x: usize| local.before(k, x);
         let source = self.source;
         let Some(node) = self.nodes.get_mut(i) else {
             return;

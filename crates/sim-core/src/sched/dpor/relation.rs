@@ -88,7 +88,28 @@ pub(crate) struct Local {
 }
 
 impl Local {
-    pub(crate) fn of(steps: &[Step], enabler: &[Option<usize>], i: usize, v: &[usize]) -> Local {
+    /// `None` when no two steps of `v` append to one mailbox: then the
+    /// run's happens-before is already theirs.
+    pub(crate) fn of(
+        steps: &[Step],
+        enabler: &[Option<usize>],
+        i: usize,
+        v: &[usize],
+    ) -> Option<Local> {
+        let mut pushed: Vec<Obj> = Vec::new();
+        let mut twice = false;
+        for x in v.iter().flat_map(|&k| &steps[k].acc) {
+            if matches!(x.obj, Obj::Mailbox(_)) && matches!(x.op, Op::Push { .. }) {
+                if pushed.contains(&x.obj) {
+                    twice = true;
+                    break;
+                }
+                pushed.push(x.obj);
+            }
+        }
+        if !twice {
+            return None;
+        }
         let readers = Readers::of(steps[..i].iter().chain(v.iter().map(|&k| &steps[k])));
         let m = v.len();
         let words = m.div_ceil(64).max(1);
@@ -115,7 +136,7 @@ impl Local {
         }
         let mut pos: Vec<(usize, usize)> = v.iter().enumerate().map(|(p, &k)| (k, p)).collect();
         pos.sort_unstable();
-        Local { pos, past }
+        Some(Local { pos, past })
     }
 
     /// Whether step `x` happens before step `k` (both of `v`).
