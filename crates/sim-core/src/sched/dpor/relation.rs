@@ -158,3 +158,62 @@ impl Local {
 pub(crate) fn has(set: &[u64], i: usize) -> bool {
     set[i / 64] >> (i % 64) & 1 == 1
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sched::footprint::Actors;
+
+    fn push(p: u32, m: i64) -> Access {
+        Access {
+            obj: Obj::Mailbox(p),
+            op: Op::Push {
+                sig: 0,
+                msg: Some(Term::Int(m)),
+            },
+        }
+    }
+
+    #[test]
+    fn a_sleeping_append_is_ordered_only_by_a_receive_that_tells_it_apart() {
+        let odd = Matcher::new(|t| matches!(t, Term::Int(n) if n % 2 == 1));
+        let steps = vec![
+            Step {
+                actor: Actor::Proc(1),
+                enabled: Actors::new(),
+                acc: [push(0, 1)].into_iter().collect(),
+                causes: vec![],
+                faults: vec![],
+            },
+            Step {
+                actor: Actor::Proc(0),
+                enabled: Actors::new(),
+                acc: [Access {
+                    obj: Obj::Mailbox(0),
+                    op: Op::Pop {
+                        sig: None,
+                        msg: Some(Term::Int(1)),
+                        matcher: Some(odd),
+                        timed: false,
+                        waited: false,
+                    },
+                }]
+                .into_iter()
+                .collect(),
+                causes: vec![],
+                faults: vec![],
+            },
+        ];
+        let takes = Takes::of(&steps);
+        // The receive took 1 and would have taken 3 had it come first.
+        assert!(sleep_dependent(&[push(0, 1)], &[push(0, 3)], Some(&takes)));
+        assert!(sleep_dependent(&[push(0, 3)], &[push(0, 1)], Some(&takes)));
+        // It would not have taken 2, and nothing took 2; equal messages
+        // cannot be told apart; another mailbox is another object.
+        assert!(!sleep_dependent(&[push(0, 1)], &[push(0, 2)], Some(&takes)));
+        assert!(!sleep_dependent(&[push(0, 1)], &[push(0, 1)], Some(&takes)));
+        assert!(!sleep_dependent(&[push(0, 1)], &[push(1, 3)], Some(&takes)));
+        // While the run goes on, its receives are not known yet.
+        assert!(sleep_dependent(&[push(0, 1)], &[push(0, 2)], None));
+    }
+}
