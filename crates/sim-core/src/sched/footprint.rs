@@ -205,14 +205,14 @@ struct Take {
 }
 
 impl Readers {
-    pub(crate) fn of(steps: &[Step]) -> Readers {
+    pub(crate) fn of<'a>(steps: impl IntoIterator<Item = &'a Step>) -> Readers {
         let mut r = Readers::default();
         // Each mailbox's queue, replayed from the trace: a receive took the
         // oldest queued message equal to the one it got (the first of them
         // in the queue; a marker that skips one is a `Peek`, which makes
         // every append dependent anyway).
         let mut queued: BTreeMap<Name, Vec<(u64, Term)>> = BTreeMap::new();
-        for a in steps.iter().flat_map(|s| &s.acc) {
+        for a in steps.into_iter().flat_map(|s| &s.acc) {
             match (&a.obj, &a.op) {
                 (Obj::Mailbox(p), Op::Push { sig, msg: Some(m) }) => {
                     queued.entry(*p).or_default().push((*sig, m.clone()));
