@@ -288,7 +288,7 @@ fn overlap(a: Obj, b: Obj) -> bool {
 /// of a run, `a` before `b` in its trace) the exact rules apply; without
 /// (sleep sets, where `b`'s footprint may come from another state) every
 /// rule is taken symmetrically and conservatively.
-fn conflict(a: &Access, b: &Access, readers: Option<&Readers>) -> bool {
+pub(crate) fn conflict(a: &Access, b: &Access, readers: Option<&Readers>) -> bool {
     if a.obj == Obj::All || b.obj == Obj::All {
         return true;
     }
@@ -356,7 +356,7 @@ pub(crate) fn dependent(a: &[Access], b: &[Access], readers: Option<&Readers>) -
 /// life ([`Op::Run`]): it computed and blocked in a receive, or yielded.
 /// Nothing it did shows to another actor, and its death after it is its
 /// death before it, so it is independent of every step.
-fn idle(acc: &[Access]) -> bool {
+pub(crate) fn idle(acc: &[Access]) -> bool {
     matches!(
         acc,
         [Access {

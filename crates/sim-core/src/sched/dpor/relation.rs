@@ -3,7 +3,7 @@
 //! footprint comes from another run, and happens-before among the steps of
 //! a sequence to explore, as it would be in the run that takes them.
 
-use super::super::footprint::{dependent, Access, Actor, Obj, Op, Readers, Step};
+use super::super::footprint::{conflict, dependent, idle, Access, Actor, Obj, Op, Readers, Step};
 use crate::matcher::Matcher;
 use crate::term::Term;
 use std::collections::BTreeSet;
@@ -57,11 +57,15 @@ impl Takes {
 /// Whether a step with footprint `a` and a sleeping step with footprint `b`
 /// are dependent: as `footprint::dependent` without a run, except that two
 /// appends of messages to one mailbox are ordered only if a receive of the
-/// run (`takes`) tells them apart.
+/// run (`takes`) tells them apart. A step that shows nothing is independent
+/// of every step as a whole footprint, never one access of a larger one.
 pub(crate) fn sleep_dependent(a: &[Access], b: &[Access], takes: Option<&Takes>) -> bool {
     let Some(takes) = takes else {
         return dependent(a, b, None);
     };
+    if idle(a) || idle(b) {
+        return false;
+    }
     a.iter().any(|x| {
         b.iter().any(|y| match (x.obj, &x.op, y.obj, &y.op) {
             (
@@ -70,7 +74,7 @@ pub(crate) fn sleep_dependent(a: &[Access], b: &[Access], takes: Option<&Takes>)
                 Obj::Mailbox(q),
                 Op::Push { msg: Some(n), .. },
             ) if p == q => takes.tell_apart(Actor::Proc(p), m, n),
-            _ => dependent(std::slice::from_ref(x), std::slice::from_ref(y), None),
+            _ => conflict(x, y, None),
         })
     })
 }
@@ -215,5 +219,23 @@ mod tests {
         assert!(!sleep_dependent(&[push(0, 1)], &[push(1, 3)], Some(&takes)));
         // While the run goes on, its receives are not known yet.
         assert!(sleep_dependent(&[push(0, 1)], &[push(0, 2)], None));
+    }
+
+    #[test]
+    fn only_a_whole_step_that_shows_nothing_sleeps_past_its_death() {
+        let life = |op| Access {
+            obj: Obj::Life(0),
+            op,
+        };
+        let takes = Takes::default();
+        let death = [life(Op::Write), push(1, 1)];
+        // A step of process 0 that did more than run: its death after it
+        // is not its death before it, whatever the run's receives.
+        let ran = [life(Op::Run), push(2, 5)];
+        assert!(sleep_dependent(&ran, &death, Some(&takes)));
+        assert!(sleep_dependent(&death, &ran, Some(&takes)));
+        // One that only ran is independent of it.
+        assert!(!sleep_dependent(&[life(Op::Run)], &death, Some(&takes)));
+        assert!(!sleep_dependent(&death, &[life(Op::Run)], Some(&takes)));
     }
 }
