@@ -2,7 +2,7 @@
 //! those its result file (`tests/suites/dpor_tests/results/<program>-<entry>-inf-dpor.txt`)
 //! lists; the counts are from `/work/shared/dpor/concuerror-cases.txt`.
 
-use crate::{single, Beyond, Case};
+use crate::{single, Case};
 use erpc_sim::prelude::*;
 use std::future::Future;
 use std::pin::Pin;
@@ -59,14 +59,7 @@ pub fn cases() -> Vec<Case> {
             // takes `c` first and `R = a` fails.
             listed: &["P.1 exits {badmatch,a}"],
             build: |b| single(b, messages_2),
-            beyond: Some(Beyond {
-                explored: 4,
-                why: concat!(
-                    "not attributed yet: no run is sleep-set blocked here, so the extra run ",
-                    "is a class this project's dependency relation splits where Concuerror's ",
-                    "does not",
-                ),
-            }),
+            beyond: None,
         },
         Case {
             program: concat!("tests/suites/dpor_tests/src/", "proxy2.erl"),
@@ -130,15 +123,7 @@ pub fn cases() -> Vec<Case> {
             // workers_2-workers_2-inf-dpor.txt: no errors.
             listed: &[],
             build: |b| single(b, workers_2),
-            beyond: Some(Beyond {
-                explored: 5000,
-                why: concat!(
-                    "stops at the cap of 5000; without it the exploration is complete at 6912 ",
-                    "interleavings (about 10 s in a debug build), source-DPOR and optimal DPOR ",
-                    "alike, so the excess is classes this project's relation splits where ",
-                    "Concuerror's does not; not attributed yet",
-                ),
-            }),
+            beyond: None,
         },
     ]
 }

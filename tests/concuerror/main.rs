@@ -100,6 +100,12 @@ where
     sim
 }
 
+/// Whether `CONCUERROR_DPOR=source` asks for source-DPOR with sleep sets
+/// instead of the explorer's default, optimal DPOR (to compare the two).
+fn source_dpor() -> bool {
+    std::env::var("CONCUERROR_DPOR").is_ok_and(|v| v == "source")
+}
+
 /// Every interleaving of the program up to equivalence (the explorer's
 /// exhaustive DPOR), going on after failures, at most [`CAP`]
 /// interleavings. This is the one place that knows how exploration is done.
@@ -111,6 +117,7 @@ fn explore_all(build: fn(SimBuilder) -> Sim) -> Observed {
         .quiet(true)
         .write_files(false)
         .keep_going(true)
+        .optimal_dpor(!source_dpor())
         .max_interleavings(CAP)
         .exhaustive_each(
             |b| build(configure(b)),

@@ -110,7 +110,8 @@ pub struct Explorer {
     run_window: Option<crate::time::Time>,
     max_interleavings: u64,
     preemption_bound: Option<u32>,
-    /// Exhaustive exploration by optimal DPOR instead of source-DPOR.
+    /// Exhaustive exploration by optimal DPOR (the default) rather than
+    /// source-DPOR.
     optimal_dpor: bool,
     keep_going: bool,
     end_checks: Vec<EndHook>,
@@ -160,7 +161,7 @@ impl Explorer {
             run_window: None,
             max_interleavings: 1_000_000,
             preemption_bound: None,
-            optimal_dpor: false,
+            optimal_dpor: true,
             keep_going: false,
             faults: faults::FaultSet::default(),
         }

@@ -1,6 +1,7 @@
-//! Source-DPOR with sleep sets (Abdulla, Aronis, Jonsson, Sagonas, "Optimal
-//! Dynamic Partial Order Reduction", POPL 2014, Algorithm 1), or optimal
-//! DPOR with wakeup trees (Algorithm 2) on request.
+//! Optimal DPOR with wakeup trees (Abdulla, Aronis, Jonsson, Sagonas,
+//! "Optimal Dynamic Partial Order Reduction", POPL 2014, Algorithm 2; the
+//! insertion of JACM 2017), or source-DPOR with sleep sets (Algorithm 1) on
+//! request.
 //!
 //! Stateless: every run starts from a fresh simulation, replays a prefix of
 //! actors (`Plan`, which the explorer's per-run strategy follows), follows
@@ -16,13 +17,16 @@
 //! *blocked* and counted apart. An optional fault (`Actor::Fault`) that a
 //! run left untaken is tried where the step taken is dependent with what
 //! it would touch there, and at the end of each stretch it is enabled in:
-//! a run need not take it, so no race would show it.
+//! a run need not take it, so no race would show it. An actor left enabled
+//! when the run ended goes first before its last step.
 
+mod relation;
 mod wakeup;
 
 use super::footprint::{
     dependent, race_kind, Accesses, Actor, Actors, Obj, Op, Race, Readers, Step,
 };
+use relation::{has, sleep_dependent, Local, Takes};
 use smallvec::SmallVec;
 use wakeup::{insert, weak_initial, Branch, Weak};
 
@@ -102,8 +106,15 @@ impl Plan {
         self.free_from.unwrap_or(steps.len())
     }
 
-    /// The sleep set after step `k` of `steps`, given the one before it.
-    fn after(&self, k: usize, before: Vec<Asleep>, steps: &[Step]) -> Vec<Asleep> {
+    /// The sleep set after step `k` of `steps`, given the one before it
+    /// (with the run's receives once it is over, `takes`).
+    fn after(
+        &self,
+        k: usize,
+        before: Vec<Asleep>,
+        steps: &[Step],
+        takes: Option<&Takes>,
+    ) -> Vec<Asleep> {
         let s = &steps[k];
         if matches!(s.actor, Actor::Fault(_)) {
             // A sleeping actor `b` stays asleep past an independent step
@@ -119,7 +130,7 @@ impl Plan {
             return Vec::new();
         };
         from.into_iter()
-            .filter(|(a, fp)| *a != s.actor && !dependent(&s.acc, fp, None))
+            .filter(|(a, fp)| *a != s.actor && !sleep_dependent(&s.acc, fp, takes))
             .collect()
     }
 
@@ -127,7 +138,7 @@ impl Plan {
     fn catch_up(&mut self, steps: &[Step], upto: usize) {
         while self.seen < upto.min(steps.len()) {
             let before = std::mem::take(&mut self.sleep);
-            self.sleep = self.after(self.seen, before, steps);
+            self.sleep = self.after(self.seen, before, steps, None);
             self.seen += 1;
         }
     }
@@ -185,7 +196,12 @@ impl Plan {
 
     /// Every state's sleep set from the end of the prefix on, and the step
     /// (if any) at which the run was blocked (a guided step never is).
+    /// While the run went on, two appends to one mailbox woke each other
+    /// (no receive after them was known); now the run's receives say which
+    /// they tell apart, so a step found asleep here was explored by a
+    /// sibling, and the run is blocked from it.
     pub(crate) fn sleeps(&self, steps: &[Step]) -> (Vec<Vec<Asleep>>, Option<usize>) {
+        let takes = Takes::of(steps);
         let mut out = Vec::new();
         let mut cur = Vec::new();
         let start = self.prefix.len();
@@ -197,7 +213,7 @@ impl Plan {
                 }
                 out.push(cur.clone());
             }
-            cur = self.after(k, std::mem::take(&mut cur), steps);
+            cur = self.after(k, std::mem::take(&mut cur), steps, Some(&takes));
         }
         (out, None)
     }
@@ -351,6 +367,7 @@ impl Tree {
         let mut acc = vec![0u64; words];
         let mut races = Vec::new();
         let enabler = enablers(steps);
+        let takes = Takes::of(steps);
         for j in 0..n {
             acc.iter_mut().for_each(|w| *w = 0);
             races.clear();
@@ -382,25 +399,36 @@ impl Tree {
             for &(i, kind) in &races {
                 match kind {
                     Race::Timeout => self.add_single(i, self.timer_at(i)),
-                    _ => self.reverse(steps, &before, i, j),
+                    _ => {
+                        let v: Vec<usize> = (i + 1..j)
+                            .filter(|&k| !before(k, i))
+                            .chain(std::iter::once(j))
+                            .collect();
+                        match Local::of(steps, &enabler, i, &v) {
+                            Some(local) => {
+                                self.reverse(steps, v, &|k, x| local.before(k, x), &takes, i);
+                            }
+                            None => self.reverse(steps, v, &before, &takes, i),
+                        }
+                    }
                 }
             }
         }
     }
 
-    /// Makes the state before step `i` explore `notdep(i).j`: `j`'s actor
-    /// (or what must come before it) ahead of `i`.
+    /// Makes the state before step `i` explore `v`, that is `notdep(i).j`:
+    /// `j`'s actor (or what must come before it) ahead of `i`.
+    /// Happens-before among those steps (`before`) is as in the run that
+    /// takes them (`Local`): a receive after `i` that told two of their
+    /// appends apart may not happen there.
     fn reverse(
         &mut self,
         steps: &[Step],
+        mut v: Vec<usize>,
         before: &dyn Fn(usize, usize) -> bool,
+        takes: &Takes,
         i: usize,
-        j: usize,
     ) {
-        let mut v: Vec<usize> = (i + 1..j)
-            .filter(|&k| !before(k, i))
-            .chain(std::iter::once(j))
-            .collect();
         let source = self.source;
         let Some(node) = self.nodes.get_mut(i) else {
             return;
@@ -423,7 +451,10 @@ impl Tree {
             .map(|(a, acc)| (*a, acc))
             .chain(std::iter::once(taken));
         for (q, acc) in asleep {
-            if !matches!(weak_initial(q, acc, &v, steps, before), Weak::No) {
+            if !matches!(
+                weak_initial(q, acc, &v, steps, before, Some(takes)),
+                Weak::No
+            ) {
                 return;
             }
         }
@@ -437,7 +468,7 @@ impl Tree {
         };
         let first = v.remove(pos);
         v.insert(0, first);
-        insert(&mut node.pending, v, steps, before);
+        insert(&mut node.pending, v, steps, before, Some(takes));
     }
 
     /// The actor of the timer enabled at state `i` (the earliest).
@@ -494,47 +525,52 @@ impl Tree {
     }
 
     /// A run ends when the test's processes are done, so an actor may be
-    /// enabled and never step again: its step is in no race of the run,
-    /// yet it could have gone before any later step. It goes first at every
-    /// state it is enabled at and never steps after, if it is still enabled
-    /// at the end (sound, as for an untaken fault).
+    /// enabled and never step again: its step is in no race of the run. It
+    /// goes first at the last state, before the step that ended the run:
+    /// if its step there is independent of the steps since it was enabled,
+    /// taking it earlier is the same run, and if it is dependent with one,
+    /// that run shows the race, which puts it before that step (sound, as
+    /// for an untaken fault). One disabled on the way is `disablings`'
+    /// business, an untaken fault `untaken_faults`'.
     ///
     /// With wakeup trees, a run's last step, which ended it, also goes
     /// first at every state its actor was enabled at since its previous
-    /// step: there it may end the run before the steps in between, which no
-    /// race shows (source-DPOR's free runs take processes first and reach
-    /// those runs without it).
+    /// step, back to the latest step of a process that exits in the run:
+    /// there it ends the run before the steps in between, which no race
+    /// shows (source-DPOR's free runs take processes first and reach those
+    /// runs without it). States before the prefix's last were seen by
+    /// earlier runs.
     fn left_untaken(&mut self, steps: &[Step], d: usize, ended: bool) {
-        // Still enabled when the run ended (one that was disabled on the way
-        // is `disablings`' business).
         let Some(last) = steps.last() else { return };
-        // (Untaken faults are `untaken_faults`' business.)
+        let n = steps.len() - 1;
+        if n + 1 < d {
+            return;
+        }
         let at_end: Vec<Actor> = last
             .enabled
             .iter()
             .copied()
             .filter(|&a| a != last.actor && !matches!(a, Actor::Fault(_)))
             .collect();
-        let mut ender = (ended && !self.source).then_some(last.actor);
-        let mut later: Vec<Actor> = Vec::new();
-        for k in (d..steps.len()).rev() {
-            if !later.contains(&steps[k].actor) && (k + 1 < steps.len() || ender.is_none()) {
-                later.push(steps[k].actor);
+        for a in at_end {
+            self.add_single(n, a);
+        }
+        if !ended || self.source {
+            return;
+        }
+        let ender = last.actor;
+        for k in (d..n).rev() {
+            if steps[k].actor == ender {
+                break;
             }
             // Before a step of a process that exits in the run, the last
             // step would not end the run (that process may be one the run
             // waits for): only a reorder, explored by the races.
-            if ender.is_some() && k + 1 < steps.len() && exits(steps, steps[k].actor) {
-                ender = None;
+            if exits(steps, steps[k].actor) {
+                break;
             }
-            let untaken: Vec<Actor> = steps[k]
-                .enabled
-                .iter()
-                .copied()
-                .filter(|&a| !later.contains(&a) && (at_end.contains(&a) || Some(a) == ender))
-                .collect();
-            for a in untaken {
-                self.add_single(k, a);
+            if steps[k].enabled.contains(&ender) {
+                self.add_single(k, ender);
             }
         }
     }
@@ -631,7 +667,10 @@ fn enablers(steps: &[Step]) -> Vec<Option<usize>> {
             .iter()
             .find(|(b, _)| *b == s.actor)
             .map_or(k, |&(_, f)| f);
-        out.push(from.checked_sub(1));
+        out.push(
+            from.checked_sub(1)
+                .filter(|&e| !woken_by_arrival(&steps[e], s)),
+        );
     }
     out
 }
@@ -647,7 +686,22 @@ fn exits(steps: &[Step], a: Actor) -> bool {
     })
 }
 
-/// Whether bit `i` of a bitset is set.
-fn has(set: &[u64], i: usize) -> bool {
-    set[i / 64] >> (i % 64) & 1 == 1
+/// Whether step `s`, a receive that took a message, was enabled by step `e`
+/// appending to its mailbox: then the append of the message it took orders
+/// it, as the footprints say; one it did not take only woke it to look
+/// again, and its order against the receive is no race (Concuerror's
+/// receiver blocked on an unmatched message is not enabled at all).
+fn woken_by_arrival(e: &Step, s: &Step) -> bool {
+    let Actor::Proc(p) = s.actor else {
+        return false;
+    };
+    let in_mailbox = |x: &&crate::sched::footprint::Access| x.obj == Obj::Mailbox(p);
+    s.acc
+        .iter()
+        .filter(in_mailbox)
+        .any(|x| matches!(x.op, Op::Pop { msg: Some(_), .. }))
+        && e.acc
+            .iter()
+            .filter(in_mailbox)
+            .any(|x| matches!(x.op, Op::Push { .. }))
 }

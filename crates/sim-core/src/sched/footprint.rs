@@ -205,14 +205,14 @@ struct Take {
 }
 
 impl Readers {
-    pub(crate) fn of(steps: &[Step]) -> Readers {
+    pub(crate) fn of<'a>(steps: impl IntoIterator<Item = &'a Step>) -> Readers {
         let mut r = Readers::default();
         // Each mailbox's queue, replayed from the trace: a receive took the
         // oldest queued message equal to the one it got (the first of them
         // in the queue; a marker that skips one is a `Peek`, which makes
         // every append dependent anyway).
         let mut queued: BTreeMap<Name, Vec<(u64, Term)>> = BTreeMap::new();
-        for a in steps.iter().flat_map(|s| &s.acc) {
+        for a in steps.into_iter().flat_map(|s| &s.acc) {
             match (&a.obj, &a.op) {
                 (Obj::Mailbox(p), Op::Push { sig, msg: Some(m) }) => {
                     queued.entry(*p).or_default().push((*sig, m.clone()));
@@ -288,7 +288,7 @@ fn overlap(a: Obj, b: Obj) -> bool {
 /// of a run, `a` before `b` in its trace) the exact rules apply; without
 /// (sleep sets, where `b`'s footprint may come from another state) every
 /// rule is taken symmetrically and conservatively.
-fn conflict(a: &Access, b: &Access, readers: Option<&Readers>) -> bool {
+pub(crate) fn conflict(a: &Access, b: &Access, readers: Option<&Readers>) -> bool {
     if a.obj == Obj::All || b.obj == Obj::All {
         return true;
     }
@@ -356,7 +356,7 @@ pub(crate) fn dependent(a: &[Access], b: &[Access], readers: Option<&Readers>) -
 /// life ([`Op::Run`]): it computed and blocked in a receive, or yielded.
 /// Nothing it did shows to another actor, and its death after it is its
 /// death before it, so it is independent of every step.
-fn idle(acc: &[Access]) -> bool {
+pub(crate) fn idle(acc: &[Access]) -> bool {
     matches!(
         acc,
         [Access {

@@ -8,7 +8,8 @@
 //! run's. The events already in a tree carry the footprints they had in the
 //! run that inserted them.
 
-use super::super::footprint::{dependent, Access, Accesses, Actor, Obj, Op, Step};
+use super::super::footprint::{Access, Accesses, Actor, Obj, Op, Step};
+use super::relation::{sleep_dependent, Takes};
 
 /// One event of a wakeup tree with the sequences that go on from it.
 #[derive(Clone, Debug)]
@@ -66,13 +67,15 @@ pub(crate) enum Weak {
 
 /// Whether actor `q`, whose next step has footprint `acc`, is a weak initial
 /// of the steps `rest` of `steps` (`before(k, e)`: step `e` happens before
-/// step `k`).
+/// step `k`; `takes`: the receives of the run `rest` is from, which tell
+/// `q`'s appends from theirs).
 pub(crate) fn weak_initial(
     q: Actor,
     acc: &[Access],
     rest: &[usize],
     steps: &[Step],
     before: &dyn Fn(usize, usize) -> bool,
+    takes: Option<&Takes>,
 ) -> Weak {
     match rest.iter().position(|&k| steps[k].actor == q) {
         Some(pos) => {
@@ -83,7 +86,12 @@ pub(crate) fn weak_initial(
                 Weak::No
             }
         }
-        None if rest.iter().all(|&k| !dependent(acc, &steps[k].acc, None)) => Weak::Independent,
+        None if rest
+            .iter()
+            .all(|&k| !sleep_dependent(acc, &steps[k].acc, takes)) =>
+        {
+            Weak::Independent
+        }
         None => Weak::No,
     }
 }
@@ -102,6 +110,7 @@ pub(crate) fn insert(
     mut rest: Vec<usize>,
     steps: &[Step],
     before: &dyn Fn(usize, usize) -> bool,
+    takes: Option<&Takes>,
 ) {
     let mut level = pending;
     loop {
@@ -109,7 +118,7 @@ pub(crate) fn insert(
             return;
         }
         let found = level.iter().enumerate().find_map(|(ix, b)| {
-            match weak_initial(b.actor, &b.acc, &rest, steps, before) {
+            match weak_initial(b.actor, &b.acc, &rest, steps, before, takes) {
                 Weak::Initial(p) => Some((ix, Some(p))),
                 Weak::Independent => Some((ix, None)),
                 Weak::No => None,
