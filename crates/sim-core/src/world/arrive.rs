@@ -142,13 +142,7 @@ impl World {
                 if *linked {
                     r.peer_access(pid, from, Op::Write);
                 }
-                r.trap_read(pid);
-                let msg = Term::Tuple(vec![
-                    Term::Atom(term::EXIT),
-                    Term::Pid(from),
-                    reason.clone(),
-                ]);
-                r.push_message(pid, &msg);
+                r.trapped_exit(pid, from, reason);
             }
             _ => {}
         }
@@ -173,13 +167,7 @@ impl World {
         };
         let mut r = r.borrow_mut();
         r.peer_access(pid, from, Op::Cut);
-        r.trap_read(pid);
-        let msg = Term::Tuple(vec![
-            Term::Atom(term::EXIT),
-            Term::Pid(from),
-            reason.clone(),
-        ]);
-        r.push_message(pid, &msg);
+        r.trapped_exit(pid, from, reason);
     }
 
     /// The target does not exist: answer what needs an answer.

@@ -166,6 +166,19 @@ impl Recorder {
         self.access(Obj::Trap(n), Op::Read);
     }
 
+    /// An exit signal from `from` with `reason` reached `pid` as one that
+    /// reads its `trap_exit` flag and, trapped, appends `{'EXIT', from, reason}`.
+    pub(crate) fn trapped_exit(&mut self, pid: Pid, from: Pid, reason: &crate::term::Term) {
+        use crate::term::{self, Term};
+        self.trap_read(pid);
+        let msg = Term::Tuple(vec![
+            Term::Atom(term::EXIT),
+            Term::Pid(from),
+            reason.clone(),
+        ]);
+        self.push_message(pid, &msg);
+    }
+
     fn here(&self) -> Option<u32> {
         self.steps.len().checked_sub(1).map(|i| i as u32)
     }
