@@ -286,29 +286,31 @@ impl Exception {
     /// assert_eq!(Exception::throw(Term::Int(1)).exit_reason().to_string(), "{{nocatch,1},[]}");
     /// ```
     pub fn exit_reason(&self) -> Term {
-        match self.class {
-            Class::Exit => self.reason.clone(),
-            Class::Error => Term::Tuple(vec![self.reason.clone(), self.stack_term()]),
-            Class::Throw => Term::Tuple(vec![
-                Term::Tuple(vec![Term::Atom(Atom::new("nocatch")), self.reason.clone()]),
-                self.stack_term(),
-            ]),
-        }
+        self.exit_shape(self.reason.clone())
     }
 
     /// [`Exception::exit_reason`] of an exception no longer needed: the reason
     /// moves into the exit reason instead of being copied (the exit path of
     /// every process that fails, an erpc applier's at every call).
-    pub(crate) fn into_exit_reason(self) -> Term {
-        let stack = match self.class {
-            Class::Exit => return self.reason,
-            Class::Error | Class::Throw => self.stack_term(),
-        };
-        let reason = match self.class {
-            Class::Throw => Term::Tuple(vec![Term::Atom(Atom::new("nocatch")), self.reason]),
-            Class::Error | Class::Exit => self.reason,
-        };
-        Term::Tuple(vec![reason, stack])
+    pub(crate) fn into_exit_reason(mut self) -> Term {
+        // The common case (an exit, each erpc applier's) moves and is done.
+        if matches!(self.class, Class::Exit) {
+            return self.reason;
+        }
+        let reason = std::mem::replace(&mut self.reason, Term::Int(0));
+        self.exit_shape(reason)
+    }
+
+    /// The exit reason of this exception's class and stack around `reason`.
+    fn exit_shape(&self, reason: Term) -> Term {
+        match self.class {
+            Class::Exit => reason,
+            Class::Error => Term::Tuple(vec![reason, self.stack_term()]),
+            Class::Throw => Term::Tuple(vec![
+                Term::Tuple(vec![Term::Atom(Atom::new("nocatch")), reason]),
+                self.stack_term(),
+            ]),
+        }
     }
 
     /// `{Class, Reason}`, the shape the conformance data prints for a caught
